@@ -1,0 +1,71 @@
+# nsbsh - a login shell that enters a Git project's Nix environment in a sandbox.
+#   make                 build ./nsbsh (and the ./nsb link)
+#   make check           unit tests, then the integration suite (tests/run)
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make bench           cached re-entry against bash and bubblewrap
+#   make SANITIZE=address,undefined   build with sanitizers
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+VERSION := 0.1.0
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+LIBS_PC := libgit2 libseccomp libedit libconfuse
+PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
+PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC))
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-align \
+	-Wwrite-strings -Wmissing-prototypes -Wstrict-prototypes -Wundef \
+	-Wnull-dereference -Wimplicit-fallthrough -Wvla -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
+	-fstack-protector-strong -MMD -MP -DNSBSH_VERSION='"$(VERSION)"' $(PC_CFLAGS)
+ifneq ($(SANITIZE),)
+override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
+override LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+SRCS := $(wildcard src/*.c)
+OBJS := $(SRCS:.c=.o)
+LIB_OBJS := $(filter-out src/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:.c=)
+
+all: nsbsh nsb
+
+nsbsh: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PC_LIBS)
+
+nsb: nsbsh
+	ln -sf nsbsh $@
+
+tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS) tests/unit/unit.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(PC_LIBS)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do ./$$t; done
+
+check: all unit
+	tests/run
+
+bench: all
+	tests/bench
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/nsbsh/shellwrap $(DESTDIR)$(DATADIR)/nsbsh/policy
+	install -m 0755 nsbsh $(DESTDIR)$(BINDIR)/nsbsh
+	ln -sf nsbsh $(DESTDIR)$(BINDIR)/nsb
+	install -m 0644 shellwrap/*.bash $(DESTDIR)$(DATADIR)/nsbsh/shellwrap/
+	install -m 0644 policy/*.conf $(DESTDIR)$(DATADIR)/nsbsh/policy/
+
+clean:
+	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d
+
+.PHONY: all unit check bench install clean
+-include $(OBJS:.o=.d) $(UNIT_SRCS:.c=.d)
