@@ -1,0 +1,57 @@
+/* cache.h - the environment cache: content keys and entries under
+ * $XDG_CACHE_HOME/nsbsh/env/KEY/.  An entry is complete when its "meta"
+ * file exists (written last, by rename), so a build killed half-way leaves
+ * nothing that a lookup would take. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "project.h"
+
+#define CACHE_FILE_MAX (16u << 20) /* flake.nix, flake.lock, environ: size limit */
+
+struct cache_file {
+	const char *name;  /* as hashed: "flake.nix" */
+	const char *data;  /* NULL: absent */
+	size_t len;
+};
+
+struct cache_key_input {
+	const char *kind;     /* "flake" */
+	const char *env_rel;  /* env file's directory relative to the work tree */
+	const char *nix_id;   /* identity of the nix program */
+	const char *system;   /* "x86_64-linux" */
+	const struct cache_file *files;
+	size_t n_files;
+};
+
+/* Pure: a SHA-256 over length-prefixed fields, so no two inputs collide by
+ * concatenation.  ret_hex gets 64 hex digits and a NUL. */
+void cache_key_compute(const struct cache_key_input *in, char ret_hex[65]);
+/* Reads the project's env files and computes its key. */
+int cache_key_for_project(const struct project *p, const char *nix_id, char ret_hex[65]);
+
+/* $XDG_CACHE_HOME/nsbsh (or ~/.cache/nsbsh), created if missing. */
+int cache_root(char **ret);
+/* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created. */
+int cache_private_home(const char *worktree, char **ret);
+
+struct cache_entry {
+	char *dir;
+	char *environ;     /* "NAME=VALUE\0..." from the build */
+	size_t environ_len;
+};
+
+/* 0 and *ret on a hit; -ENOENT on a miss; other negative errno on failure. */
+int cache_lookup(const char *root, const char *key, struct cache_entry *ret);
+void cache_entry_release(struct cache_entry *e);
+/* The entry's directory for a build, created (0700 parents). */
+int cache_entry_dir(const char *root, const char *key, char **ret);
+/* Write a file of the entry atomically (temporary name, then rename). */
+int cache_write_file(const char *dir, const char *name, const char *data, size_t len);
+/* Read a whole regular file of at most max bytes; NUL-terminated. */
+int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+
+/* "x86_64-linux", as Nix names this system. */
+const char *cache_system(void);

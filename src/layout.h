@@ -1,0 +1,39 @@
+/* layout.h - what each sandbox shows: the shell's and the evaluation's views.
+ * sandbox.c knows how to build a view; this file decides what is in it. */
+#pragma once
+
+#include "project.h"
+#include "sandbox.h"
+
+struct layout {
+	struct sandbox_spec spec;
+	char **owned;      /* strings the spec borrows, freed with the layout */
+	size_t n_owned;
+	char *envp[256];   /* the program's environment (strings owned) */
+	size_t n_env;
+};
+
+struct layout_user {
+	const char *name;
+	const char *home;   /* the user's $HOME path, shown inside */
+	uid_t uid;
+	gid_t gid;
+};
+
+void layout_init(struct layout *l);
+void layout_release(struct layout *l);
+/* Take ownership of a malloc'ed string, which stays valid until release. */
+const char *layout_keep(struct layout *l, char *s);
+/* Set NAME=VALUE in the program's environment, replacing an earlier NAME. */
+int layout_setenv(struct layout *l, const char *name, const char *value);
+/* Copy the allowlisted variables of the outer environment (TERM, LANG, ...). */
+int layout_pass_env(struct layout *l);
+
+/* Common to both views: base (/dev /proc /tmp /run/nsbsh), /nix/store
+ * read-only, the daemon socket's directory, a minimal /etc. */
+int layout_common(struct layout *l, const struct layout_user *u);
+/* The host's system directories, read-only (evaluation only). */
+int layout_host_system(struct layout *l);
+
+/* The daemon socket path ($NIX_DAEMON_SOCKET_PATH or the default). */
+const char *layout_daemon_socket(void);

@@ -1,0 +1,18 @@
+/* log.h - the one place nsbsh prints its own messages.
+ * Library-style modules never print; the top level reports through these. */
+#pragma once
+
+#include <stdnoreturn.h>
+
+/* Exit codes of nsbsh's own failures (the shell's status passes through). */
+enum {
+	EXIT_USAGE = 2,          /* nsb: bad command line */
+	EXIT_SYSTEM = 71,        /* nsb: a system call or library failed */
+	EXIT_CANNOT_EXEC = 126,  /* bash could not be executed (as bash does) */
+	EXIT_NOT_FOUND = 127,    /* bash was not found (as bash does) */
+};
+
+void log_init(const char *progname);
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,22 @@
+/* nix.h - the nix program: where it is, whether its daemon answers, and the
+ * evaluation of a project's environment inside the evaluation sandbox. */
+#pragma once
+
+#include "layout.h"
+#include "project.h"
+
+struct nix_info {
+	char *path;  /* real path of the nix program, NULL when not found */
+	char *id;    /* "PATH:SIZE:MTIME" or "none": part of the cache key */
+};
+
+/* Looks nix up in PATH; never fails for a missing nix (path NULL, id "none"). */
+int nix_locate(struct nix_info *ret);
+void nix_info_release(struct nix_info *n);
+/* 0 when the daemon socket accepts a connection, else negative errno. */
+int nix_daemon_check(void);
+/* Evaluate the project's dev env inside the evaluation sandbox and write the
+ * cache entry's files into entry_dir ("meta" last).  On failure a one-line
+ * reason in *ret_err (nix's own messages went to stderr already). */
+int nix_build_env(const struct project *p, const struct nix_info *nix, const struct layout_user *u,
+		  const char *entry_dir, const char *key, char **ret_err);

@@ -1,0 +1,25 @@
+/* project.h - find the Git project around a directory and its env file. */
+#pragma once
+
+#include <stdbool.h>
+
+enum env_kind {
+	ENV_FLAKE,
+};
+
+struct project {
+	char *worktree;  /* absolute, physical, no trailing slash */
+	char *envdir;    /* directory of the env file */
+	char *envfile;   /* absolute path of flake.nix */
+	char *env_rel;   /* envdir relative to worktree: "" or "sub/dir" */
+	enum env_kind kind;
+};
+
+/* 0: a project, *ret filled.  -ENOENT: not a project (no work tree, a bare
+ * repository, or no env file between cwd and the work-tree root).  Other
+ * negative errno: discovery failed, with a one-line reason in *ret_err. */
+int project_discover(const char *cwd, struct project *ret, char **ret_err);
+/* Whether git tracks the env file (nix cannot see an untracked one).
+ * 1 tracked, 0 not, negative errno with *ret_err on failure. */
+int project_envfile_tracked(const struct project *p, char **ret_err);
+void project_release(struct project *p);

@@ -1,0 +1,550 @@
+/* sandbox.c - an unprivileged user-namespace sandbox, built by nsbsh itself.
+ *
+ * Three processes: the supervisor (the caller, on the host), the sandbox's
+ * pid 1 (builds the mounts, reaps orphans, exits with the program's status),
+ * and the program (bash or nix).
+ *
+ * Invariants (each has a test in tests/integration that names it):
+ * MUST-1  uid-map: the caller's uid and gid are mapped to themselves and
+ *         nothing else is mapped, so files made inside are the user's outside
+ *         and no other identity can be taken.
+ * MUST-2  fresh-root: the root is a new tmpfs; of the host only what an op
+ *         names is visible; the old root is detached before the program runs,
+ *         and the root is read-only once built.
+ * MUST-3  ro-binds: a read-only bind is read-only recursively (submounts
+ *         too) and nosuid/nodev.
+ * MUST-4  no-privs: no_new_privs is set, every capability (effective,
+ *         permitted, inheritable, ambient, bounding) is dropped before exec.
+ * MUST-5  fds: the program gets fds 0, 1, 2 and nothing else.
+ * MUST-6  lifetime: the sandbox dies with its supervisor (pid 1 has a parent
+ *         death signal, and the kernel kills a pid namespace with its pid 1).
+ * MUST-7  pid-ns: the program sees only the sandbox's processes.
+ *
+ * The order of the final stage is fixed: no_new_privs, namespaces, mounts,
+ * remounts read-only, detach the old root, drop capabilities, close fds,
+ * seccomp last, exec.  Between clone and exec only the two sandbox processes
+ * run, single-threaded; failures travel to the supervisor over a
+ * close-on-exec pipe as one line of text.
+ */
+#include "sandbox.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "seccomp.h"
+#include "util.h"
+
+#define SANDBOX_BASE "/tmp"
+#define OLDROOT "/oldroot"
+#define MAX_OPS 4096
+#define ERRBUF 1024
+/* pid 1 exits so when the sandbox could not be built (the reason goes over the pipe). */
+#define EXIT_SANDBOX_SETUP 125
+
+void sandbox_spec_init(struct sandbox_spec *s)
+{
+	*s = (struct sandbox_spec){ .stdout_fd = -1 };
+}
+
+void sandbox_spec_release(struct sandbox_spec *s)
+{
+	free(s->ops);
+	sandbox_spec_init(s);
+}
+
+int sandbox_add(struct sandbox_spec *s, enum sandbox_op_kind kind, const char *src,
+		const char *dest, const char *data, size_t len)
+{
+	if (s->n_ops == s->cap_ops) {
+		size_t cap = s->cap_ops ? s->cap_ops * 2 : 32;
+		if (cap > MAX_OPS)
+			return -E2BIG;
+		struct sandbox_op *ops = realloc(s->ops, cap * sizeof(*ops));
+		if (!ops)
+			return -ENOMEM;
+		s->ops = ops;
+		s->cap_ops = cap;
+	}
+	s->ops[s->n_ops++] = (struct sandbox_op){ kind, src, dest, data, len };
+	return 0;
+}
+
+int sandbox_add_base(struct sandbox_spec *s)
+{
+	static const char *const devs[] = { "/dev/null", "/dev/zero", "/dev/full",
+					    "/dev/random", "/dev/urandom", "/dev/tty" };
+	int r = sandbox_add(s, SB_TMPFS, NULL, "/dev", NULL, 0);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(devs); i++)
+		r = sandbox_add(s, SB_BIND_DEV, devs[i], devs[i], NULL, 0);
+	if (r == 0)
+		r = sandbox_add(s, SB_DEVPTS, NULL, "/dev/pts", NULL, 0);
+	if (r == 0)
+		r = sandbox_add(s, SB_TMPFS, NULL, "/dev/shm", NULL, 0);
+	if (r == 0)
+		r = sandbox_add(s, SB_SYMLINK, "/proc/self/fd", "/dev/fd", NULL, 0);
+	if (r == 0)
+		r = sandbox_add(s, SB_SYMLINK, "/proc/self/fd/0", "/dev/stdin", NULL, 0);
+	if (r == 0)
+		r = sandbox_add(s, SB_SYMLINK, "/proc/self/fd/1", "/dev/stdout", NULL, 0);
+	if (r == 0)
+		r = sandbox_add(s, SB_SYMLINK, "/proc/self/fd/2", "/dev/stderr", NULL, 0);
+	if (r == 0)
+		r = sandbox_add(s, SB_PROC, NULL, "/proc", NULL, 0);
+	if (r == 0)
+		r = sandbox_add(s, SB_TMPFS, NULL, "/tmp", NULL, 0);
+	if (r == 0)
+		r = sandbox_add(s, SB_DIR, NULL, "/run/nsbsh", NULL, 0);
+	return r;
+}
+
+/* --- inside the sandbox (pid 1 and the program): report and exit ------- */
+
+static int child_errfd = -1;
+
+static void __attribute__((noreturn, format(printf, 1, 2))) child_fail(const char *fmt, ...)
+{
+	char buf[ERRBUF];
+	int saved = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	n += snprintf(buf + n, sizeof(buf) - (size_t)n, ": %s", strerror(saved));
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (child_errfd >= 0 && write(child_errfd, buf, (size_t)n) < 0) {
+		/* nothing more can be said */
+	}
+	_exit(EXIT_SANDBOX_SETUP);
+}
+
+static void write_file_or_fail(const char *path, const char *data, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		child_fail("cannot create '%s'", path);
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			child_fail("cannot write '%s'", path);
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+/* mkdir -p, in the tmpfs we own; existing directories are fine. */
+static void mkdirs_or_fail(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	if (len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		child_fail("cannot create '%s'", path);
+	}
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(buf, mode) < 0 && errno != EEXIST)
+				child_fail("cannot create directory '%s'", buf);
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+}
+
+static void parent_dirs_or_fail(const char *path)
+{
+	char buf[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return;
+	size_t len = (size_t)(slash - path);
+	if (len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		child_fail("cannot create '%s'", path);
+	}
+	memcpy(buf, path, len);
+	buf[len] = '\0';
+	mkdirs_or_fail(buf, 0755);
+}
+
+/* Read-only (or not), nosuid and nodev, on the mount at path and every mount
+ * below it (MUST-3).  mount_setattr() does it in one call; older kernels get
+ * a remount that keeps the flags the kernel has locked. */
+static void restrict_mount_or_fail(const char *path, bool ro)
+{
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (ro ? MOUNT_ATTR_RDONLY : 0),
+	};
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return;
+	if (errno != ENOSYS)
+		child_fail("cannot make '%s' %s", path, ro ? "read-only" : "nosuid");
+	struct statvfs sv;
+	if (statvfs(path, &sv) < 0)
+		child_fail("cannot stat '%s'", path);
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0);
+	if (sv.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		flags |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		flags |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		flags |= MS_RELATIME;
+	if (mount(NULL, path, NULL, flags, NULL) < 0)
+		child_fail("cannot make '%s' %s", path, ro ? "read-only" : "nosuid");
+}
+
+static void op_apply(const struct sandbox_op *op)
+{
+	char src[PATH_MAX];
+	struct stat st;
+
+	switch (op->kind) {
+	case SB_BIND_TRY_RO:
+	case SB_BIND_RO:
+	case SB_BIND_RW:
+	case SB_BIND_DEV:
+		if ((size_t)snprintf(src, sizeof(src), OLDROOT "%s", op->src) >= sizeof(src)) {
+			errno = ENAMETOOLONG;
+			child_fail("cannot bind '%s'", op->src);
+		}
+		if (stat(src, &st) < 0) {
+			if (op->kind == SB_BIND_TRY_RO && errno == ENOENT)
+				return;
+			child_fail("cannot bind '%s'", op->src);
+		}
+		if (S_ISDIR(st.st_mode)) {
+			mkdirs_or_fail(op->dest, 0755);
+		} else {
+			parent_dirs_or_fail(op->dest);
+			_cleanup_close_ int fd =
+				open(op->dest, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+			if (fd < 0 && errno != EEXIST && errno != EISDIR)
+				child_fail("cannot create mount point '%s'", op->dest);
+		}
+		if (mount(src, op->dest, NULL, MS_BIND | MS_REC, NULL) < 0)
+			child_fail("cannot bind '%s'", op->src);
+		if (op->kind != SB_BIND_DEV)
+			restrict_mount_or_fail(op->dest, op->kind != SB_BIND_RW);
+		return;
+	case SB_TMPFS:
+		mkdirs_or_fail(op->dest, 0755);
+		if (mount("tmpfs", op->dest, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+			child_fail("cannot mount a tmpfs on '%s'", op->dest);
+		if (streq(op->dest, "/tmp") || streq(op->dest, "/dev/shm")) {
+			if (chmod(op->dest, 01777) < 0)
+				child_fail("cannot chmod '%s'", op->dest);
+		}
+		return;
+	case SB_DIR:
+		mkdirs_or_fail(op->dest, 0755);
+		return;
+	case SB_SYMLINK:
+		parent_dirs_or_fail(op->dest);
+		if (symlink(op->src, op->dest) < 0 && errno != EEXIST)
+			child_fail("cannot create the link '%s'", op->dest);
+		return;
+	case SB_FILE:
+		parent_dirs_or_fail(op->dest);
+		write_file_or_fail(op->dest, op->data, op->len);
+		return;
+	case SB_PROC:
+		mkdirs_or_fail(op->dest, 0755);
+		if (mount("proc", op->dest, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			child_fail("cannot mount '%s'", op->dest);
+		return;
+	case SB_DEVPTS:
+		mkdirs_or_fail(op->dest, 0755);
+		if (mount("devpts", op->dest, "devpts", MS_NOSUID | MS_NOEXEC,
+			  "newinstance,ptmxmode=0666,mode=620") < 0)
+			child_fail("cannot mount '%s'", op->dest);
+		if (symlink("pts/ptmx", "/dev/ptmx") < 0 && errno != EEXIST)
+			child_fail("cannot create '/dev/ptmx'");
+		return;
+	}
+}
+
+static void loopback_up_or_fail(void)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { 0 };
+	strcpy(ifr.ifr_name, "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		child_fail("cannot read the loopback interface");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		child_fail("cannot bring the loopback interface up");
+}
+
+/* MUST-4: no capability survives into the program. */
+static void caps_drop_or_fail(void)
+{
+	for (int cap = 0; cap <= 63; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			child_fail("cannot drop capability %d", cap);
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		child_fail("cannot clear the ambient capabilities");
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		child_fail("cannot drop capabilities");
+}
+
+/* MUST-5: only 0, 1, 2 reach the program; keep (close-on-exec, the error
+ * pipe) stays open until the exec itself closes it. */
+static void fds_close_or_fail(int keep)
+{
+	if (close_range(3, (unsigned)keep - 1, 0) == 0 && close_range((unsigned)keep + 1, ~0U, 0) == 0)
+		return;
+	for (int fd = 3; fd < 65536; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
+static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
+{
+	if (s->stdout_fd >= 0) {
+		if (dup2(s->stdout_fd, STDOUT_FILENO) < 0)
+			child_fail("cannot set up standard output");
+	}
+	/* Restore what a shell expects; the supervisor's dispositions are not its. */
+	signal(SIGPIPE, SIG_DFL);
+	caps_drop_or_fail();
+	fds_close_or_fail(child_errfd);
+	if (s->seccomp) {
+		int r = seccomp_install();
+		if (r < 0) {
+			errno = -r;
+			child_fail("cannot load the seccomp filter");
+		}
+	}
+	execve(s->path, s->argv, s->envp);
+	/* Only the exit status can tell now; 126/127 as bash reports them. */
+	dprintf(STDERR_FILENO, "nsbsh: cannot run '%s' in the sandbox: %s\n", s->path,
+		strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, int syncfd)
+{
+	char c;
+
+	/* MUST-6 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		child_fail("cannot set the parent death signal");
+	/* Wait for the supervisor to write the id maps; EOF means it died. */
+	if (read(syncfd, &c, 1) != 1)
+		_exit(EXIT_SANDBOX_SETUP);
+	close(syncfd);
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail("cannot set no_new_privs");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail("cannot make the mounts private");
+	if (mount("tmpfs", SANDBOX_BASE, "tmpfs", MS_NODEV | MS_NOSUID, "mode=0755") < 0)
+		child_fail("cannot mount the new root");
+	if (chdir(SANDBOX_BASE) < 0 || mkdir("." OLDROOT, 0700) < 0)
+		child_fail("cannot prepare the new root");
+	if (syscall(SYS_pivot_root, ".", "." OLDROOT) < 0)
+		child_fail("cannot pivot to the new root");
+	if (chdir("/") < 0)
+		child_fail("cannot enter the new root");
+
+	for (size_t i = 0; i < s->n_ops; i++)
+		op_apply(&s->ops[i]);
+	if (s->unshare_net)
+		loopback_up_or_fail();
+
+	/* MUST-2: nothing of the host stays reachable but the binds. */
+	if (umount2(OLDROOT, MNT_DETACH) < 0 || rmdir(OLDROOT) < 0)
+		child_fail("cannot detach the old root");
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+		child_fail("cannot make the root read-only");
+	if (chdir(s->cwd) < 0)
+		child_fail("cannot enter '%s' in the sandbox", s->cwd);
+
+	pid_t prog = fork();
+	if (prog < 0)
+		child_fail("cannot start the program");
+	if (prog == 0)
+		program_exec(s);
+
+	/* pid 1: the supervisor learns of failures from the program itself. */
+	close(child_errfd);
+	child_errfd = -1;
+	if (s->stdout_fd >= 0)
+		close(s->stdout_fd);
+	for (;;) {
+		int status;
+		pid_t p = waitpid(-1, &status, 0);
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(EXIT_SANDBOX_SETUP);
+		}
+		if (p != prog)
+			continue; /* an orphan reparented to us */
+		if (WIFEXITED(status))
+			_exit(WEXITSTATUS(status));
+		_exit(128 + WTERMSIG(status));
+	}
+}
+
+/* --- the supervisor ----------------------------------------------------- */
+
+static int write_proc_file(pid_t pid, const char *name, const char *data)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(data);
+	if (write(fd, data, len) != (ssize_t)len)
+		return -errno;
+	return 0;
+}
+
+static char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *strdup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, char **ret_err)
+{
+	int errpipe[2], syncpipe[2];
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(syncpipe, O_CLOEXEC) < 0) {
+		int r = -errno;
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return r;
+	}
+
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+			      CLONE_NEWUTS | (s->unshare_net ? CLONE_NEWNET : 0) | SIGCHLD;
+	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	if (pid == 0) {
+		close(errpipe[0]);
+		close(syncpipe[1]);
+		child_errfd = errpipe[1];
+		sandbox_pid1(s, syncpipe[0]);
+	}
+	int r = pid < 0 ? -errno : 0;
+	close(errpipe[1]);
+	close(syncpipe[0]);
+	if (r < 0) {
+		close(errpipe[0]);
+		close(syncpipe[1]);
+		return r;
+	}
+
+	/* MUST-1: the caller's ids, and only them. */
+	char map[64];
+	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
+	r = write_proc_file(pid, "uid_map", map);
+	if (r == 0)
+		r = write_proc_file(pid, "setgroups", "deny\n");
+	if (r == 0) {
+		snprintf(map, sizeof(map), "%u %u 1\n", gid, gid);
+		r = write_proc_file(pid, "gid_map", map);
+	}
+	if (r < 0) {
+		*ret_err = strdup_printf("cannot map the user and group ids: %s", strerror(-r));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(errpipe[0]);
+		close(syncpipe[1]);
+		return r;
+	}
+	if (write(syncpipe[1], "x", 1) != 1) {
+		r = -errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(errpipe[0]);
+		close(syncpipe[1]);
+		return r;
+	}
+	close(syncpipe[1]);
+	*ret_pid = pid;
+	*ret_errfd = errpipe[0];
+	return 0;
+}
+
+int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err)
+{
+	char buf[ERRBUF + 1];
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(errfd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf) - 1)
+			break;
+	}
+	close(errfd);
+	buf[len] = '\0';
+
+	int status;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	if (len > 0) {
+		*ret_err = strdup(buf);
+		return -EIO;
+	}
+	*ret_status = status;
+	return 0;
+}
+
+int sandbox_run(const struct sandbox_spec *s, int *ret_status, char **ret_err)
+{
+	pid_t pid;
+	int errfd;
+	int r = sandbox_start(s, &pid, &errfd, ret_err);
+	if (r < 0)
+		return r;
+	return sandbox_wait(pid, errfd, ret_status, ret_err);
+}

@@ -1,0 +1,61 @@
+/* sandbox.h - run a program in a fresh user-namespace sandbox.
+ * The caller describes the inside as an ordered list of operations (binds,
+ * files, links); sandbox_run() builds it and runs argv there, waiting for it.
+ * Invariants: see the top of sandbox.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum sandbox_op_kind {
+	SB_BIND_RO,      /* host path src at dest, read-only, recursive */
+	SB_BIND_RW,      /* host path src at dest, read-write */
+	SB_BIND_DEV,     /* a device node from the host's /dev */
+	SB_BIND_TRY_RO,  /* like SB_BIND_RO, skipped when src does not exist */
+	SB_TMPFS,        /* an empty private tmpfs at dest */
+	SB_DIR,          /* an empty directory */
+	SB_SYMLINK,      /* dest -> src (src is the link text) */
+	SB_FILE,         /* a read-only file with data/len as its content */
+	SB_PROC,         /* proc of the sandbox's pid namespace */
+	SB_DEVPTS,       /* a private devpts instance at dest, /dev/ptmx pointing into it */
+};
+
+struct sandbox_op {
+	enum sandbox_op_kind kind;
+	const char *src;
+	const char *dest;
+	const char *data;
+	size_t len;
+};
+
+struct sandbox_spec {
+	struct sandbox_op *ops;
+	size_t n_ops, cap_ops;
+	const char *cwd;          /* working directory inside */
+	const char *path;         /* program to execute (inside path) */
+	char *const *argv;
+	char *const *envp;
+	int stdout_fd;            /* -1: inherit; else dup'ed to fd 1 of the program */
+	bool unshare_net;         /* a new network namespace with loopback only */
+	bool seccomp;             /* load the seccomp filter before exec */
+};
+
+void sandbox_spec_init(struct sandbox_spec *s);
+void sandbox_spec_release(struct sandbox_spec *s);
+/* Append an operation; strings are borrowed and must outlive sandbox_run(). */
+int sandbox_add(struct sandbox_spec *s, enum sandbox_op_kind kind, const char *src,
+		const char *dest, const char *data, size_t len);
+/* What every sandbox has: /dev, /proc, /tmp, /run/nsbsh. */
+int sandbox_add_base(struct sandbox_spec *s);
+
+/* Build the sandbox and run the program; 0 and its wait status in
+ * *ret_status (as waitpid gives it, from pid 1 of the sandbox: an exit code,
+ * 128+N for a program killed by signal N), or a negative errno with a
+ * malloc'ed one-line reason in *ret_err. -EPERM/-ENOSPC/-EINVAL/-ENOSYS from
+ * the namespace creation itself mean the kernel refuses user namespaces. */
+int sandbox_run(const struct sandbox_spec *s, int *ret_status, char **ret_err);
+/* Like sandbox_run, but the caller reads the program's stdout from *ret_fd
+ * and then calls sandbox_wait(). */
+int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, char **ret_err);
+int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err);
