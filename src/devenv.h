@@ -12,7 +12,8 @@ struct devenv {
 	char *environ;
 	size_t environ_len;
 	/* bash code, NUL-terminated: non-exported variables, arrays,
-	 * associative arrays, functions, then the shellHook run. */
+	 * associative arrays, functions, then the shellHook run; rc_len
+	 * does not count the NUL. */
 	char *rc;
 	size_t rc_len;
 };
