@@ -14,7 +14,16 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 LIBS_PC := libgit2 libseccomp libedit libconfuse
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
-PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC))
+# libgit2 is loaded with dlopen when a start needs it (src/gitlib.h), by the
+# soname of the library pkg-config finds; the others are linked as usual.
+PC_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libgit2,$(LIBS_PC)))
+LIBGIT2_SONAME := $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir libgit2)/libgit2.so" | awk '/SONAME/ { print $$2 }')
+ifeq ($(LIBGIT2_SONAME),)
+$(error cannot find the soname of libgit2 (is libgit2-dev installed?))
+endif
+# The interposers of src/git-notls.c must be visible to the dlopen'ed libgit2.
+EXPORTS := -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file \
+	-Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_path
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-align \
 	-Wwrite-strings -Wmissing-prototypes -Wstrict-prototypes -Wundef \
@@ -25,7 +34,8 @@ endif
 
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
-	-fstack-protector-strong -MMD -MP -DNSBSH_VERSION='"$(VERSION)"' $(PC_CFLAGS)
+	-fstack-protector-strong -MMD -MP -DNSBSH_VERSION='"$(VERSION)"' \
+	-DLIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' $(PC_CFLAGS)
 ifneq ($(SANITIZE),)
 override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 override LDFLAGS += -fsanitize=$(SANITIZE)
@@ -40,13 +50,13 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 all: nsbsh nsb
 
 nsbsh: $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PC_LIBS)
+	$(CC) $(LDFLAGS) $(EXPORTS) -o $@ $(OBJS) $(PC_LIBS)
 
 nsb: nsbsh
 	ln -sf nsbsh $@
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS) tests/unit/unit.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(PC_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(EXPORTS) -Isrc -o $@ $< $(LIB_OBJS) $(PC_LIBS)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do ./$$t; done

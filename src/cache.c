@@ -134,7 +134,7 @@ out:
 	return r;
 }
 
-static int mkdirs(const char *path, mode_t mode)
+int cache_mkdirs(const char *path, mode_t mode)
 {
 	_cleanup_free_ char *buf = strdup(path);
 	if (!buf)
@@ -152,7 +152,22 @@ static int mkdirs(const char *path, mode_t mode)
 	}
 }
 
+static int xdg_path(const char *var, const char *fallback, const char *sub, char **ret);
+
 static int xdg_dir(const char *var, const char *fallback, const char *sub, char **ret)
+{
+	int r = xdg_path(var, fallback, sub, ret);
+	if (r < 0)
+		return r;
+	r = cache_mkdirs(*ret, 0700);
+	if (r < 0) {
+		free(*ret);
+		*ret = NULL;
+	}
+	return r;
+}
+
+static int xdg_path(const char *var, const char *fallback, const char *sub, char **ret)
 {
 	const char *base = getenv(var);
 	char *path = NULL;
@@ -167,18 +182,119 @@ static int xdg_dir(const char *var, const char *fallback, const char *sub, char 
 	}
 	if (n < 0)
 		return -ENOMEM;
-	int r = mkdirs(path, 0700);
-	if (r < 0) {
-		free(path);
-		return r;
-	}
 	*ret = path;
 	return 0;
+}
+
+int cache_root_path(char **ret)
+{
+	return xdg_path("XDG_CACHE_HOME", ".cache", "nsbsh", ret);
 }
 
 int cache_root(char **ret)
 {
 	return xdg_dir("XDG_CACHE_HOME", ".cache", "nsbsh", ret);
+}
+
+int cache_subdir(const char *root, const char *name, char **ret)
+{
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/%s", root, name) < 0)
+		return -ENOMEM;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		int r = -errno;
+		free(dir);
+		return r;
+	}
+	*ret = dir;
+	return 0;
+}
+
+int cache_data_root(char **ret)
+{
+	return xdg_dir("XDG_DATA_HOME", ".local/share", "nsbsh", ret);
+}
+
+static char *last_path(const char *root, const struct project *p)
+{
+	struct sha256 h;
+	uint8_t digest[32];
+	char hex[65];
+	char *path = NULL;
+	sha256_init(&h);
+	hash_str(&h, p->worktree);
+	hash_str(&h, p->env_rel);
+	sha256_final(&h, digest);
+	sha256_hex(digest, hex);
+	if (asprintf(&path, "%s/last/%s", root, hex) < 0)
+		return NULL;
+	return path;
+}
+
+int cache_last_get(const char *root, const struct project *p, char ret_key[65])
+{
+	_cleanup_free_ char *path = last_path(root, p), *data = NULL;
+	size_t len = 0;
+	if (!path)
+		return -ENOMEM;
+	int r = cache_read_file(path, 128, &data, &len);
+	if (r < 0)
+		return r;
+	if (len != 64 || strspn(data, "0123456789abcdef") != 64)
+		return -EINVAL;
+	memcpy(ret_key, data, 65);
+	return 0;
+}
+
+int cache_last_set(const char *root, const struct project *p, const char *key)
+{
+	char old[65];
+	if (cache_last_get(root, p, old) == 0 && streq(old, key))
+		return 0;
+	_cleanup_free_ char *dir = NULL;
+	int r = cache_subdir(root, "last", &dir);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *path = last_path(root, p);
+	if (!path)
+		return -ENOMEM;
+	return cache_write_file(dir, strrchr(path, '/') + 1, key, 64);
+}
+
+int cache_meta_get(const char *root, const char *key, const char *name, char **ret)
+{
+	_cleanup_free_ char *path = NULL, *data = NULL;
+	size_t len = 0, nlen = strlen(name);
+	if (asprintf(&path, "%s/env/%s/meta", root, key) < 0)
+		return -ENOMEM;
+	int r = cache_read_file(path, 65536, &data, &len);
+	if (r < 0)
+		return r;
+	for (char *line = data; line < data + len;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, name, nlen) == 0 && line[nlen] == '=') {
+			char *v = line + nlen + 1, *out = malloc(strlen(v) + 1), *o = out;
+			if (!out)
+				return -ENOMEM;
+			for (; *v; v++) {
+				if (*v == '\\' && v[1]) {
+					v++;
+					*o++ = *v == 'n' ? '\n' : *v;
+				} else {
+					*o++ = *v;
+				}
+			}
+			*o = '\0';
+			*ret = out;
+			return 0;
+		}
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return -ENOENT;
 }
 
 int cache_private_home(const char *worktree, char **ret)
@@ -215,7 +331,7 @@ int cache_entry_dir(const char *root, const char *key, char **ret)
 	char *dir = NULL;
 	if (asprintf(&dir, "%s/env/%s", root, key) < 0)
 		return -ENOMEM;
-	int r = mkdirs(dir, 0700);
+	int r = cache_mkdirs(dir, 0700);
 	if (r < 0) {
 		free(dir);
 		return r;

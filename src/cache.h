@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "project.h"
 
@@ -32,8 +33,22 @@ void cache_key_compute(const struct cache_key_input *in, char ret_hex[65]);
 /* Reads the project's env files and computes its key. */
 int cache_key_for_project(const struct project *p, const char *nix_id, char ret_hex[65]);
 
-/* $XDG_CACHE_HOME/nsbsh (or ~/.cache/nsbsh), created if missing. */
+/* $XDG_CACHE_HOME/nsbsh (or ~/.cache/nsbsh), created if missing; the
+ * _path variant only says where. */
 int cache_root(char **ret);
+int cache_root_path(char **ret);
+/* mkdir -p; existing directories are fine. */
+int cache_mkdirs(const char *path, mode_t mode);
+/* ROOT/NAME, created: "discovery" holds project.c's memos. */
+int cache_subdir(const char *root, const char *name, char **ret);
+/* $XDG_DATA_HOME/nsbsh (or ~/.local/share/nsbsh), created if missing. */
+int cache_data_root(char **ret);
+/* The key last used for a project's env file (0, -ENOENT, or an error),
+ * and recording it (only written when it changed). */
+int cache_last_get(const char *root, const struct project *p, char ret_key[65]);
+int cache_last_set(const char *root, const struct project *p, const char *key);
+/* A value of an entry's metadata ("nix", "worktree", ...), unescaped. */
+int cache_meta_get(const char *root, const char *key, const char *name, char **ret);
 /* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created. */
 int cache_private_home(const char *worktree, char **ret);
 

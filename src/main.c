@@ -296,46 +296,98 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	return 0;
 }
 
-/* Returns only when the project cannot be entered (the reason said). */
-static int enter_project(struct start *st)
+/* The entry to run: this key's, built if missing; when that fails, the last
+ * environment used for this project (said so), never an empty one. */
+static int env_find(struct start *st, const char *root, struct cache_entry *ret)
 {
 	struct nix_info nix = { 0 };
-	_cleanup_free_ char *root = NULL, *private_home = NULL, *err = NULL;
-	char key[65];
-	struct cache_entry e = { 0 };
-	struct layout l;
-	int r;
-
-	layout_init(&l);
-	r = nix_locate(&nix);
+	char key[65], last[65];
+	int r = nix_locate(&nix);
 	if (r < 0)
-		goto fail;
-	r = cache_root(&root);
-	if (r < 0) {
-		warn("cannot create the cache directory: %s", strerror(-r));
-		goto out;
-	}
+		return r;
 	r = cache_key_for_project(&st->project, nix.id, key);
 	if (r < 0) {
 		warn("cannot read '%s': %s", st->project.envfile, strerror(-r));
 		goto out;
 	}
 	debug("key %s", key);
-	r = cache_lookup(root, key, &e);
+	if (!nix.path && cache_last_get(root, &st->project, last) == 0) {
+		/* No nix to build with: when only the nix part of the key changed,
+		 * the last environment is exactly what this one would be. */
+		_cleanup_free_ char *id = NULL;
+		char then[65];
+		if (cache_meta_get(root, last, "nix", &id) == 0 &&
+		    cache_key_for_project(&st->project, id, then) == 0 && streq(then, last) &&
+		    cache_lookup(root, last, ret) == 0) {
+			debug("nix is missing and the env files are unchanged: entry %s", last);
+			r = 0;
+			goto out;
+		}
+	}
+	r = cache_lookup(root, key, ret);
 	if (r == -ENOENT) {
 		r = env_build(st, &nix, root, key);
-		if (r < 0)
+		if (r == 0)
+			r = cache_lookup(root, key, ret);
+		if (r < 0 && cache_last_get(root, &st->project, last) == 0 && !streq(last, key) &&
+		    cache_lookup(root, last, ret) == 0) {
+			warn("using the last environment built for '%s' (stale: it may not match the file)",
+			     st->project.envfile);
+			r = 0;
 			goto out;
-		r = cache_lookup(root, key, &e);
+		}
 	}
+	if (r == 0)
+		cache_last_set(root, &st->project, key);
+out:
+	nix_info_release(&nix);
+	return r;
+}
+
+/* nsbsh's own state must never be writable from a sandbox: when the cache or
+ * the data directory lies inside the work tree, it is shown read-only. */
+static int protect_own_dirs(struct layout *l, const char *worktree, const char *const *dirs, size_t n)
+{
+	size_t wlen = strlen(worktree);
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(dirs[i], worktree, wlen) == 0 && (dirs[i][wlen] == '/' || wlen == 1)) {
+			int r = sandbox_add(&l->spec, SB_BIND_RO, dirs[i], dirs[i], NULL, 0);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Returns only when the project cannot be entered (the reason said). */
+static int enter_project(struct start *st)
+{
+	_cleanup_free_ char *root = NULL, *data = NULL, *private_home = NULL, *err = NULL;
+	struct cache_entry e = { 0 };
+	struct layout l;
+	int r;
+
+	layout_init(&l);
+	r = cache_root(&root);
+	if (r == 0)
+		r = cache_data_root(&data);
+	if (r < 0) {
+		warn("cannot create nsbsh's cache and data directories: %s", strerror(-r));
+		goto out;
+	}
+	r = env_find(st, root, &e);
 	if (r < 0)
-		goto fail;
+		goto out;
 	r = cache_private_home(st->project.worktree, &private_home);
 	if (r < 0) {
 		warn("cannot create the project's private home: %s", strerror(-r));
 		goto out;
 	}
 	r = shell_layout(&l, st, &e, private_home, &err);
+	if (r == 0) {
+		const char *own[] = { root, data };
+		r = protect_own_dirs(&l, st->project.worktree, own, ARRAY_SIZE(own));
+	}
 	if (r < 0)
 		goto fail;
 	debug("sandbox ready to start");
@@ -348,14 +400,16 @@ static int enter_project(struct start *st)
 	}
 	if (r < 0)
 		goto fail;
-	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	fflush(stdout);
+	/* _exit: the supervisor has nothing to flush, and libraries' exit
+	 * handlers would only add to every shell's exit time. */
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 
 fail:
 	warn("cannot enter the project '%s': %s", st->project.worktree,
 	     err ? err : strerror(-r));
 out:
 	cache_entry_release(&e);
-	nix_info_release(&nix);
 	layout_release(&l);
 	return r;
 }
@@ -414,8 +468,10 @@ int main(int argc, char **argv)
 		warn("cannot read the current directory: %s", strerror(errno));
 		exec_plain_bash(argv);
 	}
-	_cleanup_free_ char *err = NULL;
-	int r = project_discover(st.cwd, &st.project, &err);
+	_cleanup_free_ char *err = NULL, *root = NULL, *memo = NULL;
+	if (cache_root_path(&root) == 0 && asprintf(&memo, "%s/discovery", root) < 0)
+		memo = NULL;
+	int r = project_discover(st.cwd, memo, &st.project, &err);
 	if (r == -ENOENT)
 		exec_plain_bash(argv);
 	if (r < 0) {

@@ -214,7 +214,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	static char a_cmd[] = "print-dev-env", a_json[] = "--json", a_nolock[] = "--no-write-lock-file",
 		    a_profile[] = "--profile";
 	char *argv[] = { nix->path, a_cmd, a_json, a_nolock, a_profile, profile, ref, NULL };
-	_cleanup_free_ char *json = NULL;
+	_cleanup_free_ char *json = NULL, *meta = NULL;
 	size_t json_len = 0;
 
 	struct layout l;
@@ -268,7 +268,6 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 		r = cache_write_file(entry_dir, "rc.bash", env.rc, env.rc_len);
 	devenv_release(&env);
 
-	_cleanup_free_ char *meta = NULL;
 	char when[32];
 	snprintf(when, sizeof(when), "%lld", (long long)time(NULL));
 	if (r == 0)

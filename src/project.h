@@ -17,8 +17,10 @@ struct project {
 
 /* 0: a project, *ret filled.  -ENOENT: not a project (no work tree, a bare
  * repository, or no env file between cwd and the work-tree root).  Other
- * negative errno: discovery failed, with a one-line reason in *ret_err. */
-int project_discover(const char *cwd, struct project *ret, char **ret_err);
+ * negative errno: discovery failed, with a one-line reason in *ret_err.
+ * memo_dir (may be NULL) keeps libgit2's answers, each checked against the
+ * state of the directories it depended on before it is reused. */
+int project_discover(const char *cwd, const char *memo_dir, struct project *ret, char **ret_err);
 /* Whether git tracks the env file (nix cannot see an untracked one).
  * 1 tracked, 0 not, negative errno with *ret_err on failure. */
 int project_envfile_tracked(const struct project *p, char **ret_err);

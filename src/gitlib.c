@@ -1,0 +1,48 @@
+/* gitlib.c - load libgit2 on demand (see gitlib.h). */
+#include "gitlib.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#ifndef LIBGIT2_SONAME
+#define LIBGIT2_SONAME "libgit2.so"
+#endif
+
+static struct gitlib lib;
+static int loaded; /* 0 not yet, 1 loaded, -1 failed */
+
+int gitlib_load(const struct gitlib **ret, char **ret_err)
+{
+	if (loaded == 0) {
+		void *h = dlopen(LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
+		struct {
+			void **slot;
+			const char *name;
+		} syms[] = {
+			{ (void **)&lib.libgit2_init, "git_libgit2_init" },
+			{ (void **)&lib.repository_open_ext, "git_repository_open_ext" },
+			{ (void **)&lib.repository_workdir, "git_repository_workdir" },
+			{ (void **)&lib.repository_free, "git_repository_free" },
+			{ (void **)&lib.error_last, "git_error_last" },
+			{ (void **)&lib.status_file, "git_status_file" },
+		};
+		loaded = h ? 1 : -1;
+		for (size_t i = 0; loaded == 1 && i < sizeof(syms) / sizeof(syms[0]); i++) {
+			*syms[i].slot = dlsym(h, syms[i].name);
+			if (!*syms[i].slot)
+				loaded = -1;
+		}
+		if (loaded == 1 && lib.libgit2_init() < 0)
+			loaded = -1;
+	}
+	if (loaded < 0) {
+		const char *why = dlerror();
+		if (asprintf(ret_err, "cannot load %s: %s", LIBGIT2_SONAME, why ? why : "missing symbols") < 0)
+			*ret_err = NULL;
+		return -ENOENT;
+	}
+	*ret = &lib;
+	return 0;
+}

@@ -1,0 +1,104 @@
+# shellcheck shell=bash disable=SC2016 source=tests/lib.sh
+# t-failures: when entering the project fails, nsbsh prints ONE line starting
+# `nsbsh: ` and runs the command in plain bash (outside the sandbox, no project
+# environment, the command's own exit status). And a cached environment needs
+# no nix.
+. "$(dirname "$0")/../lib.sh"
+
+P=$W/proj
+mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
+nonix=$W/bin-without-nix # a PATH with no nix in it
+mkdir -p "$nonix"
+touch "$HOME/.nsbsh-t-marker" # only visible outside a sandbox
+
+# Prints the project env (empty in plain bash), whether the real home is
+# there, and exits 3.
+probe='echo "ran[$DEMO_VAR]"; test -e "$HOME/.nsbsh-t-marker" && echo outside; exit 3'
+
+# falls_back NAME ERE [run options] - run the probe (--in DIR); expect plain
+# bash and one `nsbsh: ` line on stderr that matches ERE.
+falls_back() {
+	local name=$1 ere=$2
+	shift 2
+	run_nsbsh "$@" -c "$probe"
+	expect_eq "$RC" 3 "$name: the command's status passes through"
+	expect_eq "$OUT" "ran[]
+outside" "$name: the command runs in plain bash"
+	expect_eq "$(nsbsh_lines "$ERR")" 1 "$name: one 'nsbsh: ' line on stderr"
+	local line
+	line=$(grep '^nsbsh: ' <<<"$ERR" | head -1)
+	expect_match "$line" "$ere" "$name: the line says why"
+}
+
+# --- a cached environment needs no nix ----------------------------------------------
+run_nsbsh --in "$P" -c 'echo "$DEMO_VAR"'
+expect_eq "$OUT" "hello from flake" "warm the cache"
+run_nsbsh --in "$P" --env PATH="$nonix" -c 'echo "$DEMO_VAR"; ls -d /'
+expect_eq "$RC:$OUT" "0:hello from flake
+/" "cached env works with nix missing from PATH"
+expect_eq "$(nsbsh_lines "$ERR")" 0 "cached env without nix: no nsbsh complaint"
+
+# --- no nix (cold cache) -------------------------------------------------------------
+fresh_cache
+falls_back "no nix" "^nsbsh: .*cannot find 'nix'" --in "$P" --env PATH="$nonix"
+
+# --- nix daemon unreachable (cold cache) -----------------------------------------
+fresh_cache
+falls_back "no daemon" "^nsbsh: .*nix daemon" --in "$P" --env NIX_DAEMON_SOCKET_PATH="$W/no-daemon/socket"
+
+# --- flake evaluation error ------------------------------------------------------------
+B=$W/broken
+mkproject "$B" broken
+falls_back "broken flake" "^nsbsh: " --in "$B"
+expect_match "$ERR" $'(^|\n)error:' "broken flake: nix's own error text is shown"
+expect_contains "$ERR" "syntax error" "broken flake: the parse error is shown"
+
+# --- untracked flake.nix ------------------------------------------------------------------
+U=$W/untracked
+mkproject "$U" untracked
+falls_back "untracked flake.nix" "^nsbsh: .*not tracked" --in "$U"
+
+# --- staged, not committed: Nix reads the index, so the env loads -------------------
+S=$W/staged
+mkproject "$S" nocommit
+run_nsbsh --in "$S" -c 'echo "$DEMO_VAR"'
+expect_eq "$RC:$OUT" "0:hello from flake" "staged but uncommitted flake.nix loads"
+
+# --- unreadable directory ----------------------------------------------------------------
+R=$W/unreadable
+mkproject "$R"
+chmod 000 "$R/.git"
+falls_back "unreadable .git" "^nsbsh: " --in "$R"
+chmod 755 "$R/.git"
+
+# --- no user namespaces -----------------------------------------------------------------
+# Without root: nsbsh runs in a user namespace whose limit is 0
+# (tests/fixtures/without-userns).
+run --in "$P" -- "$FIXTURES/without-userns" /bin/sh -c 'cat /proc/sys/user/max_user_namespaces; unshare -U true 2>/dev/null || echo refused'
+expect_eq "$RC:$OUT" "0:0
+refused" "without-userns: a namespace where no user namespace can be made"
+run --in "$P" -- "$FIXTURES/without-userns" "$NSBSH" -c "$probe"
+expect_eq "$RC" 3 "no user namespaces (nested limit 0): the command's status passes through"
+expect_eq "$OUT" "ran[]
+outside" "no user namespaces (nested limit 0): the command runs in plain bash"
+expect_eq "$(nsbsh_lines "$ERR")" 1 "no user namespaces (nested limit 0): one 'nsbsh: ' line on stderr"
+expect_match "$(grep '^nsbsh: ' <<<"$ERR" | head -1)" "^nsbsh: .*user namespaces" \
+	"no user namespaces (nested limit 0): the line says why"
+
+# With root: the real sysctl, user.max_user_namespaces=0 (root hook).
+root_do userns-off
+rc=$?
+if [ $rc = 2 ] && ! [ -p "${ROOT_REQ:-/nonexistent}" ]; then
+	t_skip "no user namespaces (sysctl)" "needs the root hook (run tests/run as root)"
+elif [ $rc = 3 ]; then
+	t_skip "no user namespaces (sysctl)" "root cannot write user.max_user_namespaces on this machine"
+else
+	expect_eq "$rc" 0 "user namespaces switched off (root hook)"
+	falls_back "no user namespaces (sysctl)" "^nsbsh: .*user namespaces" --in "$P"
+	root_do userns-on
+	expect_eq "$?" 0 "user namespaces switched back on (root hook)"
+	run_nsbsh --in "$P" -c 'echo "$DEMO_VAR"'
+	expect_eq "$OUT" "hello from flake" "sandbox works again after user namespaces are back"
+fi
+
+rm -f "$HOME/.nsbsh-t-marker"

@@ -1,0 +1,212 @@
+# shellcheck shell=bash
+# tests/lib.sh - helpers for the integration test files (tests/integration/t-*.sh).
+#
+# Sourced by each test file, which tests/run starts as the unprivileged test user
+# with a clean environment: HOME, USER, PATH, TERM=dumb, NSBSH (the installed
+# binary), T (the run's scratch root), W (this file's own scratch dir),
+# XDG_CACHE_HOME and XDG_DATA_HOME (fresh for this file), ROOT_REQ/ROOT_ACK (the
+# root hook, see tests/run).
+#
+# Output protocol, read by tests/run: one line per check, `ok - NAME`,
+# `not ok - NAME: why` or `skip - NAME: why`; any other line starts with `# `
+# and is a diagnostic. A file exits 1 if any of its checks failed.
+#
+# No `set -e`: a failing command is an observation to report, not a reason to
+# stop. Every check compares an observed value with the wanted one.
+
+TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FIXTURES=$TESTS/fixtures
+T_FAILED=0
+T_COUNT=0
+T_TIMEOUT=${T_TIMEOUT:-60}
+
+: "${NSBSH:?NSBSH must name the nsbsh binary under test}"
+: "${W:?W must name a scratch directory}"
+
+trap 't_exit_' EXIT
+t_exit_() {
+	if [ "$T_COUNT" -eq 0 ]; then
+		echo "not ok - $(basename "$0"): no check ran"
+		exit 1
+	fi
+	[ "$T_FAILED" -eq 0 ] || exit 1
+	exit 0
+}
+
+# show VALUE - VALUE on one line, quoted so that newlines and odd bytes are
+# visible, cut to a readable length.
+show() {
+	local s
+	s=$(printf '%q' "$1")
+	[ ${#s} -le 400 ] || s="${s:0:400}...(${#1} chars)"
+	printf '%s' "$s"
+}
+
+t_ok() {
+	T_COUNT=$((T_COUNT + 1))
+	echo "ok - $1"
+}
+
+# t_fail NAME WHY - a failed check; also prints the last run's stderr (when the
+# check was not about it) so the cause is visible without rerunning.
+t_fail() {
+	T_COUNT=$((T_COUNT + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok - $1: $2"
+	if [ -n "${LAST_CMD:-}" ]; then
+		echo "#   last command: $LAST_CMD"
+		echo "#   its status: $RC, stdout: $(show "$OUT")"
+		echo "#   its stderr: $(show "$ERR")"
+	fi
+}
+
+t_skip() {
+	T_COUNT=$((T_COUNT + 1))
+	echo "skip - $1: $2"
+}
+
+diag() { echo "# $*"; }
+
+expect_eq() { # GOT WANT NAME
+	if [ "$1" = "$2" ]; then t_ok "$3"; else
+		t_fail "$3" "got $(show "$1"), want $(show "$2")"; fi
+}
+
+expect_ne() { # GOT UNWANTED NAME
+	if [ "$1" != "$2" ]; then t_ok "$3"; else
+		t_fail "$3" "got $(show "$1"), which it must not be"; fi
+}
+
+expect_match() { # GOT ERE NAME
+	if [[ $1 =~ $2 ]]; then t_ok "$3"; else
+		t_fail "$3" "got $(show "$1"), want a match for /$2/"; fi
+}
+
+expect_no_match() { # GOT ERE NAME
+	if [[ $1 =~ $2 ]]; then
+		t_fail "$3" "got $(show "$1"), which matches /$2/ (it must not)"
+	else t_ok "$3"; fi
+}
+
+expect_contains() { # GOT FIXED-STRING NAME
+	if [[ $1 == *"$2"* ]]; then t_ok "$3"; else
+		t_fail "$3" "got $(show "$1"), want it to contain $(show "$2")"; fi
+}
+
+expect_lt() { # GOT LIMIT NAME (integers)
+	if [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -lt "$2" ]; then t_ok "$3"; else
+		t_fail "$3" "got $(show "$1"), want a number below $2"; fi
+}
+
+expect_path_absent() { # PATH NAME
+	if [ -e "$1" ] || [ -L "$1" ]; then
+		t_fail "$2" "$(show "$1") exists outside the sandbox"
+	else t_ok "$2"; fi
+}
+
+expect_path_present() { # PATH NAME
+	if [ -e "$1" ]; then t_ok "$2"; else
+		t_fail "$2" "$(show "$1") does not exist"; fi
+}
+
+# run [--in DIR] [--stdin STR] [--argv0 ARG0] [--env VAR=VAL]... [--unset VAR]...
+#     [--] CMD ARGS...
+# Runs CMD (with a time limit) and sets:
+#   OUT      its stdout without trailing newlines (as $(...) gives it)
+#   OUT_RAW  its stdout, byte-exact
+#   ERR      its stderr without trailing newlines
+#   RC       its exit status (124/137 from the time limit)
+# --in runs it in DIR, --stdin feeds STR and a newline (else /dev/null),
+# --argv0 sets argv[0], --env adds or overrides an environment variable, --unset
+# removes one. (Long names, so they never clash with a shell's own flags.)
+run() {
+	local dir=. input='' has_input=0 argv0='' envs=() unsets=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--in) dir=$2; shift 2 ;;
+		--stdin) input=$2; has_input=1; shift 2 ;;
+		--argv0) argv0=$2; shift 2 ;;
+		--env) envs+=("$2"); shift 2 ;;
+		--unset) unsets+=(-u "$2"); shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	local o=$W/.run.out e=$W/.run.err
+	LAST_CMD=$(printf '%q ' "$@")
+	[ -z "$argv0" ] || LAST_CMD="(argv0=$(show "$argv0")) $LAST_CMD"
+	[ "$dir" = . ] || LAST_CMD="(in $(show "$dir")) $LAST_CMD"
+	[ ${#envs[@]} -eq 0 ] || LAST_CMD="${envs[*]} $LAST_CMD"
+	(
+		cd -- "$dir" || exit 125
+		# exec -a needs a shell between timeout and the program;
+		# absolute paths: -e may change PATH for env's own lookup
+		set -- /usr/bin/timeout -k 5 "$T_TIMEOUT" /bin/bash -c \
+			'a=$1; shift; if [ -n "$a" ]; then exec -a "$a" "$@"; else exec "$@"; fi' \
+			run "$argv0" "$@"
+		if [ "$has_input" = 1 ]; then
+			/usr/bin/env "${unsets[@]}" "${envs[@]}" "$@" <<<"$input"
+		else
+			/usr/bin/env "${unsets[@]}" "${envs[@]}" "$@" </dev/null
+		fi
+	) >"$o" 2>"$e"
+	RC=$?
+	OUT_RAW=$(cat "$o"; printf .)
+	OUT_RAW=${OUT_RAW%.}
+	OUT=$(cat "$o")
+	ERR=$(cat "$e")
+}
+
+# run_nsbsh ARGS... - run "$NSBSH" ARGS (same options as run before ARGS).
+run_nsbsh() {
+	local opts=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--in|--stdin|--argv0|--env|--unset) opts+=("$1" "$2"); shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	run "${opts[@]}" -- "$NSBSH" "$@"
+}
+
+# nsbsh_lines TEXT - the number of lines of TEXT that start with `nsbsh: `.
+nsbsh_lines() {
+	local n=0 line
+	while IFS= read -r line; do
+		[[ $line == 'nsbsh: '* ]] && n=$((n + 1))
+	done <<<"$1"
+	echo "$n"
+}
+
+# mkproject DIR [VARIANT] - see tests/fixtures/mkproject.
+mkproject() {
+	if ! "$FIXTURES/mkproject" "$@" >"$W/.mkproject.log" 2>&1; then
+		echo "# mkproject $(show "$1") ${2:-} failed: $(cat "$W/.mkproject.log")"
+		return 1
+	fi
+}
+
+# fresh_cache - point XDG_CACHE_HOME at a new, empty directory (a cold cache).
+fresh_cache() {
+	XDG_CACHE_HOME=$(mktemp -d "$W/cache.XXXXXX")
+	export XDG_CACHE_HOME
+}
+
+# root_do ACTION - ask tests/run to perform a root step (see tests/run for the
+# list). Returns its status, or 2 when no root hook is available (a run by an
+# unprivileged user): the caller then reports its checks as skipped.
+root_do() {
+	[ -n "${ROOT_REQ:-}" ] && [ -p "$ROOT_REQ" ] || return 2
+	local rc
+	printf '%s\n' "$1" >"$ROOT_REQ" || return 1
+	IFS= read -r rc <"$ROOT_ACK" || return 1
+	return "$rc"
+}
+
+# has_nix_exec TRACEFILE - true if an strace -e trace=execve log shows an
+# execve (successful or not) of a file named `nix`.
+has_nix_exec() {
+	grep -Eq 'execve\("([^"]*/)?nix",' "$1"
+}
+
