@@ -311,21 +311,31 @@ static int discover_git(const char *cwd, const char *top, struct project *ret, c
 	int r = repo_open(cwd, &g, &repo, ret_err);
 	if (!g)
 		return r;
-	if (r == GIT_EOWNER) {
-		if (asprintf(ret_err, "not entering the repository around '%s': it is owned by someone else", cwd) < 0)
-			*ret_err = NULL;
-		return -EPERM;
-	}
 	if (r == GIT_ENOTFOUND) {
 		/* The pre-scan saw a .git that libgit2 did not take: say why when
-		 * it is unreadable, stay silent when it is simply not a repository. */
+		 * it is unreadable or someone else's (Debian's libgit2 1.5 reports
+		 * a refused owner as not found), stay silent when it is simply not
+		 * a repository.  Like libgit2, root counts as a safe owner. */
 		_cleanup_free_ char *dotgit = path_join(top, ".git");
-		if (dotgit && access(dotgit, R_OK | X_OK) < 0 && errno == EACCES) {
+		struct stat st_top, st_git;
+		if (!dotgit)
+			return -ENOMEM;
+		if (access(dotgit, R_OK | X_OK) < 0 && errno == EACCES) {
 			if (asprintf(ret_err, "cannot read the git repository '%s': %s", dotgit, strerror(EACCES)) < 0)
 				*ret_err = NULL;
 			return -EACCES;
 		}
-		return -ENOENT;
+		if (stat(top, &st_top) == 0 && lstat(dotgit, &st_git) == 0 &&
+		    ((st_top.st_uid != getuid() && st_top.st_uid != 0) ||
+		     (st_git.st_uid != getuid() && st_git.st_uid != 0)))
+			r = GIT_EOWNER;
+		else
+			return -ENOENT;
+	}
+	if (r == GIT_EOWNER) {
+		if (asprintf(ret_err, "not entering the repository around '%s': it is owned by someone else", cwd) < 0)
+			*ret_err = NULL;
+		return -EPERM;
 	}
 	if (r < 0)
 		return git_reason(g, "cannot open the git repository around", cwd, ret_err);
