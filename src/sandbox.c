@@ -112,6 +112,45 @@ int sandbox_add_base(struct sandbox_spec *s)
 	return r;
 }
 
+/* --- signals ------------------------------------------------------------
+ * While the program runs, the supervisor and pid 1 stay out of the way of
+ * the terminal's SIGINT and SIGQUIT (the program decides, as under bash),
+ * and pass SIGHUP and SIGTERM on, so that a hung-up bash still saves its
+ * history instead of being killed with its supervisor. */
+
+static struct sigaction saved_int, saved_quit;
+static volatile pid_t forward_to;
+
+static void forward_signal(int sig)
+{
+	pid_t p = forward_to;
+	if (p > 0)
+		kill(p, sig);
+}
+
+static void signals_supervise(pid_t to)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward_signal };
+	sigemptyset(&ign.sa_mask);
+	sigemptyset(&fwd.sa_mask);
+	forward_to = to;
+	sigaction(SIGINT, &ign, NULL);
+	sigaction(SIGQUIT, &ign, NULL);
+	sigaction(SIGHUP, &fwd, NULL);
+	sigaction(SIGTERM, &fwd, NULL);
+}
+
+static void signals_restore(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigemptyset(&dfl.sa_mask);
+	forward_to = 0;
+	sigaction(SIGINT, &saved_int, NULL);
+	sigaction(SIGQUIT, &saved_quit, NULL);
+	sigaction(SIGHUP, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
+}
+
 /* --- inside the sandbox (pid 1 and the program): report and exit ------- */
 
 static int child_errfd = -1;
@@ -335,8 +374,8 @@ static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
 		if (dup2(s->stdout_fd, STDOUT_FILENO) < 0)
 			child_fail("cannot set up standard output");
 	}
-	/* Restore what a shell expects; the supervisor's dispositions are not its. */
-	signal(SIGPIPE, SIG_DFL);
+	/* The program starts with the dispositions nsbsh was started with. */
+	signals_restore();
 	caps_drop_or_fail();
 	fds_close_or_fail(child_errfd);
 	if (s->seccomp) {
@@ -396,6 +435,7 @@ static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, 
 		child_fail("cannot start the program");
 	if (prog == 0)
 		program_exec(s);
+	signals_supervise(prog);
 
 	/* pid 1: the supervisor learns of failures from the program itself. */
 	close(child_errfd);
@@ -459,6 +499,8 @@ int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, 
 
 	uid_t uid = getuid();
 	gid_t gid = getgid();
+	sigaction(SIGINT, NULL, &saved_int);
+	sigaction(SIGQUIT, NULL, &saved_quit);
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
 			      CLONE_NEWUTS | (s->unshare_net ? CLONE_NEWNET : 0) | SIGCHLD;
 	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
@@ -504,6 +546,7 @@ int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, 
 		return r;
 	}
 	close(syncpipe[1]);
+	signals_supervise(pid);
 	*ret_pid = pid;
 	*ret_errfd = errpipe[0];
 	return 0;
@@ -528,9 +571,12 @@ int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err)
 
 	int status;
 	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			signals_restore();
 			return -errno;
+		}
 	}
+	signals_restore();
 	if (len > 0) {
 		*ret_err = strdup(buf);
 		return -EIO;
