@@ -261,6 +261,40 @@ int cache_last_set(const char *root, const struct project *p, const char *key)
 	return cache_write_file(dir, strrchr(path, '/') + 1, key, 64);
 }
 
+char *cache_line_escape(const char *s)
+{
+	char *out = malloc(2 * strlen(s) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '\n') {
+			*o++ = '\\';
+			*o++ = *s == '\n' ? 'n' : '\\';
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *cache_line_unescape(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			i++;
+			*o++ = s[i] == 'n' ? '\n' : s[i];
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 int cache_meta_get(const char *root, const char *key, const char *name, char **ret)
 {
 	_cleanup_free_ char *path = NULL, *data = NULL;
@@ -275,20 +309,8 @@ int cache_meta_get(const char *root, const char *key, const char *name, char **r
 		if (nl)
 			*nl = '\0';
 		if (strncmp(line, name, nlen) == 0 && line[nlen] == '=') {
-			char *v = line + nlen + 1, *out = malloc(strlen(v) + 1), *o = out;
-			if (!out)
-				return -ENOMEM;
-			for (; *v; v++) {
-				if (*v == '\\' && v[1]) {
-					v++;
-					*o++ = *v == 'n' ? '\n' : *v;
-				} else {
-					*o++ = *v;
-				}
-			}
-			*o = '\0';
-			*ret = out;
-			return 0;
+			*ret = cache_line_unescape(line + nlen + 1, strlen(line + nlen + 1));
+			return *ret ? 0 : -ENOMEM;
 		}
 		if (!nl)
 			break;
@@ -299,13 +321,8 @@ int cache_meta_get(const char *root, const char *key, const char *name, char **r
 
 int cache_private_home(const char *worktree, char **ret)
 {
-	struct sha256 h;
-	uint8_t digest[32];
 	char hex[65];
-	sha256_init(&h);
-	sha256_update(&h, worktree, strlen(worktree));
-	sha256_final(&h, digest);
-	sha256_hex(digest, hex);
+	sha256_hex_of(worktree, strlen(worktree), hex);
 	hex[16] = '\0';
 
 	/* A readable name: the work tree's base name, made safe for a path. */

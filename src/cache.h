@@ -47,6 +47,10 @@ int cache_data_root(char **ret);
  * and recording it (only written when it changed). */
 int cache_last_get(const char *root, const struct project *p, char ret_key[65]);
 int cache_last_set(const char *root, const struct project *p, const char *key);
+/* One value per line in nsbsh's own files (meta, memos): backslash and
+ * newline escaped; both return malloc'ed strings (NULL: out of memory). */
+char *cache_line_escape(const char *s);
+char *cache_line_unescape(const char *s, size_t n);
 /* A value of an entry's metadata ("nix", "worktree", ...), unescaped. */
 int cache_meta_get(const char *root, const char *key, const char *name, char **ret);
 /* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created. */

@@ -97,25 +97,14 @@ static char *url_encode(const char *s)
 	return out;
 }
 
-/* One line of metadata: newlines and backslashes escaped. */
+/* Append "key=value" to the metadata, the value escaped to one line. */
 static int meta_add(char **buf, const char *key, const char *value)
 {
-	size_t len = *buf ? strlen(*buf) : 0;
-	char *n = realloc(*buf, len + strlen(key) + 2 * strlen(value) + 3);
-	if (!n)
+	_cleanup_free_ char *v = cache_line_escape(value);
+	char *n = NULL;
+	if (!v || asprintf(&n, "%s%s=%s\n", *buf ? *buf : "", key, v) < 0)
 		return -ENOMEM;
-	char *o = n + len;
-	o += sprintf(o, "%s=", key);
-	for (; *value; value++) {
-		if (*value == '\n' || *value == '\\') {
-			*o++ = '\\';
-			*o++ = *value == '\n' ? 'n' : '\\';
-		} else {
-			*o++ = *value;
-		}
-	}
-	*o++ = '\n';
-	*o = '\0';
+	free(*buf);
 	*buf = n;
 	return 0;
 }

@@ -155,17 +155,14 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
 		buf_add(b, tmp, (size_t)n);
 }
 
-/* A value on one line: backslash and newline escaped. */
+/* A value on one line (cache_line_escape). */
 static void buf_escaped(struct buf *b, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			buf_add(b, "\\\\", 2);
-		else if (*s == '\n')
-			buf_add(b, "\\n", 2);
-		else
-			buf_add(b, s, 1);
-	}
+	_cleanup_free_ char *e = cache_line_escape(s);
+	if (!e)
+		b->oom = true;
+	else
+		buf_add(b, e, strlen(e));
 }
 
 static void stat_line(struct buf *b, char tag, const char *path)
@@ -207,31 +204,9 @@ static int fingerprint(const char *cwd, const char *top, struct buf *b)
 
 static char *memo_path(const char *memo_dir, const char *cwd)
 {
-	struct sha256 h;
-	uint8_t d[32];
 	char hex[65];
-	sha256_init(&h);
-	sha256_update(&h, cwd, strlen(cwd));
-	sha256_final(&h, d);
-	sha256_hex(d, hex);
+	sha256_hex_of(cwd, strlen(cwd), hex);
 	return path_join(memo_dir, hex);
-}
-
-static char *unescape_line(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n) {
-			i++;
-			*o++ = s[i] == 'n' ? '\n' : s[i];
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
 }
 
 /* 0 with *ret (a project), -ENOENT (memo says: none), -ESTALE (no usable memo). */
@@ -252,7 +227,7 @@ static int memo_read(const char *path, const struct buf *fp, struct project *ret
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;
-		fields[n++] = unescape_line(p, (size_t)(nl - p));
+		fields[n++] = cache_line_unescape(p, (size_t)(nl - p));
 		p = nl + 1;
 	}
 	if (n != 4 || p != end || !fields[0] || !fields[1] || !fields[2] || !fields[3]) {

@@ -108,3 +108,13 @@ void sha256_hex(const uint8_t digest[32], char out[65])
 	}
 	out[64] = '\0';
 }
+
+void sha256_hex_of(const void *data, size_t len, char out[65])
+{
+	struct sha256 h;
+	uint8_t digest[32];
+	sha256_init(&h);
+	sha256_update(&h, data, len);
+	sha256_final(&h, digest);
+	sha256_hex(digest, out);
+}

@@ -2,26 +2,15 @@
 #include "sha256.h"
 #include "unit.h"
 
-static void digest_hex(const void *data, size_t len, char hex[65])
-{
-	struct sha256 s;
-	uint8_t d[32];
-
-	sha256_init(&s);
-	sha256_update(&s, data, len);
-	sha256_final(&s, d);
-	sha256_hex(d, hex);
-}
-
 static void test_vectors(void)
 {
 	char hex[65];
 
-	digest_hex("", 0, hex);
+	sha256_hex_of("", 0, hex);
 	CHECK_STREQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	digest_hex("abc", 3, hex);
+	sha256_hex_of("abc", 3, hex);
 	CHECK_STREQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	digest_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
+	sha256_hex_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
 	CHECK_STREQ(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
@@ -62,7 +51,7 @@ static void test_padding_edges(void)
 	for (size_t n = 0; n < sizeof(want) / sizeof(want[0]); n++) {
 		if (!want[n])
 			continue;
-		digest_hex(a, n, hex);
+		sha256_hex_of(a, n, hex);
 		CHECK_STREQ(hex, want[n]);
 	}
 }
