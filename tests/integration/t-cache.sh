@@ -77,3 +77,14 @@ traced changed -c 'echo "$DEMO_VAR"'
 expect_eq "$RC:$OUT" "0:hello again" "an edited flake.nix is rebuilt (non-interactive)"
 if has_nix_exec "$W/changed.trace"; then t_ok "the edit made nsbsh run nix"
 else t_fail "the edit made nsbsh run nix" "no execve of nix after flake.nix changed"; fi
+
+# --- flake.lock is never written ------------------------------------------------------
+L=$W/withinput
+mkproject "$L" input || { t_fail "mkproject input" "fixture not created"; exit 1; }
+cp -a "$L" "$W/withinput-plain"
+run --in "$W/withinput-plain" -- nix print-dev-env --json
+expect_eq "$RC" 0 "plain nix evaluates the flake with an input"
+expect_path_present "$W/withinput-plain/flake.lock" "plain nix would write flake.lock here"
+run_nsbsh --in "$L" -c 'echo "$DEMO_VAR"'
+expect_eq "$RC:$OUT" "0:hello from flake" "a flake with an input (no lock) loads"
+expect_path_absent "$L/flake.lock" "nsbsh never writes flake.lock"
