@@ -1,6 +1,8 @@
 /* layout.c - the contents of the sandboxes (see layout.h and DESIGN.md 5). */
 #include "layout.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -193,4 +195,124 @@ int layout_host_system(struct layout *l)
 			return r;
 	}
 	return 0;
+}
+
+/* --- git metadata ----------------------------------------------------------
+ * Code in the sandbox must not plant what git outside will run: a hook, a
+ * config key (core.fsmonitor, core.hooksPath, aliases, filters...), or a new
+ * .git with either.  So:
+ * - .git is bound onto itself: a mount point cannot be renamed, removed or
+ *   replaced (EBUSY), while what is inside stays writable for normal work
+ *   (objects, refs, index, HEAD, stash, fetch);
+ * - hooks/ and config are read-only (hooks/ is created first when missing,
+ *   as git init would have, so that there is something to protect);
+ * - the same for every submodule's git dir under modules/ (nested too) and
+ *   config.worktree of every linked work tree under worktrees/;
+ * - a .git file (a linked work tree or submodule checkout) is read-only: its
+ *   gitdir: line decides which repository git opens.
+ * Not yet (the limits issue): files that do not exist when the shell starts,
+ * e.g. commondir, and repositories nested in the work tree. */
+
+#define GIT_MODULES_MAX 256
+
+static int protect_ro(struct layout *l, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
+		return 0; /* absent, or a link that the bind would follow elsewhere */
+	const char *p = layout_keep(l, strdup(path));
+	if (!p)
+		return -ENOMEM;
+	return sandbox_add(&l->spec, SB_BIND_RO, p, p, NULL, 0);
+}
+
+static int protect_gitdir(struct layout *l, const char *gitdir, int depth, int *budget);
+
+/* Submodules' git dirs live in modules/NAME, NAME possibly with slashes:
+ * a directory with a HEAD is a git dir, any other is searched further. */
+static int protect_modules(struct layout *l, const char *dir, int depth, int *budget)
+{
+	if (depth >= 8)
+		return 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || --*budget < 0)
+			continue;
+		_cleanup_free_ char *sub = NULL, *head = NULL;
+		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0 || asprintf(&head, "%s/HEAD", sub) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		struct stat st;
+		if (lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (lstat(head, &st) == 0)
+			r = protect_gitdir(l, sub, depth + 1, budget);
+		else
+			r = protect_modules(l, sub, depth + 1, budget);
+	}
+	closedir(d);
+	return r;
+}
+
+static int protect_gitdir(struct layout *l, const char *gitdir, int depth, int *budget)
+{
+	_cleanup_free_ char *hooks = NULL, *config = NULL, *modules = NULL;
+	if (asprintf(&hooks, "%s/hooks", gitdir) < 0 || asprintf(&config, "%s/config", gitdir) < 0 ||
+	    asprintf(&modules, "%s/modules", gitdir) < 0)
+		return -ENOMEM;
+	if (mkdir(hooks, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	int r = protect_ro(l, hooks);
+	if (r == 0)
+		r = protect_ro(l, config);
+	if (r == 0)
+		r = protect_modules(l, modules, depth, budget);
+	return r;
+}
+
+int layout_protect_git(struct layout *l, const char *worktree)
+{
+	_cleanup_free_ char *dotgit = NULL, *worktrees = NULL;
+	struct stat st;
+	if (asprintf(&dotgit, "%s/.git", worktree) < 0)
+		return -ENOMEM;
+	if (lstat(dotgit, &st) < 0)
+		return 0;
+	if (S_ISREG(st.st_mode))
+		return protect_ro(l, dotgit);
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+
+	const char *g = layout_keep(l, strdup(dotgit));
+	if (!g)
+		return -ENOMEM;
+	int r = sandbox_add(&l->spec, SB_BIND_RW, g, g, NULL, 0);
+	int budget = GIT_MODULES_MAX;
+	if (r == 0)
+		r = protect_gitdir(l, dotgit, 0, &budget);
+	if (r < 0)
+		return r;
+
+	if (asprintf(&worktrees, "%s/worktrees", dotgit) < 0)
+		return -ENOMEM;
+	DIR *d = opendir(worktrees);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while (r == 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || --budget < 0)
+			continue;
+		_cleanup_free_ char *cw = NULL;
+		if (asprintf(&cw, "%s/%s/config.worktree", worktrees, de->d_name) < 0)
+			r = -ENOMEM;
+		else
+			r = protect_ro(l, cw);
+	}
+	closedir(d);
+	return r;
 }

@@ -35,5 +35,10 @@ int layout_common(struct layout *l, const struct layout_user *u);
 /* The host's system directories, read-only (evaluation only). */
 int layout_host_system(struct layout *l);
 
+/* Git metadata that git outside the sandbox acts on (see layout.c): .git
+ * pinned in place, its hooks/ and config read-only, and those of submodules
+ * and linked work trees.  Called after the work tree's bind. */
+int layout_protect_git(struct layout *l, const char *worktree);
+
 /* The daemon socket path ($NIX_DAEMON_SOCKET_PATH or the default). */
 const char *layout_daemon_socket(void);

@@ -202,6 +202,8 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RW, p->worktree, p->worktree, NULL, 0);
 	if (r == 0)
+		r = layout_protect_git(l, p->worktree);
+	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, steal_pointer(&rc)), RC_INSIDE, NULL, 0);
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, env_rc), RC_ENV, NULL, 0);
