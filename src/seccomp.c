@@ -8,12 +8,17 @@
  * MUST-S2 denied-groups: every syscall of the groups below fails with EPERM.
  * MUST-S3 native-only: syscalls of another architecture (the 32-bit x86 ABI
  *         on x86-64) are refused.
+ * MUST-S4 personality: personality() can only query (0xffffffff) or set the
+ *         default (PER_LINUX, 0); ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC and the
+ *         other flags fail with EPERM (gdb then says it cannot disable
+ *         address randomisation, and carries on).
  * Job control (TIOCSPGRP, setpgid), ptrace of the sandbox's own processes and
  * everything a dev shell does stay allowed.
  */
 #include "seccomp.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
 
@@ -77,6 +82,22 @@ int seccomp_install(void)
 			if (r < 0)
 				return r;
 		}
+	}
+
+	/* MUST-S4: libseccomp takes one comparison per argument and rule, so
+	 * "neither 0 nor 0xffffffff" is written as the aligned blocks that make
+	 * up [1, 0xfffffffe]: [2^k, 2^(k+1)) and [2^32 - 2^(k+1), 2^32 - 2^k),
+	 * k = 0..30; the kernel reads the argument as 32 bits. */
+	for (int k = 0; k <= 30; k++) {
+		uint64_t mask = (0xFFFFFFFFull << k) & 0xFFFFFFFFull;
+		uint64_t low = 1ull << k, high = 0x100000000ull - (2ull << k);
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, mask, low));
+		if (r == 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+					     SCMP_A0(SCMP_CMP_MASKED_EQ, mask, high));
+		if (r < 0)
+			return r;
 	}
 
 	/* MUST-S1 */
