@@ -209,16 +209,25 @@ static char *memo_path(const char *memo_dir, const char *cwd)
 	return path_join(memo_dir, hex);
 }
 
-/* 0 with *ret (a project), -ENOENT (memo says: none), -ESTALE (no usable memo). */
+/* 0 with *ret (a project), -ENOENT (memo says: none), -ESTALE (no usable
+ * memo).  With fp NULL, the answer of the memo whatever its fingerprint. */
 static int memo_read(const char *path, const struct buf *fp, struct project *ret)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
 	if (cache_read_file(path, MEMO_MAX, &data, &len) < 0)
 		return -ESTALE;
-	if (len < fp->len || memcmp(data, fp->s, fp->len) != 0)
-		return -ESTALE;
-	const char *p = data + fp->len, *end = data + len;
+	const char *p = data, *end = data + len;
+	if (fp) {
+		if (len < fp->len || memcmp(data, fp->s, fp->len) != 0)
+			return -ESTALE;
+		p += fp->len;
+	} else {
+		const char *sep = memmem(data, len, "\n--\n", 4);
+		if (!sep)
+			return -ESTALE;
+		p = sep + 4;
+	}
 	if (end - p == 5 && memcmp(p, "none\n", 5) == 0)
 		return -ENOENT;
 	char *fields[4] = { NULL };
@@ -351,6 +360,22 @@ int project_discover(const char *cwd, const char *memo_dir, struct project *ret,
 		}
 	}
 	r = discover_git(cwd, top, ret, ret_err);
+	if (r == -ENOENT && mpath && !getenv("GIT_CEILING_DIRECTORIES")) {
+		/* This directory was a project and its .git no longer opens: code
+		 * in the sandbox can break a repository to get the next start out
+		 * of the sandbox.  Say so rather than fall silently to plain bash. */
+		struct project before;
+		if (memo_read(mpath, NULL, &before) == 0) {
+			if (streq(before.worktree, top) &&
+			    asprintf(ret_err, "'%s/.git' was a project's repository and no longer opens as one: not entering it (check it with git)", top) >= 0)
+				r = -ENOTDIR;
+			project_release(&before);
+			if (r == -ENOTDIR) {
+				free(fp.s);
+				return r; /* the old memo stays: the next start says it again */
+			}
+		}
+	}
 	/* Only answers are kept; errors are said again on every start. */
 	if (mpath && !fp.oom && fp.s && (r == 0 || r == -ENOENT))
 		memo_write(memo_dir, mpath, &fp, r == 0 ? ret : NULL);
