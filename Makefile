@@ -58,10 +58,14 @@ nsb: nsbsh
 tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS) tests/unit/unit.h
 	$(CC) $(CFLAGS) $(LDFLAGS) $(EXPORTS) -Isrc -o $@ $< $(LIB_OBJS) $(PC_LIBS)
 
+# Static: it runs inside the sandbox, which has no /usr/lib.
+tests/try-syscall: tests/try-syscall.c
+	$(CC) -static -O1 -Wall -o $@ $<
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do ./$$t; done
 
-check: all unit
+check: all unit tests/try-syscall
 	tests/run
 
 bench: all
@@ -75,7 +79,7 @@ install: all
 	install -m 0644 policy/*.conf $(DESTDIR)$(DATADIR)/nsbsh/policy/
 
 clean:
-	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d
+	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d tests/try-syscall
 
 .PHONY: all unit check bench install clean
 -include $(OBJS:.o=.d) $(UNIT_SRCS:.c=.d)

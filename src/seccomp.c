@@ -1,6 +1,6 @@
 /* seccomp.c - the syscall filter of every sandbox.
  *
- * Invariants (tests/integration/t-hardening.sh names each):
+ * Invariants (tests/integration/t-invariants.sh names each):
  * MUST-S1 tiocsti: the terminal-injection ioctls TIOCSTI and TIOCLINUX fail
  *         with EPERM, matched on the command's low 32 bits (the kernel
  *         ignores the high bits, so a value with high bits set is the same
