@@ -93,6 +93,18 @@ int layout_pass_env(struct layout *l)
 	return 0;
 }
 
+int layout_writable(struct layout *l, const char *path)
+{
+	if (!path)
+		return -ENOMEM;
+	if (l->n_writable == ARRAY_SIZE(l->writable))
+		return -E2BIG;
+	l->writable[l->n_writable++] = path;
+	l->spec.writable = l->writable;
+	l->spec.n_writable = l->n_writable;
+	return 0;
+}
+
 const char *layout_daemon_socket(void)
 {
 	const char *s = getenv("NIX_DAEMON_SOCKET_PATH");
@@ -115,6 +127,14 @@ static int add_file(struct layout *l, const char *dest, char *content)
 int layout_common(struct layout *l, const struct layout_user *u)
 {
 	int r = sandbox_add_base(&l->spec);
+	/* Writes: the private /tmp and /dev/shm, the devices (the private
+	 * devpts covers /dev/ptmx and new ptys; nothing new can be made in /dev
+	 * itself), and the sandbox's own /proc (/proc/self/comm, oom_score_adj;
+	 * no capability is left to make more of it). */
+	static const char *const writable[] = { "/tmp", "/dev/shm", "/dev/pts", "/dev/null",
+						 "/dev/zero", "/dev/full", "/dev/tty", "/proc" };
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(writable); i++)
+		r = layout_writable(l, writable[i]);
 	if (r < 0)
 		return r;
 	r = add(l, SB_BIND_RO, "/nix/store", "/nix/store");
@@ -135,7 +155,10 @@ int layout_common(struct layout *l, const struct layout_user *u)
 		const char *d = layout_keep(l, sockdir);
 		if (!d)
 			return -ENOMEM;
-		r = add(l, SB_BIND_RW, d, d);
+		/* Read-only is enough: connect() needs write permission on the
+		 * socket, which a read-only mount does not take away (only files,
+		 * directories and links become EROFS); nothing can be made there. */
+		r = add(l, SB_BIND_RO, d, d);
 		if (r < 0)
 			return r;
 	} else {

@@ -11,6 +11,8 @@ struct layout {
 	size_t n_owned;
 	char *envp[256];   /* the program's environment (strings owned) */
 	size_t n_env;
+	const char *writable[24]; /* Landlock: the only places writes may go */
+	size_t n_writable;
 };
 
 struct layout_user {
@@ -28,6 +30,9 @@ const char *layout_keep(struct layout *l, char *s);
 int layout_setenv(struct layout *l, const char *name, const char *value);
 /* Copy the allowlisted variables of the outer environment (TERM, LANG, ...). */
 int layout_pass_env(struct layout *l);
+
+/* Add a place where the program may write (Landlock's list; borrowed). */
+int layout_writable(struct layout *l, const char *path);
 
 /* Common to both views: base (/dev /proc /tmp /run/nsbsh), /nix/store
  * read-only, the daemon socket's directory, a minimal /etc. */

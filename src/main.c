@@ -204,6 +204,10 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	if (r == 0)
 		r = layout_protect_git(l, p->worktree);
 	if (r == 0)
+		r = layout_writable(l, p->worktree);
+	if (r == 0)
+		r = layout_writable(l, st->user.home);
+	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, steal_pointer(&rc)), RC_INSIDE, NULL, 0);
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, env_rc), RC_ENV, NULL, 0);

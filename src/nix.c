@@ -162,6 +162,10 @@ static int eval_layout(struct layout *l, const struct project *p, const struct n
 	/* The entry being written: nix puts the GC root (--profile) there. */
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RW, entry_dir, entry_dir, NULL, 0);
+	if (r == 0)
+		r = layout_writable(l, u->home);
+	if (r == 0)
+		r = layout_writable(l, entry_dir);
 	if (r < 0)
 		return r;
 

@@ -22,9 +22,10 @@
  *
  * The order of the final stage is fixed: no_new_privs, namespaces, mounts,
  * remounts read-only, detach the old root, drop capabilities, close fds,
- * seccomp last, exec.  Between clone and exec only the two sandbox processes
- * run, single-threaded; failures travel to the supervisor over a
- * close-on-exec pipe as one line of text.
+ * Landlock (after the fds are closed: Landlock does not check fds opened
+ * before it), seccomp last, exec.  Between clone and exec only the two
+ * sandbox processes run, single-threaded; failures travel to the supervisor
+ * over a close-on-exec pipe as one line of text.
  */
 #include "sandbox.h"
 
@@ -46,6 +47,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "landlock.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -378,6 +380,13 @@ static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
 	signals_restore();
 	caps_drop_or_fail();
 	fds_close_or_fail(child_errfd);
+	if (s->n_writable > 0) {
+		int r = landlock_restrict(s->writable, s->n_writable, NULL);
+		if (r < 0) {
+			errno = -r;
+			child_fail("cannot restrict writes with Landlock");
+		}
+	}
 	if (s->seccomp) {
 		int r = seccomp_install();
 		if (r < 0) {

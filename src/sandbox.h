@@ -39,6 +39,10 @@ struct sandbox_spec {
 	int stdout_fd;            /* -1: inherit; else dup'ed to fd 1 of the program */
 	bool unshare_net;         /* a new network namespace with loopback only */
 	bool seccomp;             /* load the seccomp filter before exec */
+	/* Landlock (landlock.c): writes only beneath these paths inside;
+	 * NULL/0: no Landlock.  Borrowed like the ops' strings. */
+	const char *const *writable;
+	size_t n_writable;
 };
 
 void sandbox_spec_init(struct sandbox_spec *s);

@@ -225,3 +225,27 @@ pty_try() { # DIR-OR-"" -> the helper's answer for tiocsti-tty on a pty
 }
 expect_eq "$(pty_try '')" "tiocsti-tty ok" "MUST-S1 tiocsti: TIOCSTI on a real pty works outside (control)"
 expect_eq "$(pty_try "$P")" "tiocsti-tty errno=EPERM" "MUST-S1 tiocsti: TIOCSTI on a real pty gives EPERM inside"
+
+# --- Landlock: MUST-L1, MUST-L3 (MUST-L2 is in t-escape.sh) ----------------------
+# The kernel's ABI, asked the way landlock.c asks it (444: landlock_create_ruleset).
+abi=$(perl -e 'my $v = syscall(444, 0, 0, 1); print $v < 0 ? 0 : $v')
+diag "Landlock ABI of this kernel: $abi"
+if [ "$abi" -ge 2 ]; then
+	# /dev is the sandbox's own tmpfs, mounted read-write: only Landlock can
+	# refuse a new file there, and it says EACCES (a read-only mount: EROFS).
+	run_nsbsh --in "$P" -c 'grep " /dev rw," /proc/self/mountinfo >/dev/null && echo dev-rw; touch /dev/nsbsh-t 2>&1'
+	expect_contains "$OUT" dev-rw "MUST-L1 writes: /dev inside is a read-write mount"
+	expect_contains "$OUT" "Permission denied" "MUST-L1 writes: a new file in /dev is refused with EACCES (Landlock, not the mount)"
+	run_nsbsh --in "$P" -c 'echo x >/dev/null && echo x >/tmp/t && echo x >./landlock-t && echo x >~/landlock-t && echo writes-ok'
+	expect_eq "$OUT" writes-ok "MUST-L1 writes: /dev/null, /tmp, the work tree and the home stay writable"
+else
+	t_skip "MUST-L1 writes" "Landlock ABI $abi on this kernel (nsbsh needs 2)"
+fi
+if [ "$abi" -ge 6 ]; then
+	run_nsbsh --in "$P" -c 'kill -0 1 2>&1 && echo signalled'
+	expect_contains "$OUT" "Operation not permitted" "MUST-L3 signals: kill -0 of the sandbox's pid 1 (outside the Landlock domain) gives EPERM"
+	run_nsbsh --in "$P" -c 'sleep 5 & kill -0 $! && echo own-child; kill $!'
+	expect_eq "$OUT" own-child "MUST-L3 signals: the shell's own children can be signalled"
+else
+	t_skip "MUST-L3 signals" "Landlock ABI $abi on this kernel (scopes need 6)"
+fi
