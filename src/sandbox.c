@@ -48,7 +48,7 @@
 #include <sys/wait.h>
 
 #include "landlock.h"
-#include "seccomp.h"
+#include "seccomp-filter.h"
 #include "util.h"
 
 #define SANDBOX_BASE "/tmp"

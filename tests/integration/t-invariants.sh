@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2016 source=tests/lib.sh
-# t-invariants: the MUST lines of src/sandbox.c (MUST-1..7) and src/seccomp.c
+# t-invariants: the MUST lines of src/sandbox.c (MUST-1..7) and src/seccomp-filter.c
 # (MUST-S1..S3), one or more checks each, named by the invariant's id.  The
 # syscall checks run tests/try-syscall (built static by `make
 # tests/try-syscall`) inside and outside the sandbox: the outside answer shows
@@ -137,7 +137,7 @@ fi
 cp "$TESTS/try-syscall" "$P/try-syscall"
 TRY=$P/try-syscall
 
-# The denied groups of src/seccomp.c, in its order.
+# The denied groups of src/seccomp-filter.c, in its order.
 denied=(keyctl add_key request_key
 	bpf perf_event_open userfaultfd kexec_load kexec_file_load init_module finit_module
 	delete_module swapon swapoff reboot acct quotactl syslog

@@ -1,4 +1,4 @@
-/* seccomp.c - the syscall filter of every sandbox.
+/* seccomp-filter.c - the syscall filter of every sandbox.
  *
  * Invariants (tests/integration/t-invariants.sh names each):
  * MUST-S1 tiocsti: the terminal-injection ioctls TIOCSTI and TIOCLINUX fail
@@ -15,7 +15,7 @@
  * Job control (TIOCSPGRP, setpgid), ptrace of the sandbox's own processes and
  * everything a dev shell does stay allowed.
  */
-#include "seccomp.h"
+#include "seccomp-filter.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* seccomp.h - the sandbox's syscall filter (libseccomp), loaded last before exec. */
+/* seccomp-filter.h - the sandbox's syscall filter (libseccomp), loaded last before exec. */
 #pragma once
 
 /* Build and load the filter in the calling process; 0 or a negative errno.
