@@ -18,6 +18,7 @@
 #include "layout.h"
 #include "log.h"
 #include "nix.h"
+#include "nsb.h"
 #include "project.h"
 #include "sandbox.h"
 #include "shellargs.h"
@@ -436,21 +437,6 @@ static int user_lookup(struct start *st)
 		st->home[--hl] = '\0';
 	st->user = (struct layout_user){ .name = st->user_name, .home = st->home, .uid = uid, .gid = gid };
 	return 0;
-}
-
-static int nsb_main(int argc, char **argv)
-{
-	log_init("nsb");
-	if (argc >= 2 && (streq(argv[1], "--version") || streq(argv[1], "version"))) {
-		printf("nsb %s\n", NSBSH_VERSION);
-		return 0;
-	}
-	if (argc >= 2 && (streq(argv[1], "--help") || streq(argv[1], "help"))) {
-		printf("usage: nsb --version\n"
-		       "nsbsh is a login shell: use it as $SHELL; see nsbsh(1) and README.md\n");
-		return 0;
-	}
-	die(EXIT_USAGE, "usage: nsb --version | --help");
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,62 @@
+/* nsb.c - the control command.  Bash has no such command line, so nsb's
+ * subcommands never collide with a shell's arguments: each is a row of the
+ * table below, a function in its own module. */
+#include "nsb.h"
+
+#include <stdio.h>
+
+#include "log.h"
+#include "util.h"
+
+struct nsb_command {
+	const char *name;
+	const char *usage;
+	int (*run)(int argc, char **argv); /* argv[0] is the subcommand */
+};
+
+static int cmd_version(int argc, char **argv)
+{
+	printf("nsb %s\n", NSBSH_VERSION);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv);
+static void usage(FILE *f);
+
+static const struct nsb_command commands[] = {
+	{ "version", "nsb version", cmd_version },
+	{ "help", "nsb help", cmd_help },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "nsbsh itself is a login shell: use it as $SHELL (see README.md)\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	usage(stdout);
+	return 0;
+}
+
+int nsb_main(int argc, char **argv)
+{
+	log_init("nsb");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (streq(name, "--version"))
+		name = "version";
+	else if (streq(name, "--help") || streq(name, "-h"))
+		name = "help";
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (streq(name, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	warn("unknown command '%s' (nsb help lists them)", argv[1]);
+	return EXIT_USAGE;
+}

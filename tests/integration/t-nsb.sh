@@ -1,0 +1,16 @@
+# shellcheck shell=bash disable=SC2016 source=tests/lib.sh
+# t-nsb: the control command, the installed `nsb` link to the same binary.
+. "$(dirname "$0")/../lib.sh"
+
+NSB=$(dirname "$NSBSH")/nsb
+expect_eq "$(readlink "$NSB")" nsbsh "nsb is installed as a link to nsbsh"
+run -- "$NSB" --version
+expect_match "$RC:$OUT" '^0:nsb [0-9]+\.[0-9]+\.[0-9]+$' "nsb --version prints the version"
+run -- "$NSB" help
+expect_match "$RC:$OUT" '^0:usage:' "nsb help prints the usage on stdout"
+run -- "$NSB"
+expect_eq "$RC:$OUT" "2:" "nsb without a command: status 2, nothing on stdout"
+expect_match "$ERR" '^usage:' "nsb without a command: the usage on stderr"
+run -- "$NSB" no-such-command
+expect_eq "$RC" 2 "an unknown nsb command: status 2"
+expect_eq "$ERR" "nsb: unknown command 'no-such-command' (nsb help lists them)" "an unknown nsb command: one line that says so"
