@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifndef LIBGIT2_SONAME
 #define LIBGIT2_SONAME "libgit2.so"
@@ -27,6 +28,7 @@ int gitlib_load(const struct gitlib **ret, char **ret_err)
 			{ (void **)&lib.repository_free, "git_repository_free" },
 			{ (void **)&lib.error_last, "git_error_last" },
 			{ (void **)&lib.status_file, "git_status_file" },
+			{ (void **)&lib.libgit2_version, "git_libgit2_version" },
 		};
 		loaded = h ? 1 : -1;
 		for (size_t i = 0; loaded == 1 && i < sizeof(syms) / sizeof(syms[0]); i++) {

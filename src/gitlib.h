@@ -14,6 +14,7 @@ struct gitlib {
 	void (*repository_free)(git_repository *repo);
 	const git_error *(*error_last)(void);
 	int (*status_file)(unsigned int *status_flags, git_repository *repo, const char *path);
+	int (*libgit2_version)(int *major, int *minor, int *rev);
 };
 
 /* Load and initialise libgit2 once; 0 and *ret, or -ENOENT with a reason. */

@@ -23,6 +23,7 @@
 #include "sandbox.h"
 #include "shellargs.h"
 #include "util.h"
+#include "version.h"
 
 #ifndef NSBSH_HOST_BASH
 #define NSBSH_HOST_BASH "/bin/bash"
@@ -452,6 +453,13 @@ int main(int argc, char **argv)
 
 	log_init("nsbsh");
 	shellargs_parse(argc, argv, &st.args);
+	if (st.args.version) {
+		/* nsbsh's own line first; bash's own lines follow unchanged, so
+		 * that programs which look for "GNU bash" in $SHELL --version
+		 * still find it. */
+		version_print(stdout, "nsbsh");
+		fflush(stdout);
+	}
 	if (st.args.invalid || st.args.info_only)
 		exec_plain_bash(argv); /* bash says what it says about these */
 

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "util.h"
+#include "version.h"
 
 struct nsb_command {
 	const char *name;
@@ -16,7 +17,7 @@ struct nsb_command {
 
 static int cmd_version(int argc, char **argv)
 {
-	printf("nsb %s\n", NSBSH_VERSION);
+	version_print(stdout, "nsb");
 	return 0;
 }
 

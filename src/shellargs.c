@@ -59,6 +59,8 @@ void shellargs_parse(int argc, char *const argv[], struct shellargs *ret)
 			a.noprofile = true;
 		else if (streq(name, "help") || streq(name, "version"))
 			a.info_only = true;
+		if (streq(name, "version"))
+			a.version = true;
 	}
 	if (a.invalid || a.info_only) {
 		*ret = a;

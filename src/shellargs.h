@@ -17,6 +17,7 @@ struct shellargs {
 	bool interactive;  /* -i given (bash may also decide so from the tty) */
 	bool norc, noprofile, rcfile;
 	bool info_only;    /* --help or --version: bash prints and exits */
+	bool version;      /* --version */
 	bool invalid;      /* bash will refuse this command line itself */
 	int operand;       /* index of the first operand (command string or script), or argc */
 };

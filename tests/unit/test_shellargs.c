@@ -56,7 +56,9 @@ static void test_long_options(void)
 	PARSE(a, "nsbsh", "--rcfile");
 	CHECK(a.invalid);
 	PARSE(a, "nsbsh", "--version");
-	CHECK(a.info_only);
+	CHECK(a.info_only && a.version);
+	PARSE(a, "nsbsh", "--help");
+	CHECK(a.info_only && !a.version);
 	PARSE(a, "nsbsh", "--no-such-option");
 	CHECK(a.invalid);
 	/* Long options only count before the first short one, as in bash. */
