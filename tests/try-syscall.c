@@ -1,6 +1,6 @@
 /* try-syscall.c - try syscalls and report what the kernel answered.
  *
- *   try-syscall NAME...
+ *   try-syscall NAME[=ARG]...
  *
  * prints one line per NAME: `NAME ok`, `NAME errno=EPERM` or
  * `NAME signal=SIGSYS`; an unknown NAME is reported on stderr and makes the
@@ -10,18 +10,61 @@
  * other than EPERM (EINVAL, EFAULT, EBADF...): an EPERM inside then comes from
  * the seccomp filter, not from the arguments.
  *
+ * Some attacks take an argument, written NAME=ARG, and are answered the
+ * same way (the line starts with the whole NAME=ARG):
+ *
+ *   kill=PID              kill(PID, 0)
+ *   ptrace-attach=PID     PTRACE_ATTACH (then wait for the stop and detach)
+ *   proc-read=PATH        open PATH read-only and read 1 byte (any path:
+ *                         /proc/PID/environ, /proc/1/root/..., a file)
+ *   write=PATH            open PATH O_WRONLY|O_CREAT, write, close
+ *   umount=PATH           umount2(PATH, MNT_DETACH)
+ *   mount-bind=SRC:DST    mount(SRC, DST, MS_BIND)
+ *   chroot=PATH           chroot(PATH)
+ *   setns-real=PATH       open the namespace file PATH, setns() on that fd
+ *   pivot_root=NEW:OLD    pivot_root(NEW, OLD)
+ *   abstract-connect=NAME connect an AF_UNIX stream socket to the abstract
+ *                         address NAME
+ *   name_to_handle=PATH   (outside) name_to_handle_at(PATH); answers
+ *                         `ok HEX`, the struct file_handle in hex
+ *   open_by_handle=HEX[:DIR]  open_by_handle_at() of that handle, the mount
+ *                         fd being DIR opened read-only (default "/")
+ *   listen-abstract=NAME  (outside, not forked, never returns) listen on the
+ *                         abstract address NAME, print `listening`, accept
+ *                         and close connections until killed
+ * and without one:
+ *   unshare-user          unshare(CLONE_NEWUSER)
+ *   landlock-abi          the Landlock ABI version: `ok N` (or the errno)
+ *
+ * A malformed ARG is this program's fault, not the kernel's answer: it is
+ * reported as `NAME=ARG bad-argument` and makes the exit status 2.
+ *
  * Built static (see the Makefile): the sandbox has no /usr/lib.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#endif
+#ifndef LANDLOCK_CREATE_RULESET_VERSION
+#define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
+#endif
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -134,6 +177,251 @@ static long try_io_uring_setup(void) { return syscall(SYS_io_uring_setup, 0, NUL
 static long try_io_uring_enter(void) { return syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0); }
 static long try_io_uring_register(void) { return syscall(SYS_io_uring_register, -1, 0, NULL, 0); }
 
+/* The child's extra answer (after `ok`), e.g. a handle in hex: written to
+ * this pipe, read by the parent once the child has exited. */
+static int extra_fd = -1;
+
+/* The child's exit status for "ARG is malformed" (no errno is that high). */
+#define BAD_ARGUMENT 254
+
+static void __attribute__((noreturn)) bad_argument(const char *why)
+{
+	fprintf(stderr, "try-syscall: %s\n", why);
+	fflush(stderr);
+	_exit(BAD_ARGUMENT);
+}
+
+static void extra(const char *text)
+{
+	size_t n = strlen(text);
+	while (n > 0) {
+		ssize_t w = write(extra_fd, text, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		text += w;
+		n -= (size_t)w;
+	}
+}
+
+static long try_unshare_user(void) { return unshare(CLONE_NEWUSER); }
+
+static long try_landlock_abi(void)
+{
+	long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (v >= 0) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%ld", v);
+		extra(buf);
+		return 0;
+	}
+	return v;
+}
+
+static pid_t arg_pid(const char *arg)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v <= 0 || v > 0x3fffffff)
+		bad_argument("PID must be a positive number");
+	return (pid_t)v;
+}
+
+/* "A:B" -> a and b (a copy of arg, cut at the first ':'). */
+static void arg_pair(const char *arg, char **a, char **b)
+{
+	char *s = strdup(arg);
+	char *colon = s ? strchr(s, ':') : NULL;
+	if (!colon || colon == s || !colon[1])
+		bad_argument("the argument must be A:B");
+	*colon = '\0';
+	*a = s;
+	*b = colon + 1;
+}
+
+static long try_kill(const char *arg) { return kill(arg_pid(arg), 0); }
+
+/* After a successful attach the tracee gets a SIGSTOP: wait for that stop
+ * and detach with no signal, so that the process runs on as before (an
+ * exit without detaching could leave it stopped). */
+static long try_ptrace_attach(const char *arg)
+{
+	pid_t pid = arg_pid(arg);
+	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) < 0)
+		return -1;
+	int status;
+	while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
+		;
+	if (ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0)
+		fprintf(stderr, "try-syscall: attached to %d but could not detach: %s\n", (int)pid,
+			strerror(errno));
+	return 0;
+}
+
+static long try_proc_read(const char *arg)
+{
+	char c;
+	int fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	return read(fd, &c, 1) < 0 ? -1 : 0;
+}
+
+static long try_write(const char *arg)
+{
+	int fd = open(arg, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write(fd, "x\n", 2) < 0)
+		return -1;
+	return close(fd);
+}
+
+static long try_umount(const char *arg) { return umount2(arg, MNT_DETACH); }
+
+static long try_mount_bind(const char *arg)
+{
+	char *src, *dst;
+	arg_pair(arg, &src, &dst);
+	return mount(src, dst, NULL, MS_BIND, NULL);
+}
+
+static long try_chroot_path(const char *arg) { return chroot(arg); }
+
+static long try_setns_real(const char *arg)
+{
+	int fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		bad_argument("cannot open the namespace file");
+	return syscall(SYS_setns, fd, 0);
+}
+
+static long try_pivot_root_paths(const char *arg)
+{
+	char *new_root, *put_old;
+	arg_pair(arg, &new_root, &put_old);
+	return syscall(SYS_pivot_root, new_root, put_old);
+}
+
+/* sockaddr_un for the abstract NAME (a NUL, then NAME, no terminator). */
+static socklen_t abstract_addr(const char *name, struct sockaddr_un *sa)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n + 1 > sizeof(sa->sun_path))
+		bad_argument("the abstract name must be 1..107 bytes");
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	memcpy(sa->sun_path + 1, name, n);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+static long try_abstract_connect(const char *arg)
+{
+	struct sockaddr_un sa;
+	socklen_t len = abstract_addr(arg, &sa);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	return connect(fd, (struct sockaddr *)&sa, len);
+}
+
+#define MAX_HANDLE 128 /* MAX_HANDLE_SZ of the kernel */
+
+static long try_name_to_handle(const char *arg)
+{
+	union {
+		struct file_handle fh;
+		unsigned char raw[sizeof(struct file_handle) + MAX_HANDLE];
+	} h;
+	int mount_id;
+	h.fh.handle_bytes = MAX_HANDLE;
+	if (syscall(SYS_name_to_handle_at, AT_FDCWD, arg, &h.fh, &mount_id, 0) < 0)
+		return -1;
+	size_t n = sizeof(struct file_handle) + h.fh.handle_bytes;
+	char hex[2 * sizeof(h.raw) + 1];
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h.raw[i]);
+	extra(hex);
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static long try_open_by_handle(const char *arg)
+{
+	union {
+		struct file_handle fh;
+		unsigned char raw[sizeof(struct file_handle) + MAX_HANDLE];
+	} h;
+	const char *dir = strchr(arg, ':');
+	size_t hexlen = dir ? (size_t)(dir - arg) : strlen(arg);
+	dir = dir ? dir + 1 : "/";
+	if (hexlen % 2 || hexlen / 2 < sizeof(struct file_handle) || hexlen / 2 > sizeof(h.raw))
+		bad_argument("the handle must be the hex that name_to_handle printed");
+	for (size_t i = 0; i < hexlen / 2; i++) {
+		int hi = hex_digit(arg[2 * i]), lo = hex_digit(arg[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			bad_argument("the handle is not hex");
+		h.raw[i] = (unsigned char)(hi << 4 | lo);
+	}
+	if (h.fh.handle_bytes != hexlen / 2 - sizeof(struct file_handle))
+		bad_argument("the handle's length does not match its handle_bytes");
+	int mount_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount_fd < 0)
+		bad_argument("cannot open the mount directory");
+	return syscall(SYS_open_by_handle_at, mount_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+}
+
+/* Not an attempt: this process itself listens until it is killed. */
+static int __attribute__((noreturn)) listen_abstract(const char *arg, const char *whole)
+{
+	struct sockaddr_un sa;
+	socklen_t len = abstract_addr(arg, &sa);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 64) < 0) {
+		int e = errno;
+		printf("%s errno=%d (%s)\n", whole, e, strerror(e));
+		fflush(stdout);
+		exit(1);
+	}
+	printf("listening\n");
+	fflush(stdout);
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		if (c >= 0)
+			close(c);
+	}
+}
+
+static const struct arg_attempt {
+	const char *name;
+	long (*fn)(const char *arg);
+} arg_attempts[] = {
+	{ "kill", try_kill },
+	{ "ptrace-attach", try_ptrace_attach },
+	{ "proc-read", try_proc_read },
+	{ "write", try_write },
+	{ "umount", try_umount },
+	{ "mount-bind", try_mount_bind },
+	{ "chroot", try_chroot_path },
+	{ "setns-real", try_setns_real },
+	{ "pivot_root", try_pivot_root_paths },
+	{ "abstract-connect", try_abstract_connect },
+	{ "name_to_handle", try_name_to_handle },
+	{ "open_by_handle", try_open_by_handle },
+};
+
 static const struct attempt {
 	const char *name;
 	long (*fn)(void);
@@ -184,6 +472,8 @@ static const struct attempt {
 	{ "io_uring_setup", try_io_uring_setup },
 	{ "io_uring_enter", try_io_uring_enter },
 	{ "io_uring_register", try_io_uring_register },
+	{ "unshare-user", try_unshare_user },
+	{ "landlock-abi", try_landlock_abi },
 };
 
 #define NAME(x) { x, #x }
@@ -196,6 +486,10 @@ static const struct {
 	NAME(EFAULT), NAME(EBUSY),  NAME(EEXIST), NAME(ENODEV), NAME(ENOTDIR),
 	NAME(EINVAL), NAME(ENOTTY), NAME(ENOSPC), NAME(EROFS),	NAME(ENOSYS),
 	NAME(EOPNOTSUPP), NAME(ENOKEY), NAME(EMSGSIZE),
+	NAME(ECHILD), NAME(EAGAIN), NAME(EXDEV), NAME(EISDIR), NAME(EMFILE),
+	NAME(ETXTBSY), NAME(ENAMETOOLONG), NAME(ENOTEMPTY), NAME(ELOOP),
+	NAME(EOVERFLOW), NAME(EUSERS), NAME(ENOTSOCK), NAME(EAFNOSUPPORT),
+	NAME(EADDRINUSE), NAME(ECONNREFUSED), NAME(ENOTCONN), NAME(ESTALE),
 }, signals[] = {
 	NAME(SIGSYS), NAME(SIGSEGV), NAME(SIGILL), NAME(SIGBUS), NAME(SIGKILL),
 	NAME(SIGABRT), NAME(SIGTRAP),
@@ -227,32 +521,59 @@ static void print_signal(const char *name, int sig)
  * answer to print and a successful call (setpgid, TRACEME) changes nothing
  * for the next one.  The child reports errno as its exit status (all errno
  * values are below 256; 0 is success). */
-static int attempt_run(const struct attempt *a)
+/* The child runs fn(arg) (or fn0()); returns 0, -1 (could not run it) or
+ * BAD_ARGUMENT. */
+static int attempt_run(const char *name, long (*fn0)(void), long (*fn)(const char *),
+		       const char *arg)
 {
+	int p[2];
 	fflush(stdout);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		fprintf(stderr, "try-syscall: cannot make a pipe: %s\n", strerror(errno));
+		return -1;
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "try-syscall: cannot fork: %s\n", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
+		close(p[0]);
+		extra_fd = p[1];
 		errno = 0;
-		long r = a->fn();
+		long r = fn ? fn(arg) : fn0();
 		_exit(r < 0 ? (errno ? errno : 255) : 0);
 	}
+	close(p[1]);
 	int status;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			fprintf(stderr, "try-syscall: cannot wait: %s\n", strerror(errno));
+			close(p[0]);
 			return -1;
 		}
 	}
+	char more[1024];
+	size_t got = 0;
+	for (;;) {
+		ssize_t r = read(p[0], more + got, sizeof(more) - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	more[got] = '\0';
+	close(p[0]);
 	if (WIFSIGNALED(status))
-		print_signal(a->name, WTERMSIG(status));
-	else if (WEXITSTATUS(status) == 0)
-		printf("%s ok\n", a->name);
+		print_signal(name, WTERMSIG(status));
+	else if (WEXITSTATUS(status) == BAD_ARGUMENT) {
+		printf("%s bad-argument\n", name);
+		return BAD_ARGUMENT;
+	} else if (WEXITSTATUS(status) == 0)
+		printf(got ? "%s ok %s\n" : "%s ok\n", name, more);
 	else
-		print_errno(a->name, WEXITSTATUS(status));
+		print_errno(name, WEXITSTATUS(status));
 	return 0;
 }
 
@@ -260,20 +581,45 @@ int main(int argc, char **argv)
 {
 	int rc = 0;
 	if (argc < 2) {
-		fprintf(stderr, "usage: try-syscall NAME...\n");
+		fprintf(stderr, "usage: try-syscall NAME[=ARG]...\n");
 		return 2;
 	}
 	for (int i = 1; i < argc; i++) {
-		const struct attempt *a = NULL;
-		for (size_t j = 0; j < ARRAY_SIZE(attempts); j++)
-			if (strcmp(argv[i], attempts[j].name) == 0)
-				a = &attempts[j];
-		if (!a) {
-			fprintf(stderr, "try-syscall: unknown name '%s'\n", argv[i]);
-			rc = 2;
-			continue;
+		const char *eq = strchr(argv[i], '=');
+		int r;
+		if (eq) {
+			size_t n = (size_t)(eq - argv[i]);
+			if (n == strlen("listen-abstract") &&
+			    strncmp(argv[i], "listen-abstract", n) == 0) {
+				fflush(stdout);
+				listen_abstract(eq + 1, argv[i]);
+			}
+			const struct arg_attempt *a = NULL;
+			for (size_t j = 0; j < ARRAY_SIZE(arg_attempts); j++)
+				if (strlen(arg_attempts[j].name) == n &&
+				    strncmp(argv[i], arg_attempts[j].name, n) == 0)
+					a = &arg_attempts[j];
+			if (!a) {
+				fprintf(stderr, "try-syscall: unknown name '%.*s'\n", (int)n, argv[i]);
+				rc = 2;
+				continue;
+			}
+			r = attempt_run(argv[i], NULL, a->fn, eq + 1);
+		} else {
+			const struct attempt *a = NULL;
+			for (size_t j = 0; j < ARRAY_SIZE(attempts); j++)
+				if (strcmp(argv[i], attempts[j].name) == 0)
+					a = &attempts[j];
+			if (!a) {
+				fprintf(stderr, "try-syscall: unknown name '%s'\n", argv[i]);
+				rc = 2;
+				continue;
+			}
+			r = attempt_run(a->name, a->fn, NULL, NULL);
 		}
-		if (attempt_run(a) < 0)
+		if (r == BAD_ARGUMENT)
+			rc = 2;
+		else if (r < 0 && rc == 0)
 			rc = 1;
 	}
 	fflush(stdout);
