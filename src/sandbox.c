@@ -19,6 +19,10 @@
  * MUST-6  lifetime: the sandbox dies with its supervisor (pid 1 has a parent
  *         death signal, and the kernel kills a pid namespace with its pid 1).
  * MUST-7  pid-ns: the program sees only the sandbox's processes.
+ * MUST-8  pid1: the sandbox's pid 1 keeps its capabilities (it built the
+ *         mounts), so it must be out of the program's reach: it is not
+ *         dumpable (no ptrace, no /proc/1/mem by the same uid), and it runs
+ *         under the same seccomp filter once the program is started.
  *
  * The order of the final stage is fixed: no_new_privs, namespaces, mounts,
  * remounts read-only, detach the old root, drop capabilities, close fds,
@@ -445,6 +449,16 @@ static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, 
 	if (prog == 0)
 		program_exec(s);
 	signals_supervise(prog);
+	/* MUST-8 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_fail("cannot make pid 1 undumpable");
+	if (s->seccomp) {
+		int r = seccomp_install();
+		if (r < 0) {
+			errno = -r;
+			child_fail("cannot load the seccomp filter in pid 1");
+		}
+	}
 
 	/* pid 1: the supervisor learns of failures from the program itself. */
 	close(child_errfd);

@@ -120,22 +120,24 @@ expect_eq "$(answer "$outside" "proc-read=/proc/$$/root$secret")" ok "ESCAPE hom
 # outside (as the same user, who owns the sandbox's user namespace and so
 # passes that check), the secret is not there.
 expect_eq "$(answer "$inside" "proc-read=/proc/1/root$secret")" errno=EACCES "ESCAPE home-secret: /proc/1/root/... (the sandbox's pid 1) gives EACCES inside (pid 1 has capabilities the program lacks)"
-expect_eq "$(answer "$inside" ptrace-attach=1)" errno=EPERM "ESCAPE pid1: PTRACE_ATTACH to the sandbox's pid 1 (capabilities, no seccomp) gives EPERM inside"
+expect_eq "$(answer "$inside" ptrace-attach=1)" errno=EPERM "ESCAPE pid1: PTRACE_ATTACH to the sandbox's pid 1 (capabilities, not dumpable) gives EPERM inside"
 (cd "$P" && exec "$NSBSH" -c "sleep 1002; :" </dev/null >/dev/null 2>&1) &
 sup=$!
-pid1=
+# The shell inside (pid 1's child; pid 1 itself is not dumpable, MUST-8): its
+# root is the sandbox's, seen from outside by the same user.
+prog=
 for _ in $(seq 100); do
 	pid1=$(pgrep -P "$sup" | head -1)
-	# pid 1 has moved to its new root (not the host's) and built /etc
-	[ -n "$pid1" ] && [ "$(stat -L -c %d:%i "/proc/$pid1/root/" 2>/dev/null)" != "$(stat -c %d:%i /)" ] &&
-		[ -e "/proc/$pid1/root/etc/passwd" ] && break
+	prog=${pid1:+$(pgrep -P "$pid1" | head -1)}
+	[ -n "$prog" ] && [ "$(stat -L -c %d:%i "/proc/$prog/root/" 2>/dev/null)" != "$(stat -c %d:%i /)" ] &&
+		[ -e "/proc/$prog/root/etc/passwd" ] && break
 	sleep 0.05
 done
-[ -n "$pid1" ] || pid1=no-pid-1-found
-run -- "$TRY" "proc-read=/proc/$pid1/root/etc/passwd" "proc-read=/proc/$pid1/root$secret"
-diag "pid 1 of the sandbox: $pid1: $(tr "\n" ";" <<<"$OUT")"
-expect_eq "$(answer "$OUT" "proc-read=/proc/$pid1/root/etc/passwd")" ok "ESCAPE home-secret: outside, the root of the sandbox's pid 1 is readable (control: /proc/PID/root/etc/passwd)"
-expect_eq "$(answer "$OUT" "proc-read=/proc/$pid1/root$secret")" errno=ENOENT "ESCAPE home-secret: the root of the sandbox's pid 1 does not hold the secret (ENOENT: fresh root, private home)"
+[ -n "$prog" ] || prog=no-shell-found
+run -- "$TRY" "proc-read=/proc/$prog/root/etc/passwd" "proc-read=/proc/$prog/root$secret"
+diag "the shell of the sandbox: $prog: $(tr "\n" ";" <<<"$OUT")"
+expect_eq "$(answer "$OUT" "proc-read=/proc/$prog/root/etc/passwd")" ok "ESCAPE home-secret: outside, the root of the sandbox's shell is readable (control: /proc/PID/root/etc/passwd)"
+expect_eq "$(answer "$OUT" "proc-read=/proc/$prog/root$secret")" errno=ENOENT "ESCAPE home-secret: the sandbox's root does not hold the secret (ENOENT: fresh root, private home)"
 # shellcheck disable=SC2046 # pids, one word each
 kill -9 "$sup" $(pgrep -P "$sup") 2>/dev/null # its child too (the sandbox's pid 1; a plain sleep under NSBSH=/bin/bash)
 wait "$sup" 2>/dev/null

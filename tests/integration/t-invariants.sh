@@ -249,3 +249,12 @@ if [ "$abi" -ge 6 ]; then
 else
 	t_skip "MUST-L3 signals" "Landlock ABI $abi on this kernel (scopes need 6)"
 fi
+
+# --- MUST-8: pid 1 of the sandbox is out of the program's reach ---------------------
+run_nsbsh --in "$P" -c 'grep "^Seccomp:" /proc/1/status; stat -c %u /proc/1/environ; id -u'
+expect_contains "$OUT" $'Seccomp:\t2' "MUST-8 pid1: pid 1 runs under the seccomp filter"
+owner=$(sed -n 2p <<<"$OUT")
+expect_ne "$owner" "$(sed -n 3p <<<"$OUT")" "MUST-8 pid1: pid 1 is not dumpable (its /proc files are not the user's: $owner)"
+run_nsbsh --in "$P" -c '"$@"' n "$TRY" ptrace-attach=1 proc-read=/proc/1/mem
+expect_eq "$OUT" "ptrace-attach=1 errno=EPERM
+proc-read=/proc/1/mem errno=EACCES" "MUST-8 pid1: ptrace and /proc/1/mem of pid 1 are refused"
