@@ -112,13 +112,12 @@ expect_eq "$(answer "$outside" "proc-read=$secret")" ok "ESCAPE home-secret: the
 expect_eq "$(answer "$inside" "proc-read=$secret")" errno=ENOENT "ESCAPE home-secret: reading it by its path inside gives ENOENT (the home is private)"
 expect_eq "$(answer "$outside" "proc-read=/proc/$$/root$secret")" ok "ESCAPE home-secret: /proc/PID/root/... reaches it outside (control)"
 # The sandbox's pid 1 keeps its capabilities (in the sandbox's user
-# namespace) and has no seccomp filter, so the kernel's ptrace access check
-# (cap_ptrace_access_check) keeps the program, which has none, away from it:
-# /proc/1/root is EACCES and PTRACE_ATTACH to pid 1 (which would hand the
-# program those capabilities and an unfiltered process) is EPERM.  Behind
-# that, pid 1's root is the fresh root with the private home: seen from
-# outside (as the same user, who owns the sandbox's user namespace and so
-# passes that check), the secret is not there.
+# namespace) and is not dumpable (MUST-8), so the kernel's ptrace access
+# check keeps the program away from it: /proc/1/root is EACCES and
+# PTRACE_ATTACH to pid 1 (which would hand the program those capabilities)
+# is EPERM.  Behind that, the sandbox's root is the fresh root with the
+# private home: seen from outside through the shell's /proc/PID/root (as the
+# same user), the secret is not there.
 expect_eq "$(answer "$inside" "proc-read=/proc/1/root$secret")" errno=EACCES "ESCAPE home-secret: /proc/1/root/... (the sandbox's pid 1) gives EACCES inside (pid 1 has capabilities the program lacks)"
 expect_eq "$(answer "$inside" ptrace-attach=1)" errno=EPERM "ESCAPE pid1: PTRACE_ATTACH to the sandbox's pid 1 (capabilities, not dumpable) gives EPERM inside"
 (cd "$P" && exec "$NSBSH" -c "sleep 1002; :" </dev/null >/dev/null 2>&1) &
