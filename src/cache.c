@@ -386,6 +386,28 @@ int cache_write_file(const char *dir, const char *name, const char *data, size_t
 	return 0;
 }
 
+char *cache_entry_program(const struct cache_entry *e, const char *name)
+{
+	const char *end = e->environ + e->environ_len;
+	for (const char *v = e->environ; v < end; v += strlen(v) + 1) {
+		if (strncmp(v, "PATH=", 5) != 0)
+			continue;
+		for (const char *p = v + 5; *p;) {
+			size_t n = strcspn(p, ":");
+			char *cand = NULL;
+			if (asprintf(&cand, "%.*s/%s", (int)n, p, name) < 0)
+				return NULL;
+			if (cand[0] == '/' && access(cand, X_OK) == 0)
+				return cand;
+			free(cand);
+			p += n;
+			if (*p == ':')
+				p++;
+		}
+	}
+	return NULL;
+}
+
 void cache_entry_release(struct cache_entry *e)
 {
 	free(e->dir);

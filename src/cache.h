@@ -62,6 +62,9 @@ struct cache_entry {
 	size_t environ_len;
 };
 
+/* NAME on the entry's PATH (store paths: the same inside and out), malloc'ed,
+ * or NULL. */
+char *cache_entry_program(const struct cache_entry *e, const char *name);
 /* 0 and *ret on a hit; -ENOENT on a miss; other negative errno on failure. */
 int cache_lookup(const char *root, const char *key, struct cache_entry *ret);
 void cache_entry_release(struct cache_entry *e);

@@ -5,6 +5,12 @@
 #include "project.h"
 #include "sandbox.h"
 
+/* The bash the sandbox runs when the environment has none: static, so it
+ * needs nothing of the host (Debian's bash-static). */
+#ifndef NSBSH_STATIC_BASH
+#define NSBSH_STATIC_BASH "/bin/bash-static"
+#endif
+
 struct layout {
 	struct sandbox_spec spec;
 	char **owned;      /* strings the spec borrows, freed with the layout */

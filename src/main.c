@@ -28,11 +28,6 @@
 #ifndef NSBSH_HOST_BASH
 #define NSBSH_HOST_BASH "/bin/bash"
 #endif
-/* The bash the sandbox runs when the environment has none: static, so it
- * needs nothing of the host (Debian's bash-static). */
-#ifndef NSBSH_STATIC_BASH
-#define NSBSH_STATIC_BASH "/bin/bash-static"
-#endif
 
 #define RC_INSIDE "/run/nsbsh/rc"
 #define RC_ENV "/run/nsbsh/env.bash"
@@ -64,28 +59,6 @@ static char *shellwrap_file(const char *name)
 		if (access(path, R_OK) == 0)
 			return path;
 		free(path);
-	}
-	return NULL;
-}
-
-/* A program of the environment's PATH (store paths, the same inside). */
-static char *env_program(const char *environ_blob, size_t len, const char *name)
-{
-	for (const char *e = environ_blob; e < environ_blob + len; e += strlen(e) + 1) {
-		if (strncmp(e, "PATH=", 5) != 0)
-			continue;
-		for (const char *p = e + 5; *p;) {
-			size_t n = strcspn(p, ":");
-			char *cand = NULL;
-			if (asprintf(&cand, "%.*s/%s", (int)n, p, name) < 0)
-				return NULL;
-			if (cand[0] == '/' && access(cand, X_OK) == 0)
-				return cand;
-			free(cand);
-			p += n;
-			if (*p == ':')
-				p++;
-		}
 	}
 	return NULL;
 }
@@ -217,7 +190,7 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		return r;
 
 	/* /bin/bash: the environment's bash, else the static one. */
-	char *bash = env_program(e->environ, e->environ_len, "bash");
+	char *bash = cache_entry_program(e, "bash");
 	if (bash) {
 		r = sandbox_add(&l->spec, SB_SYMLINK, layout_keep(l, bash), "/bin/bash", NULL, 0);
 	} else {
@@ -229,10 +202,10 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		}
 		r = sandbox_add(&l->spec, SB_BIND_RO, NSBSH_STATIC_BASH, "/bin/bash", NULL, 0);
 	}
-	char *sh = env_program(e->environ, e->environ_len, "sh");
+	char *sh = cache_entry_program(e, "sh");
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_SYMLINK, sh ? layout_keep(l, sh) : "bash", "/bin/sh", NULL, 0);
-	char *envprog = env_program(e->environ, e->environ_len, "env");
+	char *envprog = cache_entry_program(e, "env");
 	if (r == 0 && envprog)
 		r = sandbox_add(&l->spec, SB_SYMLINK, layout_keep(l, envprog), "/usr/bin/env", NULL, 0);
 	if (r == 0) {

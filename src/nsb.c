@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "status.h"
 #include "util.h"
 #include "version.h"
 
@@ -25,6 +26,7 @@ static int cmd_help(int argc, char **argv);
 static void usage(FILE *f);
 
 static const struct nsb_command commands[] = {
+	{ "status", "nsb status [DIR]", status_main },
 	{ "version", "nsb version", cmd_version },
 	{ "help", "nsb help", cmd_help },
 };

@@ -1,0 +1,114 @@
+/* status.c - `nsb status [DIR]`: the project around DIR (default: the current
+ * directory), its env file, the cache key and entry with its age, whether the
+ * environment in use is stale, the bash the sandbox runs, and the sandbox's
+ * layers on this kernel.  Reads only; builds nothing, runs no nix. */
+#include "status.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "cache.h"
+#include "landlock.h"
+#include "layout.h"
+#include "log.h"
+#include "nix.h"
+#include "project.h"
+#include "util.h"
+
+static void print_age(const char *root, const char *key)
+{
+	_cleanup_free_ char *created = NULL;
+	if (cache_meta_get(root, key, "created", &created) < 0) {
+		printf("\n");
+		return;
+	}
+	long long age = (long long)time(NULL) - strtoll(created, NULL, 10);
+	if (age < 120)
+		printf(" (built %lld s ago)\n", age);
+	else if (age < 7200)
+		printf(" (built %lld min ago)\n", age / 60);
+	else
+		printf(" (built %lld h ago)\n", age / 3600);
+}
+
+static void print_layers(void)
+{
+	int abi = landlock_abi();
+	printf("sandbox:   user, mount, pid, ipc and uts namespaces; no_new_privs, no capabilities; seccomp filter\n");
+	if (abi >= 6)
+		printf("landlock:  ABI %d: writes only where the sandbox means them to go; abstract unix sockets and signals scoped\n", abi);
+	else if (abi >= 2)
+		printf("landlock:  ABI %d: writes only where the sandbox means them to go (no socket and signal scopes before ABI 6)\n", abi);
+	else
+		printf("landlock:  not used (ABI %d on this kernel; nsbsh needs 2): the mount namespace is the only wall for writes\n", abi < 0 ? 0 : abi);
+}
+
+int status_main(int argc, char **argv)
+{
+	if (argc > 2) {
+		warn("usage: nsb status [DIR]");
+		return EXIT_USAGE;
+	}
+	if (argc == 2 && chdir(argv[1]) < 0) {
+		warn("cannot enter '%s': %s", argv[1], strerror(errno));
+		return 1;
+	}
+	_cleanup_free_ char *cwd = getcwd(NULL, 0), *root = NULL, *memo = NULL, *err = NULL;
+	if (!cwd) {
+		warn("cannot read the current directory: %s", strerror(errno));
+		return 1;
+	}
+	if (cache_root_path(&root) < 0 || asprintf(&memo, "%s/discovery", root) < 0)
+		return EXIT_SYSTEM;
+
+	struct project p = { 0 };
+	int r = project_discover(cwd, memo, &p, &err);
+	if (r == -ENOENT) {
+		printf("project:   none (a start here runs plain bash)\n");
+		print_layers();
+		return 0;
+	}
+	if (r < 0) {
+		printf("project:   none: %s\n", err ? err : strerror(-r));
+		return 1;
+	}
+	printf("project:   %s\nenv file:  %s (flake)\n", p.worktree, p.envfile);
+
+	struct nix_info nix = { 0 };
+	char key[65], last[65];
+	struct cache_entry e = { 0 };
+	int status = 0;
+	if (nix_locate(&nix) < 0 || cache_key_for_project(&p, nix.id, key) < 0) {
+		printf("cache key: cannot be computed (cannot read the env files)\n");
+		status = 1;
+		goto out;
+	}
+	printf("nix:       %s\n", nix.path ? nix.path : "not found on PATH");
+	printf("cache key: %s", key);
+	bool hit = cache_lookup(root, key, &e) == 0;
+	if (hit) {
+		print_age(root, key);
+		printf("stale:     no\n");
+	} else {
+		printf(" (not built: the next start builds it)\n");
+		if (cache_last_get(root, &p, last) == 0 && cache_lookup(root, last, &e) == 0) {
+			printf("stale:     yes: the last environment built here is %s", last);
+			print_age(root, last);
+			printf("           a start uses it only when the build of the new one fails\n");
+		} else {
+			printf("stale:     no environment built here yet\n");
+		}
+	}
+	if (e.dir) {
+		printf("entry:     %s\n", e.dir);
+		_cleanup_free_ char *bash = cache_entry_program(&e, "bash");
+		printf("bash:      %s (%s)\n", bash ? bash : NSBSH_STATIC_BASH,
+		       bash ? "the environment's" : "packaged: the environment has none");
+	}
+out:
+	print_layers();
+	cache_entry_release(&e);
+	nix_info_release(&nix);
+	project_release(&p);
+	return status;
+}
