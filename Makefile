@@ -3,11 +3,14 @@
 #   make check           unit tests, then the integration suite (tests/run)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make bench           cached re-entry against bash and bubblewrap
+#   make man             man/*.N from man/*.N.scd (scdoc; part of `all` when installed)
+#   make check-package   build, install, smoke-test and purge the Debian package (root)
 #   make SANITIZE=address,undefined   build with sanitizers
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
 VERSION := 0.1.0
 
 CC ?= cc
@@ -71,15 +74,42 @@ check: all unit tests/try-syscall
 bench: all
 	tests/bench
 
+# Man pages: man/NAME.N from man/NAME.N.scd.  Part of `all` only where scdoc
+# is installed, so that a build needs nothing more; `make man` without it
+# says what is missing.
+SCDOC ?= scdoc
+MAN_SRCS := $(wildcard man/*.scd)
+MAN_PAGES := $(MAN_SRCS:.scd=)
+HAVE_SCDOC := $(shell command -v $(SCDOC) 2>/dev/null)
+ifneq ($(HAVE_SCDOC),)
+all: man
+man: $(MAN_PAGES)
+$(MAN_PAGES): %: %.scd
+	$(SCDOC) < $< > $@.tmp && mv -f $@.tmp $@
+else
+man:
+	@echo "make man: cannot build the man pages: '$(SCDOC)' is missing (apt-get install scdoc)" >&2; exit 1
+endif
+
+# As root, after `make`: builds the .deb (packaging/build-deb), installs it,
+# smoke-tests it and purges it.  It changes the machine, so `check` leaves it out.
+check-package: all
+	tests/package-test
+
+.PHONY: man check-package
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/nsbsh/shellwrap $(DESTDIR)$(DATADIR)/nsbsh/policy
 	install -m 0755 nsbsh $(DESTDIR)$(BINDIR)/nsbsh
 	ln -sf nsbsh $(DESTDIR)$(BINDIR)/nsb
 	install -m 0644 shellwrap/*.bash $(DESTDIR)$(DATADIR)/nsbsh/shellwrap/
 	install -m 0644 policy/*.conf $(DESTDIR)$(DATADIR)/nsbsh/policy/
+	for p in man/*.[1-8]; do [ ! -f "$$p" ] || { install -d $(DESTDIR)$(MANDIR)/man$${p##*.} && \
+		install -m 0644 "$$p" $(DESTDIR)$(MANDIR)/man$${p##*.}/; } || exit 1; done
 
 clean:
 	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d tests/try-syscall
+	rm -f $(MAN_PAGES) $(MAN_PAGES:=.tmp)
 
 .PHONY: all unit check bench install clean
 -include $(OBJS:.o=.d) $(UNIT_SRCS:.c=.d)
