@@ -22,12 +22,14 @@
  * MUST-8  pid1: the sandbox's pid 1 keeps its capabilities (it built the
  *         mounts), so it must be out of the program's reach: it is not
  *         dumpable (no ptrace, no /proc/1/mem by the same uid), and it runs
- *         under the same seccomp filter once the program is started.
+ *         under the same seccomp filter as the program.
  *
  * The order of the final stage is fixed: no_new_privs, namespaces, mounts,
- * remounts read-only, detach the old root, drop capabilities, close fds,
- * Landlock (after the fds are closed: Landlock does not check fds opened
- * before it), seccomp last, exec.  Between clone and exec only the two
+ * remounts read-only, detach the old root, then in pid 1 the seccomp filter
+ * (compiled once, and inherited by the program it forks next), then in the
+ * program: drop capabilities, close fds, Landlock (after the fds are closed:
+ * Landlock does not check fds opened before it), exec.  None of the
+ * program's steps is a call the filter refuses.  Between clone and exec only the two
  * sandbox processes run, single-threaded; failures travel to the supervisor
  * over a close-on-exec pipe as one line of text.
  */
@@ -391,13 +393,6 @@ static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
 			child_fail("cannot restrict writes with Landlock");
 		}
 	}
-	if (s->seccomp) {
-		int r = seccomp_install();
-		if (r < 0) {
-			errno = -r;
-			child_fail("cannot load the seccomp filter");
-		}
-	}
 	execve(s->path, s->argv, s->envp);
 	/* Only the exit status can tell now; 126/127 as bash reports them. */
 	dprintf(STDERR_FILENO, "nsbsh: cannot run '%s' in the sandbox: %s\n", s->path,
@@ -443,22 +438,24 @@ static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, 
 	if (chdir(s->cwd) < 0)
 		child_fail("cannot enter '%s' in the sandbox", s->cwd);
 
-	pid_t prog = fork();
-	if (prog < 0)
-		child_fail("cannot start the program");
-	if (prog == 0)
-		program_exec(s);
-	signals_supervise(prog);
-	/* MUST-8 */
+	/* MUST-8; the program gets the filter by inheritance, and its exec
+	 * makes it dumpable again (gdb and strace inside keep working). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		child_fail("cannot make pid 1 undumpable");
 	if (s->seccomp) {
 		int r = seccomp_install();
 		if (r < 0) {
 			errno = -r;
-			child_fail("cannot load the seccomp filter in pid 1");
+			child_fail("cannot load the seccomp filter");
 		}
 	}
+
+	pid_t prog = fork();
+	if (prog < 0)
+		child_fail("cannot start the program");
+	if (prog == 0)
+		program_exec(s);
+	signals_supervise(prog);
 
 	/* pid 1: the supervisor learns of failures from the program itself. */
 	close(child_errfd);
