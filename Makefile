@@ -3,6 +3,7 @@
 #   make check           unit tests, then the integration suite (tests/run)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make bench           cached re-entry against bash and bubblewrap
+#   make fuzz            the libFuzzer targets (clang); fuzz-check runs each briefly
 #   make man             man/*.N from man/*.N.scd (scdoc; part of `all` when installed)
 #   make check-package   build, install, smoke-test and purge the Debian package (root)
 #   make SANITIZE=address,undefined   build with sanitizers
@@ -74,6 +75,45 @@ check: all unit tests/try-syscall
 bench: all
 	tests/bench
 
+# libFuzzer targets of the pure parsers.  fuzz-check runs each for FUZZ_TIME
+# seconds on a copy of its seed corpus (tests/fuzz/corpus-NAME/), so that
+# what it finds stays out of the tree; `check` runs it where clang is.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 10
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc
+FUZZ_BINS := tests/fuzz/fuzz_devenv tests/fuzz/fuzz_config
+HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
+
+fuzz: $(FUZZ_BINS)
+
+tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c src/devenv.c src/devenv.h src/util.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c src/devenv.c
+
+tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/config.c src/config.h src/util.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags libconfuse) -o $@ \
+		tests/fuzz/fuzz_config.c src/config.c $(shell $(PKG_CONFIG) --libs libconfuse)
+
+fuzz-check: fuzz
+	@set -e; for f in $(FUZZ_BINS); do \
+		d=$$(mktemp -d); cp tests/fuzz/corpus-$${f##*/fuzz_}/* "$$d"/; \
+		if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./$$f -max_total_time=$(FUZZ_TIME) \
+			-artifact_prefix="$$d/" "$$d" 2>"$$d.log"; then \
+			echo "$$f: $$(tail -n 1 "$$d.log")"; rm -rf "$$d" "$$d.log"; \
+		else \
+			tail -n 40 "$$d.log"; echo "$$f: failed; its corpus, crash and log are in $$d" >&2; exit 1; \
+		fi; \
+	done
+
+ifneq ($(HAVE_FUZZ_CC),)
+check: fuzz-check
+else
+check: fuzz-skip
+fuzz-skip:
+	@echo "make check: '$(FUZZ_CC)' is missing: the fuzzers do not run (apt-get install clang)"
+endif
+
+.PHONY: fuzz fuzz-check fuzz-skip
+
 # Man pages: man/NAME.N from man/NAME.N.scd.  Part of `all` only where scdoc
 # is installed, so that a build needs nothing more; `make man` without it
 # says what is missing.
@@ -110,6 +150,7 @@ install: all
 clean:
 	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d tests/try-syscall
 	rm -f $(MAN_PAGES) $(MAN_PAGES:=.tmp)
+	rm -f $(FUZZ_BINS)
 
 .PHONY: all unit check bench install clean
 -include $(OBJS:.o=.d) $(UNIT_SRCS:.c=.d)

@@ -1,0 +1,176 @@
+/* config.h - the policy (DESIGN.md 8, man/nsbsh.conf.5.scd): libconfuse
+ * files parsed into layers, and layers merged into one struct policy by
+ * rules that decide which file may widen what.
+ *
+ * config_parse_text and config_merge are pure: no I/O, no environment (a
+ * file's "${VAR}" is refused, not expanded).  config_load and
+ * config_load_project read only the files they are given.  Nothing here
+ * prints: an error goes into a struct config_error ("FILE:LINE: ..."), a
+ * key that a file may not set goes into the policy's notes.  Not
+ * thread-safe: libconfuse's lexer is global. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Limits on what a file (a repository's, too) can make nsbsh hold. */
+#define CONFIG_MAX_FILE (256u * 1024)  /* bytes of one file */
+#define CONFIG_MAX_LIST 64             /* entries of one list key (binds too) */
+#define CONFIG_MAX_PROJECTS 64         /* project sections of one file */
+#define CONFIG_MAX_PATH 1024           /* bytes of one value, after ~ expansion */
+#define CONFIG_MAX_NOTES 32            /* notes kept in one policy */
+
+enum policy_reload {
+	POLICY_RELOAD_ASK,      /* interactive starts only: ask */
+	POLICY_RELOAD_REBUILD,  /* build the new environment, then start */
+	POLICY_RELOAD_KEEP,     /* start with the old one, say it is stale */
+};
+
+/* One entry of a list key. */
+struct policy_entry {
+	/* bind: the source; unshadow: the home file; allowed_roots: the root
+	 * (these three absolute, normalized, ~ expanded); passthrough: a
+	 * variable name or fnmatch(3) pattern; watch: a normalized path
+	 * relative to the env file's directory. */
+	char *value;
+	char *dest;  /* bind: where it appears inside; NULL elsewhere */
+	bool rw;     /* bind, unshadow: read-write */
+	int line;    /* in a layer: where the file says it; 0 in a policy */
+};
+
+struct policy_list {
+	struct policy_entry *v;
+	size_t n;
+};
+
+struct policy_layer;
+
+struct policy {
+	bool network;      /* false: a network namespace with only lo */
+	bool picker;       /* the session picker on interactive starts */
+	bool host_system;  /* host_system = ro: the host's /usr, /bin, /lib* */
+	bool strict;       /* no plain bash; projects only under allowed_roots */
+	enum policy_reload reload_interactive;     /* ask, rebuild or keep */
+	enum policy_reload reload_noninteractive;  /* rebuild or keep */
+	char *bash;        /* absolute; NULL: automatic */
+	struct policy_list bind;
+	struct policy_list unshadow;
+	struct policy_list passthrough;    /* beyond the built-in allowlist */
+	struct policy_list watch;          /* beyond flake.nix and flake.lock */
+	struct policy_list allowed_roots;  /* strict mode; empty: no project */
+	/* The user file's `project` sections, for config_load_project. */
+	struct policy_layer *projects;
+	size_t n_projects;
+	/* "FILE:LINE: key 'K': 'V' ignored: WHY", one per value a file was
+	 * not allowed to set; the caller decides whether to show them. */
+	char **notes;
+	size_t n_notes;
+};
+
+enum config_key {
+	CONFIG_KEY_NETWORK,
+	CONFIG_KEY_BIND,
+	CONFIG_KEY_UNSHADOW,
+	CONFIG_KEY_PASSTHROUGH,
+	CONFIG_KEY_WATCH,
+	CONFIG_KEY_RELOAD_INTERACTIVE,
+	CONFIG_KEY_RELOAD_NONINTERACTIVE,
+	CONFIG_KEY_PICKER,
+	CONFIG_KEY_BASH,
+	CONFIG_KEY_HOST_SYSTEM,
+	CONFIG_KEY_STRICT,
+	CONFIG_KEY_ALLOWED_ROOTS,
+	CONFIG_KEY_COUNT,
+};
+
+/* What one file (or one project section of it) says. */
+struct policy_layer {
+	char *filename;
+	char *project;  /* a project section: the project's root; else NULL */
+	int project_line;
+	unsigned set;   /* (1u << CONFIG_KEY_x) for each key the layer sets */
+	int line[CONFIG_KEY_COUNT];  /* where it sets it (its last value) */
+	struct policy v;  /* the values of the keys in set; v.projects: the
+			   * file's project sections; v.notes: unused */
+};
+
+/* Who wrote a layer, which decides what it may widen. */
+enum layer_kind {
+	LAYER_SYSTEM,   /* /etc/nsbsh/nsbsh.conf (or an agent profile): anything */
+	LAYER_USER,     /* ~/.config/nsbsh/nsbsh.conf and its project sections:
+			 * may widen, unless strict mode is on by then */
+	LAYER_PROJECT,  /* a trusted in-repo .nsbsh.conf: may only narrow */
+};
+
+struct config_error {
+	/* "FILE:LINE: unknown key 'x'", "FILE:LINE: key 'network': 'maybe'
+	 * is not on or off", "cannot read 'FILE': Permission denied", ...:
+	 * printable ASCII only (what a file says is escaped). */
+	char message[512];
+	int line;  /* 0 when the error is not at a line */
+};
+
+/* The built-in policy: network on, no binds, no unshadowed files, the
+ * built-in passthrough only, reload ask / rebuild, picker off, automatic
+ * bash, host_system off, strict off. */
+void policy_init_defaults(struct policy *p);
+/* Frees what p owns and leaves it zeroed; NULL and zeroed are fine. */
+void policy_release(struct policy *p);
+void policy_layer_release(struct policy_layer *l);
+
+/* Parses one file's text (len bytes, no NUL needed; a NUL inside is an
+ * error).  filename only names it in messages; home (absolute, or NULL
+ * when there is none) is what ~ expands to and what binds must not expose.
+ * 0 and *ret filled; -EINVAL (bad file), -EFBIG (too large) or -ENOMEM
+ * with err filled, *ret untouched.  ret is released with
+ * policy_layer_release. */
+int config_parse_text(const char *text, size_t len, const char *filename, const char *home,
+		      struct policy_layer *ret, struct config_error *err);
+
+/* Applies a layer to p by the rules of kind: a key the layer does not set
+ * keeps p's value; what narrows is applied; what widens (network on after
+ * off, host_system ro, strict off, a different bash, a bind or unshadowed
+ * file or passthrough entry or allowed root that p does not have, rw
+ * where p has ro) is applied only when the kind may widen, else left out
+ * with a note.  Lists replace p's lists.  picker, reload_* and watch
+ * neither widen nor narrow and always apply.  The layer's project
+ * sections are not applied here.  0, or -ENOMEM (then p may be half
+ * merged: merge into a scratch copy). */
+int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_kind kind);
+
+/* Reads and merges system_path (LAYER_SYSTEM) then user_path
+ * (LAYER_USER); either may be NULL or absent.  home as for
+ * config_parse_text.  *ret is always a policy to release: on success the
+ * merged one, on any error the defaults (never a half-read policy), with
+ * strict on if a file read before the error, or the part of the failing
+ * file read before it, asked for strict mode: a strict account must not
+ * fall back to a looser shell.  Errors as config_parse_text, and
+ * "cannot read 'FILE': ..." (its negative errno) for an unreadable file. */
+int config_load(const char *system_path, const char *user_path, const char *home,
+		struct policy *ret, struct config_error *err);
+
+/* Applies the overrides of the project whose work tree is root: the
+ * user file's `project "ROOT"` section (LAYER_USER), then, when trusted,
+ * the in-repo file's text (LAYER_PROJECT; text may be NULL: none).
+ * Whether the in-repo file is trusted is the caller's question; an
+ * untrusted one is not even parsed.  On error p is unchanged and err
+ * says why. */
+int config_load_project(struct policy *p, const char *root, const char *text, size_t len,
+			const char *filename, bool trusted, const char *home,
+			struct config_error *err);
+
+/* Whether the outer variable NAME reaches the sandbox: the built-in
+ * allowlist (TERM COLORTERM LANG LANGUAGE LC_* TZ NO_COLOR COLUMNS
+ * LINES) and p's passthrough, never a name nsbsh sets itself (HOME,
+ * PATH, SHELL, BASH_ENV, NSBSH_*, ...). */
+bool policy_passes_env(const struct policy *p, const char *name);
+
+/* Whether a project at root (absolute) may be entered: always outside
+ * strict mode, else only at or beneath one of allowed_roots. */
+bool policy_allows_project(const struct policy *p, const char *root);
+
+/* Why a bind of path (absolute, normalized) would be refused: it is "/",
+ * home, or a parent of home.  NULL when it is fine.  The lexical checks of
+ * the parser see no symlinks: whoever mounts should check the resolved
+ * source again with this. */
+const char *config_bind_refusal(const char *path, const char *home);

@@ -1,0 +1,713 @@
+/* test_config.c - the policy files: every key, every message (file, line,
+ * key), ~ expansion, refused binds, the merge rules of each kind of file,
+ * never a half-read policy, and the shipped policy/ files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "unit.h"
+#include "util.h"
+
+#define HOME "/home/u"
+
+static int parse(const char *text, struct policy_layer *l, struct config_error *e)
+{
+	return config_parse_text(text, strlen(text), "t.conf", HOME, l, e);
+}
+
+/* The one message a bad text gives. */
+static void bad(const char *text, const char *message)
+{
+	struct policy_layer l = { 0 };
+	struct config_error e;
+
+	int r = parse(text, &l, &e);
+	CHECK(r == -EINVAL);
+	if (r != -EINVAL)
+		fprintf(stderr, "  for: %s\n", text);
+	CHECK_STREQ(e.message, message);
+	policy_layer_release(&l);
+}
+
+/* Parses text as a whole file of `kind` onto p. */
+static void apply(struct policy *p, const char *name, const char *text, enum layer_kind kind)
+{
+	struct policy_layer l = { 0 };
+	struct config_error e;
+
+	int r = config_parse_text(text, strlen(text), name, HOME, &l, &e);
+	CHECK(r == 0);
+	if (r != 0)
+		fprintf(stderr, "  %s\n", e.message);
+	CHECK(config_merge(p, &l, kind) == 0);
+	policy_layer_release(&l);
+}
+
+static const char *note(const struct policy *p, size_t i)
+{
+	return i < p->n_notes ? p->notes[i] : "(no such note)";
+}
+
+static void test_defaults(void)
+{
+	struct policy p;
+
+	policy_init_defaults(&p);
+	CHECK(p.network);
+	CHECK(!p.picker && !p.host_system && !p.strict);
+	CHECK(p.reload_interactive == POLICY_RELOAD_ASK);
+	CHECK(p.reload_noninteractive == POLICY_RELOAD_REBUILD);
+	CHECK(p.bash == NULL);
+	CHECK(p.bind.n == 0 && p.unshadow.n == 0 && p.passthrough.n == 0 && p.watch.n == 0 &&
+	      p.allowed_roots.n == 0 && p.n_projects == 0 && p.n_notes == 0);
+	for (const char *const *n = (const char *const[]){ "TERM", "COLORTERM", "LANG", "LANGUAGE",
+							    "LC_ALL", "LC_CTYPE", "TZ", "NO_COLOR",
+							    "COLUMNS", "LINES", NULL };
+	     *n; n++)
+		CHECK(policy_passes_env(&p, *n));
+	for (const char *const *n = (const char *const[]){ "SSH_AUTH_SOCK", "HOME", "PATH", "LC",
+							    "TERMINFO", "", "TERM=x", NULL };
+	     *n; n++)
+		CHECK(!policy_passes_env(&p, *n));
+	CHECK(policy_allows_project(&p, "/anywhere"));
+	policy_release(&p);
+	policy_release(&p);  /* twice: zeroed */
+	policy_release(NULL);
+}
+
+static void test_every_key(void)
+{
+	struct policy_layer l = { 0 };
+	struct config_error e;
+	const char *text =
+		"network = off\n"
+		"bind = { \"~/src/shared:rw\", \"/srv/data:/data\",\n"
+		"         '/opt/tools:ro', \"~/x:/y:rw\" }\n"
+		"unshadow = { \"~/.gitconfig\", \"~/.config/git:rw\" }\n"
+		"passthrough = { EDITOR, \"GIT_*\" }\n"
+		"watch = { \"nix/shell.nix\", \"./a//b/\" }\n"
+		"reload_interactive = keep\n"
+		"reload_noninteractive = keep\n"
+		"picker = on\n"
+		"bash = \"/usr/local/bin/bash\"\n"
+		"host_system = ro\n"
+		"strict = on\n"
+		"allowed_roots = { \"~/projects\", \"/srv/work/\" }\n";
+
+	int r = parse(text, &l, &e);
+	CHECK(r == 0);
+	if (r)
+		fprintf(stderr, "  %s\n", e.message);
+	CHECK(l.set == (1u << CONFIG_KEY_COUNT) - 1);
+	CHECK_STREQ(l.filename, "t.conf");
+	CHECK(!l.v.network && l.v.picker && l.v.host_system && l.v.strict);
+	CHECK(l.v.reload_interactive == POLICY_RELOAD_KEEP);
+	CHECK(l.v.reload_noninteractive == POLICY_RELOAD_KEEP);
+	CHECK_STREQ(l.v.bash, "/usr/local/bin/bash");
+	CHECK(l.v.bind.n == 4);
+	if (l.v.bind.n == 4) {
+		CHECK_STREQ(l.v.bind.v[0].value, HOME "/src/shared");
+		CHECK_STREQ(l.v.bind.v[0].dest, HOME "/src/shared");
+		CHECK(l.v.bind.v[0].rw && l.v.bind.v[0].line == 2);
+		CHECK_STREQ(l.v.bind.v[1].value, "/srv/data");
+		CHECK_STREQ(l.v.bind.v[1].dest, "/data");
+		CHECK(!l.v.bind.v[1].rw && l.v.bind.v[1].line == 2);
+		CHECK_STREQ(l.v.bind.v[2].value, "/opt/tools");
+		CHECK(!l.v.bind.v[2].rw && l.v.bind.v[2].line == 3);
+		CHECK_STREQ(l.v.bind.v[3].dest, "/y");
+		CHECK(l.v.bind.v[3].rw);
+	}
+	CHECK(l.v.unshadow.n == 2);
+	if (l.v.unshadow.n == 2) {
+		CHECK_STREQ(l.v.unshadow.v[0].value, HOME "/.gitconfig");
+		CHECK(!l.v.unshadow.v[0].rw);
+		CHECK(l.v.unshadow.v[0].dest == NULL);
+		CHECK(l.v.unshadow.v[1].rw);
+	}
+	CHECK(l.v.passthrough.n == 2);
+	if (l.v.passthrough.n == 2) {
+		CHECK_STREQ(l.v.passthrough.v[0].value, "EDITOR");
+		CHECK_STREQ(l.v.passthrough.v[1].value, "GIT_*");
+	}
+	CHECK(l.v.watch.n == 2);
+	if (l.v.watch.n == 2) {
+		CHECK_STREQ(l.v.watch.v[0].value, "nix/shell.nix");
+		CHECK_STREQ(l.v.watch.v[1].value, "a/b");
+	}
+	CHECK(l.v.allowed_roots.n == 2);
+	if (l.v.allowed_roots.n == 2) {
+		CHECK_STREQ(l.v.allowed_roots.v[0].value, HOME "/projects");
+		CHECK_STREQ(l.v.allowed_roots.v[1].value, "/srv/work");
+	}
+	CHECK(l.line[CONFIG_KEY_NETWORK] == 1 && l.line[CONFIG_KEY_STRICT] == 12);
+	policy_layer_release(&l);
+
+	/* A key left out is not set; "= {}" is (an empty list narrows). */
+	CHECK(parse("network = on\npassthrough = {}\n", &l, &e) == 0);
+	CHECK(l.set == ((1u << CONFIG_KEY_NETWORK) | (1u << CONFIG_KEY_PASSTHROUGH)));
+	policy_layer_release(&l);
+	/* The last assignment wins; += appends. */
+	CHECK(parse("network = off\nnetwork = on\nwatch = a\nwatch += { b, c }\n", &l, &e) == 0);
+	CHECK(l.v.network && l.line[CONFIG_KEY_NETWORK] == 2 && l.v.watch.n == 3);
+	policy_layer_release(&l);
+	/* bash = "" is automatic. */
+	CHECK(parse("bash = \"\"\n", &l, &e) == 0);
+	CHECK((l.set & (1u << CONFIG_KEY_BASH)) && l.v.bash == NULL);
+	policy_layer_release(&l);
+	/* An empty file sets nothing. */
+	CHECK(config_parse_text("", 0, "t.conf", HOME, &l, &e) == 0);
+	CHECK(l.set == 0);
+	policy_layer_release(&l);
+}
+
+static void test_messages(void)
+{
+	bad("network = on\nfoo = 1\n", "t.conf:2: unknown key 'foo'");
+	bad("\n\nnetwork = maybe\n", "t.conf:3: key 'network': 'maybe' is not on or off");
+	bad("picker = yes", "t.conf:1: key 'picker': 'yes' is not on or off");
+	bad("strict = ON", "t.conf:1: key 'strict': 'ON' is not on or off");
+	bad("host_system = rw", "t.conf:1: key 'host_system': 'rw' is not off or ro");
+	bad("reload_interactive = later",
+	    "t.conf:1: key 'reload_interactive': 'later' is not ask, rebuild or keep");
+	bad("reload_noninteractive = ask",
+	    "t.conf:1: key 'reload_noninteractive': 'ask' is not rebuild or keep");
+	bad("network = = on", "t.conf:1: syntax error: unexpected '='");
+	bad("network on", "t.conf:1: syntax error: '=' expected after 'network'");
+	bad("network =", "t.conf:1: syntax error: unexpected end of file");
+	bad("watch = { a,\n b\n", "t.conf:3: syntax error: unexpected end of file");
+	bad("}", "t.conf:1: syntax error: unexpected '}'");
+	bad("network += off", "t.conf:1: key 'network': '+=' works on lists only");
+	bad("project { }", "t.conf:1: syntax error: 'project' needs a project path before '{'");
+	bad("project \"/p\" network = off",
+	    "t.conf:1: syntax error: '{' expected after 'project' and its path");
+	bad("project \"/p\" {\n  foo = 1\n}", "t.conf:2: unknown key 'foo'");
+	bad("project \"/p\" {\n  project \"/q\" {}\n}", "t.conf:2: unknown key 'project'");
+	bad("project \"/p\" {}\nproject \"/p\" {}", "t.conf:2: project '/p' appears twice");
+	bad("project \"~/p\" {}\nproject \"/home/u/p/\" {}",
+	    "t.conf:2: project '/home/u/p' appears twice");
+	bad("\nproject \"p\"\n{\n}\n", "t.conf:3: project 'p' is not an absolute path");
+	bad("network = \"off", "t.conf:1: syntax error: unterminated string");
+	bad("\nnetwork = 'off\n\n", "t.conf:2: syntax error: unterminated string");
+	bad("network = \"off\\", "t.conf:1: syntax error: unterminated string");
+	bad("network = off\n/* a\n\n", "t.conf:2: syntax error: unterminated comment");
+	bad("bash = ${HOME}/bash", "t.conf:1: syntax error: '${' (environment variables are not "
+				   "expanded: write the value)");
+	bad("bash = \"${HOME}/bash\"", "t.conf:1: syntax error: '${' (environment variables are "
+				       "not expanded: write the value)");
+	bad("network = \"\\9\"", "t.conf:1: syntax error: bad escape sequence '\\9'");
+	bad("\"\" = x", "t.conf:1: syntax error");
+	bad("network = \"o\033[2Jff\"", "t.conf:1: key 'network': 'o?[2Jff' is not on or off");
+	/* A NUL byte: libconfuse would stop there; nsbsh refuses the file. */
+	{
+		struct policy_layer l = { 0 };
+		struct config_error e;
+		CHECK(config_parse_text("network = on\n\0x", 15, "t.conf", HOME, &l, &e) == -EINVAL);
+		CHECK_STREQ(e.message, "t.conf:2: syntax error: a NUL byte");
+		CHECK(e.line == 2);
+	}
+}
+
+static void test_comments(void)
+{
+	struct policy_layer l = { 0 };
+	struct config_error e;
+
+	/* Block comments do not shift lines (libconfuse's lexer counts one
+	 * more); comments may stand between values. */
+	bad("/* one */ /* two\n */\nnetwork = maybe", "t.conf:3: key 'network': 'maybe' is not on or off");
+	CHECK(parse("network = /* c */ off\n"
+		    "watch = { a, # first\n"
+		    "          b, // second\n"
+		    "          c /* third */ }\n",
+		    &l, &e) == 0);
+	CHECK(!l.v.network && l.v.watch.n == 3);
+	policy_layer_release(&l);
+	/* As in libconfuse's lexer, slashes inside a word are the word's, and
+	 * "//" where a word would start is a comment. */
+	CHECK(parse("watch = { a//b, //c\n d/ }\n", &l, &e) == 0);
+	CHECK(l.v.watch.n == 2);
+	if (l.v.watch.n == 2) {
+		CHECK_STREQ(l.v.watch.v[0].value, "a/b");
+		CHECK_STREQ(l.v.watch.v[1].value, "d");
+	}
+	policy_layer_release(&l);
+	/* "${" in a comment or a single-quoted string is not an expansion. */
+	CHECK(parse("# ${HOME}\nwatch = '${x}'\n", &l, &e) == 0);
+	CHECK(l.v.watch.n == 1 && streq(l.v.watch.v[0].value, "${x}"));
+	policy_layer_release(&l);
+}
+
+static void test_tilde(void)
+{
+	struct policy_layer l = { 0 };
+	struct config_error e;
+
+	CHECK(parse("allowed_roots = { \"~\", \"~/\", \"~/a/./b//\" }\nbash = ~/bin/bash\n", &l, &e) == 0);
+	CHECK(l.v.allowed_roots.n == 3);
+	if (l.v.allowed_roots.n == 3) {
+		CHECK_STREQ(l.v.allowed_roots.v[0].value, HOME);
+		CHECK_STREQ(l.v.allowed_roots.v[1].value, HOME);
+		CHECK_STREQ(l.v.allowed_roots.v[2].value, HOME "/a/b");
+	}
+	CHECK_STREQ(l.v.bash, HOME "/bin/bash");
+	policy_layer_release(&l);
+
+	/* A trailing slash on the home given changes nothing. */
+	CHECK(config_parse_text("bash = ~/b", 10, "t.conf", "/home/u//", &l, &e) == 0);
+	CHECK_STREQ(l.v.bash, HOME "/b");
+	policy_layer_release(&l);
+
+	bad("bash = ~root/bash", "t.conf:1: key 'bash': '~root/bash' names another user's home: "
+				 "only '~' and '~/' are expanded");
+	bad("bash = bin/bash", "t.conf:1: key 'bash': 'bin/bash' is not an absolute path");
+	bad("bash = /a/../bash", "t.conf:1: key 'bash': '/a/../bash' must not contain '..'");
+	bad("watch = /etc/passwd",
+	    "t.conf:1: key 'watch': '/etc/passwd' must be relative to the env file's directory");
+	bad("watch = ~/x", "t.conf:1: key 'watch': '~/x' must be relative to the env file's directory");
+	bad("watch = ../x", "t.conf:1: key 'watch': '../x' must not contain '..'");
+	bad("watch = ./", "t.conf:1: key 'watch': './' names the env file's directory itself");
+	bad("watch = \"\"", "t.conf:1: key 'watch': '' is empty");
+	bad("watch = \"a\\nb\"", "t.conf:1: key 'watch': 'a?b' contains a control character");
+
+	/* No home: ~ cannot be expanded, and says so. */
+	CHECK(config_parse_text("bash = ~/b", 10, "t.conf", NULL, &l, &e) == -EINVAL);
+	CHECK_STREQ(e.message, "t.conf:1: key 'bash': '~/b' cannot be expanded: there is no home directory");
+	CHECK(config_parse_text("bash = ~/b", 10, "t.conf", "relative", &l, &e) == -EINVAL);
+}
+
+static void test_bind_refusals(void)
+{
+	struct policy_layer l = { 0 };
+	struct config_error e;
+
+	bad("bind = /", "t.conf:1: key 'bind': '/' would expose the whole file system");
+	bad("bind = \"//:ro\"", "t.conf:1: key 'bind': '//:ro' would expose the whole file system");
+	bad("bind = \"/./:rw\"", "t.conf:1: key 'bind': '/./:rw' would expose the whole file system");
+	bad("bind = ~", "t.conf:1: key 'bind': '~' would expose the whole home");
+	bad("bind = ~/", "t.conf:1: key 'bind': '~/' would expose the whole home");
+	bad("bind = \"~/.:/h\"", "t.conf:1: key 'bind': '~/.:/h' would expose the whole home");
+	bad("bind = /home/u/", "t.conf:1: key 'bind': '/home/u/' would expose the whole home");
+	bad("bind = /home", "t.conf:1: key 'bind': '/home' would expose the whole home, which is inside it");
+	bad("bind = \"/home//:/h:ro\"",
+	    "t.conf:1: key 'bind': '/home//:/h:ro' would expose the whole home, which is inside it");
+	bad("bind = /home/u/../u", "t.conf:1: key 'bind': '/home/u/../u' must not contain '..'");
+	bad("bind = \"/srv:/\"", "t.conf:1: key 'bind': '/srv:/' would cover the whole sandbox");
+	bad("bind = \"/a:b:c\"", "t.conf:1: key 'bind': '/a:b:c' is not SOURCE[:DEST][:ro|:rw] "
+				 "(a path with ':' cannot be bound)");
+	bad("bind = \"/a:data\"", "t.conf:1: key 'bind': 'data' is not an absolute path");
+	bad("bind = { /a, \"/b:/a:rw\" }", "t.conf:1: key 'bind': two binds at '/a'");
+	bad("unshadow = ~", "t.conf:1: key 'unshadow': '~' would expose the whole home");
+	bad("unshadow = /etc/passwd", "t.conf:1: key 'unshadow': '/etc/passwd' is not in the home");
+	bad("unshadow = \"/home/uu/.x\"", "t.conf:1: key 'unshadow': '/home/uu/.x' is not in the home");
+	bad("unshadow = { ~/.x, \"~/.x:rw\" }", "t.conf:1: key 'unshadow': '/home/u/.x' is listed twice");
+
+	/* Not a parent of the home: fine. */
+	CHECK(parse("bind = { /home/uu, \"/home/u/src:rw\", /etc/ssl, \"/srv:/home/u/srv\" }", &l, &e) == 0);
+	CHECK(l.v.bind.n == 4);
+	policy_layer_release(&l);
+
+	/* The same questions for whoever resolved symlinks first. */
+	CHECK(config_bind_refusal("/", HOME) != NULL);
+	CHECK(config_bind_refusal("/home", HOME "/") != NULL);
+	CHECK(config_bind_refusal(HOME, HOME) != NULL);
+	CHECK(config_bind_refusal(HOME "/src", HOME) == NULL);
+	CHECK(config_bind_refusal("/home/uu", HOME) == NULL);
+	CHECK(config_bind_refusal("/srv", NULL) == NULL);
+}
+
+static void test_passthrough(void)
+{
+	struct policy p;
+
+	bad("passthrough = \"*\"", "t.conf:1: key 'passthrough': '*' must start with a letter or '_'");
+	bad("passthrough = \"?*\"", "t.conf:1: key 'passthrough': '?*' must start with a letter or '_'");
+	bad("passthrough = \"A B\"", "t.conf:1: key 'passthrough': 'A B' is not a variable name or pattern");
+	bad("passthrough = HOME", "t.conf:1: key 'passthrough': 'HOME' is set by nsbsh itself");
+	bad("passthrough = NSBSH_PROJECT",
+	    "t.conf:1: key 'passthrough': 'NSBSH_PROJECT' is set by nsbsh itself");
+
+	policy_init_defaults(&p);
+	apply(&p, "u.conf", "passthrough = { EDITOR, \"GIT_*\", \"B*\", \"NSBSH*\" }", LAYER_USER);
+	CHECK(policy_passes_env(&p, "EDITOR"));
+	CHECK(policy_passes_env(&p, "GIT_AUTHOR_NAME"));
+	CHECK(!policy_passes_env(&p, "EDITORS"));
+	/* A pattern never lets a name nsbsh sets itself through. */
+	CHECK(!policy_passes_env(&p, "BASH_ENV"));
+	CHECK(!policy_passes_env(&p, "NSBSH_PROJECT"));
+	CHECK(policy_passes_env(&p, "BROWSER"));
+	policy_release(&p);
+}
+
+static void test_limits(void)
+{
+	struct policy_layer l = { 0 };
+	struct config_error e;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	fputs("watch = {", f);
+	for (int i = 0; i < CONFIG_MAX_LIST + 1; i++)
+		fprintf(f, "%sf%d", i ? ", " : "", i);
+	fputs("}\n", f);
+	fclose(f);
+	CHECK(parse(text, &l, &e) == -EINVAL);
+	CHECK_STREQ(e.message, "t.conf:1: key 'watch': more than 64 values");
+	free(text);
+
+	f = open_memstream(&text, &len);
+	for (int i = 0; i < CONFIG_MAX_PROJECTS + 1; i++)
+		fprintf(f, "project \"/p%d\" {}\n", i);
+	fclose(f);
+	CHECK(parse(text, &l, &e) == -EINVAL);
+	CHECK_STREQ(e.message, "t.conf:65: more than 64 project sections");
+	free(text);
+
+	text = malloc(CONFIG_MAX_FILE + 1);
+	memset(text, '\n', CONFIG_MAX_FILE + 1);
+	CHECK(config_parse_text(text, CONFIG_MAX_FILE + 1, "t.conf", HOME, &l, &e) == -EFBIG);
+	CHECK_STREQ(e.message, "t.conf: larger than 256 KiB");
+	CHECK(config_parse_text(text, CONFIG_MAX_FILE, "t.conf", HOME, &l, &e) == 0);
+	policy_layer_release(&l);
+	free(text);
+
+	text = malloc(CONFIG_MAX_PATH + 16);
+	strcpy(text, "bash = /");
+	memset(text + 8, 'a', CONFIG_MAX_PATH);
+	text[8 + CONFIG_MAX_PATH] = '\0';
+	CHECK(parse(text, &l, &e) == -EINVAL);
+	CHECK_STREQ(e.message, "t.conf:1: key 'bash': a value longer than 1024 bytes");
+	free(text);
+}
+
+static void test_merge_user(void)
+{
+	struct policy p;
+
+	/* Not strict: the user file widens the system's. */
+	policy_init_defaults(&p);
+	apply(&p, "s.conf", "network = off\nbind = /srv/a\npassthrough = EDITOR\n", LAYER_SYSTEM);
+	CHECK(!p.network && p.bind.n == 1 && !p.bind.v[0].rw);
+	apply(&p, "u.conf",
+	      "network = on\nbind = { \"/srv/a:rw\", /srv/b }\nhost_system = ro\n"
+	      "passthrough = { EDITOR, PAGER }\nbash = /opt/bash\n",
+	      LAYER_USER);
+	CHECK(p.network && p.host_system && p.bind.n == 2 && p.bind.v[0].rw);
+	CHECK(p.passthrough.n == 2 && policy_passes_env(&p, "PAGER"));
+	CHECK_STREQ(p.bash, "/opt/bash");
+	CHECK(p.n_notes == 0);
+	policy_release(&p);
+
+	/* Strict: nothing widens; what narrows applies; each refusal is noted. */
+	policy_init_defaults(&p);
+	apply(&p, "s.conf",
+	      "strict = on\nnetwork = off\nbind = { \"/srv/a:rw\", /srv/c }\n"
+	      "passthrough = \"GIT_*\"\nallowed_roots = ~/projects\n",
+	      LAYER_SYSTEM);
+	apply(&p, "u.conf",
+	      "network = on\n"
+	      "bind = { \"/srv/a:ro\", /srv/b }\n"
+	      "host_system = ro\n"
+	      "passthrough = { GIT_DIR, \"GIT_A*\", TERM }\n"
+	      "strict = off\n"
+	      "allowed_roots = { ~/projects/a, ~/other }\n"
+	      "bash = /opt/bash\n"
+	      "picker = on\n",
+	      LAYER_USER);
+	CHECK(p.strict && !p.network && !p.host_system && p.bash == NULL && p.picker);
+	CHECK(p.bind.n == 1 && streq(p.bind.v[0].value, "/srv/a") && !p.bind.v[0].rw);
+	CHECK(p.passthrough.n == 2);
+	CHECK(policy_passes_env(&p, "GIT_DIR") && !policy_passes_env(&p, "GIT_AUTHOR_NAME"));
+	CHECK(p.allowed_roots.n == 1 && streq(p.allowed_roots.v[0].value, HOME "/projects/a"));
+	CHECK(policy_allows_project(&p, HOME "/projects/a/x"));
+	CHECK(!policy_allows_project(&p, HOME "/projects/b"));
+	CHECK(p.n_notes == 7);
+	CHECK_STREQ(note(&p, 0), "u.conf:1: key 'network': 'on' ignored: strict mode: only the system "
+				 "file can widen the policy");
+	CHECK_STREQ(note(&p, 1), "u.conf:3: key 'host_system': 'ro' ignored: strict mode: only the "
+				 "system file can widen the policy");
+	CHECK_STREQ(note(&p, 2), "u.conf:5: key 'strict': 'off' ignored: strict mode: only the system "
+				 "file can widen the policy");
+	CHECK_STREQ(note(&p, 3), "u.conf:7: key 'bash': '/opt/bash' ignored: strict mode: only the "
+				 "system file can widen the policy");
+	CHECK_STREQ(note(&p, 4), "u.conf:2: key 'bind': '/srv/b:ro' ignored: strict mode: only the "
+				 "system file can widen the policy");
+	CHECK_STREQ(note(&p, 5), "u.conf:4: key 'passthrough': 'GIT_A*' ignored: strict mode: only "
+				 "the system file can widen the policy");
+	CHECK_STREQ(note(&p, 6), "u.conf:6: key 'allowed_roots': '/home/u/other' ignored: strict "
+				 "mode: only the system file can widen the policy");
+	policy_release(&p);
+
+	/* Strict with no allowed root: no project at all. */
+	policy_init_defaults(&p);
+	apply(&p, "s.conf", "strict = on\n", LAYER_SYSTEM);
+	CHECK(!policy_allows_project(&p, HOME "/p"));
+	policy_release(&p);
+}
+
+static void test_merge_project(void)
+{
+	struct policy p;
+
+	policy_init_defaults(&p);
+	apply(&p, "u.conf",
+	      "bind = { \"~/cache:rw\", /srv/data }\nunshadow = \"~/.gitconfig:rw\"\n"
+	      "passthrough = \"LC_*\"\nwatch = a.nix\n",
+	      LAYER_USER);
+	apply(&p, "/r/.nsbsh.conf",
+	      "network = off\n"
+	      "bind = { \"~/cache:ro\", \"/srv/data:rw\", /etc }\n"
+	      "unshadow = { ~/.gitconfig, ~/.ssh }\n"
+	      "passthrough = { LC_ALL, SSH_AUTH_SOCK }\n"
+	      "watch = { b.nix }\n"
+	      "reload_noninteractive = keep\n",
+	      LAYER_PROJECT);
+	/* Narrowing applied. */
+	CHECK(!p.network);
+	CHECK(p.bind.n == 1 && streq(p.bind.v[0].value, HOME "/cache") && !p.bind.v[0].rw);
+	CHECK(p.unshadow.n == 1 && !p.unshadow.v[0].rw);
+	CHECK(p.passthrough.n == 1 && streq(p.passthrough.v[0].value, "LC_ALL"));
+	/* Neither wider nor narrower: applied. */
+	CHECK(p.watch.n == 1 && streq(p.watch.v[0].value, "b.nix"));
+	CHECK(p.reload_noninteractive == POLICY_RELOAD_KEEP);
+	/* Widening ignored, each noted with its line. */
+	CHECK(p.n_notes == 4);
+	CHECK_STREQ(note(&p, 0), "/r/.nsbsh.conf:2: key 'bind': '/srv/data:rw' ignored: a project "
+				 "file can only narrow the policy");
+	CHECK_STREQ(note(&p, 1), "/r/.nsbsh.conf:2: key 'bind': '/etc:ro' ignored: a project file "
+				 "can only narrow the policy");
+	CHECK_STREQ(note(&p, 2), "/r/.nsbsh.conf:3: key 'unshadow': '/home/u/.ssh:ro' ignored: a "
+				 "project file can only narrow the policy");
+	CHECK_STREQ(note(&p, 3), "/r/.nsbsh.conf:4: key 'passthrough': 'SSH_AUTH_SOCK' ignored: a "
+				 "project file can only narrow the policy");
+
+	/* Once off, a project file cannot turn the network on again. */
+	apply(&p, "/r/.nsbsh.conf", "network = on\nhost_system = ro\nstrict = on\n", LAYER_PROJECT);
+	CHECK(!p.network && !p.host_system && p.strict);
+	CHECK(p.n_notes == 6);
+	CHECK_STREQ(note(&p, 5), "/r/.nsbsh.conf:2: key 'host_system': 'ro' ignored: a project file "
+				 "can only narrow the policy");
+	policy_release(&p);
+}
+
+/* ---- files ---- */
+
+static char tmpdir[64];
+
+static char *write_file(const char *name, const char *text)
+{
+	char *path = NULL;
+	CHECK(asprintf(&path, "%s/%s", tmpdir, name) > 0);
+	FILE *f = fopen(path, "we");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	return path;
+}
+
+static void test_load(void)
+{
+	struct policy p;
+	struct config_error e;
+	_cleanup_free_ char *sys = write_file("sys.conf", "network = off\n");
+	_cleanup_free_ char *user = write_file("user.conf",
+					       "picker = on\n"
+					       "project \"~/p\" {\n  bind = \"/srv/p:rw\"\n}\n");
+	_cleanup_free_ char *broken = write_file("broken.conf", "picker = on\nnetwork = off\nfoo = 1\n");
+	_cleanup_free_ char *strict = write_file("strict.conf", "strict = on\nnetwork = off\n");
+	_cleanup_free_ char *half_strict = write_file("half.conf", "strict = on\nnetwork = off\nx\n");
+	_cleanup_free_ char *absent = NULL, *dir = NULL, *fifo = NULL;
+
+	CHECK(asprintf(&absent, "%s/absent.conf", tmpdir) > 0);
+	CHECK(asprintf(&dir, "%s", tmpdir) > 0);
+	CHECK(asprintf(&fifo, "%s/fifo", tmpdir) > 0);
+	CHECK(mkfifo(fifo, 0600) == 0);
+
+	/* Both, in order; the user's project sections kept for later. */
+	CHECK(config_load(sys, user, HOME, &p, &e) == 0);
+	CHECK(!p.network && p.picker && p.n_projects == 1);
+	policy_release(&p);
+
+	/* Absent files are fine; so is no file at all. */
+	CHECK(config_load(absent, NULL, HOME, &p, &e) == 0);
+	CHECK(p.network && e.message[0] == '\0');
+	policy_release(&p);
+
+	/* Any error: the defaults, never a half-read policy. */
+	CHECK(config_load(sys, broken, HOME, &p, &e) == -EINVAL);
+	CHECK(e.line == 3);
+	{
+		_cleanup_free_ char *want = NULL;
+		CHECK(asprintf(&want, "%s:3: unknown key 'foo'", broken) > 0);
+		CHECK_STREQ(e.message, want);
+	}
+	CHECK(p.network && !p.picker && !p.strict && p.n_projects == 0);
+	policy_release(&p);
+
+	/* Unreadable files: named, with the cause. */
+	CHECK(config_load(dir, NULL, HOME, &p, &e) == -EISDIR);
+	{
+		_cleanup_free_ char *want = NULL;
+		CHECK(asprintf(&want, "cannot read '%s': Is a directory", dir) > 0);
+		CHECK_STREQ(e.message, want);
+	}
+	policy_release(&p);
+	CHECK(config_load(NULL, fifo, HOME, &p, &e) == -EINVAL);
+	{
+		_cleanup_free_ char *want = NULL;
+		CHECK(asprintf(&want, "cannot read '%s': not a regular file", fifo) > 0);
+		CHECK_STREQ(e.message, want);
+	}
+	policy_release(&p);
+
+	/* A strict system with a broken user file: defaults, but strict. */
+	CHECK(config_load(strict, broken, HOME, &p, &e) == -EINVAL);
+	CHECK(p.strict && p.network);
+	policy_release(&p);
+	/* Strict read before the error in the same file counts too. */
+	CHECK(config_load(half_strict, NULL, HOME, &p, &e) == -EINVAL);
+	CHECK(p.strict);
+	policy_release(&p);
+
+	/* The system's project sections are ignored, and said so. */
+	CHECK(config_load(user, NULL, HOME, &p, &e) == 0);
+	CHECK(p.n_projects == 0 && p.n_notes == 1);
+	{
+		_cleanup_free_ char *want = NULL;
+		CHECK(asprintf(&want, "%s:2: project '/home/u/p' ignored: project sections are read "
+				      "from the user's file only", user) > 0);
+		CHECK_STREQ(note(&p, 0), want);
+	}
+	policy_release(&p);
+
+	unlink(sys), unlink(user), unlink(broken), unlink(strict), unlink(half_strict), unlink(fifo);
+}
+
+static void test_load_project(void)
+{
+	struct policy p;
+	struct config_error e;
+	_cleanup_free_ char *user = write_file(
+		"user2.conf", "network = off\n"
+			      "project \"~/p\" {\n  network = on\n  bind = \"/srv/p:rw\"\n}\n");
+	const char *repo = "bind = { \"/srv/p:ro\", /srv/q }\nunshadow = ~/.gitconfig\n";
+
+	CHECK(config_load(NULL, user, HOME, &p, &e) == 0);
+	/* Another project: the user's policy as it is. */
+	CHECK(config_load_project(&p, HOME "/other", NULL, 0, NULL, false, HOME, &e) == 0);
+	CHECK(!p.network && p.bind.n == 0);
+	/* The user's own section widens (the user wrote it). */
+	CHECK(config_load_project(&p, HOME "/p/", NULL, 0, NULL, false, HOME, &e) == 0);
+	CHECK(p.network && p.bind.n == 1 && p.bind.v[0].rw && p.n_projects == 1);
+	policy_release(&p);
+
+	/* An untrusted repository file is not read at all. */
+	CHECK(config_load(NULL, user, HOME, &p, &e) == 0);
+	CHECK(config_load_project(&p, HOME "/p", repo, strlen(repo), HOME "/p/.nsbsh.conf", false,
+				  HOME, &e) == 0);
+	CHECK(p.bind.n == 1 && p.bind.v[0].rw && p.n_notes == 0);
+	policy_release(&p);
+
+	/* A trusted one narrows, and cannot widen. */
+	CHECK(config_load(NULL, user, HOME, &p, &e) == 0);
+	CHECK(config_load_project(&p, HOME "/p", repo, strlen(repo), HOME "/p/.nsbsh.conf", true,
+				  HOME, &e) == 0);
+	CHECK(p.bind.n == 1 && !p.bind.v[0].rw && p.unshadow.n == 0 && p.n_notes == 2);
+	CHECK_STREQ(note(&p, 0), "/home/u/p/.nsbsh.conf:1: key 'bind': '/srv/q:ro' ignored: a project "
+				 "file can only narrow the policy");
+
+	/* A broken one: an error, and the policy as it was. */
+	CHECK(config_load_project(&p, HOME "/p", "network = maybe", 15, ".nsbsh.conf", true, HOME,
+				  &e) == -EINVAL);
+	CHECK_STREQ(e.message, ".nsbsh.conf:1: key 'network': 'maybe' is not on or off");
+	CHECK(p.network && p.bind.n == 1 && p.n_notes == 2 && p.n_projects == 1);
+	CHECK(config_load_project(&p, "relative", NULL, 0, NULL, false, HOME, &e) == -EINVAL);
+	CHECK_STREQ(e.message, "project 'relative' is not an absolute path");
+	policy_release(&p);
+	unlink(user);
+}
+
+static void test_notes_limit(void)
+{
+	struct policy p;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	fputs("passthrough = {", f);
+	for (int i = 0; i < CONFIG_MAX_LIST; i++)
+		fprintf(f, "%sV%d", i ? ", " : "", i);
+	fputs("}\n", f);
+	fclose(f);
+	policy_init_defaults(&p);
+	apply(&p, "r.conf", text, LAYER_PROJECT);
+	CHECK(p.n_notes == CONFIG_MAX_NOTES);
+	CHECK_STREQ(note(&p, CONFIG_MAX_NOTES - 1),
+		    "more values were ignored; the first ones are shown above");
+	policy_release(&p);
+	free(text);
+}
+
+static void test_policy_files(void)
+{
+	struct policy p, d;
+	struct config_error e;
+
+	/* default.conf sets every key, to exactly the built-in defaults. */
+	CHECK(config_load("policy/default.conf", NULL, HOME, &p, &e) == 0);
+	if (e.message[0])
+		fprintf(stderr, "  %s\n", e.message);
+	policy_init_defaults(&d);
+	CHECK(p.network == d.network && p.picker == d.picker && p.host_system == d.host_system &&
+	      p.strict == d.strict && p.reload_interactive == d.reload_interactive &&
+	      p.reload_noninteractive == d.reload_noninteractive && p.bash == NULL);
+	CHECK(p.bind.n == 0 && p.unshadow.n == 0 && p.passthrough.n == 0 && p.watch.n == 0 &&
+	      p.allowed_roots.n == 0 && p.n_projects == 0 && p.n_notes == 0);
+	policy_release(&p);
+	{
+		struct policy_layer l = { 0 };
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		FILE *f = fopen("policy/default.conf", "re");
+		CHECK(f != NULL);
+		if (f) {
+			text = malloc(CONFIG_MAX_FILE);
+			len = fread(text, 1, CONFIG_MAX_FILE, f);
+			fclose(f);
+		}
+		CHECK(config_parse_text(text, len, "default.conf", HOME, &l, &e) == 0);
+		CHECK(l.set == (1u << CONFIG_KEY_COUNT) - 1);
+		policy_layer_release(&l);
+	}
+
+	/* agent.conf: strict, network off, only the built-in passthrough. */
+	CHECK(config_load("policy/agent.conf", NULL, HOME, &p, &e) == 0);
+	if (e.message[0])
+		fprintf(stderr, "  %s\n", e.message);
+	CHECK(p.strict && !p.network && !p.host_system && p.passthrough.n == 0 && p.bind.n == 0);
+	CHECK(p.allowed_roots.n == 1 && streq(p.allowed_roots.v[0].value, HOME "/projects"));
+	CHECK(policy_allows_project(&p, HOME "/projects/x") && !policy_allows_project(&p, HOME "/x"));
+	policy_release(&p);
+}
+
+static void test_files_setup(void)
+{
+	strcpy(tmpdir, "/tmp/test_config.XXXXXX");
+	CHECK(mkdtemp(tmpdir) != NULL);
+}
+
+static void test_files_teardown(void)
+{
+	CHECK(rmdir(tmpdir) == 0);
+}
+
+UNIT_MAIN("config", test_defaults, test_every_key, test_messages, test_comments, test_tilde,
+	  test_bind_refusals, test_passthrough, test_limits, test_merge_user, test_merge_project,
+	  test_files_setup, test_load, test_load_project, test_files_teardown, test_notes_limit,
+	  test_policy_files)
