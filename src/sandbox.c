@@ -382,6 +382,11 @@ static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
 		if (dup2(s->stdout_fd, STDOUT_FILENO) < 0)
 			child_fail("cannot set up standard output");
 	}
+	/* pid 1 made itself undumpable before the fork (MUST-8); the program is
+	 * the user's own process: exec would make it dumpable anyway, and a
+	 * tracer outside (strace -f) must be able to read its execve. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		child_fail("cannot make the program dumpable");
 	/* The program starts with the dispositions nsbsh was started with. */
 	signals_restore();
 	caps_drop_or_fail();

@@ -25,7 +25,8 @@ Q=$W/killed
 mkproject "$Q" || { t_fail "mkproject" "fixture not created"; exit 1; }
 # A flake whose tools take long enough to build to be killed during it (the
 # dev shell's own args are replaced by nix print-dev-env's, its inputs' are not).
-sed -i 's|"${self}/busybox mkdir -p $out/bin;|"${self}/busybox sleep 3; ${self}/busybox mkdir -p $out/bin;|' "$Q/flake.nix"
+# A marker unique to this run makes a new derivation, never in the store yet.
+sed -i "s|\"\${self}/busybox mkdir -p \$out/bin;|\"\${self}/busybox sleep 3; : run-$$-$(date +%s%N); \${self}/busybox mkdir -p \$out/bin;|" "$Q/flake.nix"
 grep -q 'busybox sleep 3' "$Q/flake.nix" || t_fail "slow fixture" "the sed did not apply"
 git -C "$Q" -c user.name=t -c user.email=t@t commit -qam "slow build"
 (cd "$Q" && exec "$NSBSH" -c true >/dev/null 2>&1) &
