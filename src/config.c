@@ -1139,6 +1139,20 @@ static int note_projects_ignored(struct policy *p, const struct policy_layer *l)
 
 /* ---- files ------------------------------------------------------------ */
 
+int config_user_path(char **ret)
+{
+	const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (base && base[0] == '/')
+		n = asprintf(ret, "%s/nsbsh/nsbsh.conf", base);
+	else if (home && home[0] == '/')
+		n = asprintf(ret, "%s/.config/nsbsh/nsbsh.conf", home);
+	else
+		return -ENOENT;
+	return n < 0 ? -ENOMEM : 0;
+}
+
 static int read_text(const char *path, char **ret, size_t *ret_len)
 {
 	/* O_NONBLOCK: a FIFO put there must not hang a login. */

@@ -13,6 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The system's file; Makefile may set another for a build. */
+#ifndef NSBSH_SYSTEM_CONFIG
+#define NSBSH_SYSTEM_CONFIG "/etc/nsbsh/nsbsh.conf"
+#endif
+
 /* Limits on what a file (a repository's, too) can make nsbsh hold. */
 #define CONFIG_MAX_FILE (256u * 1024)  /* bytes of one file */
 #define CONFIG_MAX_LIST 64             /* entries of one list key (binds too) */
@@ -174,3 +179,8 @@ bool policy_allows_project(const struct policy *p, const char *root);
  * the parser see no symlinks: whoever mounts should check the resolved
  * source again with this. */
 const char *config_bind_refusal(const char *path, const char *home);
+
+/* The user's file: $XDG_CONFIG_HOME/nsbsh/nsbsh.conf, else
+ * $HOME/.config/nsbsh/nsbsh.conf.  0, -ENOENT (neither is absolute) or
+ * -ENOMEM. */
+int config_user_path(char **ret);
