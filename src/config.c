@@ -1153,7 +1153,7 @@ int config_user_path(char **ret)
 	return n < 0 ? -ENOMEM : 0;
 }
 
-static int read_text(const char *path, char **ret, size_t *ret_len)
+int config_read_file(const char *path, char **ret, size_t *ret_len)
 {
 	/* O_NONBLOCK: a FIFO put there must not hang a login. */
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -1208,7 +1208,7 @@ int config_load(const char *system_path, const char *user_path, const char *home
 
 		if (!paths[i])
 			continue;
-		r = read_text(paths[i], &text, &len);
+		r = config_read_file(paths[i], &text, &len);
 		if (r == -ENOENT) {
 			r = 0;  /* absent: nothing to say */
 			continue;
@@ -1276,8 +1276,11 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
 		r = parse_text(text, len, filename ? filename : ".nsbsh.conf", home, &l, err, NULL);
 		if (r == 0)
 			r = note_projects_ignored(&s, &l);
+		/* Trusted: the user read it and pinned it, so it counts as the
+		 * user's own words (it widens unless strict mode is on); what
+		 * the repository ships untrusted is never even parsed. */
 		if (r == 0)
-			r = config_merge(&s, &l, LAYER_PROJECT);
+			r = config_merge(&s, &l, LAYER_USER);
 	}
 	if (r == -ENOMEM && !err->message[0])
 		err_set(err, 0, "%s: out of memory", filename ? filename : ".nsbsh.conf");
@@ -1300,7 +1303,7 @@ bool policy_passes_env(const struct policy *p, const char *name)
 		return false;
 	if (name_in(name, env_builtin, ARRAY_SIZE(env_builtin)))
 		return true;
-	for (size_t i = 0; i < p->passthrough.n; i++)
+	for (size_t i = 0; p && i < p->passthrough.n; i++)
 		if (fnmatch(p->passthrough.v[i].value, name, 0) == 0)
 			return true;
 	return false;

@@ -166,8 +166,8 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
 
 /* Whether the outer variable NAME reaches the sandbox: the built-in
  * allowlist (TERM COLORTERM LANG LANGUAGE LC_* TZ NO_COLOR COLUMNS
- * LINES) and p's passthrough, never a name nsbsh sets itself (HOME,
- * PATH, SHELL, BASH_ENV, NSBSH_*, ...). */
+ * LINES) and p's passthrough (none when p is NULL), never a name nsbsh
+ * sets itself (HOME, PATH, SHELL, BASH_ENV, NSBSH_*, ...). */
 bool policy_passes_env(const struct policy *p, const char *name);
 
 /* Whether a project at root (absolute) may be entered: always outside
@@ -179,6 +179,12 @@ bool policy_allows_project(const struct policy *p, const char *root);
  * the parser see no symlinks: whoever mounts should check the resolved
  * source again with this. */
 const char *config_bind_refusal(const char *path, const char *home);
+
+/* Reads a whole configuration file (a regular file of at most
+ * CONFIG_MAX_FILE bytes; a FIFO does not block).  0 and *ret (malloc'ed, not
+ * NUL-terminated) and *ret_len; -ENOENT, -EISDIR, -EINVAL (not a regular
+ * file), -EFBIG or another negative errno. */
+int config_read_file(const char *path, char **ret, size_t *ret_len);
 
 /* The user's file: $XDG_CONFIG_HOME/nsbsh/nsbsh.conf, else
  * $HOME/.config/nsbsh/nsbsh.conf.  0, -ENOENT (neither is absolute) or

@@ -7,13 +7,10 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "util.h"
 
 #define DEFAULT_DAEMON_SOCKET "/nix/var/nix/daemon-socket/socket"
-
-/* Outer variables that reach the sandbox; everything else stays out. */
-static const char *const env_allow[] = { "TERM", "COLORTERM", "LANG", "LANGUAGE", "TZ",
-					 "NO_COLOR", "COLUMNS", "LINES" };
 
 void layout_init(struct layout *l)
 {
@@ -73,15 +70,17 @@ int layout_setenv(struct layout *l, const char *name, const char *value)
 	return layout_putenv(l, e);
 }
 
-int layout_pass_env(struct layout *l)
+int layout_pass_env(struct layout *l, const struct policy *p)
 {
 	extern char **environ;
 	for (char **e = environ; *e; e++) {
 		size_t nlen = strcspn(*e, "=");
-		bool pass = strncmp(*e, "LC_", 3) == 0;
-		for (size_t i = 0; !pass && i < ARRAY_SIZE(env_allow); i++)
-			pass = strlen(env_allow[i]) == nlen && strncmp(*e, env_allow[i], nlen) == 0;
-		if (!pass || (*e)[nlen] != '=')
+		if ((*e)[nlen] != '=')
+			continue;
+		_cleanup_free_ char *name = strndup(*e, nlen);
+		if (!name)
+			return -ENOMEM;
+		if (!policy_passes_env(p, name))
 			continue;
 		char *copy = strdup(*e);
 		if (!copy)
@@ -194,7 +193,7 @@ int layout_host_system(struct layout *l)
 {
 	static const char *const dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
 					    "/libx32", "/etc/nix", "/etc/alternatives",
-					    "/etc/ca-certificates" };
+					    "/etc/ca-certificates", "/etc/ld.so.cache" };
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		struct stat st;
 		if (lstat(dirs[i], &st) < 0)

@@ -34,8 +34,10 @@ void layout_release(struct layout *l);
 const char *layout_keep(struct layout *l, char *s);
 /* Set NAME=VALUE in the program's environment, replacing an earlier NAME. */
 int layout_setenv(struct layout *l, const char *name, const char *value);
-/* Copy the allowlisted variables of the outer environment (TERM, LANG, ...). */
-int layout_pass_env(struct layout *l);
+struct policy;
+/* Copy the variables of the outer environment that the policy passes (the
+ * built-in allowlist TERM, LANG, ... when p is NULL). */
+int layout_pass_env(struct layout *l, const struct policy *p);
 
 /* Add a place where the program may write (Landlock's list; borrowed). */
 int layout_writable(struct layout *l, const char *path);
@@ -43,7 +45,8 @@ int layout_writable(struct layout *l, const char *path);
 /* Common to both views: base (/dev /proc /tmp /run/nsbsh), /nix/store
  * read-only, the daemon socket's directory, a minimal /etc. */
 int layout_common(struct layout *l, const struct layout_user *u);
-/* The host's system directories, read-only (evaluation only). */
+/* The host's system directories, read-only (the evaluation's, and the
+ * shell's with host_system = ro). */
 int layout_host_system(struct layout *l);
 
 /* Git metadata that git outside the sandbox acts on (see layout.c): .git

@@ -1,9 +1,14 @@
 /* main.c - a start of nsbsh, in the order it happens:
- *   read bash's command line -> find the project -> look up its environment
- *   (build it in the evaluation sandbox on a miss) -> build the shell's
- *   sandbox -> run bash in it, passing its exit status through.
+ *   read bash's command line -> read the policy -> find the project -> apply
+ *   its overrides -> look up its environment (build it in the evaluation
+ *   sandbox on a miss) -> build the shell's sandbox -> run bash in it,
+ *   passing its exit status through.
  * Outside a project, or when any step fails, plain bash runs with the same
- * arguments: a login shell must never lock its user out. */
+ * arguments: a login shell must never lock its user out.  Except in strict
+ * mode (agent accounts): there, outside an allowed project the shell is a
+ * sandbox with no project, a project whose environment cannot be built gets
+ * a sandbox without it, and when no sandbox can be made the shell is
+ * refused (EXIT_REFUSED): never a plain bash. */
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
@@ -15,6 +20,7 @@
 #include <fcntl.h>
 
 #include "cache.h"
+#include "config.h"
 #include "layout.h"
 #include "log.h"
 #include "nix.h"
@@ -22,6 +28,7 @@
 #include "project.h"
 #include "sandbox.h"
 #include "shellargs.h"
+#include "trust.h"
 #include "util.h"
 #include "version.h"
 
@@ -95,11 +102,26 @@ struct start {
 	int argc;
 	struct shellargs args;
 	char *cwd;
-	struct project project;
+	struct project project;  /* worktree NULL: a sandbox with no project */
 	struct layout_user user;
 	char *user_name;
 	char *home;
+	struct policy policy;
 };
+
+/* Not one step further without a sandbox: a strict account's end. */
+static noreturn void refuse_shell(const char *why)
+{
+	die(EXIT_REFUSED, "refusing a shell: %s, and this account is strict (no shell runs outside a sandbox)",
+	    why);
+}
+
+static noreturn void exec_outside(struct start *st)
+{
+	if (st->policy.strict)
+		refuse_shell("no sandbox could be made");
+	exec_plain_bash(st->argv);
+}
 
 /* Build (or wait for another shell's build of) a missing entry. */
 static int env_build(struct start *st, const struct nix_info *nix, const char *root,
@@ -158,6 +180,88 @@ static int env_build(struct start *st, const struct nix_info *nix, const char *r
 	return r;
 }
 
+/* The bash that the sandbox runs, bound at /bin/bash: the policy's, else
+ * the environment's own, else the static one.  NULL with *ret_err. */
+static char *shell_bash(const struct start *st, const struct cache_entry *e, char **ret_err)
+{
+	char *bash = NULL;
+	if (st->policy.bash) {
+		if (access(st->policy.bash, X_OK) == 0)
+			return realpath(st->policy.bash, NULL);
+		warn("policy: bash '%s' cannot be run (%s): using the automatic one",
+		     st->policy.bash, strerror(errno));
+	}
+	if (e && (bash = cache_entry_program(e, "bash"))) {
+		char *real = realpath(bash, NULL);
+		free(bash);
+		if (real)
+			return real;
+	}
+	if (access(NSBSH_STATIC_BASH, X_OK) == 0)
+		return strdup(NSBSH_STATIC_BASH);
+	if (asprintf(ret_err, "%s and '%s' is missing: install bash-static",
+		     e ? "the environment has no bash" : "there is no environment", NSBSH_STATIC_BASH) < 0)
+		*ret_err = NULL;
+	return NULL;
+}
+
+/* Whether path is dir or beneath it. */
+static bool path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/' || streq(dir, "/"));
+}
+
+/* Where a policy bind must not go: over nsbsh's own pieces of the view, or
+ * over (or above) the work tree or the home, which it would hide. */
+static const char *bind_dest_refusal(const struct start *st, const char *dest)
+{
+	static const char *const kept[] = { "/proc", "/dev", "/run/nsbsh", "/nix/store", "/tmp" };
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+		if (path_within(dest, kept[i]))
+			return "nsbsh's own view is there";
+	if (st->project.worktree && path_within(st->project.worktree, dest))
+		return "it would hide the project";
+	if (path_within(st->user.home, dest))
+		return "it would hide the home";
+	return NULL;
+}
+
+/* What the policy adds: binds, files of the real home, the host's system.
+ * A bind that cannot be made is said and left out; the shell still starts. */
+static int policy_layout(struct layout *l, const struct start *st)
+{
+	const struct policy *p = &st->policy;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < p->bind.n + p->unshadow.n; i++) {
+		bool is_bind = i < p->bind.n;
+		const struct policy_entry *b = is_bind ? &p->bind.v[i] : &p->unshadow.v[i - p->bind.n];
+		const char *dest = b->dest ? b->dest : b->value;
+		const char *key = is_bind ? "bind" : "unshadow";
+		_cleanup_free_ char *real = realpath(b->value, NULL);
+		const char *why;
+		if (!real) {
+			/* a home file one does not have is nothing to say */
+			if (is_bind || errno != ENOENT)
+				warn("policy: %s '%s' left out: %s", key, b->value, strerror(errno));
+			continue;
+		}
+		if ((why = config_bind_refusal(real, st->user.home)) ||
+		    (is_bind && (why = bind_dest_refusal(st, dest)))) {
+			warn("policy: %s '%s' refused: %s", key, b->value, why);
+			continue;
+		}
+		const char *src = layout_keep(l, steal_pointer(&real));
+		r = src ? sandbox_add(&l->spec, b->rw ? SB_BIND_RW : SB_BIND_RO, src, dest, NULL, 0) : -ENOMEM;
+		if (r == 0 && b->rw)
+			r = layout_writable(l, dest);
+	}
+	if (r == 0 && p->host_system)
+		r = layout_host_system(l);
+	return r;
+}
+
 static int shell_layout(struct layout *l, struct start *st, const struct cache_entry *e,
 			const char *private_home, char **ret_err)
 {
@@ -167,47 +271,48 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		*ret_err = strdup("cannot find nsbsh's shellwrap/inside.bash (is nsbsh installed?)");
 		return -ENOENT;
 	}
+	char *bash = shell_bash(st, e, ret_err);
+	if (!bash)
+		return -ENOENT;
 	char *env_rc = NULL;
-	if (asprintf(&env_rc, "%s/rc.bash", e->dir) < 0)
+	if (e && asprintf(&env_rc, "%s/rc.bash", e->dir) < 0)
 		return -ENOMEM;
 
 	int r = layout_common(l, &st->user);
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RW, private_home, st->user.home, NULL, 0);
-	if (r == 0)
+	if (r == 0 && p->worktree)
 		r = sandbox_add(&l->spec, SB_BIND_RW, p->worktree, p->worktree, NULL, 0);
-	if (r == 0)
-		r = layout_protect_git(l, p->worktree);
-	if (r == 0)
+	if (r == 0 && p->worktree)
 		r = layout_writable(l, p->worktree);
 	if (r == 0)
 		r = layout_writable(l, st->user.home);
 	if (r == 0)
-		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, steal_pointer(&rc)), RC_INSIDE, NULL, 0);
+		r = policy_layout(l, st);
+	/* After the policy's binds, so that none of them can uncover these. */
+	if (r == 0 && p->worktree)
+		r = layout_protect_git(l, p->worktree);
 	if (r == 0)
+		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, steal_pointer(&rc)), RC_INSIDE, NULL, 0);
+	if (r == 0 && e) {
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, env_rc), RC_ENV, NULL, 0);
+	} else if (r == 0) {
+		static const char none[] = "# nsbsh: no environment\n";
+		r = sandbox_add(&l->spec, SB_FILE, NULL, RC_ENV, none, sizeof(none) - 1);
+	}
 	if (r < 0)
 		return r;
 
-	/* /bin/bash: the environment's bash, else the static one. */
-	char *bash = cache_entry_program(e, "bash");
-	if (bash) {
-		r = sandbox_add(&l->spec, SB_SYMLINK, layout_keep(l, bash), "/bin/bash", NULL, 0);
-	} else {
-		if (access(NSBSH_STATIC_BASH, X_OK) < 0) {
-			if (asprintf(ret_err, "the environment has no bash and '%s' is missing: install bash-static",
-				     NSBSH_STATIC_BASH) < 0)
-				*ret_err = NULL;
-			return -ENOENT;
-		}
-		r = sandbox_add(&l->spec, SB_BIND_RO, NSBSH_STATIC_BASH, "/bin/bash", NULL, 0);
-	}
-	char *sh = cache_entry_program(e, "sh");
-	if (r == 0)
+	/* /bin/bash is a bind, not a link: with the host's system shown,
+	 * /bin is the host's (read-only) and bash must still be ours. */
+	r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, bash), "/bin/bash", NULL, 0);
+	if (r == 0 && !st->policy.host_system) {
+		char *sh = e ? cache_entry_program(e, "sh") : NULL;
 		r = sandbox_add(&l->spec, SB_SYMLINK, sh ? layout_keep(l, sh) : "bash", "/bin/sh", NULL, 0);
-	char *envprog = cache_entry_program(e, "env");
-	if (r == 0 && envprog)
-		r = sandbox_add(&l->spec, SB_SYMLINK, layout_keep(l, envprog), "/usr/bin/env", NULL, 0);
+		char *envprog = e ? cache_entry_program(e, "env") : NULL;
+		if (r == 0 && envprog)
+			r = sandbox_add(&l->spec, SB_SYMLINK, layout_keep(l, envprog), "/usr/bin/env", NULL, 0);
+	}
 	if (r == 0) {
 		static const char profile[] = "# nsbsh: login shells load the project's environment\n. " RC_INSIDE "\n";
 		r = sandbox_add(&l->spec, SB_FILE, NULL, "/etc/profile", profile, sizeof(profile) - 1);
@@ -215,10 +320,13 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	if (r < 0)
 		return r;
 
-	/* The environment: the allowlist, then Nix's variables, then ours. */
-	r = layout_pass_env(l);
+	/* The environment: what the policy passes, then Nix's variables, then ours. */
+	r = layout_pass_env(l, &st->policy);
 	bool have_path = false;
-	for (const char *v = e->environ; r == 0 && v < e->environ + e->environ_len; v += strlen(v) + 1) {
+	/* /bin holds bash and sh: the shell's own programs stay found. */
+	const char *tail = st->policy.host_system ? ":/bin:/usr/local/bin:/usr/bin" : ":/bin";
+	for (const char *v = e ? e->environ : ""; r == 0 && e && v < e->environ + e->environ_len;
+	     v += strlen(v) + 1) {
 		const char *eq = strchr(v, '=');
 		if (!eq)
 			continue;
@@ -226,9 +334,8 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		if (!name)
 			return -ENOMEM;
 		if (streq(name, "PATH")) {
-			/* /bin holds bash and sh: the shell's own programs stay found. */
 			_cleanup_free_ char *path = NULL;
-			if (asprintf(&path, "%s:/bin", eq + 1) < 0)
+			if (asprintf(&path, "%s%s", eq + 1, tail) < 0)
 				return -ENOMEM;
 			r = layout_setenv(l, "PATH", path);
 			have_path = true;
@@ -237,7 +344,7 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		}
 	}
 	if (r == 0 && !have_path)
-		r = layout_setenv(l, "PATH", "/bin");
+		r = layout_setenv(l, "PATH", tail + 1);
 	if (r == 0)
 		r = layout_setenv(l, "HOME", st->user.home);
 	if (r == 0)
@@ -247,13 +354,15 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	if (r == 0)
 		r = layout_setenv(l, "SHELL", "/bin/bash");
 	if (r == 0)
-		r = layout_setenv(l, "PWD", st->cwd);
+		r = layout_setenv(l, "PWD", l->spec.cwd);
 	if (r == 0)
 		r = layout_setenv(l, "BASH_ENV", RC_INSIDE);
-	if (r == 0)
+	if (r == 0 && p->worktree)
 		r = layout_setenv(l, "NSBSH_PROJECT", p->worktree);
-	if (r == 0)
+	if (r == 0 && p->worktree)
 		r = layout_setenv(l, "NSBSH_ENV_FILE", p->envfile);
+	if (r == 0 && p->worktree && !e)
+		r = layout_setenv(l, "NSBSH_NO_ENV", "1");
 	if (r < 0)
 		return r;
 
@@ -269,11 +378,11 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	for (int i = 1; i < st->argc; i++)
 		argv[i + 2] = st->argv[i];
 
-	l->spec.cwd = st->cwd;
 	l->spec.path = "/bin/bash";
 	l->spec.argv = argv;
 	l->spec.envp = l->envp;
 	l->spec.seccomp = true;
+	l->spec.unshare_net = !st->policy.network;
 	return 0;
 }
 
@@ -325,14 +434,29 @@ out:
 	return r;
 }
 
-/* nsbsh's own state must never be writable from a sandbox: when the cache or
- * the data directory lies inside the work tree, it is shown read-only. */
-static int protect_own_dirs(struct layout *l, const char *worktree, const char *const *dirs, size_t n)
+/* nsbsh's own state (cache, data with its trust records and homes, the
+ * user's configuration) must never be writable from a sandbox: wherever a
+ * writable mount contains one of these directories, it is shown read-only
+ * on top.  A directory missing there is made first, so that the sandbox
+ * cannot make it either. */
+static int protect_own_dirs(struct layout *l, char **dirs, size_t n)
 {
-	size_t wlen = strlen(worktree);
-	for (size_t i = 0; i < n; i++) {
-		if (strncmp(dirs[i], worktree, wlen) == 0 && (dirs[i][wlen] == '/' || wlen == 1)) {
-			int r = sandbox_add(&l->spec, SB_BIND_RO, dirs[i], dirs[i], NULL, 0);
+	size_t n_ops = l->spec.n_ops;
+	for (size_t i = 0; i < n_ops; i++) {
+		if (l->spec.ops[i].kind != SB_BIND_RW)
+			continue;
+		const char *src = l->spec.ops[i].src, *dest = l->spec.ops[i].dest;
+		for (size_t j = 0; j < n; j++) {
+			if (!dirs[j] || !path_within(dirs[j], src))
+				continue;
+			int r = cache_mkdirs(dirs[j], 0700);
+			if (r < 0)
+				return r;
+			char *inside = NULL;
+			if (asprintf(&inside, "%s%s", streq(dest, "/") ? "" : dest,
+				     dirs[j] + (streq(src, "/") ? 0 : strlen(src))) < 0)
+				return -ENOMEM;
+			r = sandbox_add(&l->spec, SB_BIND_RO, dirs[j], layout_keep(l, inside), NULL, 0);
 			if (r < 0)
 				return r;
 		}
@@ -340,11 +464,32 @@ static int protect_own_dirs(struct layout *l, const char *worktree, const char *
 	return 0;
 }
 
-/* Returns only when the project cannot be entered (the reason said). */
+/* The directories protect_own_dirs keeps read-only, physical paths. */
+static void own_dirs(const char *cache, const char *data, char *ret[static 3])
+{
+	_cleanup_free_ char *conf = NULL;
+	ret[0] = realpath(cache, NULL);
+	ret[1] = realpath(data, NULL);
+	ret[2] = NULL;
+	if (config_user_path(&conf) == 0) {
+		*strrchr(conf, '/') = '\0';
+		/* the configuration directory may not exist yet: resolve its parent */
+		char *slash = strrchr(conf, '/');
+		*slash = '\0';
+		_cleanup_free_ char *parent = realpath(conf[0] ? conf : "/", NULL);
+		if (parent && asprintf(&ret[2], "%s/%s", streq(parent, "/") ? "" : parent, slash + 1) < 0)
+			ret[2] = NULL;
+	}
+}
+
+/* Returns only when the project (or, with project.worktree NULL, the
+ * sandbox with no project) cannot be entered, the reason said. */
 static int enter_project(struct start *st)
 {
 	_cleanup_free_ char *root = NULL, *data = NULL, *private_home = NULL, *err = NULL;
+	char *own[3] = { NULL };
 	struct cache_entry e = { 0 };
+	bool have_env = false;
 	struct layout l;
 	int r;
 
@@ -356,18 +501,25 @@ static int enter_project(struct start *st)
 		warn("cannot create nsbsh's cache and data directories: %s", strerror(-r));
 		goto out;
 	}
-	r = env_find(st, root, &e);
-	if (r < 0)
-		goto out;
-	r = cache_private_home(st->project.worktree, &private_home);
+	if (st->project.worktree) {
+		r = env_find(st, root, &e);
+		have_env = r == 0;
+		if (r < 0 && !st->policy.strict)
+			goto out;
+		if (r < 0)
+			warn("a sandbox without the environment of '%s' (strict mode: no plain bash)",
+			     st->project.envfile);
+	}
+	r = cache_private_home(st->project.worktree ? st->project.worktree : "/", &private_home);
 	if (r < 0) {
-		warn("cannot create the project's private home: %s", strerror(-r));
+		warn("cannot create the private home: %s", strerror(-r));
 		goto out;
 	}
-	r = shell_layout(&l, st, &e, private_home, &err);
+	l.spec.cwd = st->project.worktree ? st->cwd : st->user.home;
+	r = shell_layout(&l, st, have_env ? &e : NULL, private_home, &err);
 	if (r == 0) {
-		const char *own[] = { root, data };
-		r = protect_own_dirs(&l, st->project.worktree, own, ARRAY_SIZE(own));
+		own_dirs(root, data, own);
+		r = protect_own_dirs(&l, own, ARRAY_SIZE(own));
 	}
 	if (r < 0)
 		goto fail;
@@ -387,12 +539,34 @@ static int enter_project(struct start *st)
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 
 fail:
-	warn("cannot enter the project '%s': %s", st->project.worktree,
-	     err ? err : strerror(-r));
+	if (st->project.worktree)
+		warn("cannot enter the project '%s': %s", st->project.worktree, err ? err : strerror(-r));
+	else
+		warn("cannot make the sandbox: %s", err ? err : strerror(-r));
 out:
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		free(own[i]);
 	cache_entry_release(&e);
 	layout_release(&l);
 	return r;
+}
+
+/* $HOME as the user has it (a login sets it from passwd), else passwd's. */
+static int home_lookup(struct start *st)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw = NULL;
+	if (!home || home[0] != '/') {
+		pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : "/";
+	}
+	st->home = strdup(home);
+	if (!st->home)
+		return -ENOMEM;
+	size_t hl = strlen(st->home);
+	while (hl > 1 && st->home[hl - 1] == '/')
+		st->home[--hl] = '\0';
+	return 0;
 }
 
 static int user_lookup(struct start *st)
@@ -400,17 +574,66 @@ static int user_lookup(struct start *st)
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 	struct passwd *pw = getpwuid(uid);
-	const char *home = getenv("HOME");
 	st->user_name = strdup(pw ? pw->pw_name : (getenv("USER") ? getenv("USER") : "user"));
-	/* $HOME as the user has it (a login sets it from passwd). */
-	st->home = strdup(home && home[0] == '/' ? home : (pw ? pw->pw_dir : "/"));
-	if (!st->user_name || !st->home)
+	if (!st->user_name)
 		return -ENOMEM;
-	size_t hl = strlen(st->home);
-	while (hl > 1 && st->home[hl - 1] == '/')
-		st->home[--hl] = '\0';
 	st->user = (struct layout_user){ .name = st->user_name, .home = st->home, .uid = uid, .gid = gid };
 	return 0;
+}
+
+static void show_notes(const struct policy *p)
+{
+	for (size_t i = 0; i < p->n_notes; i++)
+		warn("%s", p->notes[i]);
+}
+
+/* The system's and the user's files; on an error, the defaults (said), or
+ * for a strict account no shell at all. */
+static void load_policy(struct start *st)
+{
+	_cleanup_free_ char *user = NULL;
+	struct config_error err;
+	if (config_user_path(&user) < 0)
+		user = NULL;
+	int r = config_load(NSBSH_SYSTEM_CONFIG, user, st->home, &st->policy, &err);
+	if (r < 0 && st->policy.strict)
+		die(EXIT_REFUSED, "%s; refusing a shell: this account is strict and its policy cannot be read (ask the administrator)",
+		    err.message);
+	if (r < 0)
+		warn("%s; using the default policy", err.message);
+}
+
+/* The project's overrides: the user's section for it, and its own
+ * .nsbsh.conf when the user trusted this very content. */
+static void project_policy(struct start *st)
+{
+	struct trust_file f;
+	struct config_error err;
+	const char *worktree = st->project.worktree;
+	int r = trust_read(worktree, &f);
+	if (r < 0)
+		warn("cannot read '%s': %s; it is ignored", f.path ? f.path : TRUST_FILE, strerror(-r));
+	else if (f.state == TRUST_UNTRUSTED && trust_first_notice(worktree, &f))
+		warn("'%s' is not trusted, so it is ignored: read it, then run 'nsb trust' in the project to apply it",
+		     f.path);
+	else if (f.state == TRUST_CHANGED && trust_first_notice(worktree, &f))
+		warn("'%s' changed since it was trusted, so it is ignored: read it, then run 'nsb trust' again",
+		     f.path);
+	r = config_load_project(&st->policy, worktree, f.text, f.len, f.path,
+				f.state == TRUST_TRUSTED, st->home, &err);
+	if (r < 0)
+		warn("%s; the project's overrides are ignored", err.message);
+	trust_file_release(&f);
+}
+
+/* The strict account's shell outside an allowed project. */
+static noreturn void enter_no_project(struct start *st)
+{
+	project_release(&st->project);
+	st->project = (struct project){ 0 };
+	if (user_lookup(st) == 0)
+		enter_project(st);
+	refuse_shell("no sandbox could be made");
 }
 
 int main(int argc, char **argv)
@@ -436,23 +659,39 @@ int main(int argc, char **argv)
 	if (st.args.invalid || st.args.info_only)
 		exec_plain_bash(argv); /* bash says what it says about these */
 
+	if (home_lookup(&st) < 0)
+		exec_plain_bash(argv);
+	load_policy(&st);
+
 	st.cwd = getcwd(NULL, 0);
 	if (!st.cwd) {
 		warn("cannot read the current directory: %s", strerror(errno));
+		if (st.policy.strict)
+			enter_no_project(&st);
 		exec_plain_bash(argv);
 	}
 	_cleanup_free_ char *err = NULL, *root = NULL, *memo = NULL;
 	if (cache_root_path(&root) == 0 && asprintf(&memo, "%s/discovery", root) < 0)
 		memo = NULL;
 	int r = project_discover(st.cwd, memo, &st.project, &err);
-	if (r == -ENOENT)
-		exec_plain_bash(argv);
-	if (r < 0) {
+	if (r < 0 && r != -ENOENT)
 		warn("%s", err ? err : strerror(-r));
+	if (r < 0) {
+		show_notes(&st.policy);
+		if (st.policy.strict)
+			enter_no_project(&st);
 		exec_plain_bash(argv);
 	}
 	debug("project %s, env file %s", st.project.worktree, st.project.envfile);
+	if (!policy_allows_project(&st.policy, st.project.worktree)) {
+		warn("'%s' is not under this account's allowed roots: a sandbox with no project",
+		     st.project.worktree);
+		show_notes(&st.policy);
+		enter_no_project(&st);
+	}
+	project_policy(&st);
+	show_notes(&st.policy);
 	if (user_lookup(&st) == 0)
 		enter_project(&st);
-	exec_plain_bash(argv);
+	exec_outside(&st);
 }

@@ -173,7 +173,7 @@ static int eval_layout(struct layout *l, const struct project *p, const struct n
 	l->spec.path = nix->path;
 	l->spec.argv = argv;
 	l->spec.seccomp = true;
-	r = layout_pass_env(l);
+	r = layout_pass_env(l, NULL);
 	if (r == 0)
 		r = layout_setenv(l, "PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
 	if (r == 0)

@@ -289,6 +289,9 @@ static void op_apply(const struct sandbox_op *op)
 		}
 		if (S_ISDIR(st.st_mode)) {
 			mkdirs_or_fail(op->dest, 0755);
+		} else if (lstat(op->dest, &st) == 0 && S_ISREG(st.st_mode)) {
+			/* a file there already (in a read-only bind, say): the
+			 * mount point needs nothing more */
 		} else {
 			parent_dirs_or_fail(op->dest);
 			_cleanup_close_ int fd =

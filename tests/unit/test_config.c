@@ -614,19 +614,33 @@ static void test_load_project(void)
 	CHECK(p.bind.n == 1 && p.bind.v[0].rw && p.n_notes == 0);
 	policy_release(&p);
 
-	/* A trusted one narrows, and cannot widen. */
+	/* A trusted one is the user's word: it narrows and it widens... */
 	CHECK(config_load(NULL, user, HOME, &p, &e) == 0);
 	CHECK(config_load_project(&p, HOME "/p", repo, strlen(repo), HOME "/p/.nsbsh.conf", true,
 				  HOME, &e) == 0);
-	CHECK(p.bind.n == 1 && !p.bind.v[0].rw && p.unshadow.n == 0 && p.n_notes == 2);
-	CHECK_STREQ(note(&p, 0), "/home/u/p/.nsbsh.conf:1: key 'bind': '/srv/q:ro' ignored: a project "
-				 "file can only narrow the policy");
+	CHECK(p.bind.n == 2 && !p.bind.v[0].rw && streq(p.bind.v[1].value, "/srv/q") &&
+	      p.unshadow.n == 1 && p.n_notes == 0);
+	policy_release(&p);
+	/* ...but under strict mode it can only narrow, like the user's file. */
+	{
+		_cleanup_free_ char *strict_user = write_file("user3.conf", "strict = on\nbind = \"/srv/p:rw\"\n");
+		CHECK(config_load(NULL, strict_user, HOME, &p, &e) == 0);
+		CHECK(config_load_project(&p, HOME "/p", repo, strlen(repo), HOME "/p/.nsbsh.conf",
+					  true, HOME, &e) == 0);
+		CHECK(p.bind.n == 1 && !p.bind.v[0].rw && p.unshadow.n == 0 && p.n_notes == 2);
+		CHECK(strstr(note(&p, 0), "/home/u/p/.nsbsh.conf:1: key 'bind': '/srv/q:ro' ignored") == note(&p, 0));
+		policy_release(&p);
+		unlink(strict_user);
+	}
+	CHECK(config_load(NULL, user, HOME, &p, &e) == 0);
+	CHECK(config_load_project(&p, HOME "/p", repo, strlen(repo), HOME "/p/.nsbsh.conf", true,
+				  HOME, &e) == 0);
 
 	/* A broken one: an error, and the policy as it was. */
 	CHECK(config_load_project(&p, HOME "/p", "network = maybe", 15, ".nsbsh.conf", true, HOME,
 				  &e) == -EINVAL);
 	CHECK_STREQ(e.message, ".nsbsh.conf:1: key 'network': 'maybe' is not on or off");
-	CHECK(p.network && p.bind.n == 1 && p.n_notes == 2 && p.n_projects == 1);
+	CHECK(p.network && p.bind.n == 2 && p.n_notes == 0 && p.n_projects == 1);
 	CHECK(config_load_project(&p, "relative", NULL, 0, NULL, false, HOME, &e) == -EINVAL);
 	CHECK_STREQ(e.message, "project 'relative' is not an absolute path");
 	policy_release(&p);
