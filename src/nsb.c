@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "nsb-trust.h"
 #include "status.h"
 #include "util.h"
 #include "version.h"
@@ -27,6 +28,7 @@ static void usage(FILE *f);
 
 static const struct nsb_command commands[] = {
 	{ "status", "nsb status [DIR]", status_main },
+	{ "trust", "nsb trust [--remove] [DIR]", trust_main },
 	{ "version", "nsb version", cmd_version },
 	{ "help", "nsb help", cmd_help },
 };
