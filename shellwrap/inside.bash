@@ -7,12 +7,65 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 	# environment and must not rerun the shellHook.
 	unset BASH_ENV
 	. /run/nsbsh/env.bash
+	[ ! -r /run/nsbsh/watch.bash ] || . /run/nsbsh/watch.bash
+
+	# nsb inside the sandbox: the one command that needs the supervisor
+	# outside.  reload leaves a request for it, then ends this shell; the
+	# supervisor evaluates the environment again and starts a new shell in
+	# the same directory.
+	nsb() {
+		case ${1-} in
+		reload)
+			if [ "$BASH_SUBSHELL" != 0 ]; then
+				echo "nsb reload: run it in the shell itself, not in a subshell" >&2
+				return 2
+			fi
+			if ! printf 'reload\n%s\n' "$PWD" >/run/nsbsh/ctl/request 2>/dev/null; then
+				echo "nsb reload: this shell cannot reach its supervisor (/run/nsbsh/ctl)" >&2
+				return 1
+			fi
+			exit 0
+			;;
+		*)
+			echo "nsb: inside the sandbox only 'nsb reload' works; the other commands run outside it" >&2
+			return 2
+			;;
+		esac
+	}
+
+	# The prompt hook: says once that a watched file changed since this
+	# shell started.  Only builtins ([[ -nt ]], [[ -e ]]): no fork.
+	__nsbsh_hook() {
+		[ -z "${__nsbsh_noticed-}" ] || return 0
+		local i f
+		for i in "${!__nsbsh_watch[@]}"; do
+			f=${__nsbsh_watch[i]}
+			if [[ $f -nt /run/nsbsh/watch.bash ]] ||
+				{ [[ -e $f ]] && [ "${__nsbsh_existed[i]}" = 0 ]; } ||
+				{ [[ ! -e $f ]] && [ "${__nsbsh_existed[i]}" = 1 ]; }; then
+				__nsbsh_noticed=1
+				printf 'nsbsh: %s changed: run nsb reload to rebuild the environment and restart this shell\n' \
+					"${f##*/}" >&2
+				return 0
+			fi
+		done
+	}
+
 	case $- in
 	*i*)
 		if ! shopt -q login_shell && [ -r ~/.bashrc ]; then
 			. ~/.bashrc
 		fi
-		PS1="[nsb:${NSBSH_PROJECT##*/}] ${PS1-\\s-\\v\\\$ }"
+		if [ -n "${NSBSH_PROJECT-}" ]; then
+			__nsbsh_tag=${NSBSH_PROJECT##*/}
+		else
+			__nsbsh_tag="no project"
+		fi
+		[ -z "${NSBSH_STALE-}" ] || __nsbsh_tag+=" stale"
+		[ -z "${NSBSH_NO_ENV-}" ] || __nsbsh_tag+=" no env"
+		PS1="[nsb:$__nsbsh_tag] ${PS1-\\s-\\v\\\$ }"
+		[ -z "${__nsbsh_watch+x}" ] ||
+			PROMPT_COMMAND="__nsbsh_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 		;;
 	esac
 fi

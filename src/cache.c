@@ -94,44 +94,138 @@ int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int cache_key_for_project(const struct project *p, const char *nix_id, char ret_hex[65])
+void cache_files_release(struct cache_files *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free((char *)f->v[i].name);
+		free((char *)f->v[i].data);
+	}
+	free(f->v);
+	*f = (struct cache_files){ 0 };
+}
+
+int cache_files_read(const struct project *p, const char *const *extra, size_t n_extra,
+		     struct cache_files *ret)
 {
 	static const char *const names[] = { "flake.nix", "flake.lock" };
-	char *data[ARRAY_SIZE(names)] = { NULL };
-	struct cache_file files[ARRAY_SIZE(names)];
-	int r = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+	size_t n = ARRAY_SIZE(names) + n_extra;
+	struct cache_files f = { .v = calloc(n, sizeof(*f.v)) };
+	if (!f.v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++, f.n++) {
+		const char *name = i < ARRAY_SIZE(names) ? names[i] : extra[i - ARRAY_SIZE(names)];
 		_cleanup_free_ char *path = NULL;
+		char *data = NULL;
 		size_t len = 0;
-		files[i] = (struct cache_file){ .name = names[i] };
-		if (asprintf(&path, "%s/%s", p->envdir, names[i]) < 0) {
-			r = -ENOMEM;
-			goto out;
+		int r = -ENOMEM;
+		if (!(f.v[i].name = strdup(name)) || asprintf(&path, "%s/%s", p->envdir, name) < 0 ||
+		    ((r = cache_read_file(path, CACHE_FILE_MAX, &data, &len)) < 0 && r != -ENOENT)) {
+			cache_files_release(&f);
+			return r;
 		}
-		r = cache_read_file(path, CACHE_FILE_MAX, &data[i], &len);
-		if (r == -ENOENT) {
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			goto out;
-		files[i].data = data[i];
-		files[i].len = len;
+		f.v[i].data = data;
+		f.v[i].len = len;
 	}
+	*ret = f;
+	return 0;
+}
+
+void cache_key_for_files(const struct project *p, const char *nix_id, const struct cache_files *f,
+			 char ret_hex[65])
+{
 	struct cache_key_input in = {
 		.kind = "flake",
 		.env_rel = p->env_rel,
 		.nix_id = nix_id,
 		.system = cache_system(),
-		.files = files,
-		.n_files = ARRAY_SIZE(files),
+		.files = f->v,
+		.n_files = f->n,
 	};
 	cache_key_compute(&in, ret_hex);
-out:
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		free(data[i]);
-	return r;
+}
+
+int cache_key_for_project(const struct project *p, const char *nix_id, const char *const *extra,
+			  size_t n_extra, char ret_hex[65])
+{
+	struct cache_files f;
+	int r = cache_files_read(p, extra, n_extra, &f);
+	if (r < 0)
+		return r;
+	cache_key_for_files(p, nix_id, &f, ret_hex);
+	cache_files_release(&f);
+	return 0;
+}
+
+/* ENTRY/files/NAME, NAME with '/' as "%2F" and '%' as "%25". */
+static char *saved_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + sizeof("/files/") + 3 * strlen(name);
+	char *path = malloc(n), *o;
+	if (!path)
+		return NULL;
+	o = path + sprintf(path, "%s/files/", dir);
+	for (; *name; name++)
+		o += *name == '/' ? sprintf(o, "%%2F") : *name == '%' ? sprintf(o, "%%25") : sprintf(o, "%c", *name);
+	*o = '\0';
+	return path;
+}
+
+int cache_files_save(const char *entry_dir, const struct cache_files *f)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/files", entry_dir) < 0)
+		return -ENOMEM;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	for (size_t i = 0; i < f->n; i++) {
+		_cleanup_free_ char *path = saved_path(entry_dir, f->v[i].name);
+		if (!path)
+			return -ENOMEM;
+		if (!f->v[i].data) {
+			unlink(path);
+			continue;
+		}
+		int r = cache_write_file(dir, path + strlen(dir) + 1, f->v[i].data, f->v[i].len);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+char *cache_files_saved(const char *entry_dir, const char *name)
+{
+	return saved_path(entry_dir, name);
+}
+
+int cache_files_changed(const char *entry_dir, const struct cache_files *f, char **ret)
+{
+	_cleanup_free_ char *list = NULL, *dir = NULL;
+	size_t len = 0;
+	struct stat st;
+	if (asprintf(&dir, "%s/files", entry_dir) < 0)
+		return -ENOMEM;
+	bool kept = stat(dir, &st) == 0;
+	for (size_t i = 0; kept && i < f->n; i++) {
+		_cleanup_free_ char *path = saved_path(entry_dir, f->v[i].name), *old = NULL;
+		size_t old_len = 0;
+		if (!path)
+			return -ENOMEM;
+		int r = cache_read_file(path, CACHE_FILE_MAX, &old, &old_len);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		bool same = f->v[i].data ? (old && old_len == f->v[i].len &&
+					    memcmp(old, f->v[i].data, old_len) == 0)
+					 : !old;
+		if (same)
+			continue;
+		char *l = realloc(list, len + strlen(f->v[i].name) + 3);
+		if (!l)
+			return -ENOMEM;
+		list = l;
+		len += (size_t)sprintf(list + len, "%s%s", len ? ", " : "", f->v[i].name);
+	}
+	*ret = steal_pointer(&list);
+	return kept ? 0 : -ENOENT;
 }
 
 int cache_mkdirs(const char *path, mode_t mode)

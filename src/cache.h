@@ -30,8 +30,30 @@ struct cache_key_input {
 /* Pure: a SHA-256 over length-prefixed fields, so no two inputs collide by
  * concatenation.  ret_hex gets 64 hex digits and a NUL. */
 void cache_key_compute(const struct cache_key_input *in, char ret_hex[65]);
-/* Reads the project's env files and computes its key. */
-int cache_key_for_project(const struct project *p, const char *nix_id, char ret_hex[65]);
+/* The files whose content is in a project's key: its env files
+ * (flake.nix, flake.lock), then the policy's watched files, relative to
+ * the env file's directory.  Each read whole (data NULL: absent). */
+struct cache_files {
+	struct cache_file *v;  /* names and data owned */
+	size_t n;
+};
+int cache_files_read(const struct project *p, const char *const *extra, size_t n_extra,
+		     struct cache_files *ret);
+void cache_files_release(struct cache_files *f);
+/* The key of what cache_files_read read. */
+void cache_key_for_files(const struct project *p, const char *nix_id, const struct cache_files *f,
+			 char ret_hex[65]);
+/* Both in one: reads the project's files and computes its key. */
+int cache_key_for_project(const struct project *p, const char *nix_id, const char *const *extra,
+			  size_t n_extra, char ret_hex[65]);
+/* An entry keeps a copy of the files its key was made of (ENTRY/files/),
+ * so that a later start can say which of them changed, and show how. */
+int cache_files_save(const char *entry_dir, const struct cache_files *f);
+/* Where the copy of NAME is (it may not exist: the file was absent). */
+char *cache_files_saved(const char *entry_dir, const char *name);
+/* "flake.nix, flake.lock": the files of f whose content differs from the
+ * entry's copies (NULL: none differs); -ENOENT when the entry kept none. */
+int cache_files_changed(const char *entry_dir, const struct cache_files *f, char **ret);
 
 /* $XDG_CACHE_HOME/nsbsh (or ~/.cache/nsbsh), created if missing; the
  * _path variant only says where. */

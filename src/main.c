@@ -21,6 +21,7 @@
 
 #include "cache.h"
 #include "config.h"
+#include "envchoice.h"
 #include "layout.h"
 #include "log.h"
 #include "nix.h"
@@ -38,6 +39,11 @@
 
 #define RC_INSIDE "/run/nsbsh/rc"
 #define RC_ENV "/run/nsbsh/env.bash"
+#define RC_WATCH "/run/nsbsh/watch.bash"
+/* Where the shell asks its supervisor for a restart (nsb reload): the one
+ * place of /run/nsbsh that the sandbox may write. */
+#define CTL_DIR "/run/nsbsh/ctl"
+#define CTL_REQUEST_MAX 4096
 
 static noreturn void exec_plain_bash(char **argv)
 {
@@ -107,6 +113,9 @@ struct start {
 	char *user_name;
 	char *home;
 	struct policy policy;
+	bool reload;    /* a restart asked for by nsb reload inside */
+	bool stale;     /* the environment is not what the files say now */
+	char *ctl;      /* the host directory shown at /run/nsbsh/ctl */
 };
 
 /* Not one step further without a sandbox: a strict account's end. */
@@ -121,63 +130,6 @@ static noreturn void exec_outside(struct start *st)
 	if (st->policy.strict)
 		refuse_shell("no sandbox could be made");
 	exec_plain_bash(st->argv);
-}
-
-/* Build (or wait for another shell's build of) a missing entry. */
-static int env_build(struct start *st, const struct nix_info *nix, const char *root,
-		     const char *key)
-{
-	_cleanup_free_ char *err = NULL;
-	const char *envfile = st->project.envfile;
-
-	if (!nix->path) {
-		warn("cannot find 'nix' in PATH, needed for the environment of '%s': install Nix (e.g. apt-get install nix-bin)",
-		     envfile);
-		return -ENOENT;
-	}
-	int r = project_envfile_tracked(&st->project, &err);
-	if (r < 0) {
-		warn("%s", err ? err : strerror(-r));
-		return r;
-	}
-	if (r == 0) {
-		warn("'%s' is not tracked by git, and nix does not see untracked files: run 'git add %s'",
-		     envfile, envfile);
-		return -ENOENT;
-	}
-	r = nix_daemon_check();
-	if (r < 0) {
-		warn("cannot reach the nix daemon at '%s': %s; start it (nix-daemon, or systemctl start nix-daemon)",
-		     layout_daemon_socket(), strerror(-r));
-		return r;
-	}
-
-	_cleanup_free_ char *entry = NULL;
-	r = cache_entry_dir(root, key, &entry);
-	if (r < 0) {
-		warn("cannot create the cache entry under '%s': %s", root, strerror(-r));
-		return r;
-	}
-	/* One build per key: a second shell waits here, then finds it done. */
-	_cleanup_free_ char *lockpath = NULL;
-	if (asprintf(&lockpath, "%s/lock", entry) < 0)
-		return -ENOMEM;
-	_cleanup_close_ int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0) {
-		warn("waiting for another nsbsh building the environment of '%s'", envfile);
-		flock(lock, LOCK_EX);
-	}
-	struct cache_entry done;
-	if (cache_lookup(root, key, &done) == 0) {
-		cache_entry_release(&done);
-		return 0;
-	}
-	if (isatty(STDERR_FILENO))
-		warn("building the environment of '%s'", envfile);
-	r = nix_build_env(&st->project, nix, &st->user, entry, key, &err);
-	if (r < 0)
-		warn("cannot evaluate '%s': %s", envfile, err ? err : strerror(-r));
-	return r;
 }
 
 /* The bash that the sandbox runs, bound at /bin/bash: the policy's, else
@@ -262,6 +214,76 @@ static int policy_layout(struct layout *l, const struct start *st)
 	return r;
 }
 
+/* Appends s to the buffer as one bash word in single quotes. */
+static int bash_quote(char **buf, size_t *len, const char *s)
+{
+	size_t need = *len + 4 * strlen(s) + 4;
+	char *b = realloc(*buf, need), *o;
+	if (!b)
+		return -ENOMEM;
+	*buf = b;
+	o = b + *len;
+	*o++ = '\'';
+	for (; *s; s++) {
+		if (*s == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o++ = '\'';
+	*o++ = ' ';
+	*o = '\0';
+	*len = (size_t)(o - b);
+	return 0;
+}
+
+/* /run/nsbsh/watch.bash: the watched files, and which of them existed,
+ * for the prompt hook (shellwrap/inside.bash), which compares them with
+ * this file's own time, the moment the sandbox was made: no fork. */
+static int watch_file(struct layout *l, const struct start *st)
+{
+	char **paths = NULL, *text = NULL;
+	size_t n = 0, len = 0;
+	int r = env_watched_paths(&st->project, &st->policy, &paths, &n);
+	if (r < 0)
+		return r;
+	static const char head[] = "__nsbsh_watch=( ";
+	text = strdup(head);
+	len = strlen(head);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = text ? bash_quote(&text, &len, paths[i]) : -ENOMEM;
+	if (r == 0 && text) {
+		_cleanup_free_ char *existed = NULL;
+		size_t el = 0;
+		for (size_t i = 0; i < n; i++) {
+			char *x = NULL;
+			if (asprintf(&x, "%s%d ", existed ? existed : "", access(paths[i], F_OK) == 0) < 0) {
+				r = -ENOMEM;
+				break;
+			}
+			free(existed);
+			existed = x;
+			el++;
+		}
+		char *t = NULL;
+		if (r == 0 && asprintf(&t, "%s)\n__nsbsh_existed=( %s)\n", text, existed ? existed : "") < 0)
+			r = -ENOMEM;
+		free(text);
+		text = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	if (r < 0 || !text) {
+		free(text);
+		return r < 0 ? r : -ENOMEM;
+	}
+	const char *kept = layout_keep(l, text);
+	return kept ? sandbox_add(&l->spec, SB_FILE, NULL, RC_WATCH, kept, strlen(kept)) : -ENOMEM;
+}
+
 static int shell_layout(struct layout *l, struct start *st, const struct cache_entry *e,
 			const char *private_home, char **ret_err)
 {
@@ -294,6 +316,13 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		r = layout_protect_git(l, p->worktree);
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, steal_pointer(&rc)), RC_INSIDE, NULL, 0);
+	if (r == 0 && p->worktree)
+		r = watch_file(l, st);
+	if (r == 0 && st->ctl) {
+		r = sandbox_add(&l->spec, SB_BIND_RW, st->ctl, CTL_DIR, NULL, 0);
+		if (r == 0)
+			r = layout_writable(l, CTL_DIR);
+	}
 	if (r == 0 && e) {
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, env_rc), RC_ENV, NULL, 0);
 	} else if (r == 0) {
@@ -363,6 +392,8 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		r = layout_setenv(l, "NSBSH_ENV_FILE", p->envfile);
 	if (r == 0 && p->worktree && !e)
 		r = layout_setenv(l, "NSBSH_NO_ENV", "1");
+	if (r == 0 && st->stale)
+		r = layout_setenv(l, "NSBSH_STALE", "1");
 	if (r < 0)
 		return r;
 
@@ -384,54 +415,6 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	l->spec.seccomp = true;
 	l->spec.unshare_net = !st->policy.network;
 	return 0;
-}
-
-/* The entry to run: this key's, built if missing; when that fails, the last
- * environment used for this project (said so), never an empty one. */
-static int env_find(struct start *st, const char *root, struct cache_entry *ret)
-{
-	struct nix_info nix = { 0 };
-	char key[65], last[65];
-	int r = nix_locate(&nix);
-	if (r < 0)
-		return r;
-	r = cache_key_for_project(&st->project, nix.id, key);
-	if (r < 0) {
-		warn("cannot read '%s': %s", st->project.envfile, strerror(-r));
-		goto out;
-	}
-	debug("key %s", key);
-	if (!nix.path && cache_last_get(root, &st->project, last) == 0) {
-		/* No nix to build with: when only the nix part of the key changed,
-		 * the last environment is exactly what this one would be. */
-		_cleanup_free_ char *id = NULL;
-		char then[65];
-		if (cache_meta_get(root, last, "nix", &id) == 0 &&
-		    cache_key_for_project(&st->project, id, then) == 0 && streq(then, last) &&
-		    cache_lookup(root, last, ret) == 0) {
-			debug("nix is missing and the env files are unchanged: entry %s", last);
-			r = 0;
-			goto out;
-		}
-	}
-	r = cache_lookup(root, key, ret);
-	if (r == -ENOENT) {
-		r = env_build(st, &nix, root, key);
-		if (r == 0)
-			r = cache_lookup(root, key, ret);
-		if (r < 0 && cache_last_get(root, &st->project, last) == 0 && !streq(last, key) &&
-		    cache_lookup(root, last, ret) == 0) {
-			warn("using the last environment built for '%s' (stale: it may not match the file)",
-			     st->project.envfile);
-			r = 0;
-			goto out;
-		}
-	}
-	if (r == 0)
-		cache_last_set(root, &st->project, key);
-out:
-	nix_info_release(&nix);
-	return r;
 }
 
 /* nsbsh's own state (cache, data with its trust records and homes, the
@@ -482,11 +465,67 @@ static void own_dirs(const char *cache, const char *data, char *ret[static 3])
 	}
 }
 
+/* The control directory of this start: $XDG_CACHE_HOME/nsbsh/run/PID. */
+static int ctl_make(struct start *st, const char *root)
+{
+	if (st->ctl)
+		return 0;
+	_cleanup_free_ char *run = NULL;
+	int r = cache_subdir(root, "run", &run);
+	if (r < 0)
+		return r;
+	if (asprintf(&st->ctl, "%s/%d", run, (int)getpid()) < 0) {
+		st->ctl = NULL;
+		return -ENOMEM;
+	}
+	if (mkdir(st->ctl, 0700) < 0 && errno != EEXIST) {
+		free(st->ctl);
+		st->ctl = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+/* What the shell asked for before it exited: "reload\nDIR\n" gives the
+ * directory to restart in (NULL: nothing asked).  The request comes from
+ * inside the sandbox: read without following links or blocking, bounded,
+ * and the directory is kept only inside the project or the home. */
+static char *ctl_request(struct start *st)
+{
+	_cleanup_free_ char *path = NULL;
+	char buf[CTL_REQUEST_MAX + 1];
+	ssize_t n = -1;
+	if (!st->ctl || asprintf(&path, "%s/request", st->ctl) < 0)
+		return NULL;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat sb;
+	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		n = read(fd, buf, CTL_REQUEST_MAX);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	if (n <= 0 || !st->project.worktree)
+		return NULL;
+	buf[n] = '\0';
+	if (strncmp(buf, "reload\n", 7) != 0)
+		return NULL;
+	char *dir = buf + 7;
+	dir[strcspn(dir, "\n")] = '\0';
+	/* The project is at the same path inside and out: elsewhere (the
+	 * private home, /tmp) the new shell starts at the project's root. */
+	char *real = dir[0] == '/' ? realpath(dir, NULL) : NULL;
+	if (real && path_within(real, st->project.worktree))
+		return real;
+	free(real);
+	return strdup(st->project.worktree);
+}
+
 /* Returns only when the project (or, with project.worktree NULL, the
  * sandbox with no project) cannot be entered, the reason said. */
 static int enter_project(struct start *st)
 {
-	_cleanup_free_ char *root = NULL, *data = NULL, *private_home = NULL, *err = NULL;
+	_cleanup_free_ char *root = NULL, *data = NULL, *private_home = NULL, *err = NULL,
+			    *again = NULL;
 	char *own[3] = { NULL };
 	struct cache_entry e = { 0 };
 	bool have_env = false;
@@ -502,7 +541,15 @@ static int enter_project(struct start *st)
 		goto out;
 	}
 	if (st->project.worktree) {
-		r = env_find(st, root, &e);
+		struct env_request q = {
+			.project = &st->project,
+			.policy = &st->policy,
+			.user = &st->user,
+			.interactive = shellargs_interactive(&st->args, isatty(STDIN_FILENO),
+							     isatty(STDERR_FILENO)),
+			.reload = st->reload,
+		};
+		r = env_choose(&q, root, &e, &st->stale);
 		have_env = r == 0;
 		if (r < 0 && !st->policy.strict)
 			goto out;
@@ -516,6 +563,8 @@ static int enter_project(struct start *st)
 		goto out;
 	}
 	l.spec.cwd = st->project.worktree ? st->cwd : st->user.home;
+	if (ctl_make(st, root) < 0)
+		debug("no control directory: nsb reload will not work in this shell");
 	r = shell_layout(&l, st, have_env ? &e : NULL, private_home, &err);
 	if (r == 0) {
 		own_dirs(root, data, own);
@@ -533,6 +582,16 @@ static int enter_project(struct start *st)
 	}
 	if (r < 0)
 		goto fail;
+	again = ctl_request(st);
+	if (again) {
+		/* nsb reload: evaluate again, and a new shell where the old one was */
+		free(st->cwd);
+		st->cwd = steal_pointer(&again);
+		st->reload = true;
+		goto out;
+	}
+	if (st->ctl)
+		rmdir(st->ctl);
 	fflush(stdout);
 	/* _exit: the supervisor has nothing to flush, and libraries' exit
 	 * handlers would only add to every shell's exit time. */
@@ -621,7 +680,9 @@ static void project_policy(struct start *st)
 		     f.path);
 	r = config_load_project(&st->policy, worktree, f.text, f.len, f.path,
 				f.state == TRUST_TRUSTED, st->home, &err);
-	if (r < 0)
+	/* A path that no file can name (a control character in it) has no
+	 * overrides to miss unless it ships a file. */
+	if (r < 0 && (f.state != TRUST_NO_FILE || st->policy.n_projects > 0))
 		warn("%s; the project's overrides are ignored", err.message);
 	trust_file_release(&f);
 }
@@ -632,7 +693,8 @@ static noreturn void enter_no_project(struct start *st)
 	project_release(&st->project);
 	st->project = (struct project){ 0 };
 	if (user_lookup(st) == 0)
-		enter_project(st);
+		while (enter_project(st) == 0)
+			;
 	refuse_shell("no sandbox could be made");
 }
 
@@ -692,6 +754,9 @@ int main(int argc, char **argv)
 	project_policy(&st);
 	show_notes(&st.policy);
 	if (user_lookup(&st) == 0)
-		enter_project(&st);
+		while (enter_project(&st) == 0)
+			; /* nsb reload: again */
+	if (st.ctl)
+		rmdir(st.ctl);
 	exec_outside(&st);
 }

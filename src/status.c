@@ -8,11 +8,13 @@
 #include <time.h>
 
 #include "cache.h"
+#include "config.h"
 #include "landlock.h"
 #include "layout.h"
 #include "log.h"
 #include "nix.h"
 #include "project.h"
+#include "trust.h"
 #include "util.h"
 
 static void print_age(const char *root, const char *key)
@@ -41,6 +43,30 @@ static void print_layers(void)
 		printf("landlock:  ABI %d: writes only where the sandbox means them to go (no socket and signal scopes before ABI 6)\n", abi);
 	else
 		printf("landlock:  not used (ABI %d on this kernel; nsbsh needs 2): the mount namespace is the only wall for writes\n", abi < 0 ? 0 : abi);
+}
+
+/* The policy a start in the project would use, read quietly (a start says
+ * what is wrong with it). */
+static void project_policy(const char *worktree, struct policy *pol)
+{
+	_cleanup_free_ char *user = NULL;
+	struct config_error e;
+	struct trust_file f;
+	const char *home = getenv("HOME");
+	home = home && home[0] == '/' ? home : NULL;
+	if (config_user_path(&user) < 0)
+		user = NULL;
+	bool bad = config_load(NSBSH_SYSTEM_CONFIG, user, home, pol, &e) < 0;
+	bool trusted = trust_read(worktree, &f) == 0 && f.state == TRUST_TRUSTED;
+	config_load_project(pol, worktree, f.text, f.len, f.path, trusted, home, &e);
+	printf("policy:    network %s, host system %s, %zu bind(s), %zu unshadowed, strict %s%s%s\n",
+	       pol->network ? "on" : "off", pol->host_system ? "ro" : "off", pol->bind.n,
+	       pol->unshadow.n, pol->strict ? "on" : "off",
+	       f.state == TRUST_TRUSTED ? "; .nsbsh.conf trusted"
+	       : f.state == TRUST_NO_FILE ? ""
+					  : "; .nsbsh.conf not trusted (nsb trust)",
+	       bad ? "; a file is broken: the defaults apply" : "");
+	trust_file_release(&f);
 }
 
 int status_main(int argc, char **argv)
@@ -77,8 +103,13 @@ int status_main(int argc, char **argv)
 	struct nix_info nix = { 0 };
 	char key[65], last[65];
 	struct cache_entry e = { 0 };
+	_cleanup_(policy_release) struct policy pol = { 0 };
 	int status = 0;
-	if (nix_locate(&nix) < 0 || cache_key_for_project(&p, nix.id, key) < 0) {
+	project_policy(p.worktree, &pol);
+	const char *watch[CONFIG_MAX_LIST];
+	for (size_t i = 0; i < pol.watch.n && i < CONFIG_MAX_LIST; i++)
+		watch[i] = pol.watch.v[i].value;
+	if (nix_locate(&nix) < 0 || cache_key_for_project(&p, nix.id, watch, pol.watch.n, key) < 0) {
 		printf("cache key: cannot be computed (cannot read the env files)\n");
 		status = 1;
 		goto out;
