@@ -7,15 +7,14 @@
  * namespaces, and runs `nix --version` and `nix show-config`. */
 #include "doctor.h"
 
+#include <dirent.h>
 #include <ftw.h>
-#include <limits.h>
-#include <pwd.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <dirent.h>
 
 #include "cache.h"
 #include "config.h"
@@ -29,7 +28,7 @@
 #define SHELLS_FILE "/etc/shells"
 #define SHELLS_MAX (64u * 1024)
 #define CACHE_SHOWN_MAX 10  /* broken entries named one by one */
-#define STORE_DIR "/nix/store/"
+#define STORE_DIR "/nix/store"
 
 enum result { CHECK_OK, CHECK_PROBLEM, CHECK_FAILED /* out of memory and such */ };
 
@@ -119,7 +118,9 @@ static enum result check_userns(struct doctor *d)
 		_cleanup_free_ char *exe = shell_quote(d->exe);
 		if (!exe)
 			return CHECK_FAILED;
-		more("fix", "printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile nsbsh %s flags=(unconfined) {\\n  userns,\\n}\\n' | sudo tee /etc/apparmor.d/nsbsh && sudo apparmor_parser -r /etc/apparmor.d/nsbsh",
+		/* Ubuntu's own way (23.10 release notes): a profile that allows
+		 * userns for this program only. */
+		more("fix", "printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile nsbsh %%s flags=(unconfined) {\\n  userns,\\n}\\n' %s | sudo tee /etc/apparmor.d/nsbsh && sudo apparmor_parser -r /etc/apparmor.d/nsbsh",
 		     exe);
 		more("fix", "or, for every program: sudo sysctl -w %s=%s", s->sysctl, s->good);
 	} else {
@@ -361,7 +362,7 @@ static bool root_alive(const char *entry)
 	if (asprintf(&profile, "%s/profile", entry) < 0)
 		return false;
 	real = realpath(profile, NULL);
-	return real && strncmp(real, STORE_DIR, strlen(STORE_DIR)) == 0;
+	return real && strncmp(real, STORE_DIR "/", strlen(STORE_DIR "/")) == 0;
 }
 
 static enum result check_cache(struct doctor *d)
@@ -383,7 +384,7 @@ static enum result check_cache(struct doctor *d)
 	_cleanup_free_ char *q = shell_quote(root);
 	if (!q)
 		return CHECK_FAILED;
-	if (!S_ISDIR(st.st_mode) || access(root, R_OK | W_OK | X_OK) < 0) {
+	if (access(root, R_OK | W_OK | X_OK) < 0 || stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		line(d, false, "cache: %s is not a directory %s can write", root, user_name());
 		more("fix", "sudo rm -rf %s (nsbsh makes it again)", q);
 		return CHECK_PROBLEM;
@@ -393,14 +394,17 @@ static enum result check_cache(struct doctor *d)
 
 	size_t entries = 0, unfinished = 0, dead = 0;
 	char **dead_dirs = NULL;
+	enum result res = CHECK_OK;
 	DIR *dir = opendir(envdir);
 	for (struct dirent *de; dir && (de = readdir(dir));) {
 		if (!is_key(de->d_name))
 			continue;
 		_cleanup_free_ char *entry = NULL, *meta = NULL;
 		if (asprintf(&entry, "%s/%s", envdir, de->d_name) < 0 ||
-		    asprintf(&meta, "%s/meta", entry) < 0)
+		    asprintf(&meta, "%s/meta", entry) < 0) {
+			res = CHECK_FAILED;
 			break;
+		}
 		if (access(meta, F_OK) < 0) {
 			unfinished++;
 			continue;
@@ -410,8 +414,10 @@ static enum result check_cache(struct doctor *d)
 			continue;
 		if (dead < CACHE_SHOWN_MAX) {
 			char **n = realloc(dead_dirs, (dead + 1) * sizeof(*n));
-			if (!n)
+			if (!n) {
+				res = CHECK_FAILED;
 				break;
+			}
 			dead_dirs = n;
 			dead_dirs[dead] = steal_pointer(&entry);
 		}
@@ -429,12 +435,13 @@ static enum result check_cache(struct doctor *d)
 		snprintf(extra, sizeof(extra), "; %zu unfinished (a build under way, or one that was interrupted)",
 			 unfinished);
 
-	enum result res = CHECK_OK;
-	if (dead == 0) {
+	if (res == CHECK_FAILED) {
+		/* nothing printed: the caller says what failed */
+	} else if (dead == 0) {
 		line(d, true, "cache: %s: %zu environment%s, %s, every GC root alive%s", root, entries,
 		     entries == 1 ? "" : "s", size, extra);
 	} else {
-		line(d, false, "cache: %s: %zu environment%s, %s; %zu lost %s GC root (its profile link does not lead into " STORE_DIR "): %s may be gone%s",
+		line(d, false, "cache: %s: %zu environment%s, %s; %zu lost %s GC root (a profile link that does not lead into " STORE_DIR "): %s may be gone%s",
 		     root, entries, entries == 1 ? "" : "s", size, dead, dead == 1 ? "its" : "their",
 		     dead == 1 ? "its environment" : "their environments", extra);
 		for (size_t i = 0; i < dead && i < CACHE_SHOWN_MAX; i++) {
