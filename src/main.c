@@ -30,6 +30,7 @@
 #include "sandbox.h"
 #include "shellargs.h"
 #include "trust.h"
+#include "userns.h"
 #include "util.h"
 #include "version.h"
 
@@ -74,33 +75,6 @@ static char *shellwrap_file(const char *name)
 		free(path);
 	}
 	return NULL;
-}
-
-static const char *userns_hint(void)
-{
-	char buf[32] = "";
-	FILE *f = fopen("/proc/sys/kernel/unprivileged_userns_clone", "re");
-	if (f && fgets(buf, sizeof(buf), f) && buf[0] == '0') {
-		fclose(f);
-		return "enable them with: sysctl -w kernel.unprivileged_userns_clone=1";
-	}
-	if (f)
-		fclose(f);
-	f = fopen("/proc/sys/user/max_user_namespaces", "re");
-	if (f && fgets(buf, sizeof(buf), f) && buf[0] == '0' && buf[1] == '\n') {
-		fclose(f);
-		return "enable them with: sysctl -w user.max_user_namespaces=15000";
-	}
-	if (f)
-		fclose(f);
-	f = fopen("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "re");
-	if (f && fgets(buf, sizeof(buf), f) && buf[0] == '1') {
-		fclose(f);
-		return "AppArmor restricts them: allow userns for nsbsh in an AppArmor profile";
-	}
-	if (f)
-		fclose(f);
-	return "check the kernel's user namespace settings";
 }
 
 struct start {

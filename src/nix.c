@@ -1,9 +1,14 @@
-/* nix.c - running nix, always inside the evaluation sandbox (DESIGN.md 4):
- * a hostile flake.nix could otherwise name path:/home/you/.ssh as an input
- * and nix would copy it into the world-readable store. */
+/* nix.c - running nix.  Whatever reads a project runs inside the evaluation
+ * sandbox (DESIGN.md 4): a hostile flake.nix could otherwise name
+ * path:/home/you/.ssh as an input and nix would copy it into the
+ * world-readable store.  Only `nix --version` and `nix show-config`, which
+ * read no project, run on the host (for nsb doctor). */
 #include "nix.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +21,9 @@
 #include "util.h"
 
 #define NIX_OUTPUT_MAX (64u << 20)
+/* nix --version and nix show-config: small outputs, and no network. */
+#define NIX_HOST_OUTPUT_MAX (1u << 20)
+#define NIX_HOST_TIMEOUT_MS 20000
 /* Where the evaluation sees the project as a flake: a path without spaces or
  * other characters that Nix 2.8's URL parser refuses or leaves encoded. */
 #define FLAKE_VIEW "/run/nsbsh/flake"
@@ -109,14 +117,16 @@ static int meta_add(char **buf, const char *key, const char *value)
 	return 0;
 }
 
-static int read_all(int fd, size_t max, char **ret, size_t *ret_len)
+/* Reads fd to its end (NUL-terminated); -ETIMEDOUT when nothing comes
+ * for timeout_ms (-1: wait for ever). */
+static int read_all(int fd, size_t max, int timeout_ms, char **ret, size_t *ret_len)
 {
 	size_t cap = 65536, len = 0;
 	char *buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		if (len == cap) {
+		if (len + 1 == cap) {
 			if (cap >= max) {
 				free(buf);
 				return -EFBIG;
@@ -129,7 +139,15 @@ static int read_all(int fd, size_t max, char **ret, size_t *ret_len)
 			}
 			buf = n;
 		}
-		ssize_t n = read(fd, buf + len, cap - len);
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int p = poll(&pfd, 1, timeout_ms);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p == 0) {
+			free(buf);
+			return -ETIMEDOUT;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -141,8 +159,110 @@ static int read_all(int fd, size_t max, char **ret, size_t *ret_len)
 			break;
 		len += (size_t)n;
 	}
+	buf[len] = '\0';
 	*ret = buf;
 	*ret_len = len;
+	return 0;
+}
+
+/* nix ARGS on the host, with stdin /dev/null and the environment env;
+ * its stdout and stderr together in *ret_out.  0 and its exit status in
+ * *ret_status, or a negative errno (-ETIMEDOUT: it hung, and was killed). */
+static int nix_host_run(const struct nix_info *nix, char *const *argv, char *const *env,
+			char **ret_out, int *ret_status)
+{
+	int out[2];
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return -errno;
+	posix_spawn_file_actions_t fa;
+	int r = posix_spawn_file_actions_init(&fa);
+	if (r == 0)
+		r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (r == 0)
+		r = posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	if (r == 0)
+		r = posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+	pid_t pid = -1;
+	if (r == 0)
+		r = posix_spawn(&pid, nix->path, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	if (r != 0) {
+		close(out[0]);
+		return -r;
+	}
+	size_t len;
+	r = read_all(out[0], NIX_HOST_OUTPUT_MAX, NIX_HOST_TIMEOUT_MS, ret_out, &len);
+	close(out[0]);
+	if (r < 0)
+		kill(pid, SIGKILL);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return r < 0 ? r : -errno;
+	if (r < 0)
+		return r;
+	*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 0;
+}
+
+/* The first line of text that starts with prefix, without it, malloc'ed. */
+static char *line_after(const char *text, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	for (const char *l = text; *l; l += strcspn(l, "\n"), l += *l == '\n') {
+		if (strncmp(l, prefix, plen) == 0)
+			return strndup(l + plen, strcspn(l + plen, "\n"));
+	}
+	return NULL;
+}
+
+int nix_version(const struct nix_info *nix, char **ret)
+{
+	static char a_version[] = "--version";
+	char *argv[] = { nix->path, a_version, NULL };
+	_cleanup_free_ char *out = NULL;
+	int status;
+	int r = nix_host_run(nix, argv, environ, &out, &status);
+	if (r < 0)
+		return r;
+	if (status != 0)
+		return -EIO;
+	/* "nix (Nix) 2.8.0" */
+	char *v = line_after(out, "nix (Nix) ");
+	if (!v)
+		v = strndup(out, strcspn(out, "\n"));
+	if (!v)
+		return -ENOMEM;
+	*ret = v;
+	return 0;
+}
+
+int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret_err)
+{
+	static char a_show[] = "show-config";
+	char *argv[] = { nix->path, a_show, NULL };
+	/* What the evaluation sandbox's nix sees: /etc/nix/nix.conf, no user
+	 * nix.conf (its home is empty), no NIX_CONFIG (not passed in). */
+	static char e_path[] = "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+		    e_home[] = "HOME=/nonexistent", e_user[] = "NIX_USER_CONF_FILES=";
+	char *env[] = { e_path, e_home, e_user, NULL };
+	_cleanup_free_ char *out = NULL;
+	int status;
+	int r = nix_host_run(nix, argv, env, &out, &status);
+	if (r < 0)
+		return r;
+	if (status != 0) {
+		char *why = line_after(out, "error: ");
+		if (!why && asprintf(&why, "nix show-config failed (exit status %d)", status) < 0)
+			return -ENOMEM;
+		*ret_err = why;
+		return -EIO;
+	}
+	char *v = line_after(out, "experimental-features = ");
+	if (!v && !(v = strdup("")))
+		return -ENOMEM;
+	*ret = v;
 	return 0;
 }
 
@@ -229,7 +349,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	out[1] = -1;
 	if (r < 0)
 		goto out;
-	int rr = read_all(out[0], NIX_OUTPUT_MAX, &json, &json_len);
+	int rr = read_all(out[0], NIX_OUTPUT_MAX, -1, &json, &json_len);
 	if (rr < 0) /* too much: stop reading; nix gets SIGPIPE */
 		close(out[0]), out[0] = -1;
 	r = sandbox_wait(pid, errfd, &status, ret_err);

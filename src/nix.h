@@ -15,6 +15,14 @@ int nix_locate(struct nix_info *ret);
 void nix_info_release(struct nix_info *n);
 /* 0 when the daemon socket accepts a connection, else negative errno. */
 int nix_daemon_check(void);
+/* The version of nix ("2.8.0", from `nix --version`), malloc'ed. */
+int nix_version(const struct nix_info *nix, char **ret);
+/* The experimental features nix runs with in the evaluation sandbox
+ * ("flakes nix-command"): `nix show-config` with the system's nix.conf
+ * only, as the evaluation reads it.  0 and *ret; -EIO with nix's error
+ * line in *ret_err when nix refuses (e.g. nix-command is not enabled);
+ * other negative errnos when nix cannot be run. */
+int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret_err);
 /* Evaluate the project's dev env inside the evaluation sandbox and write the
  * cache entry's files into entry_dir ("meta" last).  On failure a one-line
  * reason in *ret_err (nix's own messages went to stderr already). */

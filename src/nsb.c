@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "doctor.h"
 #include "log.h"
 #include "nsb-trust.h"
 #include "status.h"
@@ -29,6 +30,7 @@ static void usage(FILE *f);
 static const struct nsb_command commands[] = {
 	{ "status", "nsb status [DIR]", status_main },
 	{ "trust", "nsb trust [--remove] [DIR]", trust_main },
+	{ "doctor", "nsb doctor", doctor_main },
 	{ "version", "nsb version", cmd_version },
 	{ "help", "nsb help", cmd_help },
 };

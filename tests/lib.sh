@@ -204,6 +204,25 @@ root_do() {
 	return "$rc"
 }
 
+# root_step ACTION CHECK - root_do ACTION before the checks named CHECK. When
+# it cannot be done here (no root hook: a run by an unprivileged user; or
+# status 3: not possible on this machine), reports CHECK as skipped; another
+# failure is a failed check. Returns 0 only when the step was done.
+root_step() {
+	root_do "$1"
+	local rc=$?
+	if [ $rc = 2 ] && ! [ -p "${ROOT_REQ:-/nonexistent}" ]; then
+		t_skip "$2" "needs the root hook (run tests/run as root)"
+	elif [ $rc = 3 ]; then
+		t_skip "$2" "root cannot do '$1' on this machine"
+	elif [ $rc != 0 ]; then
+		t_fail "$2" "the root step '$1' failed with status $rc (tests/run keeps its log)"
+	else
+		return 0
+	fi
+	return 1
+}
+
 # has_nix_exec TRACEFILE - true if an strace -e trace=execve log shows an
 # execve (successful or not) of a file named `nix`.
 has_nix_exec() {
