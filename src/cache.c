@@ -94,14 +94,24 @@ int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
+/* The files whose content makes a kind's key, in a fixed order. */
+static const char *const key_files[][3] = {
+	[ENV_FLAKE] = { "flake.nix", "flake.lock", NULL },
+	[ENV_DEVENV] = { "devenv.nix", "devenv.yaml", "devenv.lock" },
+};
+#define KEY_FILES_MAX ARRAY_SIZE(key_files[0])
+
 int cache_key_for_project(const struct project *p, const char *nix_id, char ret_hex[65])
 {
-	static const char *const names[] = { "flake.nix", "flake.lock" };
-	char *data[ARRAY_SIZE(names)] = { NULL };
-	struct cache_file files[ARRAY_SIZE(names)];
+	const char *const *names = key_files[p->kind];
+	size_t n = 0;
+	char *data[KEY_FILES_MAX] = { NULL };
+	struct cache_file files[KEY_FILES_MAX];
 	int r = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+	while (n < KEY_FILES_MAX && names[n])
+		n++;
+	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *path = NULL;
 		size_t len = 0;
 		files[i] = (struct cache_file){ .name = names[i] };
@@ -120,16 +130,16 @@ int cache_key_for_project(const struct project *p, const char *nix_id, char ret_
 		files[i].len = len;
 	}
 	struct cache_key_input in = {
-		.kind = "flake",
+		.kind = project_kind_name(p->kind),
 		.env_rel = p->env_rel,
 		.nix_id = nix_id,
 		.system = cache_system(),
 		.files = files,
-		.n_files = ARRAY_SIZE(files),
+		.n_files = n,
 	};
 	cache_key_compute(&in, ret_hex);
 out:
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+	for (size_t i = 0; i < n; i++)
 		free(data[i]);
 	return r;
 }
@@ -428,8 +438,10 @@ int cache_lookup(const char *root, const char *key, struct cache_entry *ret)
 	int r = cache_read_file(envpath, CACHE_FILE_MAX, &env, &len);
 	if (r < 0)
 		return r;
-	/* A hit refreshes the GC root's time, so age-based collectors keep it. */
-	utimensat(AT_FDCWD, profile, NULL, AT_SYMLINK_NOFOLLOW);
+	/* A hit refreshes the GC root's time, so age-based collectors keep it
+	 * (devenv entries have no root of their own: their meta's time). */
+	if (utimensat(AT_FDCWD, profile, NULL, AT_SYMLINK_NOFOLLOW) < 0)
+		utimensat(AT_FDCWD, meta, NULL, 0);
 	*ret = (struct cache_entry){
 		.dir = steal_pointer(&dir),
 		.environ = steal_pointer(&env),

@@ -19,7 +19,7 @@ struct cache_file {
 };
 
 struct cache_key_input {
-	const char *kind;     /* "flake" */
+	const char *kind;     /* "flake" or "devenv" */
 	const char *env_rel;  /* env file's directory relative to the work tree */
 	const char *nix_id;   /* identity of the nix program */
 	const char *system;   /* "x86_64-linux" */
@@ -30,7 +30,8 @@ struct cache_key_input {
 /* Pure: a SHA-256 over length-prefixed fields, so no two inputs collide by
  * concatenation.  ret_hex gets 64 hex digits and a NUL. */
 void cache_key_compute(const struct cache_key_input *in, char ret_hex[65]);
-/* Reads the project's env files and computes its key. */
+/* Reads the project's env files (flake.nix, flake.lock; or devenv.nix,
+ * devenv.yaml, devenv.lock) and computes its key. */
 int cache_key_for_project(const struct project *p, const char *nix_id, char ret_hex[65]);
 
 /* $XDG_CACHE_HOME/nsbsh (or ~/.cache/nsbsh), created if missing; the

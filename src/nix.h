@@ -16,7 +16,10 @@ void nix_info_release(struct nix_info *n);
 /* 0 when the daemon socket accepts a connection, else negative errno. */
 int nix_daemon_check(void);
 /* Evaluate the project's dev env inside the evaluation sandbox and write the
- * cache entry's files into entry_dir ("meta" last).  On failure a one-line
- * reason in *ret_err (nix's own messages went to stderr already). */
+ * cache entry's files into entry_dir ("meta" last): `nix print-dev-env
+ * --json` for a flake, `devenv print-dev-env --json` (devenv found in PATH,
+ * run in the env file's directory with its .devenv writable) for devenv.nix.
+ * On failure a one-line reason in *ret_err (nix's or devenv's own messages
+ * went to stderr already; a missing devenv says how to install it). */
 int nix_build_env(const struct project *p, const struct nix_info *nix, const struct layout_user *u,
 		  const char *entry_dir, const char *key, char **ret_err);
