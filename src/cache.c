@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include <limits.h>
+
 #include "sha256.h"
 #include "util.h"
 
@@ -225,50 +227,96 @@ int cache_data_root(char **ret)
 	return xdg_dir("XDG_DATA_HOME", ".local/share", "nsbsh", ret);
 }
 
-static char *last_path(const char *root, const struct project *p)
+char *cache_last_name(const char *worktree, const char *env_rel)
 {
 	struct sha256 h;
 	uint8_t digest[32];
-	char hex[65];
-	char *path = NULL;
+	char *hex = malloc(65);
+	if (!hex)
+		return NULL;
 	sha256_init(&h);
-	hash_str(&h, p->worktree);
-	hash_str(&h, p->env_rel);
+	hash_str(&h, worktree);
+	hash_str(&h, env_rel);
 	sha256_final(&h, digest);
 	sha256_hex(digest, hex);
-	if (asprintf(&path, "%s/last/%s", root, hex) < 0)
+	return hex;
+}
+
+static char *last_path(const char *root, const struct project *p)
+{
+	_cleanup_free_ char *name = cache_last_name(p->worktree, p->env_rel);
+	char *path = NULL;
+	if (!name || asprintf(&path, "%s/last/%s", root, name) < 0)
 		return NULL;
 	return path;
 }
 
-int cache_last_get(const char *root, const struct project *p, char ret_key[65])
+int cache_last_read(const char *path, struct cache_last *ret)
 {
-	_cleanup_free_ char *path = last_path(root, p), *data = NULL;
+	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
-	if (!path)
-		return -ENOMEM;
-	int r = cache_read_file(path, 128, &data, &len);
+	int r = cache_read_file(path, 3 * PATH_MAX_LAST, &data, &len);
 	if (r < 0)
 		return r;
-	if (len != 64 || strspn(data, "0123456789abcdef") != 64)
+	if (len < 64 || strspn(data, "0123456789abcdef") < 64 || (len > 64 && data[64] != '\n'))
 		return -EINVAL;
-	memcpy(ret_key, data, 65);
+	*ret = (struct cache_last){ 0 };
+	memcpy(ret->key, data, 64);
+	/* Since gc: the project's work tree and env directory follow the key,
+	 * so that gc can tell whether the project still exists. */
+	char *wt = len > 65 ? data + 65 : NULL, *nl = wt ? strchr(wt, '\n') : NULL;
+	if (nl) {
+		char *rel = nl + 1, *end = strchr(rel, '\n');
+		ret->worktree = cache_line_unescape(wt, (size_t)(nl - wt));
+		ret->env_rel = cache_line_unescape(rel, end ? (size_t)(end - rel) : strlen(rel));
+		if (!ret->worktree || !ret->env_rel) {
+			cache_last_release(ret);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void cache_last_release(struct cache_last *l)
+{
+	free(l->worktree);
+	free(l->env_rel);
+	l->worktree = l->env_rel = NULL;
+}
+
+int cache_last_get(const char *root, const struct project *p, char ret_key[65])
+{
+	_cleanup_free_ char *path = last_path(root, p);
+	struct cache_last last;
+	if (!path)
+		return -ENOMEM;
+	int r = cache_last_read(path, &last);
+	if (r < 0)
+		return r;
+	memcpy(ret_key, last.key, 65);
+	cache_last_release(&last);
 	return 0;
 }
 
 int cache_last_set(const char *root, const struct project *p, const char *key)
 {
-	char old[65];
-	if (cache_last_get(root, p, old) == 0 && streq(old, key))
-		return 0;
-	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *dir = NULL, *path = last_path(root, p), *data = NULL;
+	_cleanup_free_ char *wt = cache_line_escape(p->worktree), *rel = cache_line_escape(p->env_rel);
+	struct cache_last old;
+	if (!path || !wt || !rel)
+		return -ENOMEM;
+	if (cache_last_read(path, &old) == 0) {
+		bool same = streq(old.key, key) && old.worktree;
+		cache_last_release(&old);
+		if (same)
+			return 0;
+	}
 	int r = cache_subdir(root, "last", &dir);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *path = last_path(root, p);
-	if (!path)
+	if (asprintf(&data, "%s\n%s\n%s\n", key, wt, rel) < 0)
 		return -ENOMEM;
-	return cache_write_file(dir, strrchr(path, '/') + 1, key, 64);
+	return cache_write_file(dir, strrchr(path, '/') + 1, data, strlen(data));
 }
 
 char *cache_line_escape(const char *s)
@@ -329,7 +377,7 @@ int cache_meta_get(const char *root, const char *key, const char *name, char **r
 	return -ENOENT;
 }
 
-int cache_private_home(const char *worktree, char **ret)
+int cache_private_home_name(const char *worktree, char **ret)
 {
 	char hex[65];
 	sha256_hex_of(worktree, strlen(worktree), hex);
@@ -346,11 +394,20 @@ int cache_private_home(const char *worktree, char **ret)
 				    ? *base
 				    : '_';
 	name[n] = '\0';
+	return asprintf(ret, "%s-%s", n ? name : "root", hex) < 0 ? -ENOMEM : 0;
+}
 
-	_cleanup_free_ char *sub = NULL;
-	if (asprintf(&sub, "nsbsh/home/%s-%s", n ? name : "root", hex) < 0)
+int cache_private_home(const char *worktree, char **ret)
+{
+	_cleanup_free_ char *name = NULL, *sub = NULL;
+	if (cache_private_home_name(worktree, &name) < 0 || asprintf(&sub, "nsbsh/home/%s", name) < 0)
 		return -ENOMEM;
 	return xdg_dir("XDG_DATA_HOME", ".local/share", sub, ret);
+}
+
+int cache_data_root_path(char **ret)
+{
+	return xdg_path("XDG_DATA_HOME", ".local/share", "nsbsh", ret);
 }
 
 int cache_entry_dir(const char *root, const char *key, char **ret)

@@ -48,14 +48,30 @@ int cache_data_root(char **ret);
  * and recording it (only written when it changed). */
 int cache_last_get(const char *root, const struct project *p, char ret_key[65]);
 int cache_last_set(const char *root, const struct project *p, const char *key);
+/* A file of ROOT/last/: named cache_last_name(worktree, env_rel) (64 hex
+ * digits, malloc'ed), holding the key, then (written since gc exists) the
+ * project's work tree and env directory, so gc can tell whether it exists.
+ * worktree and env_rel are NULL in an older file. */
+#define PATH_MAX_LAST 4096
+struct cache_last {
+	char key[65];
+	char *worktree;
+	char *env_rel;
+};
+char *cache_last_name(const char *worktree, const char *env_rel);
+int cache_last_read(const char *path, struct cache_last *ret);
+void cache_last_release(struct cache_last *l);
 /* One value per line in nsbsh's own files (meta, memos): backslash and
  * newline escaped; both return malloc'ed strings (NULL: out of memory). */
 char *cache_line_escape(const char *s);
 char *cache_line_unescape(const char *s, size_t n);
 /* A value of an entry's metadata ("nix", "worktree", ...), unescaped. */
 int cache_meta_get(const char *root, const char *key, const char *name, char **ret);
-/* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created. */
+/* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created;
+ * NAME-HASH alone; and where the data root is, without creating it. */
 int cache_private_home(const char *worktree, char **ret);
+int cache_private_home_name(const char *worktree, char **ret);
+int cache_data_root_path(char **ret);
 
 struct cache_entry {
 	char *dir;

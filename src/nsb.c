@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "gc.h"
 #include "log.h"
 #include "status.h"
 #include "util.h"
@@ -27,6 +28,7 @@ static void usage(FILE *f);
 
 static const struct nsb_command commands[] = {
 	{ "status", "nsb status [DIR]", status_main },
+	{ "gc", "nsb gc [--dry-run] [--older-than DURATION] [--homes]", gc_main },
 	{ "version", "nsb version", cmd_version },
 	{ "help", "nsb help", cmd_help },
 };

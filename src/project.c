@@ -281,6 +281,11 @@ static int memo_read(const char *path, const struct buf *fp, struct project *ret
 	return 0;
 }
 
+int project_memo_read(const char *path, struct project *ret)
+{
+	return memo_read(path, NULL, ret);
+}
+
 static void memo_write(const char *memo_dir, const char *path, struct buf *fp, const struct project *p)
 {
 	if (p) {

@@ -31,3 +31,6 @@ int project_discover(const char *cwd, const char *memo_dir, struct project *ret,
  * as tracked).  1 tracked, 0 not, negative errno with *ret_err on failure. */
 int project_envfile_tracked(const struct project *p, char **ret_err);
 void project_release(struct project *p);
+/* The answer a discovery memo file holds, whatever its fingerprint (for gc):
+ * 0 and *ret, -ENOENT (it says: no project), -ESTALE (not a memo). */
+int project_memo_read(const char *path, struct project *ret);
