@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include <limits.h>
+
 #include "sha256.h"
 #include "util.h"
 
@@ -94,6 +96,13 @@ int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
+/* The files whose content makes a kind's key, in a fixed order. */
+static const char *const key_files[][3] = {
+	[ENV_FLAKE] = { "flake.nix", "flake.lock", NULL },
+	[ENV_DEVENV] = { "devenv.nix", "devenv.yaml", "devenv.lock" },
+};
+#define KEY_FILES_MAX ARRAY_SIZE(key_files[0])
+
 void cache_files_release(struct cache_files *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
@@ -104,16 +113,27 @@ void cache_files_release(struct cache_files *f)
 	*f = (struct cache_files){ 0 };
 }
 
+const char *const *cache_key_file_names(enum env_kind kind, size_t *ret_n)
+{
+	const char *const *names = key_files[kind];
+	size_t n = 0;
+	while (n < KEY_FILES_MAX && names[n])
+		n++;
+	*ret_n = n;
+	return names;
+}
+
 int cache_files_read(const struct project *p, const char *const *extra, size_t n_extra,
 		     struct cache_files *ret)
 {
-	static const char *const names[] = { "flake.nix", "flake.lock" };
-	size_t n = ARRAY_SIZE(names) + n_extra;
+	size_t n_names;
+	const char *const *names = cache_key_file_names(p->kind, &n_names);
+	size_t n = n_names + n_extra;
 	struct cache_files f = { .v = calloc(n, sizeof(*f.v)) };
 	if (!f.v)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++, f.n++) {
-		const char *name = i < ARRAY_SIZE(names) ? names[i] : extra[i - ARRAY_SIZE(names)];
+		const char *name = i < n_names ? names[i] : extra[i - n_names];
 		_cleanup_free_ char *path = NULL;
 		char *data = NULL;
 		size_t len = 0;
@@ -134,7 +154,7 @@ void cache_key_for_files(const struct project *p, const char *nix_id, const stru
 			 char ret_hex[65])
 {
 	struct cache_key_input in = {
-		.kind = "flake",
+		.kind = project_kind_name(p->kind),
 		.env_rel = p->env_rel,
 		.nix_id = nix_id,
 		.system = cache_system(),
@@ -309,50 +329,96 @@ int cache_data_root(char **ret)
 	return xdg_dir("XDG_DATA_HOME", ".local/share", "nsbsh", ret);
 }
 
-static char *last_path(const char *root, const struct project *p)
+char *cache_last_name(const char *worktree, const char *env_rel)
 {
 	struct sha256 h;
 	uint8_t digest[32];
-	char hex[65];
-	char *path = NULL;
+	char *hex = malloc(65);
+	if (!hex)
+		return NULL;
 	sha256_init(&h);
-	hash_str(&h, p->worktree);
-	hash_str(&h, p->env_rel);
+	hash_str(&h, worktree);
+	hash_str(&h, env_rel);
 	sha256_final(&h, digest);
 	sha256_hex(digest, hex);
-	if (asprintf(&path, "%s/last/%s", root, hex) < 0)
+	return hex;
+}
+
+static char *last_path(const char *root, const struct project *p)
+{
+	_cleanup_free_ char *name = cache_last_name(p->worktree, p->env_rel);
+	char *path = NULL;
+	if (!name || asprintf(&path, "%s/last/%s", root, name) < 0)
 		return NULL;
 	return path;
 }
 
-int cache_last_get(const char *root, const struct project *p, char ret_key[65])
+int cache_last_read(const char *path, struct cache_last *ret)
 {
-	_cleanup_free_ char *path = last_path(root, p), *data = NULL;
+	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
-	if (!path)
-		return -ENOMEM;
-	int r = cache_read_file(path, 128, &data, &len);
+	int r = cache_read_file(path, 3 * PATH_MAX_LAST, &data, &len);
 	if (r < 0)
 		return r;
-	if (len != 64 || strspn(data, "0123456789abcdef") != 64)
+	if (len < 64 || strspn(data, "0123456789abcdef") < 64 || (len > 64 && data[64] != '\n'))
 		return -EINVAL;
-	memcpy(ret_key, data, 65);
+	*ret = (struct cache_last){ 0 };
+	memcpy(ret->key, data, 64);
+	/* Since gc: the project's work tree and env directory follow the key,
+	 * so that gc can tell whether the project still exists. */
+	char *wt = len > 65 ? data + 65 : NULL, *nl = wt ? strchr(wt, '\n') : NULL;
+	if (nl) {
+		char *rel = nl + 1, *end = strchr(rel, '\n');
+		ret->worktree = cache_line_unescape(wt, (size_t)(nl - wt));
+		ret->env_rel = cache_line_unescape(rel, end ? (size_t)(end - rel) : strlen(rel));
+		if (!ret->worktree || !ret->env_rel) {
+			cache_last_release(ret);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void cache_last_release(struct cache_last *l)
+{
+	free(l->worktree);
+	free(l->env_rel);
+	l->worktree = l->env_rel = NULL;
+}
+
+int cache_last_get(const char *root, const struct project *p, char ret_key[65])
+{
+	_cleanup_free_ char *path = last_path(root, p);
+	struct cache_last last;
+	if (!path)
+		return -ENOMEM;
+	int r = cache_last_read(path, &last);
+	if (r < 0)
+		return r;
+	memcpy(ret_key, last.key, 65);
+	cache_last_release(&last);
 	return 0;
 }
 
 int cache_last_set(const char *root, const struct project *p, const char *key)
 {
-	char old[65];
-	if (cache_last_get(root, p, old) == 0 && streq(old, key))
-		return 0;
-	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *dir = NULL, *path = last_path(root, p), *data = NULL;
+	_cleanup_free_ char *wt = cache_line_escape(p->worktree), *rel = cache_line_escape(p->env_rel);
+	struct cache_last old;
+	if (!path || !wt || !rel)
+		return -ENOMEM;
+	if (cache_last_read(path, &old) == 0) {
+		bool same = streq(old.key, key) && old.worktree;
+		cache_last_release(&old);
+		if (same)
+			return 0;
+	}
 	int r = cache_subdir(root, "last", &dir);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *path = last_path(root, p);
-	if (!path)
+	if (asprintf(&data, "%s\n%s\n%s\n", key, wt, rel) < 0)
 		return -ENOMEM;
-	return cache_write_file(dir, strrchr(path, '/') + 1, key, 64);
+	return cache_write_file(dir, strrchr(path, '/') + 1, data, strlen(data));
 }
 
 char *cache_line_escape(const char *s)
@@ -413,7 +479,7 @@ int cache_meta_get(const char *root, const char *key, const char *name, char **r
 	return -ENOENT;
 }
 
-int cache_private_home(const char *worktree, char **ret)
+int cache_private_home_name(const char *worktree, char **ret)
 {
 	char hex[65];
 	sha256_hex_of(worktree, strlen(worktree), hex);
@@ -430,11 +496,20 @@ int cache_private_home(const char *worktree, char **ret)
 				    ? *base
 				    : '_';
 	name[n] = '\0';
+	return asprintf(ret, "%s-%s", n ? name : "root", hex) < 0 ? -ENOMEM : 0;
+}
 
-	_cleanup_free_ char *sub = NULL;
-	if (asprintf(&sub, "nsbsh/home/%s-%s", n ? name : "root", hex) < 0)
+int cache_private_home(const char *worktree, char **ret)
+{
+	_cleanup_free_ char *name = NULL, *sub = NULL;
+	if (cache_private_home_name(worktree, &name) < 0 || asprintf(&sub, "nsbsh/home/%s", name) < 0)
 		return -ENOMEM;
 	return xdg_dir("XDG_DATA_HOME", ".local/share", sub, ret);
+}
+
+int cache_data_root_path(char **ret)
+{
+	return xdg_path("XDG_DATA_HOME", ".local/share", "nsbsh", ret);
 }
 
 int cache_entry_dir(const char *root, const char *key, char **ret)
@@ -522,8 +597,10 @@ int cache_lookup(const char *root, const char *key, struct cache_entry *ret)
 	int r = cache_read_file(envpath, CACHE_FILE_MAX, &env, &len);
 	if (r < 0)
 		return r;
-	/* A hit refreshes the GC root's time, so age-based collectors keep it. */
-	utimensat(AT_FDCWD, profile, NULL, AT_SYMLINK_NOFOLLOW);
+	/* A hit refreshes the GC root's time, so age-based collectors keep it
+	 * (devenv entries have no root of their own: their meta's time). */
+	if (utimensat(AT_FDCWD, profile, NULL, AT_SYMLINK_NOFOLLOW) < 0)
+		utimensat(AT_FDCWD, meta, NULL, 0);
 	*ret = (struct cache_entry){
 		.dir = steal_pointer(&dir),
 		.environ = steal_pointer(&env),

@@ -19,7 +19,7 @@ struct cache_file {
 };
 
 struct cache_key_input {
-	const char *kind;     /* "flake" */
+	const char *kind;     /* "flake" or "devenv" */
 	const char *env_rel;  /* env file's directory relative to the work tree */
 	const char *nix_id;   /* identity of the nix program */
 	const char *system;   /* "x86_64-linux" */
@@ -31,12 +31,15 @@ struct cache_key_input {
  * concatenation.  ret_hex gets 64 hex digits and a NUL. */
 void cache_key_compute(const struct cache_key_input *in, char ret_hex[65]);
 /* The files whose content is in a project's key: its env files
- * (flake.nix, flake.lock), then the policy's watched files, relative to
+ * (flake.nix, flake.lock; or devenv.nix,
+ * devenv.yaml, devenv.lock), then the policy's watched files, relative to
  * the env file's directory.  Each read whole (data NULL: absent). */
 struct cache_files {
 	struct cache_file *v;  /* names and data owned */
 	size_t n;
 };
+/* The env files of a kind, in the key's order. */
+const char *const *cache_key_file_names(enum env_kind kind, size_t *ret_n);
 int cache_files_read(const struct project *p, const char *const *extra, size_t n_extra,
 		     struct cache_files *ret);
 void cache_files_release(struct cache_files *f);
@@ -69,14 +72,30 @@ int cache_data_root(char **ret);
  * and recording it (only written when it changed). */
 int cache_last_get(const char *root, const struct project *p, char ret_key[65]);
 int cache_last_set(const char *root, const struct project *p, const char *key);
+/* A file of ROOT/last/: named cache_last_name(worktree, env_rel) (64 hex
+ * digits, malloc'ed), holding the key, then (written since gc exists) the
+ * project's work tree and env directory, so gc can tell whether it exists.
+ * worktree and env_rel are NULL in an older file. */
+#define PATH_MAX_LAST 4096
+struct cache_last {
+	char key[65];
+	char *worktree;
+	char *env_rel;
+};
+char *cache_last_name(const char *worktree, const char *env_rel);
+int cache_last_read(const char *path, struct cache_last *ret);
+void cache_last_release(struct cache_last *l);
 /* One value per line in nsbsh's own files (meta, memos): backslash and
  * newline escaped; both return malloc'ed strings (NULL: out of memory). */
 char *cache_line_escape(const char *s);
 char *cache_line_unescape(const char *s, size_t n);
 /* A value of an entry's metadata ("nix", "worktree", ...), unescaped. */
 int cache_meta_get(const char *root, const char *key, const char *name, char **ret);
-/* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created. */
+/* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created;
+ * NAME-HASH alone; and where the data root is, without creating it. */
 int cache_private_home(const char *worktree, char **ret);
+int cache_private_home_name(const char *worktree, char **ret);
+int cache_data_root_path(char **ret);
 
 struct cache_entry {
 	char *dir;

@@ -23,14 +23,14 @@ static const char **watch_names(const struct policy *policy, size_t *n)
 int env_watched_paths(const struct project *p, const struct policy *policy, char ***ret,
 		      size_t *ret_n)
 {
-	static const char *const env_files[] = { "flake.nix", "flake.lock" };
-	size_t n = ARRAY_SIZE(env_files) + policy->watch.n;
+	size_t n_env;
+	const char *const *env_files = cache_key_file_names(p->kind, &n_env);
+	size_t n = n_env + policy->watch.n;
 	char **v = calloc(n, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const char *name = i < ARRAY_SIZE(env_files) ? env_files[i]
-							     : policy->watch.v[i - ARRAY_SIZE(env_files)].value;
+		const char *name = i < n_env ? env_files[i] : policy->watch.v[i - n_env].value;
 		if (asprintf(&v[i], "%s/%s", p->envdir, name) < 0) {
 			while (i > 0)
 				free(v[--i]);

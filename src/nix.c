@@ -1,5 +1,5 @@
-/* nix.c - running nix.  Whatever reads a project runs inside the evaluation
- * sandbox (DESIGN.md 4): a hostile flake.nix could otherwise name
+/* nix.c - running nix (or devenv).  Whatever reads a project runs inside the
+ * evaluation sandbox (DESIGN.md 4): a hostile flake.nix could otherwise name
  * path:/home/you/.ssh as an input and nix would copy it into the
  * world-readable store.  Only `nix --version` and `nix show-config`, which
  * read no project, run on the host (for nsb doctor). */
@@ -35,26 +35,32 @@ void nix_info_release(struct nix_info *n)
 	*n = (struct nix_info){ 0 };
 }
 
+/* The real path of NAME found in PATH (absolute entries only), or NULL. */
+static int find_program(const char *name, char **ret)
+{
+	const char *p = getenv("PATH");
+	*ret = NULL;
+	while (p && !*ret) {
+		size_t len = strcspn(p, ":");
+		if (len > 0 && p[0] == '/') {
+			_cleanup_free_ char *cand = NULL;
+			if (asprintf(&cand, "%.*s/%s", (int)len, p, name) < 0)
+				return -ENOMEM;
+			if (access(cand, X_OK) == 0)
+				*ret = realpath(cand, NULL);
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	return 0;
+}
+
 int nix_locate(struct nix_info *ret)
 {
-	const char *path = getenv("PATH");
 	_cleanup_free_ char *found = NULL;
-	if (path) {
-		const char *p = path;
-		while (!found) {
-			size_t len = strcspn(p, ":");
-			if (len > 0 && p[0] == '/') {
-				_cleanup_free_ char *cand = NULL;
-				if (asprintf(&cand, "%.*s/nix", (int)len, p) < 0)
-					return -ENOMEM;
-				if (access(cand, X_OK) == 0)
-					found = realpath(cand, NULL);
-			}
-			if (!p[len])
-				break;
-			p += len + 1;
-		}
-	}
+	if (find_program("nix", &found) < 0)
+		return -ENOMEM;
 	struct stat st;
 	char *id = NULL;
 	if (found && stat(found, &st) == 0) {
@@ -266,8 +272,20 @@ int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret
 	return 0;
 }
 
-static int eval_layout(struct layout *l, const struct project *p, const struct nix_info *nix,
-		       const struct layout_user *u, const char *entry_dir, char **argv)
+/* What runs in the evaluation sandbox: nix print-dev-env, or devenv's. */
+struct eval_program {
+	const char *what;     /* "nix print-dev-env", for messages */
+	const char *path;     /* real path, run at the same path inside */
+	char **argv;
+	const char *cwd;
+	const char *path_env; /* PATH inside */
+	bool bind_program;    /* not under /nix/store or /usr: shown alone */
+	const char *dotfile;  /* devenv: ENVDIR/.devenv, or NULL */
+	struct sandbox_bind_id dotfile_id; /* what it was when checked */
+};
+
+static int eval_layout(struct layout *l, const struct project *p, const struct layout_user *u,
+		       const char *entry_dir, const struct eval_program *prog)
 {
 	int r = layout_common(l, u);
 	if (r == 0)
@@ -286,16 +304,28 @@ static int eval_layout(struct layout *l, const struct project *p, const struct n
 		r = layout_writable(l, u->home);
 	if (r == 0)
 		r = layout_writable(l, entry_dir);
+	/* devenv keeps its state and its GC roots in .devenv, as it does
+	 * without nsbsh.  Code in a shell sandbox can replace it with a link
+	 * (to ~/.ssh, say) at any time: the bind is refused unless what got
+	 * mounted is the directory checked without following links. */
+	if (r == 0 && prog->dotfile) {
+		r = sandbox_add(&l->spec, SB_BIND_RW, prog->dotfile, prog->dotfile,
+				(const char *)&prog->dotfile_id, sizeof(prog->dotfile_id));
+		if (r == 0)
+			r = layout_writable(l, prog->dotfile);
+	}
+	if (r == 0 && prog->bind_program)
+		r = sandbox_add(&l->spec, SB_BIND_RO, prog->path, prog->path, NULL, 0);
 	if (r < 0)
 		return r;
 
-	l->spec.cwd = p->worktree;
-	l->spec.path = nix->path;
-	l->spec.argv = argv;
+	l->spec.cwd = prog->cwd;
+	l->spec.path = prog->path;
+	l->spec.argv = prog->argv;
 	l->spec.seccomp = true;
 	r = layout_pass_env(l, NULL);
 	if (r == 0)
-		r = layout_setenv(l, "PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+		r = layout_setenv(l, "PATH", prog->path_env);
 	if (r == 0)
 		r = layout_setenv(l, "HOME", u->home);
 	if (r == 0)
@@ -311,29 +341,97 @@ static int eval_layout(struct layout *l, const struct project *p, const struct n
 	return r;
 }
 
+#define EVAL_PATH "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return strndup(path, slash && slash != path ? (size_t)(slash - path) : 1);
+}
+
+static bool shown_by_eval(const char *path)
+{
+	return strncmp(path, "/nix/store/", 11) == 0 || strncmp(path, "/usr/", 5) == 0;
+}
+
+/* ENVDIR/.devenv, created when missing, checked without following a link. */
+static int devenv_dotfile(const struct project *p, struct sandbox_bind_id *ret_id, char **ret_err)
+{
+	struct stat st;
+	int r = 0;
+	_cleanup_close_ int dir = open(p->envdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	if (mkdirat(dir, ".devenv", 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	_cleanup_close_ int fd = r < 0 ? -1 : openat(dir, ".devenv", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r == 0 && (fd < 0 || fstat(fd, &st) < 0))
+		r = -errno;
+	if (r < 0) {
+		if (asprintf(ret_err, "cannot use '%s/.devenv', where devenv keeps its state: %s%s", p->envdir,
+			     strerror(-r), r == -ENOTDIR || r == -ELOOP ? " (it must be a directory, not a link)" : "") < 0)
+			*ret_err = NULL;
+		return r;
+	}
+	*ret_id = (struct sandbox_bind_id){ .dev = st.st_dev, .ino = st.st_ino };
+	return 0;
+}
+
 int nix_build_env(const struct project *p, const struct nix_info *nix, const struct layout_user *u,
 		  const char *entry_dir, const char *key, char **ret_err)
 {
-	_cleanup_free_ char *profile = NULL, *ref = NULL, *rel = NULL;
-	if (asprintf(&profile, "%s/profile", entry_dir) < 0)
-		return -ENOMEM;
-	if (*p->env_rel) {
-		rel = url_encode(p->env_rel);
-		if (!rel || asprintf(&ref, "git+file://" FLAKE_VIEW "?dir=%s", rel) < 0)
-			return -ENOMEM;
-	} else if (!(ref = strdup("git+file://" FLAKE_VIEW))) {
-		return -ENOMEM;
-	}
+	_cleanup_free_ char *profile = NULL, *ref = NULL, *rel = NULL, *devenv = NULL;
+	_cleanup_free_ char *path_env = NULL, *dotfile = NULL, *devenv_dir = NULL, *nix_dir = NULL;
 	static char a_cmd[] = "print-dev-env", a_json[] = "--json", a_nolock[] = "--no-write-lock-file",
 		    a_profile[] = "--profile";
-	char *argv[] = { nix->path, a_cmd, a_json, a_nolock, a_profile, profile, ref, NULL };
+	char *nix_argv[] = { nix->path, a_cmd, a_json, a_nolock, a_profile, NULL, NULL, NULL };
+	char *devenv_argv[] = { NULL, a_cmd, a_json, NULL };
+	struct eval_program prog = { .what = "nix print-dev-env", .path = nix->path, .argv = nix_argv,
+				     .cwd = p->worktree, .path_env = EVAL_PATH };
+	struct sandbox_bind_id dotfile_id;
+	int r;
+
+	if (p->kind == ENV_DEVENV) {
+		if (find_program("devenv", &devenv) < 0)
+			return -ENOMEM;
+		if (!devenv) {
+			*ret_err = strdup("cannot find 'devenv' in PATH: install it (nix profile install nixpkgs#devenv; see https://devenv.sh)");
+			return -ENOENT;
+		}
+		r = devenv_dotfile(p, &dotfile_id, ret_err);
+		if (r < 0)
+			return r;
+		/* devenv runs nix by name: its own directory first (a nix
+		 * profile has both), then the nix nsbsh found. */
+		if (!(devenv_dir = dir_of(devenv)) || !(nix_dir = dir_of(nix->path)) ||
+		    asprintf(&path_env, "%s:%s:" EVAL_PATH, devenv_dir, nix_dir) < 0 ||
+		    asprintf(&dotfile, "%s/.devenv", p->envdir) < 0)
+			return -ENOMEM;
+		devenv_argv[0] = devenv;
+		prog = (struct eval_program){ .what = "devenv print-dev-env", .path = devenv,
+					      .argv = devenv_argv, .cwd = p->envdir, .path_env = path_env,
+					      .bind_program = !shown_by_eval(devenv),
+					      .dotfile = dotfile, .dotfile_id = dotfile_id };
+	} else {
+		if (asprintf(&profile, "%s/profile", entry_dir) < 0)
+			return -ENOMEM;
+		if (*p->env_rel) {
+			rel = url_encode(p->env_rel);
+			if (!rel || asprintf(&ref, "git+file://" FLAKE_VIEW "?dir=%s", rel) < 0)
+				return -ENOMEM;
+		} else if (!(ref = strdup("git+file://" FLAKE_VIEW))) {
+			return -ENOMEM;
+		}
+		nix_argv[5] = profile;
+		nix_argv[6] = ref;
+	}
 	_cleanup_free_ char *json = NULL, *meta = NULL;
 	size_t json_len = 0;
 
 	struct layout l;
 	layout_init(&l);
 	int out[2] = { -1, -1 };
-	int r = eval_layout(&l, p, nix, u, entry_dir, argv);
+	r = eval_layout(&l, p, u, entry_dir, &prog);
 	if (r < 0)
 		goto out;
 	if (pipe2(out, O_CLOEXEC) < 0) {
@@ -356,7 +454,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	if (r < 0)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		if (asprintf(ret_err, "nix print-dev-env failed (exit status %d)",
+		if (asprintf(ret_err, "%s failed (exit status %d)", prog.what,
 			     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) < 0)
 			*ret_err = NULL;
 		r = -EIO;
@@ -364,7 +462,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	}
 	if (rr < 0) {
 		r = rr;
-		if (asprintf(ret_err, "cannot read the output of nix: %s", strerror(-rr)) < 0)
+		if (asprintf(ret_err, "cannot read the output of %s: %s", prog.what, strerror(-rr)) < 0)
 			*ret_err = NULL;
 		goto out;
 	}
@@ -372,7 +470,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	struct devenv env = { 0 };
 	r = devenv_render(json, json_len, &env);
 	if (r < 0) {
-		if (asprintf(ret_err, "nix print-dev-env printed something that is not its JSON") < 0)
+		if (asprintf(ret_err, "%s printed something that is not its JSON", prog.what) < 0)
 			*ret_err = NULL;
 		goto out;
 	}
@@ -386,13 +484,15 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	if (r == 0)
 		r = meta_add(&meta, "key", key);
 	if (r == 0)
-		r = meta_add(&meta, "kind", "flake");
+		r = meta_add(&meta, "kind", project_kind_name(p->kind));
 	if (r == 0)
 		r = meta_add(&meta, "worktree", p->worktree);
 	if (r == 0)
 		r = meta_add(&meta, "envfile", p->envfile);
 	if (r == 0)
 		r = meta_add(&meta, "nix", nix->id);
+	if (r == 0 && devenv)
+		r = meta_add(&meta, "devenv", devenv);
 	if (r == 0)
 		r = meta_add(&meta, "created", when);
 	/* Last: "meta" is what makes the entry complete. */

@@ -24,7 +24,10 @@ int nix_version(const struct nix_info *nix, char **ret);
  * other negative errnos when nix cannot be run. */
 int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret_err);
 /* Evaluate the project's dev env inside the evaluation sandbox and write the
- * cache entry's files into entry_dir ("meta" last).  On failure a one-line
- * reason in *ret_err (nix's own messages went to stderr already). */
+ * cache entry's files into entry_dir ("meta" last): `nix print-dev-env
+ * --json` for a flake, `devenv print-dev-env --json` (devenv found in PATH,
+ * run in the env file's directory with its .devenv writable) for devenv.nix.
+ * On failure a one-line reason in *ret_err (nix's or devenv's own messages
+ * went to stderr already; a missing devenv says how to install it). */
 int nix_build_env(const struct project *p, const struct nix_info *nix, const struct layout_user *u,
 		  const char *entry_dir, const char *key, char **ret_err);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "doctor.h"
+#include "gc.h"
 #include "log.h"
 #include "nsb-trust.h"
 #include "status.h"
@@ -31,6 +32,7 @@ static const struct nsb_command commands[] = {
 	{ "status", "nsb status [DIR]", status_main },
 	{ "trust", "nsb trust [--remove] [DIR]", trust_main },
 	{ "doctor", "nsb doctor", doctor_main },
+	{ "gc", "nsb gc [--dry-run] [--older-than DURATION] [--homes]", gc_main },
 	{ "version", "nsb version", cmd_version },
 	{ "help", "nsb help", cmd_help },
 };

@@ -1,11 +1,12 @@
 /* project.c - project discovery: the work tree enclosing a directory
  * (libgit2: GIT_CEILING_DIRECTORIES honoured, no crossing of filesystems,
  * repositories owned by someone else refused), and the nearest env file
- * between that directory and the work-tree root.
+ * between that directory and the work-tree root: flake.nix or devenv.nix,
+ * flake.nix winning when one directory has both.
  *
  * A start must not pay for libgit2 when it cannot matter (see gitlib.h):
  * 1. A pre-scan walks up from cwd with stat() alone, to the nearest `.git`.
- *    No `.git` above, or no flake.nix between cwd and it, means no project
+ *    No `.git` above, or no env file between cwd and it, means no project
  *    whatever libgit2 would say (it would find that `.git`, a bare
  *    repository, or nothing), so plain bash starts at once.
  * 2. Otherwise libgit2 decides, and its answer is kept in a memo together
@@ -66,7 +67,39 @@ static bool path_up(char *dir)
 	return true;
 }
 
-/* The nearest flake.nix from cwd up to root (a prefix of cwd). */
+const char *project_envfile_name(enum env_kind kind)
+{
+	return kind == ENV_DEVENV ? "devenv.nix" : "flake.nix";
+}
+
+const char *project_kind_name(enum env_kind kind)
+{
+	return kind == ENV_DEVENV ? "devenv" : "flake";
+}
+
+/* The kind of an env file by its name (memos keep only the path). */
+static enum env_kind kind_of(const char *envfile)
+{
+	const char *base = strrchr(envfile, '/');
+	return streq(base ? base + 1 : envfile, "devenv.nix") ? ENV_DEVENV : ENV_FLAKE;
+}
+
+/* The env file in dir, or NULL: flake.nix before devenv.nix. */
+static char *envfile_in(const char *dir, enum env_kind *ret_kind)
+{
+	static const enum env_kind kinds[] = { ENV_FLAKE, ENV_DEVENV };
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		char *f = path_join(dir, project_envfile_name(kinds[k]));
+		if (f && is_file(f)) {
+			*ret_kind = kinds[k];
+			return f;
+		}
+		free(f);
+	}
+	return NULL;
+}
+
+/* The nearest env file from cwd up to root (a prefix of cwd). */
 static int envfile_find(const char *cwd, const char *root, struct project *ret)
 {
 	size_t rlen = strlen(root);
@@ -74,10 +107,9 @@ static int envfile_find(const char *cwd, const char *root, struct project *ret)
 	if (!dir)
 		return -ENOMEM;
 	do {
-		_cleanup_free_ char *f = path_join(dir, "flake.nix");
-		if (!f)
-			return -ENOMEM;
-		if (is_file(f)) {
+		enum env_kind kind = ENV_FLAKE;
+		_cleanup_free_ char *f = envfile_in(dir, &kind);
+		if (f) {
 			_cleanup_free_ char *rel = strdup(strlen(dir) > rlen ? dir + rlen + (rlen > 1) : "");
 			_cleanup_free_ char *wt = strdup(root);
 			if (!rel || !wt)
@@ -87,7 +119,7 @@ static int envfile_find(const char *cwd, const char *root, struct project *ret)
 				.envdir = steal_pointer(&dir),
 				.envfile = steal_pointer(&f),
 				.env_rel = steal_pointer(&rel),
-				.kind = ENV_FLAKE,
+				.kind = kind,
 			};
 			return 0;
 		}
@@ -245,8 +277,13 @@ static int memo_read(const char *path, const struct buf *fp, struct project *ret
 		return -ESTALE;
 	}
 	*ret = (struct project){ .worktree = fields[0], .envdir = fields[1], .envfile = fields[2],
-				 .env_rel = fields[3], .kind = ENV_FLAKE };
+				 .env_rel = fields[3], .kind = kind_of(fields[2]) };
 	return 0;
+}
+
+int project_memo_read(const char *path, struct project *ret)
+{
+	return memo_read(path, NULL, ret);
 }
 
 static void memo_write(const char *memo_dir, const char *path, struct buf *fp, const struct project *p)
@@ -387,10 +424,12 @@ int project_envfile_tracked(const struct project *p, char **ret_err)
 {
 	const struct gitlib *g = NULL;
 	git_repository *repo = NULL;
+	if (p->kind == ENV_DEVENV)
+		return 1;
 	if (repo_open(p->worktree, &g, &repo, ret_err) < 0)
 		return g ? git_reason(g, "cannot open the git repository", p->worktree, ret_err) : -ENOENT;
 	_cleanup_free_ char *rel = NULL;
-	if (asprintf(&rel, "%s%sflake.nix", p->env_rel, *p->env_rel ? "/" : "") < 0) {
+	if (asprintf(&rel, "%s%s%s", p->env_rel, *p->env_rel ? "/" : "", project_envfile_name(p->kind)) < 0) {
 		g->repository_free(repo);
 		return -ENOMEM;
 	}

@@ -4,13 +4,18 @@
 #include <stdbool.h>
 
 enum env_kind {
-	ENV_FLAKE,
+	ENV_FLAKE,   /* flake.nix: nix print-dev-env */
+	ENV_DEVENV,  /* devenv.nix: devenv print-dev-env */
 };
+
+/* "flake.nix" / "devenv.nix", and the kind's name in keys and messages. */
+const char *project_envfile_name(enum env_kind kind);
+const char *project_kind_name(enum env_kind kind);
 
 struct project {
 	char *worktree;  /* absolute, physical, no trailing slash */
 	char *envdir;    /* directory of the env file */
-	char *envfile;   /* absolute path of flake.nix */
+	char *envfile;   /* absolute path of flake.nix or devenv.nix */
 	char *env_rel;   /* envdir relative to worktree: "" or "sub/dir" */
 	enum env_kind kind;
 };
@@ -21,7 +26,11 @@ struct project {
  * memo_dir (may be NULL) keeps libgit2's answers, each checked against the
  * state of the directories it depended on before it is reused. */
 int project_discover(const char *cwd, const char *memo_dir, struct project *ret, char **ret_err);
-/* Whether git tracks the env file (nix cannot see an untracked one).
- * 1 tracked, 0 not, negative errno with *ret_err on failure. */
+/* Whether git tracks the env file (nix cannot see an untracked flake.nix;
+ * devenv reads its files from the directory, so a devenv.nix always counts
+ * as tracked).  1 tracked, 0 not, negative errno with *ret_err on failure. */
 int project_envfile_tracked(const struct project *p, char **ret_err);
 void project_release(struct project *p);
+/* The answer a discovery memo file holds, whatever its fingerprint (for gc):
+ * 0 and *ret, -ENOENT (it says: no project), -ESTALE (not a memo). */
+int project_memo_read(const char *path, struct project *ret);

@@ -301,6 +301,14 @@ static void op_apply(const struct sandbox_op *op)
 		}
 		if (mount(src, op->dest, NULL, MS_BIND | MS_REC, NULL) < 0)
 			child_fail("cannot bind '%s'", op->src);
+		/* Checked on what got mounted, so no swap can slip in after. */
+		if (op->data && op->len == sizeof(struct sandbox_bind_id)) {
+			const struct sandbox_bind_id *id = (const void *)op->data;
+			if (stat(op->dest, &st) < 0 || st.st_dev != id->dev || st.st_ino != id->ino) {
+				errno = EXDEV;
+				child_fail("'%s' changed while the sandbox was built", op->src);
+			}
+		}
 		if (op->kind != SB_BIND_DEV)
 			restrict_mount_or_fail(op->dest, op->kind != SB_BIND_RW);
 		return;

@@ -29,6 +29,14 @@ struct sandbox_op {
 	size_t len;
 };
 
+/* For a bind of a directory that code in a sandbox can replace (a link
+ * planted in the work tree): data/len of SB_BIND_RO/RW point to this, and
+ * the bind fails unless what got mounted is that very directory. */
+struct sandbox_bind_id {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct sandbox_spec {
 	struct sandbox_op *ops;
 	size_t n_ops, cap_ops;

@@ -98,7 +98,7 @@ int status_main(int argc, char **argv)
 		printf("project:   none: %s\n", err ? err : strerror(-r));
 		return 1;
 	}
-	printf("project:   %s\nenv file:  %s (flake)\n", p.worktree, p.envfile);
+	printf("project:   %s\nenv file:  %s (%s)\n", p.worktree, p.envfile, project_kind_name(p.kind));
 
 	struct nix_info nix = { 0 };
 	char key[65], last[65];

@@ -223,6 +223,21 @@ root_step() {
 	return 1
 }
 
+# root_do_checked ACTION NAME - root_do ACTION as a check named NAME: ok when
+# it succeeded (status 0), skip when no root hook is available (status 2: a
+# run by an unprivileged user), a failure otherwise (its status).
+root_do_checked() {
+	local rc
+	root_do "$1"
+	rc=$?
+	if [ $rc = 2 ] && ! [ -p "${ROOT_REQ:-/nonexistent}" ]; then
+		t_skip "$2" "needs the root hook (run tests/run as root)"
+		return 2
+	fi
+	expect_eq "$rc" 0 "$2"
+	return $rc
+}
+
 # has_nix_exec TRACEFILE - true if an strace -e trace=execve log shows an
 # execve (successful or not) of a file named `nix`.
 has_nix_exec() {
