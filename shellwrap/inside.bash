@@ -12,7 +12,9 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 		if ! shopt -q login_shell && [ -r ~/.bashrc ]; then
 			. ~/.bashrc
 		fi
-		PS1="[nsb:${NSBSH_PROJECT##*/}] ${PS1-\\s-\\v\\\$ }"
+		# PROJECT@SESSION, expanded by the prompt (a branch may hold $(...))
+		__nsbsh_where=${NSBSH_PROJECT_NAME:-${NSBSH_PROJECT##*/}}${NSBSH_SESSION:+@$NSBSH_SESSION}
+		PS1='[nsb:${__nsbsh_where}] '"${PS1-\\s-\\v\\\$ }"
 		;;
 	esac
 fi

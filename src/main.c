@@ -21,6 +21,7 @@
 #include "nsb.h"
 #include "project.h"
 #include "sandbox.h"
+#include "session-cmd.h"
 #include "shellargs.h"
 #include "util.h"
 #include "version.h"
@@ -99,6 +100,7 @@ struct start {
 	struct layout_user user;
 	char *user_name;
 	char *home;
+	char *session;  /* the session's branch, or NULL in place */
 };
 
 /* Build (or wait for another shell's build of) a missing entry. */
@@ -254,6 +256,12 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		r = layout_setenv(l, "NSBSH_PROJECT", p->worktree);
 	if (r == 0)
 		r = layout_setenv(l, "NSBSH_ENV_FILE", p->envfile);
+	/* A linked work tree (a session): its common git dir, NSBSH_SESSION. */
+	_cleanup_free_ char *note = NULL;
+	if (r == 0)
+		r = layout_session(l, p->worktree, st->session, &note);
+	if (note)
+		warn("%s: the sandbox does not show that git dir", note);
 	if (r < 0)
 		return r;
 
@@ -451,6 +459,9 @@ int main(int argc, char **argv)
 		warn("%s", err ? err : strerror(-r));
 		exec_plain_bash(argv);
 	}
+	session_for_start(&st.project, &st.cwd,
+			  shellargs_interactive(&st.args, isatty(STDIN_FILENO), isatty(STDERR_FILENO)),
+			  &st.session);
 	debug("project %s, env file %s", st.project.worktree, st.project.envfile);
 	if (user_lookup(&st) == 0)
 		enter_project(&st);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "session-cmd.h"
 #include "status.h"
 #include "util.h"
 #include "version.h"
@@ -26,6 +27,9 @@ static int cmd_help(int argc, char **argv);
 static void usage(FILE *f);
 
 static const struct nsb_command commands[] = {
+	{ "enter", "nsb enter [--session BRANCH [--from REF]] [--pick] [DIR]", session_cmd_enter },
+	{ "sessions", "nsb sessions [DIR] | nsb sessions rm BRANCH [--force] [DIR] | nsb sessions prune [DIR]",
+	  session_cmd_sessions },
 	{ "status", "nsb status [DIR]", status_main },
 	{ "version", "nsb version", cmd_version },
 	{ "help", "nsb help", cmd_help },
