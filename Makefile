@@ -81,7 +81,7 @@ bench: all
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 10
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc
-FUZZ_BINS := tests/fuzz/fuzz_devenv tests/fuzz/fuzz_config
+FUZZ_BINS := tests/fuzz/fuzz_devenv tests/fuzz/fuzz_config tests/fuzz/fuzz_branchname
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 fuzz: $(FUZZ_BINS)
@@ -92,6 +92,9 @@ tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c src/devenv.c src/devenv.h src/u
 tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/config.c src/config.h src/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags libconfuse) -o $@ \
 		tests/fuzz/fuzz_config.c src/config.c $(shell $(PKG_CONFIG) --libs libconfuse)
+
+tests/fuzz/fuzz_branchname: tests/fuzz/fuzz_branchname.c src/branchname.c src/branchname.h src/sha256.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_branchname.c src/branchname.c src/sha256.c
 
 fuzz-check: fuzz
 	@set -e; for f in $(FUZZ_BINS); do \

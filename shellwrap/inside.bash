@@ -56,14 +56,15 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 		if ! shopt -q login_shell && [ -r ~/.bashrc ]; then
 			. ~/.bashrc
 		fi
+		# PROJECT@SESSION, expanded by the prompt (a branch may hold $(...))
 		if [ -n "${NSBSH_PROJECT-}" ]; then
-			__nsbsh_tag=${NSBSH_PROJECT##*/}
+			__nsbsh_where=${NSBSH_PROJECT_NAME:-${NSBSH_PROJECT##*/}}${NSBSH_SESSION:+@$NSBSH_SESSION}
 		else
-			__nsbsh_tag="no project"
+			__nsbsh_where="no project"
 		fi
-		[ -z "${NSBSH_STALE-}" ] || __nsbsh_tag+=" stale"
-		[ -z "${NSBSH_NO_ENV-}" ] || __nsbsh_tag+=" no env"
-		PS1="[nsb:$__nsbsh_tag] ${PS1-\\s-\\v\\\$ }"
+		[ -z "${NSBSH_STALE-}" ] || __nsbsh_where+=" stale"
+		[ -z "${NSBSH_NO_ENV-}" ] || __nsbsh_where+=" no env"
+		PS1='[nsb:${__nsbsh_where}] '"${PS1-\\s-\\v\\\$ }"
 		[ -z "${__nsbsh_watch+x}" ] ||
 			PROMPT_COMMAND="__nsbsh_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 		;;

@@ -25,7 +25,8 @@ static const char *const env_builtin[] = { "TERM", "COLORTERM", "LANG", "LANGUAG
 static const char *const env_reserved[] = { "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD",
 					    "PATH", "BASH_ENV", "ENV", "NSBSH_*" };
 
-enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT, TYPE_BASH };
+enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT, TYPE_BASH,
+		TYPE_COPY };
 
 struct choice {
 	const char *word;
@@ -63,6 +64,7 @@ static const struct key_desc {
 	[CONFIG_KEY_HOST_SYSTEM] = { "host_system", TYPE_CHOICE, false, choice_host, "off or ro" },
 	[CONFIG_KEY_STRICT] = { "strict", TYPE_CHOICE, false, choice_onoff, "on or off" },
 	[CONFIG_KEY_ALLOWED_ROOTS] = { "allowed_roots", TYPE_ROOT, true, NULL, NULL },
+	[CONFIG_KEY_SESSION_COPY] = { "session_copy", TYPE_COPY, true, NULL, NULL },
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -292,6 +294,7 @@ void policy_release(struct policy *p)
 	list_release(&p->passthrough);
 	list_release(&p->watch);
 	list_release(&p->allowed_roots);
+	list_release(&p->session_copy);
 	for (size_t i = 0; i < p->n_projects; i++)
 		policy_layer_release(&p->projects[i]);
 	free(p->projects);
@@ -317,7 +320,7 @@ static int policy_copy(struct policy *dst, const struct policy *src)
 	*dst = *src;
 	dst->bash = NULL;
 	dst->bind = dst->unshadow = dst->passthrough = dst->watch = dst->allowed_roots =
-		(struct policy_list){ 0 };
+		dst->session_copy = (struct policy_list){ 0 };
 	dst->projects = NULL;
 	dst->n_projects = 0;
 	dst->notes = NULL;
@@ -333,6 +336,8 @@ static int policy_copy(struct policy *dst, const struct policy *src)
 		r = list_copy(&dst->watch, &src->watch);
 	if (r == 0)
 		r = list_copy(&dst->allowed_roots, &src->allowed_roots);
+	if (r == 0)
+		r = list_copy(&dst->session_copy, &src->session_copy);
 	if (r < 0)
 		return r;
 	if (src->n_notes) {
@@ -604,6 +609,26 @@ static int parse_unshadow(const struct key_desc *d, const char *text, int line, 
 	return 0;
 }
 
+/* A file of the work tree, relative to its root: no '..', no '~'. */
+static int parse_copy(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *why = NULL;
+
+	int r = path_clean(text, ctx->home, true, &v->e.value, &why);
+	if (r == -ENOMEM)
+		return parse_oom();
+	if (r < 0) {
+		/* path_clean speaks of watch's env file directory */
+		if (strstr(why, "itself"))
+			why = "names the work tree itself";
+		else if (strstr(why, "env file"))
+			why = "must be relative to the work tree's root";
+		return parse_fail(line, "key '%s': '%s' %s", d->name, shown(text, b), why);
+	}
+	return 0;
+}
+
 /* A variable name, or an fnmatch(3) pattern that starts like one: "*"
  * would be the whole outer environment, which DESIGN.md 5 rules out. */
 static int parse_name(const struct key_desc *d, const char *text, int line, struct value *v)
@@ -680,6 +705,9 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 		break;
 	case TYPE_ROOT:
 		r = parse_path(d, text, false, line, &v->e.value);
+		break;
+	case TYPE_COPY:
+		r = parse_copy(d, text, line, v);
 		break;
 	case TYPE_BASH:
 		if (text[0])  /* "": automatic */
@@ -831,6 +859,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_PASSTHROUGH: list = &p->passthrough; break;
 			case CONFIG_KEY_WATCH: list = &p->watch; break;
 			case CONFIG_KEY_ALLOWED_ROOTS: list = &p->allowed_roots; break;
+			case CONFIG_KEY_SESSION_COPY: list = &p->session_copy; break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;
@@ -1122,6 +1151,12 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 			       root_covered);
 	if (r == 0)
 		r = merge_list(&m, CONFIG_KEY_WATCH, &p->watch, &v->watch, NULL);
+	/* Files of the main work tree copied into a new session's: a project
+	 * file may name its own (.env), which its sandbox in place sees
+	 * anyway; paths stay beneath the work tree, and the copy follows no
+	 * link (session.c). */
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_SESSION_COPY, &p->session_copy, &v->session_copy, NULL);
 	return r;
 }
 
@@ -1296,6 +1331,11 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
 }
 
 /* ---- questions -------------------------------------------------------- */
+
+const struct policy_list *policy_session_copy(const struct policy *p)
+{
+	return p ? &p->session_copy : NULL;
+}
 
 bool policy_passes_env(const struct policy *p, const char *name)
 {

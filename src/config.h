@@ -36,7 +36,8 @@ struct policy_entry {
 	/* bind: the source; unshadow: the home file; allowed_roots: the root
 	 * (these three absolute, normalized, ~ expanded); passthrough: a
 	 * variable name or fnmatch(3) pattern; watch: a normalized path
-	 * relative to the env file's directory. */
+	 * relative to the env file's directory; session_copy: a normalized
+	 * path relative to the work tree's root. */
 	char *value;
 	char *dest;  /* bind: where it appears inside; NULL elsewhere */
 	bool rw;     /* bind, unshadow: read-write */
@@ -63,6 +64,8 @@ struct policy {
 	struct policy_list passthrough;    /* beyond the built-in allowlist */
 	struct policy_list watch;          /* beyond flake.nix and flake.lock */
 	struct policy_list allowed_roots;  /* strict mode; empty: no project */
+	struct policy_list session_copy;   /* files copied into a new session's
+					    * work tree, relative to its root */
 	/* The user file's `project` sections, for config_load_project. */
 	struct policy_layer *projects;
 	size_t n_projects;
@@ -85,6 +88,7 @@ enum config_key {
 	CONFIG_KEY_HOST_SYSTEM,
 	CONFIG_KEY_STRICT,
 	CONFIG_KEY_ALLOWED_ROOTS,
+	CONFIG_KEY_SESSION_COPY,
 	CONFIG_KEY_COUNT,
 };
 
@@ -117,7 +121,7 @@ struct config_error {
 
 /* The built-in policy: network on, no binds, no unshadowed files, the
  * built-in passthrough only, reload ask / rebuild, picker off, automatic
- * bash, host_system off, strict off. */
+ * bash, host_system off, strict off, no session_copy. */
 void policy_init_defaults(struct policy *p);
 /* Frees what p owns and leaves it zeroed; NULL and zeroed are fine. */
 void policy_release(struct policy *p);
@@ -137,8 +141,8 @@ int config_parse_text(const char *text, size_t len, const char *filename, const 
  * off, host_system ro, strict off, a different bash, a bind or unshadowed
  * file or passthrough entry or allowed root that p does not have, rw
  * where p has ro) is applied only when the kind may widen, else left out
- * with a note.  Lists replace p's lists.  picker, reload_* and watch
- * neither widen nor narrow and always apply.  The layer's project
+ * with a note.  Lists replace p's lists.  picker, reload_*, watch and
+ * session_copy neither widen nor narrow and always apply.  The layer's project
  * sections are not applied here.  0, or -ENOMEM (then p may be half
  * merged: merge into a scratch copy). */
 int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_kind kind);
@@ -169,6 +173,10 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
  * LINES) and p's passthrough (none when p is NULL), never a name nsbsh
  * sets itself (HOME, PATH, SHELL, BASH_ENV, NSBSH_*, ...). */
 bool policy_passes_env(const struct policy *p, const char *name);
+
+/* The files policy copies into a new session's work tree (session_copy):
+ * relative to the work tree's root, normalized, without '..'. */
+const struct policy_list *policy_session_copy(const struct policy *p);
 
 /* Whether a project at root (absolute) may be entered: always outside
  * strict mode, else only at or beneath one of allowed_roots. */

@@ -22,13 +22,9 @@ int gitlib_load(const struct gitlib **ret, char **ret_err)
 			void **slot;
 			const char *name;
 		} syms[] = {
-			{ (void **)&lib.libgit2_init, "git_libgit2_init" },
-			{ (void **)&lib.repository_open_ext, "git_repository_open_ext" },
-			{ (void **)&lib.repository_workdir, "git_repository_workdir" },
-			{ (void **)&lib.repository_free, "git_repository_free" },
-			{ (void **)&lib.error_last, "git_error_last" },
-			{ (void **)&lib.status_file, "git_status_file" },
-			{ (void **)&lib.libgit2_version, "git_libgit2_version" },
+#define GITLIB_SLOT(field, sym) { (void **)&lib.field, #sym },
+			GITLIB_SYMBOLS(GITLIB_SLOT)
+#undef GITLIB_SLOT
 		};
 		loaded = h ? 1 : -1;
 		for (size_t i = 0; loaded == 1 && i < sizeof(syms) / sizeof(syms[0]); i++) {

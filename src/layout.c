@@ -231,11 +231,17 @@ int layout_host_system(struct layout *l)
  * - the same for every submodule's git dir under modules/ (nested too) and
  *   config.worktree of every linked work tree under worktrees/;
  * - a .git file (a linked work tree or submodule checkout) is read-only: its
- *   gitdir: line decides which repository git opens.
- * Not yet (the limits issue): files that do not exist when the shell starts,
- * e.g. commondir, and repositories nested in the work tree. */
+ *   gitdir: line decides which repository git opens;
+ * - worktrees/ and each worktrees/NAME are pinned, and NAME's commondir,
+ *   gitdir and config.worktree are read-only (see linked work trees below).
+ * Not yet (the limits issue): files that do not exist when the shell starts
+ * in place, e.g. .git/commondir, and repositories nested in the work tree.
+ * (A session's sandbox has no such gap for its common dir: see below.) */
 
 #define GIT_MODULES_MAX 256
+
+static int pin_dir(struct layout *l, const char *path);
+static int protect_linked_gitdir(struct layout *l, const char *gitdir, bool pin);
 
 static int protect_ro(struct layout *l, const char *path)
 {
@@ -325,16 +331,232 @@ int layout_protect_git(struct layout *l, const char *worktree)
 	DIR *d = opendir(worktrees);
 	if (!d)
 		return 0;
+	r = pin_dir(l, worktrees);
 	struct dirent *de;
 	while (r == 0 && (de = readdir(d))) {
 		if (de->d_name[0] == '.' || --budget < 0)
 			continue;
-		_cleanup_free_ char *cw = NULL;
-		if (asprintf(&cw, "%s/%s/config.worktree", worktrees, de->d_name) < 0)
+		_cleanup_free_ char *gd = NULL;
+		if (asprintf(&gd, "%s/%s", worktrees, de->d_name) < 0)
 			r = -ENOMEM;
 		else
-			r = protect_ro(l, cw);
+			r = protect_linked_gitdir(l, gd, true);
 	}
 	closedir(d);
+	return r;
+}
+
+/* --- linked work trees and their common git dir ------------------------------
+ * Invariants (each has a check in tests/integration/t-sessions.sh that
+ * starts with its id):
+ * MUST-C1 common-top-ro: in a session's sandbox nothing can be created,
+ *         changed or removed at the top of the common git dir C (commondir,
+ *         config, hooks/ included); only objects/, refs/, logs/ and the
+ *         session's own git dir G are writable.
+ * MUST-C2 links-pinned: G's commondir and config.worktree and the work
+ *         tree's .git file are read-only, in the session's sandbox and in
+ *         the main work tree's.
+ * MUST-C3 links-agree: C is shown only when G = C/worktrees/NAME, G names
+ *         the work tree's .git back, and both are the user's.
+ *
+ * A linked work tree W (a session) has a .git file "gitdir: G", G is
+ * C/worktrees/NAME, G/commondir names C (the repository's common git dir)
+ * and G/gitdir names W/.git back.  git outside follows these files, so:
+ * - W/.git, G/commondir, G/gitdir and G/config.worktree are read-only, and
+ *   G and C/worktrees are pinned (mount points: no rename, no rmdir), in the
+ *   main work tree's sandbox too (layout_protect_git);
+ * - a session's sandbox sees C read-only but for what commits write:
+ *   objects/, refs/, logs/ and its own G.  So nothing can be created at the
+ *   top of C: no commondir (which would point git outside at another
+ *   directory's config), no new hooks/ or config; hooks/, config, info/,
+ *   modules/ and the other work trees' git dirs stay as they are;
+ * - C is shown only when the links agree both ways and C is the user's:
+ *   a .git file written by code in a sandbox cannot name another
+ *   repository's git dir and get it mounted read-write. */
+
+static int pin_dir(struct layout *l, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	const char *p = layout_keep(l, strdup(path));
+	if (!p)
+		return -ENOMEM;
+	return sandbox_add(&l->spec, SB_BIND_RW, p, p, NULL, 0);
+}
+
+static int protect_linked_gitdir(struct layout *l, const char *gitdir, bool pin)
+{
+	static const char *const pinned[] = { "commondir", "gitdir", "config.worktree" };
+	int r = pin ? pin_dir(l, gitdir) : 0;
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(pinned); i++) {
+		_cleanup_free_ char *f = NULL;
+		if (asprintf(&f, "%s/%s", gitdir, pinned[i]) < 0)
+			return -ENOMEM;
+		r = protect_ro(l, f);
+	}
+	return r;
+}
+
+void layout_linked_release(struct layout_linked *lk)
+{
+	free(lk->gitdir);
+	free(lk->commondir);
+	free(lk->branch);
+	free(lk->name);
+	*lk = (struct layout_linked){ 0 };
+}
+
+/* The first line of a small file, without its newline. */
+static int read_line(const char *path, char **ret)
+{
+	char buf[PATH_MAX + 16];
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	*ret = strdup(buf);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* realpath of rel, taken relative to dir when it is not absolute. */
+static char *resolve_in(const char *dir, const char *rel)
+{
+	_cleanup_free_ char *joined = NULL;
+	if (rel[0] != '/' && asprintf(&joined, "%s/%s", dir, rel) < 0)
+		return NULL;
+	return realpath(joined ? joined : rel, NULL);
+}
+
+static bool is_users_dir(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid();
+}
+
+int layout_linked_find(const char *worktree, struct layout_linked *ret, char **ret_err)
+{
+	_cleanup_free_ char *dotgit = NULL, *line = NULL, *g = NULL, *cd = NULL, *c = NULL,
+			    *back = NULL, *wt_dotgit = NULL, *back_real = NULL, *parent = NULL,
+			    *want_parent = NULL, *head = NULL, *headpath = NULL, *cdpath = NULL,
+			    *backpath = NULL;
+	struct stat st;
+	if (asprintf(&dotgit, "%s/.git", worktree) < 0)
+		return -ENOMEM;
+	if (lstat(dotgit, &st) < 0 || !S_ISREG(st.st_mode))
+		return -ENOENT;
+	if (read_line(dotgit, &line) < 0 || strncmp(line, "gitdir: ", 8) != 0)
+		return -ENOENT;
+	g = resolve_in(worktree, line + 8);
+	if (!g || asprintf(&cdpath, "%s/commondir", g) < 0 || read_line(cdpath, &cd) < 0)
+		return -ENOENT; /* a submodule's checkout, or a dangling link: no common dir */
+
+	int bad = 0;
+	c = resolve_in(g, cd);
+	wt_dotgit = realpath(dotgit, NULL);
+	parent = strdup(g);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	if (!c || !wt_dotgit || !slash || asprintf(&want_parent, "%s/worktrees", c) < 0)
+		bad = 1;
+	else if (!streq(parent, want_parent))
+		bad = 1; /* G is not C/worktrees/NAME */
+	else if (asprintf(&backpath, "%s/gitdir", g) < 0 || read_line(backpath, &back) < 0 ||
+		 !(back_real = resolve_in(g, back)) || !streq(back_real, wt_dotgit))
+		bad = 1; /* G does not name this work tree back */
+	else if (!is_users_dir(c) || !is_users_dir(g))
+		bad = 1;
+	if (bad) {
+		if (asprintf(ret_err, "'%s' names the git dir '%s', which is not a work tree's of a repository of yours that names it back", dotgit, line + 8) < 0)
+			*ret_err = NULL;
+		return -EPERM;
+	}
+	if (asprintf(&headpath, "%s/HEAD", g) < 0)
+		return -ENOMEM;
+	if (read_line(headpath, &head) == 0 && strncmp(head, "ref: refs/heads/", 16) == 0)
+		ret->branch = strdup(head + 16);
+	/* The repository's name: the main work tree's (C = MAIN/.git), else C's. */
+	_cleanup_free_ char *name = strdup(c);
+	if (!name)
+		return -ENOMEM;
+	size_t n = strlen(name);
+	if (n > 5 && streq(name + n - 5, "/.git"))
+		name[n - 5] = '\0';
+	else if (n > 4 && streq(name + n - 4, ".git"))
+		name[n - 4] = '\0';
+	const char *base = strrchr(name, '/');
+	ret->name = strdup(base && base[1] ? base + 1 : name);
+	ret->gitdir = steal_pointer(&g);
+	ret->commondir = steal_pointer(&c);
+	return ret->name ? 0 : -ENOMEM;
+}
+
+/* A directory of C bound read-write: only a real directory of C (a link
+ * there could have been left by code in another sandbox, to bind its
+ * target). */
+static int common_rw(struct layout *l, const char *c, const char *sub)
+{
+	_cleanup_free_ char *path = NULL, *real = NULL;
+	if (asprintf(&path, "%s/%s", c, sub) < 0)
+		return -ENOMEM;
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	real = realpath(path, NULL);
+	if (!real || !streq(real, path) || !is_users_dir(path))
+		return -EPERM;
+	const char *p = layout_keep(l, steal_pointer(&path));
+	int r = p ? sandbox_add(&l->spec, SB_BIND_RW, p, p, NULL, 0) : -ENOMEM;
+	return r == 0 ? layout_writable(l, p) : r;
+}
+
+int layout_protect_common(struct layout *l, const struct layout_linked *lk)
+{
+	static const char *const rw[] = { "objects", "refs", "logs" };
+	const char *c = layout_keep(l, strdup(lk->commondir));
+	const char *g = layout_keep(l, strdup(lk->gitdir));
+	if (!c || !g)
+		return -ENOMEM;
+	int r = sandbox_add(&l->spec, SB_BIND_RO, c, c, NULL, 0);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(rw); i++)
+		r = common_rw(l, c, rw[i]);
+	if (r == 0)
+		r = sandbox_add(&l->spec, SB_BIND_RW, g, g, NULL, 0);
+	if (r == 0)
+		r = layout_writable(l, g);
+	/* An empty config.worktree, so that none can be planted (git reads
+	 * it when the repository sets extensions.worktreeConfig). */
+	_cleanup_free_ char *cw = NULL;
+	if (r == 0 && asprintf(&cw, "%s/config.worktree", g) < 0)
+		r = -ENOMEM;
+	_cleanup_close_ int fd = r == 0 ? open(cw, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644) : -1;
+	if (r == 0)
+		r = protect_linked_gitdir(l, g, false);
+	return r;
+}
+
+int layout_show_common(struct layout *l, const struct layout_linked *lk)
+{
+	const char *c = layout_keep(l, strdup(lk->commondir));
+	return c ? sandbox_add(&l->spec, SB_BIND_RO, c, c, NULL, 0) : -ENOMEM;
+}
+
+int layout_session(struct layout *l, const char *worktree, const char *session, char **ret_note)
+{
+	struct layout_linked lk = { 0 };
+	int r = layout_linked_find(worktree, &lk, ret_note);
+	const char *base = strrchr(worktree, '/');
+	const char *name = r == 0 ? lk.name : base && base[1] ? base + 1 : worktree;
+	const char *branch = session ? session : r == 0 ? lk.branch : NULL;
+	r = r == 0 ? layout_protect_common(l, &lk) : r == -ENOMEM ? r : 0;
+	if (r == 0)
+		r = layout_setenv(l, "NSBSH_PROJECT_NAME", name);
+	if (r == 0 && branch)
+		r = layout_setenv(l, "NSBSH_SESSION", branch);
+	layout_linked_release(&lk);
 	return r;
 }

@@ -54,5 +54,36 @@ int layout_host_system(struct layout *l);
  * and linked work trees.  Called after the work tree's bind. */
 int layout_protect_git(struct layout *l, const char *worktree);
 
+/* A linked work tree (a session, or any `git worktree add`): its git dir G
+ * (C/worktrees/NAME), the repository's common git dir C (real paths), the
+ * branch G's HEAD names (NULL: detached), and the repository's name (the
+ * main work tree's base name). */
+struct layout_linked {
+	char *gitdir;
+	char *commondir;
+	char *branch;
+	char *name;
+};
+/* 0 and *ret when worktree's .git file names a git dir G of a common dir C
+ * that agree both ways (G = C/worktrees/NAME, G/gitdir names this .git)
+ * and are the user's; -ENOENT when worktree is not a linked work tree;
+ * -EPERM and *ret_err when its .git file names git dirs that do not agree
+ * (then nothing of them may be shown). */
+int layout_linked_find(const char *worktree, struct layout_linked *ret, char **ret_err);
+void layout_linked_release(struct layout_linked *lk);
+/* The shell's view of C: read-only at the top (nothing can be created
+ * there, commondir included), objects/ refs/ logs/ and G read-write (so
+ * commits work), G's commondir, gitdir, config.worktree read-only. */
+int layout_protect_common(struct layout *l, const struct layout_linked *lk);
+/* The evaluation's view of C: read-only (nix reads the flake with git). */
+int layout_show_common(struct layout *l, const struct layout_linked *lk);
+
+/* The shell's view of a session: for a linked work tree, its common dir
+ * (layout_protect_common); NSBSH_PROJECT_NAME (the repository's name) and
+ * NSBSH_SESSION (session, else the linked work tree's branch).  A .git
+ * file whose links do not agree shows no git dir, with *ret_note saying
+ * why; 0 or a negative errno. */
+int layout_session(struct layout *l, const char *worktree, const char *session, char **ret_note);
+
 /* The daemon socket path ($NIX_DAEMON_SOCKET_PATH or the default). */
 const char *layout_daemon_socket(void);

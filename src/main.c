@@ -28,6 +28,7 @@
 #include "nsb.h"
 #include "project.h"
 #include "sandbox.h"
+#include "session-cmd.h"
 #include "shellargs.h"
 #include "trust.h"
 #include "userns.h"
@@ -90,6 +91,7 @@ struct start {
 	bool reload;    /* a restart asked for by nsb reload inside */
 	bool stale;     /* the environment is not what the files say now */
 	char *ctl;      /* the host directory shown at /run/nsbsh/ctl */
+	char *session;  /* the session's branch, or NULL in place */
 };
 
 /* Not one step further without a sandbox: a strict account's end. */
@@ -368,6 +370,12 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		r = layout_setenv(l, "NSBSH_NO_ENV", "1");
 	if (r == 0 && st->stale)
 		r = layout_setenv(l, "NSBSH_STALE", "1");
+	/* A linked work tree (a session): its common git dir, NSBSH_SESSION. */
+	_cleanup_free_ char *note = NULL;
+	if (r == 0 && p->worktree)
+		r = layout_session(l, p->worktree, st->session, &note);
+	if (note)
+		warn("%s: the sandbox does not show that git dir", note);
 	if (r < 0)
 		return r;
 
@@ -725,6 +733,10 @@ int main(int argc, char **argv)
 		show_notes(&st.policy);
 		enter_no_project(&st);
 	}
+	/* The repository is allowed; its sessions live under nsbsh's data. */
+	session_for_start(&st.project, &st.cwd,
+			  shellargs_interactive(&st.args, isatty(STDIN_FILENO), isatty(STDERR_FILENO)),
+			  &st.policy, &st.session);
 	project_policy(&st);
 	show_notes(&st.policy);
 	if (user_lookup(&st) == 0)

@@ -297,6 +297,13 @@ static int eval_layout(struct layout *l, const struct project *p, const struct l
 		r = sandbox_add(&l->spec, SB_BIND_RO, p->worktree, p->worktree, NULL, 0);
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, p->worktree, FLAKE_VIEW, NULL, 0);
+	/* A linked work tree (a session): git, run by nix, reads the
+	 * repository's common dir. */
+	struct layout_linked lk = { 0 };
+	_cleanup_free_ char *lerr = NULL;
+	if (r == 0 && layout_linked_find(p->worktree, &lk, &lerr) == 0)
+		r = layout_show_common(l, &lk);
+	layout_linked_release(&lk);
 	/* The entry being written: nix puts the GC root (--profile) there. */
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RW, entry_dir, entry_dir, NULL, 0);

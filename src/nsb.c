@@ -9,6 +9,7 @@
 #include "gc.h"
 #include "log.h"
 #include "nsb-trust.h"
+#include "session-cmd.h"
 #include "status.h"
 #include "util.h"
 #include "version.h"
@@ -29,6 +30,9 @@ static int cmd_help(int argc, char **argv);
 static void usage(FILE *f);
 
 static const struct nsb_command commands[] = {
+	{ "enter", "nsb enter [--session BRANCH [--from REF]] [--pick] [DIR]", session_cmd_enter },
+	{ "sessions", "nsb sessions [DIR] | nsb sessions rm BRANCH [--force] [DIR] | nsb sessions prune [DIR]",
+	  session_cmd_sessions },
 	{ "status", "nsb status [DIR]", status_main },
 	{ "trust", "nsb trust [--remove] [DIR]", trust_main },
 	{ "doctor", "nsb doctor", doctor_main },

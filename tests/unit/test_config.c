@@ -96,7 +96,8 @@ static void test_every_key(void)
 		"bash = \"/usr/local/bin/bash\"\n"
 		"host_system = ro\n"
 		"strict = on\n"
-		"allowed_roots = { \"~/projects\", \"/srv/work/\" }\n";
+		"allowed_roots = { \"~/projects\", \"/srv/work/\" }\n"
+		"session_copy = { \".env\" }\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -721,7 +722,46 @@ static void test_files_teardown(void)
 	CHECK(rmdir(tmpdir) == 0);
 }
 
+/* session_copy: files of the work tree, relative to its root; a project
+ * file may name its own (it neither widens nor narrows the sandbox); read
+ * through policy_session_copy(). */
+static void test_session_copy(void)
+{
+	struct policy_layer l = { 0 };
+	struct config_error e;
+	struct policy p;
+
+	CHECK(parse("session_copy = { .env, \"./config//local.toml/\" }\n", &l, &e) == 0);
+	CHECK(l.v.session_copy.n == 2);
+	if (l.v.session_copy.n == 2) {
+		CHECK_STREQ(l.v.session_copy.v[0].value, ".env");
+		CHECK_STREQ(l.v.session_copy.v[1].value, "config/local.toml");
+	}
+	policy_layer_release(&l);
+	bad("session_copy = /etc/passwd",
+	    "t.conf:1: key 'session_copy': '/etc/passwd' must be relative to the work tree's root");
+	bad("session_copy = ~/.ssh/id_rsa",
+	    "t.conf:1: key 'session_copy': '~/.ssh/id_rsa' must be relative to the work tree's root");
+	bad("session_copy = ../other/.env", "t.conf:1: key 'session_copy': '../other/.env' must not contain '..'");
+	bad("session_copy = .", "t.conf:1: key 'session_copy': '.' names the work tree itself");
+
+	policy_init_defaults(&p);
+	CHECK(policy_session_copy(&p)->n == 0);
+	apply(&p, "u.conf", "session_copy = { .env, a }\n", LAYER_USER);
+	CHECK(policy_session_copy(&p)->n == 2);
+	/* A later file's list replaces the list before, also a project's. */
+	apply(&p, "/r/.nsbsh.conf", "session_copy = { .envrc }\n", LAYER_PROJECT);
+	CHECK(policy_session_copy(&p)->n == 1 && p.n_notes == 0);
+	if (policy_session_copy(&p)->n == 1)
+		CHECK_STREQ(policy_session_copy(&p)->v[0].value, ".envrc");
+	/* A file that does not say it keeps the list before. */
+	apply(&p, "/r/.nsbsh.conf", "network = off\n", LAYER_PROJECT);
+	CHECK(policy_session_copy(&p)->n == 1);
+	policy_release(&p);
+	CHECK(policy_session_copy(NULL) == NULL);
+}
+
 UNIT_MAIN("config", test_defaults, test_every_key, test_messages, test_comments, test_tilde,
 	  test_bind_refusals, test_passthrough, test_limits, test_merge_user, test_merge_project,
 	  test_files_setup, test_load, test_load_project, test_files_teardown, test_notes_limit,
-	  test_policy_files)
+	  test_policy_files, test_session_copy)
