@@ -53,6 +53,34 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 
 	case $- in
 	*i*)
+		# cd to a directory this sandbox does not show (another project,
+		# or outside any): the supervisor outside starts the shell that
+		# belongs there (plain bash, or that project's sandbox, as the
+		# policy allows); this one ends.  Anything else is the builtin.
+		cd() {
+			local t=${!#} rest c out=()
+			if [ $# -ge 1 ] && [ -n "$t" ] && [[ $t != -* ]] && [ "$BASH_SUBSHELL" = 0 ]; then
+				[[ $t == /* ]] || t=$PWD/$t
+				# . and .. resolved as written (builtins only)
+				rest=$t
+				while [ -n "$rest" ]; do
+					c=${rest%%/*}
+					if [[ $rest == */* ]]; then rest=${rest#*/}; else rest=; fi
+					case $c in
+					'' | .) ;;
+					..) [ ${#out[@]} -eq 0 ] || unset 'out[${#out[@]}-1]' ;;
+					*) out+=("$c") ;;
+					esac
+				done
+				local IFS=/
+				t=/${out[*]}
+				if [[ ! -e $t && ( -z ${NSBSH_PROJECT-} || $t != "$NSBSH_PROJECT"/* ) ]] &&
+					printf 'cd\n%s\n%s\n' "$t" "$PWD" 2>/dev/null >/run/nsbsh/ctl/request; then
+					exit 0
+				fi
+			fi
+			builtin cd "$@"
+		}
 		if ! shopt -q login_shell && [ -r ~/.bashrc ]; then
 			. ~/.bashrc
 		fi

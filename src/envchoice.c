@@ -43,6 +43,21 @@ int env_watched_paths(const struct project *p, const struct policy *policy, char
 	return 0;
 }
 
+/* After a failed build: the reason nix gives, or the plainer one when the
+ * env file is not tracked (nix does not see untracked files, and says so
+ * obscurely).  Asked only now: it loads libgit2, which a build that
+ * works never needs. */
+static void why_failed(const struct project *p, const char *nix_err)
+{
+	_cleanup_free_ char *err = NULL;
+	int t = project_envfile_tracked(p, &err);
+	if (t == 0)
+		warn("'%s' is not tracked by git, and nix does not see untracked files: run 'git add %s'",
+		     p->envfile, p->envfile);
+	else
+		warn("cannot evaluate '%s': %s", p->envfile, nix_err);
+}
+
 /* Build (or wait for another shell's build of) the entry of key; with
  * force, evaluate again even when it exists (nsb reload). */
 static int env_build(const struct env_request *q, const struct nix_info *nix, const char *root,
@@ -56,17 +71,7 @@ static int env_build(const struct env_request *q, const struct nix_info *nix, co
 		     envfile);
 		return -ENOENT;
 	}
-	int r = project_envfile_tracked(q->project, &err);
-	if (r < 0) {
-		warn("%s", err ? err : strerror(-r));
-		return r;
-	}
-	if (r == 0) {
-		warn("'%s' is not tracked by git, and nix does not see untracked files: run 'git add %s'",
-		     envfile, envfile);
-		return -ENOENT;
-	}
-	r = nix_daemon_check();
+	int r = nix_daemon_check();
 	if (r < 0) {
 		warn("cannot reach the nix daemon at '%s': %s; start it (nix-daemon, or systemctl start nix-daemon)",
 		     layout_daemon_socket(), strerror(-r));
@@ -102,7 +107,7 @@ static int env_build(const struct env_request *q, const struct nix_info *nix, co
 		debug("cannot keep the env files in '%s': %s", entry, strerror(-r));
 	r = nix_build_env(q->project, nix, q->user, entry, key, &err);
 	if (r < 0)
-		warn("cannot evaluate '%s': %s", envfile, err ? err : strerror(-r));
+		why_failed(q->project, err ? err : strerror(-r));
 	return r;
 }
 

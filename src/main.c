@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -92,6 +93,7 @@ struct start {
 	bool stale;     /* the environment is not what the files say now */
 	char *ctl;      /* the host directory shown at /run/nsbsh/ctl */
 	char *session;  /* the session's branch, or NULL in place */
+	char *cd_target; /* a cd out of the sandbox asked for this directory */
 };
 
 /* Not one step further without a sandbox: a strict account's end. */
@@ -468,17 +470,33 @@ static int ctl_make(struct start *st, const char *root)
 	return 0;
 }
 
-/* What the shell asked for before it exited: "reload\nDIR\n" gives the
- * directory to restart in (NULL: nothing asked).  The request comes from
- * inside the sandbox: read without following links or blocking, bounded,
- * and the directory is kept only inside the project or the home. */
-static char *ctl_request(struct start *st)
+/* A directory the shell was in, from inside: kept when it is in the
+ * project (the same path inside and out); anywhere else (the private home,
+ * /tmp) the new shell starts at the project's root, or the home when there
+ * is no project. */
+static char *inside_dir(const struct start *st, const char *dir)
+{
+	char *real = dir[0] == '/' ? realpath(dir, NULL) : NULL;
+	if (real && st->project.worktree && path_within(real, st->project.worktree))
+		return real;
+	free(real);
+	return strdup(st->project.worktree ? st->project.worktree : st->user.home);
+}
+
+enum ctl_kind { CTL_NONE, CTL_RELOAD, CTL_CD };
+
+/* What the shell asked for before it exited: "reload\nPWD\n" (nsb reload)
+ * or "cd\nTARGET\nPWD\n" (a cd to a directory the sandbox does not show).
+ * *ret_dir: where to restart; *ret_target: the cd's target, as given.  The
+ * request comes from inside the sandbox: read without following links or
+ * blocking, bounded; paths are checked by whoever uses them. */
+static enum ctl_kind ctl_request(struct start *st, char **ret_dir, char **ret_target)
 {
 	_cleanup_free_ char *path = NULL;
 	char buf[CTL_REQUEST_MAX + 1];
 	ssize_t n = -1;
 	if (!st->ctl || asprintf(&path, "%s/request", st->ctl) < 0)
-		return NULL;
+		return CTL_NONE;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat sb;
 	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
@@ -486,20 +504,32 @@ static char *ctl_request(struct start *st)
 	if (fd >= 0)
 		close(fd);
 	unlink(path);
-	if (n <= 0 || !st->project.worktree)
-		return NULL;
+	if (n <= 0)
+		return CTL_NONE;
 	buf[n] = '\0';
-	if (strncmp(buf, "reload\n", 7) != 0)
-		return NULL;
-	char *dir = buf + 7;
-	dir[strcspn(dir, "\n")] = '\0';
-	/* The project is at the same path inside and out: elsewhere (the
-	 * private home, /tmp) the new shell starts at the project's root. */
-	char *real = dir[0] == '/' ? realpath(dir, NULL) : NULL;
-	if (real && path_within(real, st->project.worktree))
-		return real;
-	free(real);
-	return strdup(st->project.worktree);
+	char *line[3] = { buf, NULL, NULL };
+	for (int i = 1; i < 3 && line[i - 1]; i++) {
+		char *nl = strchr(line[i - 1], '\n');
+		if (nl) {
+			*nl = '\0';
+			line[i] = nl + 1;
+		}
+	}
+	if (streq(line[0], "reload") && line[1] && st->project.worktree) {
+		*ret_dir = inside_dir(st, line[1]);
+		return *ret_dir ? CTL_RELOAD : CTL_NONE;
+	}
+	/* cd: only an interactive shell asks; a script's exit stays an exit */
+	if (streq(line[0], "cd") && line[1] && line[1][0] == '/' && line[2] &&
+	    shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO))) {
+		*ret_target = strdup(line[1]);
+		*ret_dir = inside_dir(st, line[2]);
+		if (*ret_target && *ret_dir)
+			return CTL_CD;
+		free(*ret_target);
+		free(*ret_dir);
+	}
+	return CTL_NONE;
 }
 
 /* Returns only when the project (or, with project.worktree NULL, the
@@ -507,7 +537,7 @@ static char *ctl_request(struct start *st)
 static int enter_project(struct start *st)
 {
 	_cleanup_free_ char *root = NULL, *data = NULL, *private_home = NULL, *err = NULL,
-			    *again = NULL;
+			    *again = NULL, *target = NULL;
 	char *own[3] = { NULL };
 	struct cache_entry e = { 0 };
 	bool have_env = false;
@@ -532,6 +562,7 @@ static int enter_project(struct start *st)
 			.reload = st->reload,
 		};
 		r = env_choose(&q, root, &e, &st->stale);
+		st->reload = false;
 		have_env = r == 0;
 		if (r < 0 && !st->policy.strict)
 			goto out;
@@ -564,13 +595,21 @@ static int enter_project(struct start *st)
 	}
 	if (r < 0)
 		goto fail;
-	again = ctl_request(st);
-	if (again) {
+	switch (ctl_request(st, &again, &target)) {
+	case CTL_RELOAD:
 		/* nsb reload: evaluate again, and a new shell where the old one was */
 		free(st->cwd);
 		st->cwd = steal_pointer(&again);
 		st->reload = true;
 		goto out;
+	case CTL_CD:
+		free(st->cwd);
+		st->cwd = steal_pointer(&again);
+		free(st->cd_target);
+		st->cd_target = steal_pointer(&target);
+		goto out;
+	case CTL_NONE:
+		break;
 	}
 	if (st->ctl)
 		rmdir(st->ctl);
@@ -669,15 +708,140 @@ static void project_policy(struct start *st)
 	trust_file_release(&f);
 }
 
+/* The prompt hook of a plain bash that nsbsh starts for a person
+ * (shellwrap/outside.bash): after a cd into a project, the shell becomes
+ * nsbsh there.  Set in the environment, so that bash loads the user's own
+ * startup files exactly as it would, and the hook comes on top: a function
+ * (imported by bash from BASH_FUNC_...%%) that compares $PWD with the last
+ * directory seen and sources outside.bash only when it changed. */
+static void outside_hook_env(const struct start *st, const char *dir)
+{
+	if (!shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO)))
+		return;
+	_cleanup_free_ char *file = shellwrap_file("outside.bash"), *self = realpath("/proc/self/exe", NULL),
+			    *pc = NULL;
+	if (!file || !self)
+		return;
+	const char *old = getenv("PROMPT_COMMAND");
+	if (old && strstr(old, "__nsbsh_outside_hook"))
+		pc = strdup(old);
+	else if (asprintf(&pc, "__nsbsh_outside_hook%s%s", old && *old ? ";" : "", old ? old : "") < 0)
+		pc = NULL;
+	if (!pc)
+		return;
+	setenv("__NSBSH_BIN", self, 1);
+	setenv("__NSBSH_OUTSIDE", file, 1);
+	setenv("__nsbsh_pwd", dir, 1);
+	setenv("BASH_FUNC___nsbsh_outside_hook%%",
+	       "() { [[ $PWD == \"${__nsbsh_pwd-}\" ]] || . \"$__NSBSH_OUTSIDE\"; }", 1);
+	setenv("PROMPT_COMMAND", pc, 1);
+}
+
+/* Plain bash for a start outside any project, with the hook when a person
+ * uses it. */
+static noreturn void exec_plain_outside(struct start *st)
+{
+	if (st->cwd)
+		outside_hook_env(st, st->cwd);
+	exec_plain_bash(st->argv);
+}
+
+static void run_shells(struct start *st);
+
 /* The strict account's shell outside an allowed project. */
 static noreturn void enter_no_project(struct start *st)
 {
 	project_release(&st->project);
 	st->project = (struct project){ 0 };
 	if (user_lookup(st) == 0)
-		while (enter_project(st) == 0)
-			;
+		run_shells(st);
 	refuse_shell("no sandbox could be made");
+}
+
+/* A cd, inside a sandbox, to a directory the sandbox does not show: the
+ * shell that belongs there.  Another project (allowed by the policy): its
+ * sandbox.  No project: plain bash there (strict: no, the same sandbox
+ * again).  Anything wrong: said, and the same sandbox again, in the
+ * directory the shell was in. */
+static void switch_dir(struct start *st)
+{
+	_cleanup_free_ char *target = steal_pointer(&st->cd_target), *err = NULL, *root = NULL,
+			    *memo = NULL;
+	_cleanup_free_ char *real = realpath(target, NULL);
+	struct stat sb;
+	if (!real || stat(real, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		warn("cd: %s: %s", target, real ? strerror(ENOTDIR) : strerror(errno));
+		return;
+	}
+	_cleanup_(project_release) struct project next = { 0 };
+	if (cache_root_path(&root) == 0 && asprintf(&memo, "%s/discovery", root) < 0)
+		memo = NULL;
+	int r = project_discover(real, memo, &next, &err);
+	if (r < 0 && r != -ENOENT)
+		warn("%s", err ? err : strerror(-r));
+	if (r < 0) {
+		if (st->policy.strict) {
+			warn("cd: '%s' is outside the sandbox, and this account is strict", real);
+			return;
+		}
+		free(st->cwd);
+		st->cwd = steal_pointer(&real);
+		if (chdir(st->cwd) < 0) {
+			warn("cd: %s: %s", st->cwd, strerror(errno));
+			return;
+		}
+		if (st->ctl)
+			rmdir(st->ctl);
+		/* a new interactive bash there: what ran before was one too */
+		static char opt_i[] = "-i";
+		char *argv[] = { st->argv[0] + (st->argv[0][0] == '-'), opt_i, NULL };
+		st->argv = argv;
+		st->argc = 2;
+		exec_plain_outside(st);
+	}
+	if (!policy_allows_project(&st->policy, next.worktree)) {
+		warn("cd: '%s' is not under this account's allowed roots", next.worktree);
+		return;
+	}
+	project_release(&st->project);
+	st->project = next;
+	next = (struct project){ 0 };
+	free(st->cwd);
+	st->cwd = steal_pointer(&real);
+	free(st->session);
+	st->session = NULL;
+	/* The policy without the last project's overrides, then this one's. */
+	policy_release(&st->policy);
+	load_policy(st);
+	project_policy(st);
+	show_notes(&st->policy);
+}
+
+/* The terminal back in this process's group: the shell that just ended
+ * had made its own job the foreground one, and the next shell (plain bash
+ * or a new sandbox) must start in the foreground to have job control. */
+static void terminal_reclaim(void)
+{
+	if (!isatty(STDIN_FILENO))
+		return;
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
+		debug("cannot take the terminal back: %s", strerror(errno));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Shells, one after the other while they ask for another (nsb reload, a
+ * cd out of the sandbox); returns when one cannot be made. */
+static void run_shells(struct start *st)
+{
+	while (enter_project(st) == 0) {
+		terminal_reclaim();
+		if (st->cd_target)
+			switch_dir(st);
+	}
 }
 
 int main(int argc, char **argv)
@@ -724,7 +888,7 @@ int main(int argc, char **argv)
 		show_notes(&st.policy);
 		if (st.policy.strict)
 			enter_no_project(&st);
-		exec_plain_bash(argv);
+		exec_plain_outside(&st);
 	}
 	debug("project %s, env file %s", st.project.worktree, st.project.envfile);
 	if (!policy_allows_project(&st.policy, st.project.worktree)) {
@@ -740,8 +904,7 @@ int main(int argc, char **argv)
 	project_policy(&st);
 	show_notes(&st.policy);
 	if (user_lookup(&st) == 0)
-		while (enter_project(&st) == 0)
-			; /* nsb reload: again */
+		run_shells(&st);
 	if (st.ctl)
 		rmdir(st.ctl);
 	exec_outside(&st);

@@ -238,6 +238,29 @@ root_do_checked() {
 	return $rc
 }
 
+# --- a real terminal: tmux, with its own server per test file -------------------
+# tm ARGS... - tmux on this file's socket ($W/tmux.sock).
+tm() { tmux -S "$W/tmux.sock" "$@"; }
+# screen - what the pane shows, its history included, wrapped lines joined.
+screen() { tm capture-pane -p -J -S -200 2>/dev/null; }
+# wait_for ERE [SECONDS] - until the screen matches ERE (default 20 s);
+# SCREEN holds the last screen seen.
+wait_for() {
+	local i
+	for i in $(seq $((${2:-20} * 10))); do
+		SCREEN=$(screen)
+		[[ $SCREEN =~ $1 ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# check_screen ERE NAME - a check: the screen comes to match ERE.
+check_screen() {
+	if wait_for "$1"; then t_ok "$2"; else t_fail "$2" "the terminal shows: $(show "$SCREEN")"; fi
+}
+# type_line TEXT - TEXT typed into the pane, then Enter.
+type_line() { tm send-keys -l "$1" && tm send-keys Enter; }
+
 # has_nix_exec TRACEFILE - true if an strace -e trace=execve log shows an
 # execve (successful or not) of a file named `nix`.
 has_nix_exec() {

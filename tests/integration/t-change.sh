@@ -47,30 +47,12 @@ if ! command -v tmux >/dev/null; then
 	t_skip "interactive change prompt" "tmux is not installed"
 	exit 0
 fi
-SOCK=$W/tmux.sock
-tm() { tmux -S "$SOCK" "$@"; }
 # start_shell DIR - a new tmux session running an interactive nsbsh in DIR.
 start_shell() {
 	tm kill-server 2>/dev/null
 	tm -f /dev/null new-session -d -x 160 -y 50 -c "$1" \
 		"env PS1='\$ ' $(printf '%q' "$NSBSH") -i; sleep 30"
 }
-screen() { tm capture-pane -p -S -100 2>/dev/null; }
-# wait_for ERE [SECONDS] - until the screen matches ERE; SCREEN holds it.
-wait_for() {
-	local i
-	for i in $(seq $((${2:-20} * 10))); do
-		SCREEN=$(screen)
-		[[ $SCREEN =~ $1 ]] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check_screen() { # ERE NAME
-	if wait_for "$1"; then t_ok "$2"; else t_fail "$2" "the terminal shows: $(show "$SCREEN")"; fi
-}
-type_line() { tm send-keys -l "$1" && tm send-keys Enter; }
-
 setvar "fourth value"
 start_shell "$P"
 check_screen "flake.nix changed since the environment of .* was built" "interactive start after an edit: says which file changed"
