@@ -319,13 +319,14 @@ int cache_meta_get(const char *root, const char *key, const char *name, char **r
 	return -ENOENT;
 }
 
-int cache_private_home(const char *worktree, char **ret)
+/* BASE/nsbsh/KIND/NAME-HASH of a work tree: its base name, made safe for
+ * a path, and 16 hex digits of the SHA-256 of its path. */
+static int project_subdir(const char *worktree, const char *kind, char **ret)
 {
 	char hex[65];
 	sha256_hex_of(worktree, strlen(worktree), hex);
 	hex[16] = '\0';
 
-	/* A readable name: the work tree's base name, made safe for a path. */
 	const char *base = strrchr(worktree, '/');
 	base = base ? base + 1 : worktree;
 	char name[48];
@@ -336,11 +337,24 @@ int cache_private_home(const char *worktree, char **ret)
 				    ? *base
 				    : '_';
 	name[n] = '\0';
+	return asprintf(ret, "nsbsh/%s/%s-%s", kind, n ? name : "root", hex) < 0 ? -ENOMEM : 0;
+}
 
+int cache_private_home(const char *worktree, char **ret)
+{
 	_cleanup_free_ char *sub = NULL;
-	if (asprintf(&sub, "nsbsh/home/%s-%s", n ? name : "root", hex) < 0)
-		return -ENOMEM;
-	return xdg_dir("XDG_DATA_HOME", ".local/share", sub, ret);
+	int r = project_subdir(worktree, "home", &sub);
+	return r < 0 ? r : xdg_dir("XDG_DATA_HOME", ".local/share", sub, ret);
+}
+
+int cache_denial_dir(const char *worktree, bool create, char **ret)
+{
+	_cleanup_free_ char *sub = NULL;
+	int r = project_subdir(worktree, "log", &sub);
+	if (r < 0)
+		return r;
+	return create ? xdg_dir("XDG_CACHE_HOME", ".cache", sub, ret)
+		      : xdg_path("XDG_CACHE_HOME", ".cache", sub, ret);
 }
 
 int cache_entry_dir(const char *root, const char *key, char **ret)

@@ -55,6 +55,9 @@ char *cache_line_unescape(const char *s, size_t n);
 int cache_meta_get(const char *root, const char *key, const char *name, char **ret);
 /* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created. */
 int cache_private_home(const char *worktree, char **ret);
+/* $XDG_CACHE_HOME/nsbsh/log/NAME-HASH: the project's denial log directory
+ * (denylog.h), created when create is true. */
+int cache_denial_dir(const char *worktree, bool create, char **ret);
 
 struct cache_entry {
 	char *dir;

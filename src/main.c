@@ -344,6 +344,7 @@ static int protect_own_dirs(struct layout *l, const char *worktree, const char *
 static int enter_project(struct start *st)
 {
 	_cleanup_free_ char *root = NULL, *data = NULL, *private_home = NULL, *err = NULL;
+	_cleanup_free_ char *denials = NULL;
 	struct cache_entry e = { 0 };
 	struct layout l;
 	int r;
@@ -365,6 +366,8 @@ static int enter_project(struct start *st)
 		goto out;
 	}
 	r = shell_layout(&l, st, &e, private_home, &err);
+	if (r == 0 && cache_denial_dir(st->project.worktree, true, &denials) == 0)
+		r = layout_denial_log(&l, denials);
 	if (r == 0) {
 		const char *own[] = { root, data };
 		r = protect_own_dirs(&l, st->project.worktree, own, ARRAY_SIZE(own));

@@ -5,7 +5,11 @@
 
 #include <stdio.h>
 
+#include "cache.h"
+#include "project.h"
+
 #include "log.h"
+#include "nsblog.h"
 #include "status.h"
 #include "util.h"
 #include "version.h"
@@ -22,11 +26,30 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
+int nsb_project_here(const char *dir, char **ret_cwd, struct project *ret, char **ret_err)
+{
+	if (dir && chdir(dir) < 0) {
+		warn("cannot enter '%s': %s", dir, strerror(errno));
+		return -EIO;
+	}
+	_cleanup_free_ char *cwd = getcwd(NULL, 0), *root = NULL, *memo = NULL;
+	if (!cwd) {
+		warn("cannot read the current directory: %s", strerror(errno));
+		return -EIO;
+	}
+	if (cache_root_path(&root) < 0 || asprintf(&memo, "%s/discovery", root) < 0)
+		return -ENOMEM;
+	int r = project_discover(cwd, memo, ret, ret_err);
+	*ret_cwd = steal_pointer(&cwd);
+	return r;
+}
+
 static int cmd_help(int argc, char **argv);
 static void usage(FILE *f);
 
 static const struct nsb_command commands[] = {
 	{ "status", "nsb status [DIR]", status_main },
+	{ "log", "nsb log [-n N] [DIR]", nsblog_main },
 	{ "version", "nsb version", cmd_version },
 	{ "help", "nsb help", cmd_help },
 };
