@@ -22,6 +22,7 @@
 #include "project.h"
 #include "sandbox.h"
 #include "shellargs.h"
+#include "userns.h"
 #include "util.h"
 #include "version.h"
 
@@ -63,31 +64,12 @@ static char *shellwrap_file(const char *name)
 	return NULL;
 }
 
-static const char *userns_hint(void)
+/* A strict account (the lead's policy wiring calls this) on a kernel that
+ * refuses user namespaces gets no shell: never an unsandboxed one. */
+static noreturn void __attribute__((unused)) strict_refuse_without_userns(void)
 {
-	char buf[32] = "";
-	FILE *f = fopen("/proc/sys/kernel/unprivileged_userns_clone", "re");
-	if (f && fgets(buf, sizeof(buf), f) && buf[0] == '0') {
-		fclose(f);
-		return "enable them with: sysctl -w kernel.unprivileged_userns_clone=1";
-	}
-	if (f)
-		fclose(f);
-	f = fopen("/proc/sys/user/max_user_namespaces", "re");
-	if (f && fgets(buf, sizeof(buf), f) && buf[0] == '0' && buf[1] == '\n') {
-		fclose(f);
-		return "enable them with: sysctl -w user.max_user_namespaces=15000";
-	}
-	if (f)
-		fclose(f);
-	f = fopen("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "re");
-	if (f && fgets(buf, sizeof(buf), f) && buf[0] == '1') {
-		fclose(f);
-		return "AppArmor restricts them: allow userns for nsbsh in an AppArmor profile";
-	}
-	if (f)
-		fclose(f);
-	return "check the kernel's user namespace settings";
+	die(EXIT_REFUSED, "refusing a shell: this account is strict and the sandbox cannot be made: "
+	    "user namespaces are not allowed: %s", userns_hint(userns_blocker(NULL)));
 }
 
 struct start {
@@ -379,7 +361,8 @@ static int enter_project(struct start *st)
 	int status;
 	r = sandbox_run(&l.spec, &status, &err);
 	if (r == -EPERM || r == -ENOSPC || r == -EUSERS) {
-		warn("cannot create the sandbox: user namespaces are not allowed: %s", userns_hint());
+		warn("cannot create the sandbox: user namespaces are not allowed: %s",
+		     userns_hint(userns_blocker(NULL)));
 		goto out;
 	}
 	if (r < 0)

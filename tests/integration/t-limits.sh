@@ -202,3 +202,21 @@ Q=$W/q
 mkproject "$Q" || t_fail "mkproject q" "fixture not created"
 run_nsbsh --in "$Q" --env XDG_CACHE_HOME="$Q/.cache" -c 'e=$(echo "$1"/nsbsh/env/*/rc.bash); echo x >>"$e" 2>&1; mkdir "$1/nsbsh/env/new" 2>&1; touch "$1/nsbsh/log/x" 2>&1; :' n "$Q/.cache"
 expect_eq "$(both | grep -c 'Read-only file system')" 3 "PROTECT own: a cache inside the work tree is read-only inside (entry, new entry, log)"
+
+# --- kernels that restrict user namespaces ------------------------------------------
+# user.max_user_namespaces = 0, without root: a user namespace of the test's
+# own whose limit is 0 (tests/fixtures/without-userns); the line names the
+# knob and the command that lifts it.
+run --in "$P" -- "$FIXTURES/without-userns" "$NSBSH" -c 'echo ran'
+expect_eq "$RC:$OUT" "0:ran" "RESTRICTED max_user_namespaces: the command still runs (plain bash)"
+expect_contains "$ERR" "nsbsh: cannot create the sandbox: user namespaces are not allowed: user.max_user_namespaces is 0: enable them with: sysctl -w user.max_user_namespaces=15000" \
+	"RESTRICTED max_user_namespaces: the line names the knob and the sysctl that lifts it"
+# The other two knobs exist only on kernels patched for them (the unit test
+# test_userns checks their messages from sysctl files laid out the same way).
+for knob in kernel/unprivileged_userns_clone kernel/apparmor_restrict_unprivileged_userns; do
+	if [ -e "/proc/sys/$knob" ]; then
+		t_skip "RESTRICTED ${knob#kernel/}" "this kernel has it, but tests/run has no root action to set it yet (test_userns covers the message)"
+	else
+		t_skip "RESTRICTED ${knob#kernel/}" "this kernel has no /proc/sys/$knob (test_userns covers the message)"
+	fi
+done

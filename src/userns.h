@@ -1,0 +1,17 @@
+/* userns.h - why this kernel refuses unprivileged user namespaces, and the
+ * one thing to do about it.  Reads the sysctls below procsys (NULL:
+ * /proc/sys) and nsbsh's own AppArmor label; prints nothing. */
+#pragma once
+
+enum userns_block {
+	USERNS_BLOCK_UNKNOWN,   /* none of the knobs below says no */
+	USERNS_BLOCK_DEBIAN,    /* kernel.unprivileged_userns_clone = 0 (older Debian kernels) */
+	USERNS_BLOCK_MAX,       /* user.max_user_namespaces = 0 */
+	USERNS_BLOCK_APPARMOR,  /* kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 23.10+),
+				 * and nsbsh runs unconfined (no profile grants it userns) */
+};
+
+/* In that order: the first knob that refuses. */
+enum userns_block userns_blocker(const char *procsys);
+/* What to do, one line without a full stop: "enable them with: sysctl ...". */
+const char *userns_hint(enum userns_block b);
