@@ -37,8 +37,15 @@ int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
 		return -EINVAL;
 
 	struct stat st;
-	if (stat(path, &st) == 0 && st.st_size >= DENYLOG_MAX && rename(path, old) < 0)
+	if (stat(path, &st) < 0) {
+		/* The first refusal of a project made by a shell without a
+		 * prompt: its start only named the directory. */
+		int r = cache_mkdirs(dir, 0700);
+		if (r < 0)
+			return r;
+	} else if (st.st_size >= DENYLOG_MAX && rename(path, old) < 0) {
 		return -errno;
+	}
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;

@@ -17,7 +17,8 @@
 #define DENYLOG_MAX (64 * 1024)
 
 /* Append one refusal (time, pid inside, host pid, syscall, group, command
- * name with control bytes made '?'); 0 or a negative errno. */
+ * name with control bytes made '?'), creating dir if need be; 0 or a
+ * negative errno. */
 int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when);
 
 /* The flag file of the session whose supervisor is pid: DIR/refused-PID,

@@ -106,17 +106,20 @@ int layout_writable(struct layout *l, const char *path)
 	return 0;
 }
 
-int layout_denial_log(struct layout *l, const char *dir)
+int layout_denial_log(struct layout *l, const char *dir, bool shown)
 {
 	_cleanup_free_ char *flag = NULL;
 	const char *d = layout_keep(l, strdup(dir));
-	if (!d || denylog_flag_path(DENYLOG_INSIDE, getpid(), &flag) < 0)
+	if (!d)
+		return -ENOMEM;
+	l->spec.denial_log = d;
+	if (!shown)
+		return 0;
+	if (denylog_flag_path(DENYLOG_INSIDE, getpid(), &flag) < 0)
 		return -ENOMEM;
 	int r = sandbox_add(&l->spec, SB_BIND_RO, d, DENYLOG_INSIDE, NULL, 0);
 	if (r == 0)
 		r = layout_setenv(l, "NSBSH_DENIALS_FLAG", flag);
-	if (r == 0)
-		l->spec.denial_log = d;
 	return r;
 }
 

@@ -51,10 +51,11 @@ int layout_host_system(struct layout *l);
  * and linked work trees.  Called after the work tree's bind. */
 int layout_protect_git(struct layout *l, const char *worktree);
 
-/* The project's denial log (denylog.h): the supervisor keeps it in dir;
- * the sandbox sees dir read-only, and NSBSH_DENIALS_FLAG names the flag
- * file of this session there, which the prompt hook tests. */
-int layout_denial_log(struct layout *l, const char *dir);
+/* The project's denial log (denylog.h): the supervisor keeps it in dir.
+ * shown (a shell with a prompt; dir must exist): the sandbox sees dir
+ * read-only, and NSBSH_DENIALS_FLAG names the flag file of this session
+ * there, which the prompt hook tests. */
+int layout_denial_log(struct layout *l, const char *dir, bool shown);
 
 /* The daemon socket path ($NIX_DAEMON_SOCKET_PATH or the default). */
 const char *layout_daemon_socket(void);

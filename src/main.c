@@ -348,8 +348,11 @@ static int enter_project(struct start *st)
 		goto out;
 	}
 	r = shell_layout(&l, st, &e, private_home, &err);
-	if (r == 0 && cache_denial_dir(st->project.worktree, true, &denials) == 0)
-		r = layout_denial_log(&l, denials);
+	/* The prompt's flag needs the log directory inside; a shell without a
+	 * prompt only needs it named (the first refusal creates it). */
+	bool prompt = shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO));
+	if (r == 0 && cache_denial_dir(st->project.worktree, prompt, &denials) == 0)
+		r = layout_denial_log(&l, denials, prompt);
 	if (r == 0) {
 		const char *own[] = { root, data };
 		r = protect_own_dirs(&l, st->project.worktree, own, ARRAY_SIZE(own));

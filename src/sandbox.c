@@ -749,11 +749,11 @@ static void denial_handle(int listener, const char *log, bool *flagged)
 	struct seccomp_denial d;
 	if (seccomp_notify_answer(listener, &d) < 0)
 		return;
+	/* A log that cannot be written must not stop the shell: the refusal
+	 * itself has been answered.  The append creates the directory. */
+	denylog_append(log, &d, time(NULL));
 	if (!*flagged)
 		*flagged = denylog_flag(log, getpid()) == 0;
-	/* A log that cannot be written must not stop the shell: the refusal
-	 * itself has been answered. */
-	denylog_append(log, &d, time(NULL));
 }
 
 /* Until pid 1 exits: take the listener from pid 1, answer what it reports. */

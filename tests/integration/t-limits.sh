@@ -142,10 +142,14 @@ expect_eq "$(grep -c ' keyctl ' <<<"$OUT")" 3 "DENIALS rotation: nsb log -n 3 sh
 
 # The log is outside the sandbox's reach: read-only inside, and nothing of
 # it is reachable by its own path.
-run_nsbsh --in "$P" -c 'ls /run/nsbsh/log >/dev/null && echo visible; touch /run/nsbsh/log/denials 2>&1; echo x >>/run/nsbsh/log/x 2>&1; ls "$1" 2>&1' n "$logdir"
-expect_contains "$OUT" visible "DENIALS read-only: the project's log directory is visible at /run/nsbsh/log"
+# (A shell with a prompt sees it: -i; one without has no flag to test, and
+# its start does not show the directory.)
+run_nsbsh --in "$P" -i -c 'ls /run/nsbsh/log >/dev/null && echo visible; touch /run/nsbsh/log/denials 2>&1; echo x >>/run/nsbsh/log/x 2>&1; ls "$1" 2>&1' n "$logdir"
+expect_contains "$OUT" visible "DENIALS read-only: an interactive shell sees the project's log directory at /run/nsbsh/log"
 expect_eq "$(both | grep -c 'Read-only file system')" 2 "DENIALS read-only: touching or appending to it inside gives EROFS"
 expect_contains "$OUT" "No such file or directory" "DENIALS read-only: its real path does not exist inside"
+run_nsbsh --in "$P" -c 'ls /run/nsbsh/log 2>&1; echo "${NSBSH_DENIALS_FLAG-unset}"'
+expect_eq "$(tail -1 <<<"$OUT")" unset "DENIALS read-only: a shell without a prompt gets no flag to test"
 
 # An interactive shell says it once, at a prompt, after the first refusal.
 in_pty() { # DIR INPUT - nsbsh -i in a pty, typing INPUT after a pause
@@ -200,8 +204,8 @@ expect_no_match "$(cat "$entry")" '^x$' "PROTECT own: the cache entry's rc.bash 
 # The cache inside the work tree: shown read-only.
 Q=$W/q
 mkproject "$Q" || t_fail "mkproject q" "fixture not created"
-run_nsbsh --in "$Q" --env XDG_CACHE_HOME="$Q/.cache" -c 'e=$(echo "$1"/nsbsh/env/*/rc.bash); echo x >>"$e" 2>&1; mkdir "$1/nsbsh/env/new" 2>&1; touch "$1/nsbsh/log/x" 2>&1; :' n "$Q/.cache"
-expect_eq "$(both | grep -c 'Read-only file system')" 3 "PROTECT own: a cache inside the work tree is read-only inside (entry, new entry, log)"
+run_nsbsh --in "$Q" --env XDG_CACHE_HOME="$Q/.cache" -c 'e=$(echo "$1"/nsbsh/env/*/rc.bash); echo x >>"$e" 2>&1; mkdir "$1/nsbsh/env/new" 2>&1; touch "$1/nsbsh/denials-x" 2>&1; :' n "$Q/.cache"
+expect_eq "$(both | grep -c 'Read-only file system')" 3 "PROTECT own: a cache inside the work tree is read-only inside (an entry, a new entry, a new file in its root)"
 
 # --- kernels that restrict user namespaces ------------------------------------------
 # user.max_user_namespaces = 0, without root: a user namespace of the test's
