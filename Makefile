@@ -64,7 +64,7 @@ tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS) tests/unit/unit.h
 
 # Static: it runs inside the sandbox, which has no /usr/lib.
 tests/try-syscall: tests/try-syscall.c
-	$(CC) -static -O1 -Wall -o $@ $<
+	$(CC) -static -O1 -Wall -pthread -o $@ $<
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do ./$$t; done

@@ -95,6 +95,18 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 		PS1='[nsb:${__nsbsh_where}] '"${PS1-\\s-\\v\\\$ }"
 		[ -z "${__nsbsh_watch+x}" ] ||
 			PROMPT_COMMAND="__nsbsh_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+		# Once per session, at a prompt (never over a running program's
+		# output): the supervisor makes this flag file at the first call
+		# the seccomp filter refused.  A test, no fork.
+		__nsbsh_refused() {
+			if [ -z "${NSBSH_REFUSAL_SAID-}" ] && [ -n "${NSBSH_DENIALS_FLAG-}" ] &&
+				[ -e "$NSBSH_DENIALS_FLAG" ]; then
+				export NSBSH_REFUSAL_SAID=1
+				printf 'nsbsh: the sandbox refused a system call; see what and who with: nsb log %q (outside the sandbox)\n' \
+					"$NSBSH_PROJECT" >&2
+			fi
+		}
+		PROMPT_COMMAND="__nsbsh_refused${PROMPT_COMMAND:+; $PROMPT_COMMAND}"
 		;;
 	esac
 fi

@@ -485,7 +485,6 @@ int cache_private_home_name(const char *worktree, char **ret)
 	sha256_hex_of(worktree, strlen(worktree), hex);
 	hex[16] = '\0';
 
-	/* A readable name: the work tree's base name, made safe for a path. */
 	const char *base = strrchr(worktree, '/');
 	base = base ? base + 1 : worktree;
 	char name[48];
@@ -499,12 +498,31 @@ int cache_private_home_name(const char *worktree, char **ret)
 	return asprintf(ret, "%s-%s", n ? name : "root", hex) < 0 ? -ENOMEM : 0;
 }
 
+/* BASE/nsbsh/KIND/NAME-HASH of a work tree (NAME-HASH as above). */
+static int project_subdir(const char *worktree, const char *kind, char **ret)
+{
+	_cleanup_free_ char *name = NULL;
+	int r = cache_private_home_name(worktree, &name);
+	if (r < 0)
+		return r;
+	return asprintf(ret, "nsbsh/%s/%s", kind, name) < 0 ? -ENOMEM : 0;
+}
+
 int cache_private_home(const char *worktree, char **ret)
 {
-	_cleanup_free_ char *name = NULL, *sub = NULL;
-	if (cache_private_home_name(worktree, &name) < 0 || asprintf(&sub, "nsbsh/home/%s", name) < 0)
-		return -ENOMEM;
-	return xdg_dir("XDG_DATA_HOME", ".local/share", sub, ret);
+	_cleanup_free_ char *sub = NULL;
+	int r = project_subdir(worktree, "home", &sub);
+	return r < 0 ? r : xdg_dir("XDG_DATA_HOME", ".local/share", sub, ret);
+}
+
+int cache_denial_dir(const char *worktree, bool create, char **ret)
+{
+	_cleanup_free_ char *sub = NULL;
+	int r = project_subdir(worktree, "log", &sub);
+	if (r < 0)
+		return r;
+	return create ? xdg_dir("XDG_CACHE_HOME", ".cache", sub, ret)
+		      : xdg_path("XDG_CACHE_HOME", ".cache", sub, ret);
 }
 
 int cache_data_root_path(char **ret)

@@ -96,6 +96,9 @@ int cache_meta_get(const char *root, const char *key, const char *name, char **r
 int cache_private_home(const char *worktree, char **ret);
 int cache_private_home_name(const char *worktree, char **ret);
 int cache_data_root_path(char **ret);
+/* $XDG_CACHE_HOME/nsbsh/log/NAME-HASH: the project's denial log directory
+ * (denylog.h), created when create is true. */
+int cache_denial_dir(const char *worktree, bool create, char **ret);
 
 struct cache_entry {
 	char *dir;

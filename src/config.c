@@ -11,6 +11,7 @@
 #include <confuse.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -26,7 +27,7 @@ static const char *const env_reserved[] = { "HOME", "USER", "LOGNAME", "SHELL", 
 					    "PATH", "BASH_ENV", "ENV", "NSBSH_*" };
 
 enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT, TYPE_BASH,
-		TYPE_COPY };
+		TYPE_COPY, TYPE_COUNT, TYPE_BYTES };
 
 struct choice {
 	const char *word;
@@ -49,6 +50,7 @@ static const struct key_desc {
 	bool list;
 	const struct choice *choices;
 	const char *expected;  /* the choices, for messages */
+	unsigned long long min; /* TYPE_COUNT, TYPE_BYTES: the smallest value but 0 */
 } keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_NETWORK] = { "network", TYPE_CHOICE, false, choice_onoff, "on or off" },
 	[CONFIG_KEY_BIND] = { "bind", TYPE_BIND, true, NULL, NULL },
@@ -65,6 +67,11 @@ static const struct key_desc {
 	[CONFIG_KEY_STRICT] = { "strict", TYPE_CHOICE, false, choice_onoff, "on or off" },
 	[CONFIG_KEY_ALLOWED_ROOTS] = { "allowed_roots", TYPE_ROOT, true, NULL, NULL },
 	[CONFIG_KEY_SESSION_COPY] = { "session_copy", TYPE_COPY, true, NULL, NULL },
+	[CONFIG_KEY_NESTED_USERNS] = { "nested_userns", TYPE_CHOICE, false, choice_onoff, "on or off" },
+	[CONFIG_KEY_MAX_PROCS] = { "max_procs", TYPE_COUNT, false, NULL, NULL, CONFIG_MIN_PROCS },
+	[CONFIG_KEY_MAX_MEMORY] = { "max_memory", TYPE_BYTES, false, NULL, NULL, CONFIG_MIN_MEMORY },
+	[CONFIG_KEY_MAX_CPU_SECONDS] = { "max_cpu_seconds", TYPE_COUNT, false, NULL, NULL,
+					 CONFIG_MIN_CPU_SECONDS },
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -281,6 +288,7 @@ void policy_init_defaults(struct policy *p)
 		.network = true,
 		.reload_interactive = POLICY_RELOAD_ASK,
 		.reload_noninteractive = POLICY_RELOAD_REBUILD,
+		.max_procs = CONFIG_DEFAULT_MAX_PROCS,
 	};
 }
 
@@ -389,6 +397,7 @@ static int policy_note(struct policy *p, const char *fmt, ...)
 struct value {
 	int line;
 	int choice;
+	unsigned long long number;  /* TYPE_COUNT, TYPE_BYTES; 0: none */
 	struct policy_entry e;
 };
 
@@ -542,6 +551,43 @@ static int parse_path(const struct key_desc *d, const char *text, bool relative,
 		return parse_oom();
 	if (r < 0)
 		return parse_fail(line, "key '%s': '%s' %s", d->name, shown(text, b), why);
+	return 0;
+}
+
+/* "none" (0), or a decimal number at least d->min; TYPE_BYTES takes a
+ * K, M, G or T suffix (powers of 1024). */
+static int parse_number(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *what = d->type == TYPE_BYTES ? "a size (like 8G), or none" : "a number, or none";
+	if (streq(text, "none")) {
+		v->number = 0;
+		return 0;
+	}
+	if (text[0] < '0' || text[0] > '9')
+		return parse_fail(line, "key '%s': '%s' is not %s", d->name, shown(text, b), what);
+	errno = 0;
+	char *end;
+	unsigned long long n = strtoull(text, &end, 10);
+	unsigned shift = 0;
+	if (d->type == TYPE_BYTES && *end && !end[1]) {
+		const char *units = "KMGT", *u = strchr(units, *end);
+		if (u) {
+			shift = 10 * (unsigned)(u - units + 1);
+			end++;
+		}
+	}
+	if (*end)
+		return parse_fail(line, "key '%s': '%s' is not %s", d->name, shown(text, b), what);
+	if (errno == ERANGE || n > (ULLONG_MAX >> 1) >> shift)
+		return parse_fail(line, "key '%s': '%s' is too large", d->name, shown(text, b));
+	n <<= shift;
+	if (n < d->min)
+		return parse_fail(line, "key '%s': '%s' is below %llu%s (a shell could not start): "
+				  "use none for no limit", d->name, shown(text, b),
+				  d->type == TYPE_BYTES ? d->min >> 20 : d->min,
+				  d->type == TYPE_BYTES ? "M" : "");
+	v->number = n;
 	return 0;
 }
 
@@ -713,6 +759,10 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 		if (text[0])  /* "": automatic */
 			r = parse_path(d, text, false, line, &v->e.value);
 		break;
+	case TYPE_COUNT:
+	case TYPE_BYTES:
+		r = parse_number(d, text, line, v);
+		break;
 	}
 	if (r < 0)
 		return -1;
@@ -848,6 +898,10 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_PICKER: p->picker = v->choice; break;
 			case CONFIG_KEY_HOST_SYSTEM: p->host_system = v->choice; break;
 			case CONFIG_KEY_STRICT: p->strict = v->choice; break;
+			case CONFIG_KEY_NESTED_USERNS: p->nested_userns = v->choice; break;
+			case CONFIG_KEY_MAX_PROCS: p->max_procs = v->number; break;
+			case CONFIG_KEY_MAX_MEMORY: p->max_memory = v->number; break;
+			case CONFIG_KEY_MAX_CPU_SECONDS: p->max_cpu_seconds = v->number; break;
 			case CONFIG_KEY_RELOAD_INTERACTIVE: p->reload_interactive = v->choice; break;
 			case CONFIG_KEY_RELOAD_NONINTERACTIVE: p->reload_noninteractive = v->choice; break;
 			case CONFIG_KEY_BASH:
@@ -1025,6 +1079,24 @@ static int merge_flag(struct merge *m, enum config_key k, bool *dst, bool val, b
 	return merge_note(m, k, m->l->line[k], wide_word);
 }
 
+/* A limit: 0 (none) is the widest, then the higher the wider. */
+static int merge_limit(struct merge *m, enum config_key k, unsigned long long *dst,
+		       unsigned long long val)
+{
+	char b[32];
+	if (!key_set(m, k) || *dst == val)
+		return 0;
+	if ((val != 0 && (*dst == 0 || val < *dst)) || m->may_widen) {
+		*dst = val;
+		return 0;
+	}
+	if (val == 0)
+		snprintf(b, sizeof(b), "none");
+	else
+		snprintf(b, sizeof(b), "%llu", val);
+	return merge_note(m, k, m->l->line[k], b);
+}
+
 typedef bool covered_fn(const struct policy_list *have, const struct policy_entry *e);
 
 /* Same source and destination, and not rw where the policy has ro. */
@@ -1119,6 +1191,14 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 		r = merge_flag(&m, CONFIG_KEY_HOST_SYSTEM, &p->host_system, v->host_system, true, "ro");
 	if (r == 0)
 		r = merge_flag(&m, CONFIG_KEY_STRICT, &p->strict, v->strict, false, "off");
+	if (r == 0)
+		r = merge_flag(&m, CONFIG_KEY_NESTED_USERNS, &p->nested_userns, v->nested_userns, true, "on");
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_MAX_PROCS, &p->max_procs, v->max_procs);
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_MAX_MEMORY, &p->max_memory, v->max_memory);
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_MAX_CPU_SECONDS, &p->max_cpu_seconds, v->max_cpu_seconds);
 	if (r < 0)
 		return r;
 	/* Neither wider nor narrower: how starts feel, not what they see. */

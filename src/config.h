@@ -25,6 +25,13 @@
 #define CONFIG_MAX_PATH 1024           /* bytes of one value, after ~ expansion */
 #define CONFIG_MAX_NOTES 32            /* notes kept in one policy */
 
+/* The limits' defaults and the smallest values a file may set (below
+ * them a shell could not even start its prompt: a locked door). */
+#define CONFIG_DEFAULT_MAX_PROCS 4096  /* = SANDBOX_MAX_PROCS_DEFAULT */
+#define CONFIG_MIN_PROCS 16
+#define CONFIG_MIN_MEMORY (64ull << 20)
+#define CONFIG_MIN_CPU_SECONDS 1
+
 enum policy_reload {
 	POLICY_RELOAD_ASK,      /* interactive starts only: ask */
 	POLICY_RELOAD_REBUILD,  /* build the new environment, then start */
@@ -56,6 +63,11 @@ struct policy {
 	bool picker;       /* the session picker on interactive starts */
 	bool host_system;  /* host_system = ro: the host's /usr, /bin, /lib* */
 	bool strict;       /* no plain bash; projects only under allowed_roots */
+	bool nested_userns;  /* user namespaces inside the sandbox (off: refused) */
+	/* Limits of the sandbox (sandbox_spec's fields); 0: none. */
+	unsigned long long max_procs;        /* processes and threads at once */
+	unsigned long long max_memory;       /* bytes of address space per process */
+	unsigned long long max_cpu_seconds;  /* CPU seconds per process */
 	enum policy_reload reload_interactive;     /* ask, rebuild or keep */
 	enum policy_reload reload_noninteractive;  /* rebuild or keep */
 	char *bash;        /* absolute; NULL: automatic */
@@ -89,6 +101,10 @@ enum config_key {
 	CONFIG_KEY_STRICT,
 	CONFIG_KEY_ALLOWED_ROOTS,
 	CONFIG_KEY_SESSION_COPY,
+	CONFIG_KEY_NESTED_USERNS,
+	CONFIG_KEY_MAX_PROCS,
+	CONFIG_KEY_MAX_MEMORY,
+	CONFIG_KEY_MAX_CPU_SECONDS,
 	CONFIG_KEY_COUNT,
 };
 
@@ -121,7 +137,8 @@ struct config_error {
 
 /* The built-in policy: network on, no binds, no unshadowed files, the
  * built-in passthrough only, reload ask / rebuild, picker off, automatic
- * bash, host_system off, strict off, no session_copy. */
+ * bash, host_system off, strict off, no session_copy, nested_userns off,
+ * max_procs CONFIG_DEFAULT_MAX_PROCS, no memory or CPU-time limit. */
 void policy_init_defaults(struct policy *p);
 /* Frees what p owns and leaves it zeroed; NULL and zeroed are fine. */
 void policy_release(struct policy *p);
@@ -138,7 +155,8 @@ int config_parse_text(const char *text, size_t len, const char *filename, const 
 
 /* Applies a layer to p by the rules of kind: a key the layer does not set
  * keeps p's value; what narrows is applied; what widens (network on after
- * off, host_system ro, strict off, a different bash, a bind or unshadowed
+ * off, host_system ro, strict off, nested_userns on, a higher limit or
+ * none where p has one, a different bash, a bind or unshadowed
  * file or passthrough entry or allowed root that p does not have, rw
  * where p has ro) is applied only when the kind may widen, else left out
  * with a note.  Lists replace p's lists.  picker, reload_*, watch and

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "denylog.h"
 #include "util.h"
 
 #define DEFAULT_DAEMON_SOCKET "/nix/var/nix/daemon-socket/socket"
@@ -102,6 +103,23 @@ int layout_writable(struct layout *l, const char *path)
 	l->spec.writable = l->writable;
 	l->spec.n_writable = l->n_writable;
 	return 0;
+}
+
+int layout_denial_log(struct layout *l, const char *dir, bool shown)
+{
+	_cleanup_free_ char *flag = NULL;
+	const char *d = layout_keep(l, strdup(dir));
+	if (!d)
+		return -ENOMEM;
+	l->spec.denial_log = d;
+	if (!shown)
+		return 0;
+	if (denylog_flag_path(DENYLOG_INSIDE, getpid(), &flag) < 0)
+		return -ENOMEM;
+	int r = sandbox_add(&l->spec, SB_BIND_RO, d, DENYLOG_INSIDE, NULL, 0);
+	if (r == 0)
+		r = layout_setenv(l, "NSBSH_DENIALS_FLAG", flag);
+	return r;
 }
 
 const char *layout_daemon_socket(void)

@@ -85,5 +85,11 @@ int layout_show_common(struct layout *l, const struct layout_linked *lk);
  * why; 0 or a negative errno. */
 int layout_session(struct layout *l, const char *worktree, const char *session, char **ret_note);
 
+/* The project's denial log (denylog.h): the supervisor keeps it in dir.
+ * shown (a shell with a prompt; dir must exist): the sandbox sees dir
+ * read-only, and NSBSH_DENIALS_FLAG names the flag file of this session
+ * there, which the prompt hook tests. */
+int layout_denial_log(struct layout *l, const char *dir, bool shown);
+
 /* The daemon socket path ($NIX_DAEMON_SOCKET_PATH or the default). */
 const char *layout_daemon_socket(void);

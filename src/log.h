@@ -8,7 +8,7 @@
 enum {
 	EXIT_USAGE = 2,          /* nsb: bad command line */
 	EXIT_SYSTEM = 71,        /* nsb: a system call or library failed */
-	EXIT_REFUSED = 77,       /* nsbsh: a strict account refused a shell */
+	EXIT_REFUSED = 77,       /* nsbsh: a strict account refused a shell (never a plain bash) */
 	EXIT_CANNOT_EXEC = 126,  /* bash could not be executed (as bash does) */
 	EXIT_NOT_FOUND = 127,    /* bash was not found (as bash does) */
 };

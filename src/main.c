@@ -398,6 +398,10 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	l->spec.envp = l->envp;
 	l->spec.seccomp = true;
 	l->spec.unshare_net = !st->policy.network;
+	l->spec.nested_userns = st->policy.nested_userns;
+	l->spec.max_procs = (unsigned long)st->policy.max_procs;
+	l->spec.max_memory = st->policy.max_memory;
+	l->spec.max_cpu_seconds = (unsigned long)st->policy.max_cpu_seconds;
 	return 0;
 }
 
@@ -539,6 +543,7 @@ static int enter_project(struct start *st)
 	_cleanup_free_ char *root = NULL, *data = NULL, *private_home = NULL, *err = NULL,
 			    *again = NULL, *target = NULL;
 	char *own[3] = { NULL };
+	_cleanup_free_ char *denials = NULL;
 	struct cache_entry e = { 0 };
 	bool have_env = false;
 	struct layout l;
@@ -579,6 +584,12 @@ static int enter_project(struct start *st)
 	if (ctl_make(st, root) < 0)
 		debug("no control directory: nsb reload will not work in this shell");
 	r = shell_layout(&l, st, have_env ? &e : NULL, private_home, &err);
+	/* The prompt's flag needs the log directory inside; a shell without a
+	 * prompt only needs it named (the first refusal creates it). */
+	bool prompt = shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO));
+	if (r == 0 && cache_denial_dir(st->project.worktree ? st->project.worktree : "/", prompt,
+				       &denials) == 0)
+		r = layout_denial_log(&l, denials, prompt);
 	if (r == 0) {
 		own_dirs(root, data, own);
 		r = protect_own_dirs(&l, own, ARRAY_SIZE(own));
@@ -590,7 +601,8 @@ static int enter_project(struct start *st)
 	int status;
 	r = sandbox_run(&l.spec, &status, &err);
 	if (r == -EPERM || r == -ENOSPC || r == -EUSERS) {
-		warn("cannot create the sandbox: user namespaces are not allowed: %s", userns_hint());
+		warn("cannot create the sandbox: user namespaces are not allowed: %s",
+		     userns_hint(userns_blocker(NULL)));
 		goto out;
 	}
 	if (r < 0)

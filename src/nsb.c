@@ -5,10 +5,13 @@
 
 #include <stdio.h>
 
+#include "cache.h"
 #include "doctor.h"
 #include "gc.h"
 #include "log.h"
 #include "nsb-trust.h"
+#include "nsblog.h"
+#include "project.h"
 #include "session-cmd.h"
 #include "status.h"
 #include "util.h"
@@ -26,6 +29,24 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
+int nsb_project_here(const char *dir, char **ret_cwd, struct project *ret, char **ret_err)
+{
+	if (dir && chdir(dir) < 0) {
+		warn("cannot enter '%s': %s", dir, strerror(errno));
+		return -EIO;
+	}
+	_cleanup_free_ char *cwd = getcwd(NULL, 0), *root = NULL, *memo = NULL;
+	if (!cwd) {
+		warn("cannot read the current directory: %s", strerror(errno));
+		return -EIO;
+	}
+	if (cache_root_path(&root) < 0 || asprintf(&memo, "%s/discovery", root) < 0)
+		return -ENOMEM;
+	int r = project_discover(cwd, memo, ret, ret_err);
+	*ret_cwd = steal_pointer(&cwd);
+	return r;
+}
+
 static int cmd_help(int argc, char **argv);
 static void usage(FILE *f);
 
@@ -37,6 +58,7 @@ static const struct nsb_command commands[] = {
 	{ "trust", "nsb trust [--remove] [DIR]", trust_main },
 	{ "doctor", "nsb doctor", doctor_main },
 	{ "gc", "nsb gc [--dry-run] [--older-than DURATION] [--homes]", gc_main },
+	{ "log", "nsb log [-n N] [DIR]", nsblog_main },
 	{ "version", "nsb version", cmd_version },
 	{ "help", "nsb help", cmd_help },
 };

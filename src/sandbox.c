@@ -23,6 +23,17 @@
  *         mounts), so it must be out of the program's reach: it is not
  *         dumpable (no ptrace, no /proc/1/mem by the same uid), and it runs
  *         under the same seccomp filter as the program.
+ * MUST-9  limits: pid 1, before the program exists, sets RLIMIT_CORE to 0
+ *         and RLIMIT_NPROC to max_procs (soft = hard, so the program cannot
+ *         raise them again: raising a hard limit needs CAP_SYS_RESOURCE of
+ *         the host).  RLIMIT_NPROC is set inside the new user namespace,
+ *         where (kernel 5.14 and later) it counts the user's processes of
+ *         this sandbox only, not those outside.  Memory and CPU time when
+ *         the policy asks for them (RLIMIT_AS, RLIMIT_CPU per process).
+ * MUST-10 listener: the filter's notification fd (seccomp-filter.c MUST-S6)
+ *         reaches the supervisor and nobody else: pid 1 passes it over a
+ *         socketpair (SCM_RIGHTS) and closes both before it forks the
+ *         program.
  *
  * The order of the final stage is fixed: no_new_privs, namespaces, mounts,
  * remounts read-only, detach the old root, then in pid 1 the seccomp filter
@@ -46,13 +57,16 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "denylog.h"
 #include "landlock.h"
 #include "seccomp-filter.h"
 #include "util.h"
@@ -66,7 +80,7 @@
 
 void sandbox_spec_init(struct sandbox_spec *s)
 {
-	*s = (struct sandbox_spec){ .stdout_fd = -1 };
+	*s = (struct sandbox_spec){ .stdout_fd = -1, .max_procs = SANDBOX_MAX_PROCS_DEFAULT };
 }
 
 void sandbox_spec_release(struct sandbox_spec *s)
@@ -387,6 +401,52 @@ static void fds_close_or_fail(int keep)
 			close(fd);
 }
 
+/* MUST-9: soft = hard = value, never above the hard limit there is (only
+ * the host's CAP_SYS_RESOURCE could raise that). */
+static void limit_or_fail(int resource, const char *name, rlim_t value)
+{
+	struct rlimit rl;
+	if (getrlimit(resource, &rl) < 0)
+		child_fail("cannot read the limit %s", name);
+	if (rl.rlim_max != RLIM_INFINITY && value > rl.rlim_max)
+		value = rl.rlim_max;
+	rl.rlim_cur = rl.rlim_max = value;
+	if (setrlimit(resource, &rl) < 0)
+		child_fail("cannot set the limit %s", name);
+}
+
+static void limits_apply_or_fail(const struct sandbox_spec *s)
+{
+	limit_or_fail(RLIMIT_CORE, "RLIMIT_CORE", 0);
+	if (s->max_procs)
+		limit_or_fail(RLIMIT_NPROC, "RLIMIT_NPROC", s->max_procs);
+	if (s->max_memory)
+		limit_or_fail(RLIMIT_AS, "RLIMIT_AS", s->max_memory);
+	if (s->max_cpu_seconds)
+		limit_or_fail(RLIMIT_CPU, "RLIMIT_CPU", s->max_cpu_seconds);
+}
+
+/* MUST-10: the listener goes to the supervisor, then out of this process. */
+static void listener_send_or_fail(int sock, int listener)
+{
+	char byte = 'L';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u = { 0 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1)
+		child_fail("cannot pass the seccomp listener to the supervisor");
+	close(listener);
+}
+
 static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
 {
 	if (s->stdout_fd >= 0) {
@@ -416,7 +476,7 @@ static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, int syncfd)
+static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, int syncfd, int sock)
 {
 	char c;
 
@@ -427,6 +487,7 @@ static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, 
 	if (read(syncfd, &c, 1) != 1)
 		_exit(EXIT_SANDBOX_SETUP);
 	close(syncfd);
+	limits_apply_or_fail(s);
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail("cannot set no_new_privs");
@@ -459,12 +520,19 @@ static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		child_fail("cannot make pid 1 undumpable");
 	if (s->seccomp) {
-		int r = seccomp_install();
+		/* 'n': the supervisor will answer notifications (sandbox_run). */
+		struct seccomp_options o = { .nested_userns = s->nested_userns, .notify = c == 'n' };
+		int listener = -1;
+		int r = seccomp_install(&o, &listener);
 		if (r < 0) {
 			errno = -r;
 			child_fail("cannot load the seccomp filter");
 		}
+		if (listener >= 0)
+			listener_send_or_fail(sock, listener);
 	}
+	if (sock >= 0)
+		close(sock);
 
 	pid_t prog = fork();
 	if (prog < 0)
@@ -521,12 +589,40 @@ static char *strdup_printf(const char *fmt, ...)
 	return s;
 }
 
-int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, char **ret_err)
+/* What the supervisor holds of a started sandbox. */
+struct supervision {
+	pid_t pid;       /* pid 1 of the sandbox */
+	int errfd;       /* setup failures, one line; EOF once the program runs */
+	int sock;        /* -1, or where pid 1 sends the filter's listener */
+	int pidfd;       /* -1, or readable when pid 1 has exited */
+};
+
+/* Close and forget: the loops below test for -1. */
+static void fd_close(int *fd)
 {
-	int errpipe[2], syncpipe[2];
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void supervision_close(struct supervision *sv)
+{
+	fd_close(&sv->errfd);
+	fd_close(&sv->sock);
+	fd_close(&sv->pidfd);
+}
+
+/* notify: pid 1 is to pass the filter's listener to this process, which
+ * must then answer it (supervise).  It does only when a pidfd can tell
+ * this process that pid 1 is gone while it polls. */
+static int start(const struct sandbox_spec *s, bool notify, struct supervision *sv, char **ret_err)
+{
+	int errpipe[2], syncpipe[2], socks[2] = { -1, -1 };
+	*sv = (struct supervision){ .pid = -1, .errfd = -1, .sock = -1, .pidfd = -1 };
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
 		return -errno;
-	if (pipe2(syncpipe, O_CLOEXEC) < 0) {
+	if (pipe2(syncpipe, O_CLOEXEC) < 0 ||
+	    (notify && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0)) {
 		int r = -errno;
 		close(errpipe[0]);
 		close(errpipe[1]);
@@ -543,16 +639,28 @@ int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, 
 	if (pid == 0) {
 		close(errpipe[0]);
 		close(syncpipe[1]);
+		if (socks[0] >= 0)
+			close(socks[0]);
 		child_errfd = errpipe[1];
-		sandbox_pid1(s, syncpipe[0]);
+		sandbox_pid1(s, syncpipe[0], socks[1]);
 	}
 	int r = pid < 0 ? -errno : 0;
 	close(errpipe[1]);
 	close(syncpipe[0]);
+	if (socks[1] >= 0)
+		close(socks[1]);
+	sv->errfd = errpipe[0];
+	sv->sock = socks[0];
 	if (r < 0) {
-		close(errpipe[0]);
 		close(syncpipe[1]);
+		supervision_close(sv);
 		return r;
+	}
+	sv->pid = pid;
+	if (notify) {
+		sv->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (sv->pidfd < 0)
+			fd_close(&sv->sock); /* no notifications, then: kernel before 5.3 */
 	}
 
 	/* MUST-1: the caller's ids, and only them. */
@@ -565,26 +673,29 @@ int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, 
 		snprintf(map, sizeof(map), "%u %u 1\n", gid, gid);
 		r = write_proc_file(pid, "gid_map", map);
 	}
-	if (r < 0) {
+	if (r < 0)
 		*ret_err = strdup_printf("cannot map the user and group ids: %s", strerror(-r));
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(errpipe[0]);
-		close(syncpipe[1]);
-		return r;
-	}
-	if (write(syncpipe[1], "x", 1) != 1) {
+	else if (write(syncpipe[1], sv->sock >= 0 ? "n" : "x", 1) != 1)
 		r = -errno;
+	close(syncpipe[1]);
+	if (r < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		close(errpipe[0]);
-		close(syncpipe[1]);
+		supervision_close(sv);
 		return r;
 	}
-	close(syncpipe[1]);
 	signals_supervise(pid);
-	*ret_pid = pid;
-	*ret_errfd = errpipe[0];
+	return 0;
+}
+
+int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, char **ret_err)
+{
+	struct supervision sv;
+	int r = start(s, false, &sv, ret_err);
+	if (r < 0)
+		return r;
+	*ret_pid = sv.pid;
+	*ret_errfd = sv.errfd;
 	return 0;
 }
 
@@ -621,12 +732,80 @@ int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err)
 	return 0;
 }
 
+static int listener_receive(int sock)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* One refusal: answered at once, then logged; the first of this session
+ * also raises the flag the shell's prompt looks for. */
+static void denial_handle(int listener, const char *log, bool *flagged)
+{
+	struct seccomp_denial d;
+	if (seccomp_notify_answer(listener, &d) < 0)
+		return;
+	/* A log that cannot be written must not stop the shell: the refusal
+	 * itself has been answered.  The append creates the directory. */
+	denylog_append(log, &d, time(NULL));
+	if (!*flagged)
+		*flagged = denylog_flag(log, getpid()) == 0;
+}
+
+/* Until pid 1 exits: take the listener from pid 1, answer what it reports. */
+static int supervise(struct supervision *sv, const char *log, int *ret_status, char **ret_err)
+{
+	int listener = -1;
+	bool flagged = false;
+	while (sv->sock >= 0 || listener >= 0) {
+		struct pollfd p[3] = { { .fd = sv->pidfd, .events = POLLIN },
+				       { .fd = sv->sock, .events = POLLIN },
+				       { .fd = listener, .events = POLLIN } };
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			break; /* pid 1 is gone: so is everything of the sandbox */
+		if (p[1].revents) {
+			listener = listener_receive(sv->sock);
+			fd_close(&sv->sock);
+		}
+		if (p[2].revents & POLLIN)
+			denial_handle(listener, log, &flagged);
+		else if (p[2].revents)
+			fd_close(&listener);
+	}
+	fd_close(&listener);
+	int r = sandbox_wait(sv->pid, steal_fd(&sv->errfd), ret_status, ret_err);
+	supervision_close(sv);
+	if (flagged)
+		denylog_unflag(log, getpid());
+	return r;
+}
+
 int sandbox_run(const struct sandbox_spec *s, int *ret_status, char **ret_err)
 {
-	pid_t pid;
-	int errfd;
-	int r = sandbox_start(s, &pid, &errfd, ret_err);
+	struct supervision sv;
+	bool notify = s->seccomp && s->denial_log;
+	int r = start(s, notify, &sv, ret_err);
 	if (r < 0)
 		return r;
-	return sandbox_wait(pid, errfd, ret_status, ret_err);
+	return supervise(&sv, s->denial_log, ret_status, ret_err);
 }

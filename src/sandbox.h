@@ -51,7 +51,21 @@ struct sandbox_spec {
 	 * NULL/0: no Landlock.  Borrowed like the ops' strings. */
 	const char *const *writable;
 	size_t n_writable;
+	/* Policy (config.h) the caller fills; sandbox_spec_init sets the
+	 * defaults, which hold when nobody does. */
+	bool nested_userns;            /* false: no user namespace inside (MUST-S5) */
+	unsigned long max_procs;       /* RLIMIT_NPROC inside; 0: none (MUST-9) */
+	unsigned long long max_memory; /* RLIMIT_AS of each process, bytes; 0: none */
+	unsigned long max_cpu_seconds; /* RLIMIT_CPU of each process; 0: none */
+	/* The project's denial log directory (denylog.h), on the host; NULL:
+	 * refusals are not reported.  Only sandbox_run keeps it: its
+	 * supervisor answers the filter's notifications while it waits. */
+	const char *denial_log;
 };
+
+/* Processes (threads count too) of the user inside one sandbox.  A build
+ * with -j64 or a JVM stays far below; a fork bomb meets it within a second. */
+#define SANDBOX_MAX_PROCS_DEFAULT 4096
 
 void sandbox_spec_init(struct sandbox_spec *s);
 void sandbox_spec_release(struct sandbox_spec *s);
@@ -61,13 +75,15 @@ int sandbox_add(struct sandbox_spec *s, enum sandbox_op_kind kind, const char *s
 /* What every sandbox has: /dev, /proc, /tmp, /run/nsbsh. */
 int sandbox_add_base(struct sandbox_spec *s);
 
-/* Build the sandbox and run the program; 0 and its wait status in
+/* Build the sandbox and run the program (answering the filter's
+ * notifications into s->denial_log meanwhile); 0 and its wait status in
  * *ret_status (as waitpid gives it, from pid 1 of the sandbox: an exit code,
  * 128+N for a program killed by signal N), or a negative errno with a
  * malloc'ed one-line reason in *ret_err. -EPERM/-ENOSPC/-EINVAL/-ENOSYS from
  * the namespace creation itself mean the kernel refuses user namespaces. */
 int sandbox_run(const struct sandbox_spec *s, int *ret_status, char **ret_err);
 /* Like sandbox_run, but the caller reads the program's stdout from *ret_fd
- * and then calls sandbox_wait(). */
+ * and then calls sandbox_wait(); refusals are not reported (denial_log is
+ * ignored: nobody would answer the filter while the caller reads). */
 int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, char **ret_err);
 int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err);

@@ -1,6 +1,30 @@
 /* seccomp-filter.h - the sandbox's syscall filter (libseccomp), loaded last before exec. */
 #pragma once
 
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct seccomp_options {
+	bool nested_userns;  /* policy nested_userns = on: user namespaces and mounts inside them */
+	bool notify;         /* refusals of the notifying groups go to a listener (MUST-S6) */
+};
+
 /* Build and load the filter in the calling process; 0 or a negative errno.
- * Requires no_new_privs. */
-int seccomp_install(void);
+ * Requires no_new_privs.  *ret_listener: the listener fd (close-on-exec)
+ * when o->notify and the kernel has user notification, else -1; whoever
+ * holds it must answer (seccomp_notify_answer), or the callers wait. */
+int seccomp_install(const struct seccomp_options *o, int *ret_listener);
+
+struct seccomp_denial {
+	pid_t pid;           /* in the listener's pid namespace */
+	pid_t pid_inside;    /* in the sandbox's (0: unknown) */
+	char comm[16];       /* /proc/PID/comm as the process set it, or "?" */
+	char syscall[32];
+	const char *group;   /* the group's name in the table */
+	int error;           /* the errno answered */
+};
+
+/* Wait for one refused call on listener, answer it with its group's errno,
+ * and say what it was: 0 and *ret, or a negative errno when nothing was
+ * received (-ENOENT: the caller was gone before it could be). */
+int seccomp_notify_answer(int listener, struct seccomp_denial *ret);

@@ -13,6 +13,7 @@
 #include "layout.h"
 #include "log.h"
 #include "nix.h"
+#include "nsb.h"
 #include "project.h"
 #include "trust.h"
 #include "util.h"
@@ -75,20 +76,13 @@ int status_main(int argc, char **argv)
 		warn("usage: nsb status [DIR]");
 		return EXIT_USAGE;
 	}
-	if (argc == 2 && chdir(argv[1]) < 0) {
-		warn("cannot enter '%s': %s", argv[1], strerror(errno));
-		return 1;
-	}
-	_cleanup_free_ char *cwd = getcwd(NULL, 0), *root = NULL, *memo = NULL, *err = NULL;
-	if (!cwd) {
-		warn("cannot read the current directory: %s", strerror(errno));
-		return 1;
-	}
-	if (cache_root_path(&root) < 0 || asprintf(&memo, "%s/discovery", root) < 0)
-		return EXIT_SYSTEM;
-
+	_cleanup_free_ char *cwd = NULL, *root = NULL, *err = NULL;
 	struct project p = { 0 };
-	int r = project_discover(cwd, memo, &p, &err);
+	int r = nsb_project_here(argc == 2 ? argv[1] : NULL, &cwd, &p, &err);
+	if (r == -EIO && !err)
+		return 1; /* said */
+	if (r == -ENOMEM || cache_root_path(&root) < 0)
+		return EXIT_SYSTEM;
 	if (r == -ENOENT) {
 		printf("project:   none (a start here runs plain bash)\n");
 		print_layers();

@@ -1,9 +1,10 @@
-/* userns.c - can this user create a sandbox's namespaces, and if not, why.
- * Reads /proc/sys and forks one short-lived child; prints nothing. */
+/* userns.c - which knob of the kernel refuses user namespaces (see userns.h).
+ * Each is a sysctl whose file exists only on kernels that have it; a file
+ * that is missing or unreadable says nothing. */
 #include "userns.h"
 
+#include <fcntl.h>
 #include <sched.h>
-#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mount.h>
@@ -12,15 +13,73 @@
 
 #include "util.h"
 
-/* In the order they are checked: a Debian or Ubuntu kernel's own switch,
- * the limit every kernel has, then Ubuntu's AppArmor restriction (from
- * 23.10), under which the namespace is made but nothing can be done in it. */
-static const struct userns_setting settings[] = {
-	{ "kernel.unprivileged_userns_clone", "0", "1", NULL },
-	{ "user.max_user_namespaces", "0", "15000", NULL },
-	{ "kernel.apparmor_restrict_unprivileged_userns", "1", "0",
-	  "AppArmor restricts them: allow userns for nsbsh in an AppArmor profile (nsb doctor shows one)" },
-};
+/* The first line of procsys/name, or "" (missing, unreadable). */
+static void sysctl_read(const char *procsys, const char *name, char *buf, size_t size)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", procsys ? procsys : "/proc/sys", name);
+	buf[0] = '\0';
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Under AppArmor's restriction, a profile with `userns,` lets nsbsh make
+ * them: nsbsh then runs confined by it (label "nsbsh (unconfined)").  The
+ * label of a test's fake procsys is in procsys/../self-label. */
+static int apparmor_unconfined(const char *procsys)
+{
+	char label[256];
+	if (procsys)
+		sysctl_read(procsys, "../self-label", label, sizeof(label));
+	else
+		sysctl_read("/proc/self/attr", "apparmor/current", label, sizeof(label));
+	return label[0] == '\0' || streq(label, "unconfined");
+}
+
+enum userns_block userns_blocker(const char *procsys)
+{
+	char v[32];
+	sysctl_read(procsys, "kernel/unprivileged_userns_clone", v, sizeof(v));
+	if (streq(v, "0"))
+		return USERNS_BLOCK_DEBIAN;
+	sysctl_read(procsys, "user/max_user_namespaces", v, sizeof(v));
+	if (streq(v, "0"))
+		return USERNS_BLOCK_MAX;
+	sysctl_read(procsys, "kernel/apparmor_restrict_unprivileged_userns", v, sizeof(v));
+	if (streq(v, "1") && apparmor_unconfined(procsys))
+		return USERNS_BLOCK_APPARMOR;
+	return USERNS_BLOCK_UNKNOWN;
+}
+
+const char *userns_hint(enum userns_block b)
+{
+	switch (b) {
+	case USERNS_BLOCK_DEBIAN:
+		return "kernel.unprivileged_userns_clone is 0: enable them with: sysctl -w kernel.unprivileged_userns_clone=1 "
+		       "(and in /etc/sysctl.d/ to keep it)";
+	case USERNS_BLOCK_MAX:
+		return "user.max_user_namespaces is 0: enable them with: sysctl -w user.max_user_namespaces=15000 "
+		       "(and in /etc/sysctl.d/ to keep it)";
+	case USERNS_BLOCK_APPARMOR:
+		return "AppArmor restricts them (kernel.apparmor_restrict_unprivileged_userns = 1) and no profile "
+		       "grants them to nsbsh: load the one the package ships with: apparmor_parser -r /etc/apparmor.d/nsbsh";
+	case USERNS_BLOCK_UNKNOWN:
+		break;
+	}
+	return "check the kernel's user namespace settings";
+}
+
+const struct userns_setting *userns_setting_of(enum userns_block b)
+{
+	static const struct userns_setting settings[] = {
+		[USERNS_BLOCK_DEBIAN] = { "kernel.unprivileged_userns_clone", "0", "1" },
+		[USERNS_BLOCK_MAX] = { "user.max_user_namespaces", "0", "15000" },
+		[USERNS_BLOCK_APPARMOR] = { "kernel.apparmor_restrict_unprivileged_userns", "1", "0" },
+	};
+	return b == USERNS_BLOCK_UNKNOWN || (size_t)b >= ARRAY_SIZE(settings) ? NULL : &settings[b];
+}
 
 int userns_probe(const char **ret_step)
 {
@@ -47,41 +106,4 @@ int userns_probe(const char **ret_step)
 	if (WIFSIGNALED(status))
 		return -ECHILD;
 	return -WEXITSTATUS(status);
-}
-
-static const char *proc_sys_path(const char *sysctl, char *buf, size_t size)
-{
-	snprintf(buf, size, "/proc/sys/%s", sysctl);
-	for (char *p = buf + strlen("/proc/sys/"); *p; p++)
-		if (*p == '.')
-			*p = '/';
-	return buf;
-}
-
-const struct userns_setting *userns_blocker(void)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
-		char path[128], value[32] = "";
-		FILE *f = fopen(proc_sys_path(settings[i].sysctl, path, sizeof(path)), "re");
-		if (!f)
-			continue;
-		bool got = fgets(value, sizeof(value), f) != NULL;
-		fclose(f);
-		value[strcspn(value, "\n")] = '\0';
-		if (got && streq(value, settings[i].bad))
-			return &settings[i];
-	}
-	return NULL;
-}
-
-const char *userns_hint(void)
-{
-	static char hint[160];
-	const struct userns_setting *s = userns_blocker();
-	if (!s)
-		return "check the kernel's user namespace settings";
-	if (s->hint)
-		return s->hint;
-	snprintf(hint, sizeof(hint), "enable them with: sysctl -w %s=%s", s->sysctl, s->good);
-	return hint;
 }

@@ -1,14 +1,30 @@
-/* userns.h - whether this kernel lets an unprivileged process create the
- * namespaces a sandbox needs, and which setting refuses them. */
+/* userns.h - why this kernel refuses unprivileged user namespaces, and the
+ * one thing to do about it.  Reads the sysctls below procsys (NULL:
+ * /proc/sys) and nsbsh's own AppArmor label; prints nothing. */
 #pragma once
 
-/* A kernel setting that can refuse unprivileged user namespaces. */
+enum userns_block {
+	USERNS_BLOCK_UNKNOWN,   /* none of the knobs below says no */
+	USERNS_BLOCK_DEBIAN,    /* kernel.unprivileged_userns_clone = 0 (older Debian kernels) */
+	USERNS_BLOCK_MAX,       /* user.max_user_namespaces = 0 */
+	USERNS_BLOCK_APPARMOR,  /* kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 23.10+),
+				 * and nsbsh runs unconfined (no profile grants it userns) */
+};
+
+/* In that order: the first knob that refuses. */
+enum userns_block userns_blocker(const char *procsys);
+/* What to do, one line without a full stop: "enable them with: sysctl ...". */
+const char *userns_hint(enum userns_block b);
+
+/* A kernel setting that can refuse unprivileged user namespaces, as
+ * nsb doctor names it. */
 struct userns_setting {
 	const char *sysctl;  /* "user.max_user_namespaces" */
 	const char *bad;     /* the value that refuses them: "0" */
 	const char *good;    /* a value that allows them: "15000" */
-	const char *hint;    /* what a refused start says after the reason */
 };
+/* The setting behind b, or NULL for USERNS_BLOCK_UNKNOWN. */
+const struct userns_setting *userns_setting_of(enum userns_block b);
 
 /* Creates, in a child, the namespaces a sandbox creates (user, mount, pid,
  * ipc, uts) and makes the new mount tree private, as a start does.  0 when
@@ -16,10 +32,3 @@ struct userns_setting {
  * ("clone" or "mount": the namespaces were made, but the kernel or an LSM
  * refuses to use them). */
 int userns_probe(const char **ret_step);
-
-/* The first setting whose current value refuses user namespaces, or NULL
- * when none of them does (or they cannot be read). */
-const struct userns_setting *userns_blocker(void);
-
-/* For a start the kernel refused: how to enable them, one phrase. */
-const char *userns_hint(void);

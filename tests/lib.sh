@@ -187,6 +187,22 @@ mkproject() {
 	fi
 }
 
+# try_project DIR NAME - a fixture project at DIR, entered once (the cache is
+# warm: later checks time nothing of nix), with tests/try-syscall copied in.
+# Sets P_real (DIR's physical path) and TRY; on failure reports a failed check
+# NAME and returns 1.
+try_project() {
+	mkproject "$1" || { t_fail "$2" "fixture not created"; return 1; }
+	P_real=$(cd "$1" && pwd -P)
+	run_nsbsh --in "$1" -c true
+	if [ ! -x "$TESTS/try-syscall" ]; then
+		t_fail "$2" "tests/try-syscall is not built (make tests/try-syscall)"
+		return 1
+	fi
+	cp "$TESTS/try-syscall" "$1/try-syscall"
+	TRY=$1/try-syscall
+}
+
 # fresh_cache - point XDG_CACHE_HOME at a new, empty directory (a cold cache).
 fresh_cache() {
 	XDG_CACHE_HOME=$(mktemp -d "$W/cache.XXXXXX")

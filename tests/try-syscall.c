@@ -29,11 +29,30 @@
  *                         `ok HEX`, the struct file_handle in hex
  *   open_by_handle=HEX[:DIR]  open_by_handle_at() of that handle, the mount
  *                         fd being DIR opened read-only (default "/")
+ *   fork-count=N          fork up to N children that wait (on a pipe) until
+ *                         the first fork fails or N are made; answers
+ *                         `ok COUNT` or `ok COUNT errno=E...` (the failure),
+ *                         then ends them all
+ *   fork-bomb=SECONDS     every process forks for ever (children too), until
+ *                         SECONDS have passed; a process whose fork fails
+ *                         with EAGAIN says so once and retries 20 ms later.
+ *                         Answers `ok HITS PEAK`: how many processes met
+ *                         EAGAIN (0: no limit was met), and the most
+ *                         processes seen in /proc at once (run it in a pid
+ *                         namespace of its own: the sandbox); it returns
+ *                         once all are gone
+ *   fork-hold=N           (not forked, never returns) fork N children that
+ *                         wait for this process to die, print `holding N`
+ *                         (or how many it could make), and wait to be killed
  *   listen-abstract=NAME  (outside, not forked, never returns) listen on the
  *                         abstract address NAME, print `listening`, accept
  *                         and close connections until killed
  * and without one:
  *   unshare-user          unshare(CLONE_NEWUSER)
+ *   clone-newuser         clone(CLONE_NEWUSER | SIGCHLD); the child exits at once
+ *   clone3                clone3() with a size too small (EINVAL without a filter)
+ *   thread                pthread_create and join (glibc tries clone3 first,
+ *                         and falls back to clone on ENOSYS)
  *   landlock-abi          the Landlock ABI version: `ok N` (or the errno)
  *
  * A malformed ARG is this program's fault, not the kernel's answer: it is
@@ -42,6 +61,7 @@
  * Built static (see the Makefile): the sandbox has no /usr/lib.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -49,14 +69,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_landlock_create_ruleset
@@ -206,6 +229,79 @@ static void extra(const char *text)
 }
 
 static long try_unshare_user(void) { return unshare(CLONE_NEWUSER); }
+
+static long try_clone_newuser(void)
+{
+	long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		return -1;
+	waitpid((pid_t)pid, NULL, 0);
+	return 0;
+}
+
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+/* 8 bytes: below CLONE_ARGS_SIZE_VER0 (64), so the kernel says EINVAL. */
+static long try_clone3(void)
+{
+	unsigned long long args[8] = { 0 };
+	return syscall(SYS_clone3, args, 8);
+}
+
+static void *thread_main(void *arg) { return arg; }
+
+static long try_thread(void)
+{
+	pthread_t t;
+	int e = pthread_create(&t, NULL, thread_main, NULL);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return pthread_join(t, NULL) == 0 ? 0 : -1;
+}
+
+static const char *errno_name(int e);
+
+static long try_fork_count(const char *arg)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+	if (*end || n < 1 || n > 100000)
+		bad_argument("N must be a number from 1 to 100000");
+	int hold[2];
+	if (pipe2(hold, O_CLOEXEC) < 0)
+		return -1;
+	long made = 0;
+	int err = 0;
+	for (; made < n; made++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			char c;
+			close(hold[1]);
+			while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(0);
+		}
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+	}
+	close(hold[1]); /* every child reads EOF and exits */
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+	char buf[64];
+	if (err)
+		snprintf(buf, sizeof(buf), "%ld errno=%s", made, errno_name(err));
+	else
+		snprintf(buf, sizeof(buf), "%ld", made);
+	extra(buf);
+	return 0;
+}
 
 static long try_landlock_abi(void)
 {
@@ -383,6 +479,96 @@ static long try_open_by_handle(const char *arg)
 	return syscall(SYS_open_by_handle_at, mount_fd, &h.fh, O_RDONLY | O_CLOEXEC);
 }
 
+/* The numeric entries of /proc: the processes of this pid namespace. */
+static long count_processes(void)
+{
+	DIR *d = opendir("/proc");
+	long n = 0;
+	struct dirent *de;
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += de->d_name[0] >= '1' && de->d_name[0] <= '9';
+	closedir(d);
+	return n;
+}
+
+static long try_fork_bomb(const char *arg)
+{
+	long secs = strtol(arg, NULL, 10);
+	if (secs < 1 || secs > 60)
+		bad_argument("SECONDS must be from 1 to 60");
+	int hits[2];
+	if (pipe2(hits, O_CLOEXEC) < 0)
+		return -1;
+	time_t deadline = time(NULL) + secs;
+	long peak = 0;
+	/* The bomb starts in a child; this process counts, every 50 ms. */
+	pid_t first = fork();
+	if (first < 0)
+		return -1;
+	if (first == 0) {
+		int said = 0;
+		while (time(NULL) < deadline) {
+			pid_t pid = fork();
+			if (pid == 0) {
+				said = 0;
+				continue;
+			}
+			if (pid < 0) {
+				if (errno == EAGAIN && !said)
+					said = write(hits[1], "x", 1) == 1;
+				usleep(20000);
+			}
+		}
+		_exit(0);
+	}
+	while (time(NULL) < deadline) {
+		long n = count_processes();
+		if (n > peak)
+			peak = n;
+		usleep(50000);
+	}
+	close(hits[1]);
+	/* EOF once every process of the bomb has exited (each holds the pipe). */
+	long n = 0;
+	char buf[512];
+	ssize_t r;
+	while ((r = read(hits[0], buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r > 0)
+			n += r;
+	}
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+	snprintf(buf, sizeof(buf), "%ld %ld", n, peak);
+	extra(buf);
+	return 0;
+}
+
+/* Not an attempt: this process holds n processes until it is killed. */
+static int __attribute__((noreturn)) fork_hold(const char *arg)
+{
+	long n = strtol(arg, NULL, 10), made = 0;
+	for (; made < n; made++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(0);
+			for (;;)
+				pause();
+		}
+	}
+	printf("holding %ld\n", made);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 /* Not an attempt: this process itself listens until it is killed. */
 static int __attribute__((noreturn)) listen_abstract(const char *arg, const char *whole)
 {
@@ -420,6 +606,8 @@ static const struct arg_attempt {
 	{ "abstract-connect", try_abstract_connect },
 	{ "name_to_handle", try_name_to_handle },
 	{ "open_by_handle", try_open_by_handle },
+	{ "fork-count", try_fork_count },
+	{ "fork-bomb", try_fork_bomb },
 };
 
 static const struct attempt {
@@ -473,6 +661,9 @@ static const struct attempt {
 	{ "io_uring_enter", try_io_uring_enter },
 	{ "io_uring_register", try_io_uring_register },
 	{ "unshare-user", try_unshare_user },
+	{ "clone-newuser", try_clone_newuser },
+	{ "clone3", try_clone3 },
+	{ "thread", try_thread },
 	{ "landlock-abi", try_landlock_abi },
 };
 
@@ -495,15 +686,19 @@ static const struct {
 	NAME(SIGABRT), NAME(SIGTRAP),
 };
 
+static const char *errno_name(int e)
+{
+	static char num[16];
+	for (size_t i = 0; i < ARRAY_SIZE(errnos); i++)
+		if (errnos[i].value == e)
+			return errnos[i].name;
+	snprintf(num, sizeof(num), "%d", e);
+	return num;
+}
+
 static void print_errno(const char *name, int e)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(errnos); i++) {
-		if (errnos[i].value == e) {
-			printf("%s errno=%s\n", name, errnos[i].name);
-			return;
-		}
-	}
-	printf("%s errno=%d\n", name, e);
+	printf("%s errno=%s\n", name, errno_name(e));
 }
 
 static void print_signal(const char *name, int sig)
@@ -593,6 +788,10 @@ int main(int argc, char **argv)
 			    strncmp(argv[i], "listen-abstract", n) == 0) {
 				fflush(stdout);
 				listen_abstract(eq + 1, argv[i]);
+			}
+			if (n == strlen("fork-hold") && strncmp(argv[i], "fork-hold", n) == 0) {
+				fflush(stdout);
+				fork_hold(eq + 1);
 			}
 			const struct arg_attempt *a = NULL;
 			for (size_t j = 0; j < ARRAY_SIZE(arg_attempts); j++)

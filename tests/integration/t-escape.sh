@@ -15,16 +15,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 P=$W/proj
-mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
-P_real=$(cd "$P" && pwd -P)
-run_nsbsh --in "$P" -c true # warm the cache
-
-if [ ! -x "$TESTS/try-syscall" ]; then
-	t_fail "ESCAPE helper" "tests/try-syscall is not built (make tests/try-syscall); no escape check ran"
-	exit 1
-fi
-cp "$TESTS/try-syscall" "$P/try-syscall"
-TRY=$P/try-syscall
+try_project "$P" "ESCAPE helper" || exit 1
 
 # answer TEXT NAME - the helper's answer for NAME in TEXT ("ok", "ok EXTRA",
 # "errno=E...", "signal=SIG...").

@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2016 source=tests/lib.sh
-# t-invariants: the MUST lines of src/sandbox.c (MUST-1..7) and src/seccomp-filter.c
-# (MUST-S1..S3), one or more checks each, named by the invariant's id.  The
+# t-invariants: the MUST lines of src/sandbox.c (MUST-1..10), src/seccomp-filter.c
+# (MUST-S1..S6) and src/landlock.c, one or more checks each, named by the
+# invariant's id.  The
 # syscall checks run tests/try-syscall (built static by `make
 # tests/try-syscall`) inside and outside the sandbox: the outside answer shows
 # what the kernel says without the filter, so an EPERM inside is the filter's.
@@ -142,12 +143,13 @@ denied=(keyctl add_key request_key
 	bpf perf_event_open userfaultfd kexec_load kexec_file_load init_module finit_module
 	delete_module swapon swapoff reboot acct quotactl syslog
 	open_by_handle_at name_to_handle_at
-	mount umount2 pivot_root move_mount open_tree fsopen fsconfig fsmount fspick
-	mount_setattr setns chroot
+	mount umount2 pivot_root setns chroot
 	io_uring_setup io_uring_enter io_uring_register)
+# The new mount API: ENOSYS, so that callers fall back to mount(2).
+enosys=(move_mount open_tree fsopen fsconfig fsmount fspick mount_setattr)
 names=(tiocsti tiocsti-high tioclinux tiocgwinsz ptrace-traceme setpgid
 	int80-getpid x32-getpid personality-query personality-default personality-norandom
-	"${denied[@]}")
+	"${denied[@]}" "${enosys[@]}" unshare-user clone-newuser clone3 thread)
 
 run -- "$TRY" "${names[@]}"
 outside=$OUT
@@ -188,11 +190,31 @@ for n in "${denied[@]}"; do
 	[ "$(answer outside "$n")" != errno=EPERM ] || outside_eperm+=("$n")
 	expect_eq "$(answer inside "$n")" errno=EPERM "MUST-S2 denied-groups: $n inside gives EPERM"
 done
+for n in "${enosys[@]}"; do
+	[ "$(answer outside "$n")" != errno=ENOSYS ] || outside_eperm+=("$n(ENOSYS)")
+	expect_eq "$(answer inside "$n")" errno=ENOSYS "MUST-S2 denied-groups: $n inside gives ENOSYS (the mount API: callers fall back to mount(2))"
+done
 diag "EPERM outside too (capability checked first): ${outside_eperm[*]:-(none)}"
 expect_eq "$(answer inside ptrace-traceme)" ok "MUST-S2 denied-groups: ptrace(PTRACE_TRACEME) in a forked child still works inside"
 expect_eq "$(answer inside setpgid)" ok "MUST-S2 denied-groups: setpgid still works inside"
 expect_eq "$(answer outside tiocgwinsz)/$(answer inside tiocgwinsz)" errno=ENOTTY/errno=ENOTTY \
 	"MUST-S2 denied-groups: ioctl TIOCGWINSZ on a non-tty gives ENOTTY outside and inside (not EPERM)"
+
+# MUST-S5: no user namespace inside; clone3 is ENOSYS, and glibc, which tries
+# it for every thread, falls back to clone.
+expect_eq "$(answer outside unshare-user)/$(answer outside clone-newuser)" ok/ok "MUST-S5 no-userns: unshare and clone with CLONE_NEWUSER work outside (control)"
+expect_eq "$(answer inside unshare-user)" errno=EPERM "MUST-S5 no-userns: unshare(CLONE_NEWUSER) inside gives EPERM"
+expect_eq "$(answer inside clone-newuser)" errno=EPERM "MUST-S5 no-userns: clone(CLONE_NEWUSER) inside gives EPERM"
+expect_eq "$(answer outside clone3)/$(answer inside clone3)" errno=EINVAL/errno=ENOSYS "MUST-S5 no-userns: clone3 gives EINVAL outside (bad size) and ENOSYS inside"
+expect_eq "$(answer inside thread)" ok "MUST-S5 no-userns: a thread starts inside (glibc falls back from clone3 to clone)"
+
+# MUST-S6: the refusals above were answered by the supervisor, which saw
+# each caller; what it wrote is the denial log (nsb log, t-limits.sh).
+run -- "$(dirname "$NSBSH")/nsb" log -n 200 "$P"
+for n in keyctl bpf mount fsopen unshare clone; do
+	expect_match "$OUT" " $n +[a-z_-]+"$'(\n|$)' "MUST-S6 notify: the supervisor answered and logged the refused $n"
+done
+expect_no_match "$OUT" ' (clone3|personality) ' "MUST-S6 notify: clone3 and personality are refused without a round trip (not logged)"
 
 # MUST-S3: a syscall of another ABI kills the process.  int $0x80 (i386
 # getpid) needs the kernel's IA32 entry, which some kernels or hypervisors
@@ -249,6 +271,43 @@ if [ "$abi" -ge 6 ]; then
 else
 	t_skip "MUST-L3 signals" "Landlock ABI $abi on this kernel (scopes need 6)"
 fi
+
+# --- MUST-9 limits ----------------------------------------------------------------
+run_nsbsh --in "$P" -c 'while read -r l; do case $l in "Max processes "*|"Max core file"*) echo $l;; esac; done </proc/$$/limits'
+expect_eq "$OUT" "Max core file size 0 0 bytes
+Max processes 4096 4096 processes" "MUST-9 limits: the shell's RLIMIT_CORE is 0 and RLIMIT_NPROC 4096, soft and hard"
+run_nsbsh --in "$P" -c 'ulimit -Hu 5000 2>&1; ulimit -Hc 1 2>&1; echo "$(ulimit -Hu) $(ulimit -Hc)"'
+expect_eq "$(tail -1 <<<"$OUT")" "4096 0" "MUST-9 limits: the hard limits cannot be raised inside"
+# Counted inside the sandbox's user namespace only: 4200 processes of the
+# same user outside (held open) do not stop a start, nor forks inside.
+"$TRY" fork-hold=4200 >"$W/hold.out" &
+holder=$!
+for _ in $(seq 200); do
+	grep -q holding "$W/hold.out" && break
+	sleep 0.05
+done
+held=$(cat "$W/hold.out")
+run_nsbsh --in "$P" -c '"$1" fork-count=50' n "$TRY"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+expect_eq "$held" "holding 4200" "MUST-9 limits: 4200 processes of the user held outside (control)"
+expect_eq "$OUT" "fork-count=50 ok 50" "MUST-9 limits: with 4200 processes of the user outside, 50 forks inside still work (only the sandbox's count)"
+
+# --- MUST-10 listener ---------------------------------------------------------------
+# The supervisor (the nsbsh process outside) holds the seccomp listener; the
+# shell inside holds none (MUST-5 shows it has fds 0-2 only).
+(cd "$P" && exec "$NSBSH" -c "sleep $((mark + 1)); :" </dev/null >/dev/null 2>&1) &
+sup=$!
+for _ in $(seq 100); do
+	pgrep -u "$me_uid" -f "^sleep $((mark + 1))\$" >/dev/null && break
+	sleep 0.05
+done
+notify_fds() { local n=0 f; for f in /proc/"$1"/fd/*; do [ "$(readlink "$f")" = "anon_inode:seccomp notify" ] && n=$((n + 1)); done; echo "$n"; }
+expect_eq "$(notify_fds "$sup")" 1 "MUST-10 listener: the supervisor holds one seccomp notify fd"
+inner=$(pgrep -u "$me_uid" -f "^sleep $((mark + 1))\$")
+expect_eq "$(notify_fds "$inner")" 0 "MUST-10 listener: a program inside holds none"
+kill "$sup"
+wait "$sup" 2>/dev/null
 
 # --- MUST-8: pid 1 of the sandbox is out of the program's reach ---------------------
 run_nsbsh --in "$P" -c 'grep "^Seccomp:" /proc/1/status; stat -c %u /proc/1/environ; id -u'

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "sandbox.h"
 #include "unit.h"
 #include "util.h"
 
@@ -59,6 +60,8 @@ static void test_defaults(void)
 	policy_init_defaults(&p);
 	CHECK(p.network);
 	CHECK(!p.picker && !p.host_system && !p.strict);
+	CHECK(!p.nested_userns && p.max_memory == 0 && p.max_cpu_seconds == 0);
+	CHECK(p.max_procs == 4096 && CONFIG_DEFAULT_MAX_PROCS == SANDBOX_MAX_PROCS_DEFAULT);
 	CHECK(p.reload_interactive == POLICY_RELOAD_ASK);
 	CHECK(p.reload_noninteractive == POLICY_RELOAD_REBUILD);
 	CHECK(p.bash == NULL);
@@ -97,7 +100,11 @@ static void test_every_key(void)
 		"host_system = ro\n"
 		"strict = on\n"
 		"allowed_roots = { \"~/projects\", \"/srv/work/\" }\n"
-		"session_copy = { \".env\" }\n";
+		"session_copy = { \".env\" }\n"
+		"nested_userns = on\n"
+		"max_procs = 512\n"
+		"max_memory = 8G\n"
+		"max_cpu_seconds = 3600\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -106,6 +113,9 @@ static void test_every_key(void)
 	CHECK(l.set == (1u << CONFIG_KEY_COUNT) - 1);
 	CHECK_STREQ(l.filename, "t.conf");
 	CHECK(!l.v.network && l.v.picker && l.v.host_system && l.v.strict);
+	CHECK(l.v.nested_userns && l.v.max_procs == 512 && l.v.max_memory == 8ull << 30 &&
+	      l.v.max_cpu_seconds == 3600);
+	CHECK(l.line[CONFIG_KEY_MAX_CPU_SECONDS] == 18);
 	CHECK(l.v.reload_interactive == POLICY_RELOAD_KEEP);
 	CHECK(l.v.reload_noninteractive == POLICY_RELOAD_KEEP);
 	CHECK_STREQ(l.v.bash, "/usr/local/bin/bash");
@@ -682,6 +692,8 @@ static void test_policy_files(void)
 	CHECK(p.network == d.network && p.picker == d.picker && p.host_system == d.host_system &&
 	      p.strict == d.strict && p.reload_interactive == d.reload_interactive &&
 	      p.reload_noninteractive == d.reload_noninteractive && p.bash == NULL);
+	CHECK(p.nested_userns == d.nested_userns && p.max_procs == d.max_procs &&
+	      p.max_memory == d.max_memory && p.max_cpu_seconds == d.max_cpu_seconds);
 	CHECK(p.bind.n == 0 && p.unshadow.n == 0 && p.passthrough.n == 0 && p.watch.n == 0 &&
 	      p.allowed_roots.n == 0 && p.n_projects == 0 && p.n_notes == 0);
 	policy_release(&p);
@@ -706,8 +718,62 @@ static void test_policy_files(void)
 	if (e.message[0])
 		fprintf(stderr, "  %s\n", e.message);
 	CHECK(p.strict && !p.network && !p.host_system && p.passthrough.n == 0 && p.bind.n == 0);
+	CHECK(!p.nested_userns && p.max_procs == 1024 && p.max_memory == 8ull << 30 &&
+	      p.max_cpu_seconds == 0);
 	CHECK(p.allowed_roots.n == 1 && streq(p.allowed_roots.v[0].value, HOME "/projects"));
 	CHECK(policy_allows_project(&p, HOME "/projects/x") && !policy_allows_project(&p, HOME "/x"));
+	policy_release(&p);
+}
+
+/* The sandbox's limits and nested_userns: values, messages, and that a
+ * higher limit (or none) and nested_userns on widen. */
+static void test_sandbox_limits(void)
+{
+	struct policy_layer l = { 0 };
+	struct config_error e;
+	struct policy p;
+
+	CHECK(parse("max_memory = 512M\nmax_procs = none\nmax_cpu_seconds = 1\n", &l, &e) == 0);
+	CHECK(l.v.max_memory == 512ull << 20 && l.v.max_procs == 0 && l.v.max_cpu_seconds == 1);
+	policy_layer_release(&l);
+	CHECK(parse("max_memory = 1T\nmax_memory = 70000000\n", &l, &e) == 0);
+	CHECK(l.v.max_memory == 70000000ull);
+	policy_layer_release(&l);
+
+	bad("max_procs = 8", "t.conf:1: key 'max_procs': '8' is below 16 (a shell could not start): use none for no limit");
+	bad("max_memory = 1M", "t.conf:1: key 'max_memory': '1M' is below 64M (a shell could not start): use none for no limit");
+	bad("max_cpu_seconds = 0", "t.conf:1: key 'max_cpu_seconds': '0' is below 1 (a shell could not start): use none for no limit");
+	bad("max_procs = lots", "t.conf:1: key 'max_procs': 'lots' is not a number, or none");
+	bad("max_procs = 4G", "t.conf:1: key 'max_procs': '4G' is not a number, or none");
+	bad("max_memory = -1", "t.conf:1: key 'max_memory': '-1' is not a size (like 8G), or none");
+	bad("max_memory = 8X", "t.conf:1: key 'max_memory': '8X' is not a size (like 8G), or none");
+	bad("max_memory = 99999999999T", "t.conf:1: key 'max_memory': '99999999999T' is too large");
+	bad("max_procs = 99999999999999999999999", "t.conf:1: key 'max_procs': '99999999999999999999999' is too large");
+	bad("nested_userns = yes", "t.conf:1: key 'nested_userns': 'yes' is not on or off");
+
+	/* A project file narrows: lower limits apply, higher ones and none do not. */
+	policy_init_defaults(&p);
+	apply(&p, "/r/.nsbsh.conf", "max_procs = 100\nmax_memory = 1G\n", LAYER_PROJECT);
+	CHECK(p.max_procs == 100 && p.max_memory == 1ull << 30 && p.n_notes == 0);
+	apply(&p, "/r/.nsbsh.conf", "max_procs = 200\nmax_memory = none\nmax_cpu_seconds = 60\nnested_userns = on\n",
+	      LAYER_PROJECT);
+	CHECK(p.max_procs == 100 && p.max_memory == 1ull << 30 && p.max_cpu_seconds == 60);
+	CHECK(!p.nested_userns && p.n_notes == 3);
+	CHECK_STREQ(note(&p, 0), "/r/.nsbsh.conf:4: key 'nested_userns': 'on' ignored: a project file can only narrow the policy");
+	CHECK_STREQ(note(&p, 1), "/r/.nsbsh.conf:1: key 'max_procs': '200' ignored: a project file can only narrow the policy");
+	CHECK_STREQ(note(&p, 2), "/r/.nsbsh.conf:2: key 'max_memory': 'none' ignored: a project file can only narrow the policy");
+	policy_release(&p);
+
+	/* The user's file widens, unless strict mode is on by then. */
+	policy_init_defaults(&p);
+	apply(&p, "u.conf", "nested_userns = on\nmax_procs = 100000\n", LAYER_USER);
+	CHECK(p.nested_userns && p.max_procs == 100000 && p.n_notes == 0);
+	policy_release(&p);
+	policy_init_defaults(&p);
+	apply(&p, "s.conf", "strict = on\nmax_procs = 1024\n", LAYER_SYSTEM);
+	apply(&p, "u.conf", "nested_userns = on\nmax_procs = none\nmax_procs = 512\n", LAYER_USER);
+	CHECK(!p.nested_userns && p.max_procs == 512 && p.n_notes == 1);
+	CHECK_STREQ(note(&p, 0), "u.conf:1: key 'nested_userns': 'on' ignored: strict mode: only the system file can widen the policy");
 	policy_release(&p);
 }
 
@@ -762,6 +828,6 @@ static void test_session_copy(void)
 }
 
 UNIT_MAIN("config", test_defaults, test_every_key, test_messages, test_comments, test_tilde,
-	  test_bind_refusals, test_passthrough, test_limits, test_merge_user, test_merge_project,
+	  test_bind_refusals, test_passthrough, test_limits, test_sandbox_limits, test_merge_user, test_merge_project,
 	  test_files_setup, test_load, test_load_project, test_files_teardown, test_notes_limit,
 	  test_policy_files, test_session_copy)

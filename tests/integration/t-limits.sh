@@ -1,0 +1,235 @@
+# shellcheck shell=bash disable=SC2016 source=tests/lib.sh
+# t-limits: the limits issue as a user sees it.  A fork bomb inside meets the
+# process limit and the host stays responsive; nested user namespaces and
+# the new mount API are refused; a refused call shows up in `nsb log` with
+# its process, and an interactive shell says so once; the paths of nsbsh
+# itself and git's that do not exist yet stay out of the sandbox's reach.
+# The invariants behind them (MUST-9, MUST-10, MUST-S5, MUST-S6) have their
+# named checks in t-invariants.sh.
+. "$(dirname "$0")/../lib.sh"
+
+P=$W/proj
+try_project "$P" "LIMITS setup" || exit 1
+
+# both - what the last run printed, stdout then stderr (a failed redirection
+# of bash is said on the shell's stderr, not the command's).
+both() { printf '%s\n%s\n' "$OUT" "$ERR"; }
+
+answer() { # TEXT NAME - the helper's answer for NAME in TEXT
+	local line
+	while IFS= read -r line; do
+		[[ $line == "$2 "* ]] && { echo "${line#"$2 "}"; return; }
+	done <<<"$1"
+	echo "(no answer)"
+}
+
+run -- "$(dirname "$NSBSH")/nsb" log "$P"
+expect_eq "$RC:$OUT" "0:nothing refused in '$P_real' yet" "DENIALS nsb log: before anything is refused, it says so"
+
+# --- the process limit --------------------------------------------------------
+# The default is 4096 (sandbox.h); the sandbox's bash, its pid 1 and the
+# helper take a few of them.  Outside, the same count is not limited (control).
+run_nsbsh --in "$P" -c 'echo "nproc $(ulimit -Su) $(ulimit -Hu)"; echo "core $(ulimit -Sc) $(ulimit -Hc)"'
+expect_eq "$OUT" "nproc 4096 4096
+core 0 0" "LIMITS defaults: inside, ulimit -u is 4096 (soft and hard) and core dumps are off"
+run_nsbsh --in "$P" -c 'ulimit -u 100000 2>&1; ulimit -c unlimited 2>&1; echo "nproc $(ulimit -u) core $(ulimit -c)"'
+expect_contains "$OUT" "nproc 4096 core 0" "LIMITS defaults: the shell inside cannot raise them"
+run -- "$TRY" fork-count=4200
+expect_eq "$(answer "$OUT" fork-count=4200)" "ok 4200" "LIMITS fork-count: outside, 4200 processes can be made (control)"
+run_nsbsh --in "$P" -c '"$@"; :' n "$TRY" fork-count=5000
+got=$(answer "$OUT" fork-count=5000)
+diag "inside: fork-count=5000 $got"
+if [[ $got =~ ^ok\ ([0-9]+)\ errno=EAGAIN$ ]] && [ "${BASH_REMATCH[1]}" -le 4096 ] && [ "${BASH_REMATCH[1]}" -ge 4080 ]; then
+	t_ok "LIMITS fork-count: inside, fork fails with EAGAIN after at most 4096 processes ($got)"
+else
+	t_fail "LIMITS fork-count: inside, fork fails with EAGAIN after at most 4096 processes" "got $(show "$got")"
+fi
+
+# A real fork bomb: every process forks for ever, children too, for 5 s
+# (try-syscall fork-bomb, a small static program: lighter on a shared
+# machine than bash processes).  It counts the sandbox's processes in its
+# /proc as it goes, and returns only when all of them are gone.  Guards of
+# its own, should the limit fail: an outer ulimit -u a little above the
+# default (the host counts every process of this user) and a time limit;
+# MUST-6 takes the rest down with the sandbox.
+(
+	ulimit -u 4600
+	cd "$P" && exec timeout -k 2 30 "$NSBSH" -c '"$1" fork-bomb=5' n "$TRY"
+) >"$W/bomb.out" 2>"$W/bomb.err" &
+bomb=$!
+slowest=0
+for _ in $(seq 8); do
+	sleep 0.5
+	t0=$(date +%s%N)
+	timeout 10 /bin/true
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -gt "$slowest" ] && slowest=$ms
+done
+wait "$bomb"
+bomb_rc=$?
+bomb_out=$(cat "$W/bomb.out")
+diag "fork bomb: $bomb_out; slowest start of a program outside meanwhile: ${slowest} ms; status $bomb_rc"
+expect_match "$bomb_out" '^fork-bomb=5 ok [1-9][0-9]* [0-9]+$' "LIMITS fork-bomb: the bomb's processes meet EAGAIN (the limit is hit)"
+peak=$(sed -n 's/^fork-bomb=5 ok [0-9]* //p' <<<"$bomb_out")
+if [[ $peak =~ ^[0-9]+$ ]] && [ "$peak" -le 4096 ] && [ "$peak" -ge 3000 ]; then
+	t_ok "LIMITS fork-bomb: at most 4096 processes in the sandbox at once, and the limit is reached (peak $peak)"
+else
+	t_fail "LIMITS fork-bomb: at most 4096 processes in the sandbox at once, and the limit is reached" "peak $(show "$peak")"
+fi
+expect_lt "$slowest" 2000 "LIMITS fork-bomb: the host stays responsive: a program outside starts within 2 s during the bomb"
+expect_eq "$bomb_rc" 0 "LIMITS fork-bomb: the bomb ends by itself within its 5 s, all its processes gone, and the shell with status 0"
+
+# --- nested user namespaces and the new mount API ------------------------------
+names=(unshare-user clone-newuser clone3 thread fsopen fsmount fspick open_tree move_mount mount_setattr)
+run -- "$TRY" "${names[@]}"
+outside=$OUT
+run_nsbsh --in "$P" -c '"$@"; :' n "$TRY" "${names[@]}"
+inside=$OUT
+diag "outside: $(tr '\n' ';' <<<"$outside")"
+diag "inside: $(tr '\n' ';' <<<"$inside")"
+expect_eq "$(answer "$outside" unshare-user)/$(answer "$outside" clone-newuser)" ok/ok "NESTED userns: unshare and clone with CLONE_NEWUSER work outside (control)"
+expect_eq "$(answer "$inside" unshare-user)" errno=EPERM "NESTED userns: unshare(CLONE_NEWUSER) inside gives EPERM"
+expect_eq "$(answer "$inside" clone-newuser)" errno=EPERM "NESTED userns: clone(CLONE_NEWUSER) inside gives EPERM"
+expect_eq "$(answer "$outside" clone3)" errno=EINVAL "NESTED clone3: outside, clone3 with a bad size gives EINVAL (control)"
+expect_eq "$(answer "$inside" clone3)" errno=ENOSYS "NESTED clone3: inside, clone3 gives ENOSYS"
+expect_eq "$(answer "$inside" thread)" ok "NESTED clone3: a thread starts inside (glibc falls back to clone)"
+for n in fsopen fsmount fspick open_tree move_mount mount_setattr; do
+	expect_eq "$(answer "$inside" $n)" errno=ENOSYS "NESTED mount-api: $n inside gives ENOSYS"
+done
+# unshare(1) as a user runs it: busybox's applet, from the environment's busybox.
+run -- /bin/busybox unshare -U true
+expect_eq "$RC" 0 "NESTED unshare -U: busybox unshare -U true works outside (control)"
+run_nsbsh --in "$P" -c 'bb=$(readlink -f "$(command -v ls)"); "$bb" unshare -U true; echo "status $?"'
+expect_contains "$ERR" "Operation not permitted" "NESTED unshare -U: inside, busybox unshare -U says 'Operation not permitted'"
+expect_match "$OUT" "status [1-9]" "NESTED unshare -U: inside, busybox unshare -U fails"
+# The policy's keys reach the sandbox (the user's own file may widen).
+mkdir -p "$HOME/.config/nsbsh"
+echo "nested_userns = on" >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'bb=$(readlink -f "$(command -v ls)"); "$bb" unshare -U true; echo "status $?"'
+expect_eq "$OUT" "status 0" "NESTED policy: nested_userns = on lets unshare -U work"
+printf 'max_procs = 64\nmax_cpu_seconds = 5\n' >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c '"$@"; :' n "$TRY" fork-count=200
+expect_match "$(answer "$OUT" fork-count=200)" '^ok 6[0-4] errno=EAGAIN$' "LIMITS policy: max_procs = 64 stops 200 forks with EAGAIN near 64"
+run_nsbsh --in "$P" -c 'while :; do :; done'
+expect_eq "$RC" 152 "LIMITS policy: max_cpu_seconds = 5 ends a busy loop with SIGXCPU (128+24)"
+rm -f "$HOME/.config/nsbsh/nsbsh.conf"
+
+# --- the denial log ---------------------------------------------------------------
+run_nsbsh --in "$P" -c '"$1" keyctl; echo "inner pid $$"' n "$TRY"
+expect_contains "$OUT" "keyctl errno=EPERM" "DENIALS keyctl: refused inside with EPERM (answered by the supervisor)"
+run -- "$(dirname "$NSBSH")/nsb" log "$P"
+diag "nsb log: $OUT"
+expect_eq "$RC" 0 "DENIALS nsb log: exit status 0"
+expect_match "$(grep ' keyctl ' <<<"$OUT")" '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}  pid [0-9]+ +try-syscall +keyctl +keyring$' \
+	"DENIALS nsb log: one line with the time, pid, command (try-syscall), syscall (keyctl) and group (keyring)"
+run --in "$P" -- "$(dirname "$NSBSH")/nsb" log
+expect_contains "$OUT" "keyctl" "DENIALS nsb log: without DIR, the project around the current directory"
+run --in "$W" -- "$(dirname "$NSBSH")/nsb" log
+expect_eq "$RC" 1 "DENIALS nsb log: outside any project, exit status 1"
+expect_contains "$ERR" "is in no project" "DENIALS nsb log: outside any project, it says so"
+run -- "$(dirname "$NSBSH")/nsb" log -n x "$P"
+expect_eq "$RC" 2 "DENIALS nsb log: a bad -n is a usage error (status 2)"
+expect_contains "$ERR" "nsb: 'x' is not a number of lines" "DENIALS nsb log: a bad -n is named"
+
+# The process name is the process's own choice: made printable.
+run_nsbsh --in "$P" -c 'exec -a x "$1" keyctl' n "$TRY"
+printf -v esc 'k\033]0;pwn\007' # a terminal title escape as the name
+run_nsbsh --in "$P" -c 'cp "$1" "$2"; "$2" keyctl' n "$TRY" "$P/$esc"
+run -- "$(dirname "$NSBSH")/nsb" log -n 1 "$P"
+expect_no_match "$OUT" $'[\001-\037]' "DENIALS nsb log: a command name with control bytes is shown without them"
+
+# Bounded: thousands of refusals keep at most two files of about 64 KiB.
+run_nsbsh --in "$P" -c 'a=(); for ((i = 0; i < 2500; i++)); do a+=(keyctl); done; "$1" "${a[@]}" | grep -c EPERM' n "$TRY"
+expect_eq "$OUT" 2500 "DENIALS rotation: 2500 refusals inside, each answered EPERM"
+logdir=$(find "$XDG_CACHE_HOME/nsbsh/log" -mindepth 1 -maxdepth 1 -type d | head -1)
+size=$(cat "$logdir"/denials* | wc -c)
+diag "log: $(ls -l "$logdir" | tr '\n' ';')"
+expect_lt "$size" $((2 * 65536 + 512)) "DENIALS rotation: the log and its one rotated file stay under 128 KiB"
+expect_path_present "$logdir/denials.1" "DENIALS rotation: the older half is kept as denials.1"
+run -- "$(dirname "$NSBSH")/nsb" log -n 3 "$P"
+expect_eq "$(grep -c ' keyctl ' <<<"$OUT")" 3 "DENIALS rotation: nsb log -n 3 shows the 3 latest"
+
+# The log is outside the sandbox's reach: read-only inside, and nothing of
+# it is reachable by its own path.
+# (A shell with a prompt sees it: -i; one without has no flag to test, and
+# its start does not show the directory.)
+run_nsbsh --in "$P" -i -c 'ls /run/nsbsh/log >/dev/null && echo visible; touch /run/nsbsh/log/denials 2>&1; echo x >>/run/nsbsh/log/x 2>&1; ls "$1" 2>&1' n "$logdir"
+expect_contains "$OUT" visible "DENIALS read-only: an interactive shell sees the project's log directory at /run/nsbsh/log"
+expect_eq "$(both | grep -c 'Read-only file system')" 2 "DENIALS read-only: touching or appending to it inside gives EROFS"
+expect_contains "$OUT" "No such file or directory" "DENIALS read-only: its real path does not exist inside"
+run_nsbsh --in "$P" -c 'ls /run/nsbsh/log 2>&1; echo "${NSBSH_DENIALS_FLAG-unset}"'
+expect_eq "$(tail -1 <<<"$OUT")" unset "DENIALS read-only: a shell without a prompt gets no flag to test"
+
+# An interactive shell says it once, at a prompt, after the first refusal.
+in_pty() { # DIR INPUT - nsbsh -i in a pty, typing INPUT after a pause
+	run --in "$1" -- bash -c '{ sleep 0.5; printf "%s" "$1"; } |
+		script -qfec "$2 -i" /dev/null' _ "$2" "$(printf '%q' "$NSBSH")"
+	OUT=${OUT//$'\r'/}
+}
+in_pty "$P" 'PS1="$ "
+echo one
+"$NSBSH_PROJECT/try-syscall" keyctl
+echo two
+"$NSBSH_PROJECT/try-syscall" keyctl
+echo three
+exit
+'
+said=$(grep -c "nsbsh: the sandbox refused a system call" <<<"$OUT")
+expect_eq "$said" 1 "DENIALS prompt: an interactive shell says once that a call was refused"
+expect_match "$OUT" "keyctl errno=EPERM"$'\n'"nsbsh: the sandbox refused a system call; see what and who with: nsb log " \
+	"DENIALS prompt: it says so at the next prompt, naming nsb log"
+expect_no_match "$(sed -n '/^one$/,/keyctl errno/p' <<<"$OUT")" "refused a system call" "DENIALS prompt: nothing is said before the first refusal"
+left=$(find "$logdir" -name 'refused-*' | wc -l)
+expect_eq "$left" 0 "DENIALS prompt: the session's flag file is gone once the shell ended"
+
+# --- paths that must stay out of reach -------------------------------------------------
+# .git/hooks/pre-commit when hooks/ is empty: hooks/ is a read-only bind.
+find "$P/.git/hooks" -mindepth 1 -delete
+run_nsbsh --in "$P" -c 'echo "#!/bin/sh" >.git/hooks/pre-commit 2>&1; echo "status $?"'
+expect_match "$(both)" "status [1-9]"$'\n'".*pre-commit: Read-only file system" "PROTECT hooks: creating .git/hooks/pre-commit in an empty hooks/ gives EROFS"
+expect_path_absent "$P/.git/hooks/pre-commit" "PROTECT hooks: no pre-commit outside"
+
+# A linked work tree: its .git file names a directory in the main repository
+# (gitdir:), which is not in the sandbox at all.
+git -C "$P" worktree add -q -b side "$W/linked" >/dev/null 2>&1
+gitdir=$(sed -n 's/^gitdir: //p' "$W/linked/.git")
+diag "linked work tree's gitdir: $gitdir"
+run_nsbsh --in "$W/linked" -c 'for f in "$1/config.worktree" "$1/HEAD" "$2/hooks/post-checkout" "$2/config"; do echo x >>"$f" 2>/dev/null && echo "wrote $f"; done; echo >>.git 2>&1; echo done' n "$gitdir" "$P/.git"
+expect_eq "$(grep -c '^wrote' <<<"$OUT")" 0 "PROTECT gitdir: the gitdir: target, its HEAD, and the main repository's hooks/ and config cannot be written from a linked work tree"
+expect_contains "$(both)" ".git: Read-only file system" "PROTECT gitdir: the linked work tree's .git file is read-only"
+expect_path_absent "$P/.git/hooks/post-checkout" "PROTECT gitdir: no hook appeared in the main repository"
+
+# nsbsh's own files: the user's configuration, the cache's env script, the
+# cache and data directories (also when they lie inside the work tree).
+mkdir -p "$HOME/.config/nsbsh"
+echo "network = on" >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'echo "bind = /:/x:rw" >>"$1" 2>/dev/null; echo x >>/run/nsbsh/env.bash 2>&1; echo x >>/run/nsbsh/rc 2>&1; for d in "$2" "$3"; do ls "$d" >/dev/null 2>&1 && echo "visible $d"; done; :' \
+	n "$HOME/.config/nsbsh/nsbsh.conf" "$XDG_CACHE_HOME" "$XDG_DATA_HOME"
+expect_eq "$(cat "$HOME/.config/nsbsh/nsbsh.conf")" "network = on" "PROTECT own: the user's nsbsh.conf is unchanged by a write inside (the home inside is private)"
+expect_eq "$(both | grep -cE '/run/nsbsh/(env.bash|rc): (Read-only file system|Permission denied)')" 2 "PROTECT own: the env script and the rc inside cannot be written (EROFS, or EACCES from Landlock)"
+expect_eq "$(grep -c '^visible' <<<"$OUT")" 0 "PROTECT own: the cache and data directories are not visible inside"
+entry=$(find "$XDG_CACHE_HOME/nsbsh/env" -name rc.bash | head -1)
+expect_no_match "$(cat "$entry")" '^x$' "PROTECT own: the cache entry's rc.bash is unchanged"
+# The cache inside the work tree: shown read-only.
+Q=$W/q
+mkproject "$Q" || t_fail "mkproject q" "fixture not created"
+run_nsbsh --in "$Q" --env XDG_CACHE_HOME="$Q/.cache" -c 'e=$(echo "$1"/nsbsh/env/*/rc.bash); echo x >>"$e" 2>&1; mkdir "$1/nsbsh/env/new" 2>&1; touch "$1/nsbsh/denials-x" 2>&1; :' n "$Q/.cache"
+expect_eq "$(both | grep -c 'Read-only file system')" 3 "PROTECT own: a cache inside the work tree is read-only inside (an entry, a new entry, a new file in its root)"
+
+# --- kernels that restrict user namespaces ------------------------------------------
+# user.max_user_namespaces = 0, without root: a user namespace of the test's
+# own whose limit is 0 (tests/fixtures/without-userns); the line names the
+# knob and the command that lifts it.
+run --in "$P" -- "$FIXTURES/without-userns" "$NSBSH" -c 'echo ran'
+expect_eq "$RC:$OUT" "0:ran" "RESTRICTED max_user_namespaces: the command still runs (plain bash)"
+expect_contains "$ERR" "nsbsh: cannot create the sandbox: user namespaces are not allowed: user.max_user_namespaces is 0: enable them with: sysctl -w user.max_user_namespaces=15000" \
+	"RESTRICTED max_user_namespaces: the line names the knob and the sysctl that lifts it"
+# The other two knobs exist only on kernels patched for them (the unit test
+# test_userns checks their messages from sysctl files laid out the same way).
+for knob in kernel/unprivileged_userns_clone kernel/apparmor_restrict_unprivileged_userns; do
+	if [ -e "/proc/sys/$knob" ]; then
+		t_skip "RESTRICTED ${knob#kernel/}" "this kernel has it, but tests/run has no root action to set it yet (test_userns covers the message)"
+	else
+		t_skip "RESTRICTED ${knob#kernel/}" "this kernel has no /proc/sys/$knob (test_userns covers the message)"
+	fi
+done
