@@ -59,6 +59,23 @@ nsbsh: $(OBJS)
 nsb: nsbsh
 	ln -sf nsbsh $@
 
+# The system's policy file, compiled into src/sysconf.o alone.
+SYSTEM_CONFIG ?= /etc/nsbsh/nsbsh.conf
+src/sysconf.o: override CFLAGS += -DNSBSH_SYSTEM_CONFIG='"$(SYSTEM_CONFIG)"'
+
+# tests/run's nsbsh: `make install PREFIX=TEST_PREFIX`, but the binary is
+# linked with a sysconf.o that reads TEST_SYSTEM_CONFIG (the run's scratch),
+# so that the suite never depends on, nor touches, the machine's own
+# /etc/nsbsh/nsbsh.conf.
+test-install: all
+	@test -n "$(TEST_PREFIX)" && test -n "$(TEST_SYSTEM_CONFIG)" || \
+		{ echo "make test-install: TEST_PREFIX and TEST_SYSTEM_CONFIG are needed" >&2; exit 2; }
+	$(MAKE) install PREFIX=$(TEST_PREFIX)
+	$(CC) $(CFLAGS) -DNSBSH_SYSTEM_CONFIG='"$(TEST_SYSTEM_CONFIG)"' -c src/sysconf.c \
+		-o $(TEST_PREFIX)/sysconf.o
+	$(CC) $(LDFLAGS) $(EXPORTS) -o $(TEST_PREFIX)/bin/nsbsh \
+		$(filter-out src/sysconf.o,$(OBJS)) $(TEST_PREFIX)/sysconf.o $(PC_LIBS)
+
 tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS) tests/unit/unit.h
 	$(CC) $(CFLAGS) $(LDFLAGS) $(EXPORTS) -Isrc -o $@ $< $(LIB_OBJS) $(PC_LIBS)
 
@@ -155,5 +172,5 @@ clean:
 	rm -f $(MAN_PAGES) $(MAN_PAGES:=.tmp)
 	rm -f $(FUZZ_BINS)
 
-.PHONY: all unit check bench install clean
+.PHONY: all unit check bench install test-install clean
 -include $(OBJS:.o=.d) $(UNIT_SRCS:.c=.d)

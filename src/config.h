@@ -13,10 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The system's file; Makefile may set another for a build. */
-#ifndef NSBSH_SYSTEM_CONFIG
-#define NSBSH_SYSTEM_CONFIG "/etc/nsbsh/nsbsh.conf"
-#endif
+/* The system's file: /etc/nsbsh/nsbsh.conf, fixed at build time
+ * (src/sysconf.c). */
+const char *config_system_path(void);
 
 /* Limits on what a file (a repository's, too) can make nsbsh hold. */
 #define CONFIG_MAX_FILE (256u * 1024)  /* bytes of one file */

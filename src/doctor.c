@@ -287,7 +287,7 @@ static enum result check_config(struct doctor *d)
 		home = NULL;
 
 	/* The system file alone first, so that an error is pinned to its file. */
-	const char *paths[] = { NSBSH_SYSTEM_CONFIG, user };
+	const char *paths[] = { config_system_path(), user };
 	struct config_error err;
 	struct policy p;
 	size_t failing = 0;

@@ -687,7 +687,7 @@ static void load_policy(struct start *st)
 	struct config_error err;
 	if (config_user_path(&user) < 0)
 		user = NULL;
-	int r = config_load(NSBSH_SYSTEM_CONFIG, user, st->home, &st->policy, &err);
+	int r = config_load(config_system_path(), user, st->home, &st->policy, &err);
 	if (r < 0 && st->policy.strict)
 		die(EXIT_REFUSED, "%s; refusing a shell: this account is strict and its policy cannot be read (ask the administrator)",
 		    err.message);

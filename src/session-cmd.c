@@ -24,7 +24,7 @@ static void policy_for_sessions(struct policy *ret)
 	const char *home = getenv("HOME");
 	if (config_user_path(&user) == -ENOMEM)
 		user = NULL;
-	if (config_load(NSBSH_SYSTEM_CONFIG, user, home && home[0] == '/' ? home : NULL, ret, &err) < 0)
+	if (config_load(config_system_path(), user, home && home[0] == '/' ? home : NULL, ret, &err) < 0)
 		warn("%s (the built-in policy applies)", err.message);
 }
 

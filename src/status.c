@@ -57,7 +57,7 @@ static void project_policy(const char *worktree, struct policy *pol)
 	home = home && home[0] == '/' ? home : NULL;
 	if (config_user_path(&user) < 0)
 		user = NULL;
-	bool bad = config_load(NSBSH_SYSTEM_CONFIG, user, home, pol, &e) < 0;
+	bool bad = config_load(config_system_path(), user, home, pol, &e) < 0;
 	bool trusted = trust_read(worktree, &f) == 0 && f.state == TRUST_TRUSTED;
 	config_load_project(pol, worktree, f.text, f.len, f.path, trusted, home, &e);
 	printf("policy:    network %s, host system %s, %zu bind(s), %zu unshadowed, strict %s%s%s\n",
