@@ -686,6 +686,11 @@ static bool ssh_forced_begin(int *argc, char ***argv)
 		die(EXIT_REFUSED, "refusing the ssh session: out of memory");
 	*argv = v;  /* kept for the life of the process */
 	ssh_forced_scrub_env();
+	/* sshd sets HOME, but ~/.ssh/environment (PermitUserEnvironment) may
+	 * say otherwise: the account's home is the password database's. */
+	struct passwd *pw = getpwuid(getuid());
+	if (!pw || !pw->pw_dir || pw->pw_dir[0] != '/' || setenv("HOME", pw->pw_dir, 1) < 0)
+		die(EXIT_REFUSED, "refusing the ssh session: this account has no home in the password database");
 	debug("ssh forced command: %s", cmd ? "a command" : "a login shell");
 	return true;
 }

@@ -105,6 +105,11 @@ run --in "$HOME" --env SSH_CONNECTION='127.0.0.1 50000 127.0.0.1 22' \
 	--env SSH_ORIGINAL_COMMAND='echo "$DEMO_VAR|$PWD|${SSH_ORIGINAL_COMMAND-unset}"' -- bash -c "$NSBSH"
 expect_eq "$RC:$OUT" "0:hello from flake|$HOME/projects/main|unset" \
 	"bash -c nsbsh with SSH_ORIGINAL_COMMAND: the command in ssh_project's sandbox, the variable gone"
+mkdir -p "$W/fakehome/projects/main"
+run --in "$HOME" --env HOME="$W/fakehome" --env SSH_CONNECTION='127.0.0.1 50000 127.0.0.1 22' \
+	--env SSH_ORIGINAL_COMMAND='echo "$DEMO_VAR|$PWD|$HOME"' -- bash -c "$NSBSH"
+expect_eq "$RC:$OUT" "0:hello from flake|$HOME/projects/main|$HOME" \
+	"SSH-3: a forced session's HOME is the password database's, not the environment's"
 rm -rf "$HOME/projects/main"
 run --in "$HOME" --env SSH_CONNECTION='127.0.0.1 50000 127.0.0.1 22' --env SSH_ORIGINAL_COMMAND='echo ran' -- bash -c "$NSBSH"
 expect_eq "$RC:$OUT" "77:" "strict: a missing ssh_project refuses the session"
