@@ -675,12 +675,22 @@ static void project_policy(struct start *st)
  * anything reads the command line or the environment. */
 static bool ssh_forced_begin(int *argc, char ***argv)
 {
-	char self[PATH_MAX];
+	char self[PATH_MAX], comm[64] = "", path[64];
+	const char *cmd = getenv("SSH_ORIGINAL_COMMAND");
+	if (!getenv("SSH_CONNECTION"))
+		return false;  /* the common case: no more reads */
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = '\0';
-	if (!ssh_forced_detect(*argc, *argv, getenv("SSH_CONNECTION"), self[0] ? self : NULL))
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	if (!ssh_forced_detect(*argc, *argv, getenv("SSH_CONNECTION"), cmd, comm,
+			       self[0] ? self : NULL))
 		return false;
-	const char *cmd = getenv("SSH_ORIGINAL_COMMAND");
 	char **v = NULL;
 	if (ssh_forced_argv((*argv)[0], cmd, &v, argc) < 0)
 		die(EXIT_REFUSED, "refusing the ssh session: out of memory");

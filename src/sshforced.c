@@ -41,13 +41,16 @@ static const char *base_name(const char *s)
 	return slash ? slash + 1 : s;
 }
 
-bool ssh_forced_detect(int argc, char *const argv[], const char *ssh_connection, const char *self)
+bool ssh_forced_detect(int argc, char *const argv[], const char *ssh_connection,
+		       const char *original_command, const char *parent_comm, const char *self)
 {
 	if (!ssh_connection || argc < 1 || !argv[0])
 		return false;
-	/* `nsbsh` alone; sshd's login form `-nsbsh` is an ordinary login */
+	/* `nsbsh` alone; sshd's login form `-nsbsh` is an ordinary login.
+	 * sshd's session process is "sshd" (OpenSSH 9.8 on: "sshd-session"). */
 	if (argc == 1)
-		return argv[0][0] != '-';
+		return argv[0][0] != '-' &&
+		       (original_command || (parent_comm && strncmp(parent_comm, "sshd", 4) == 0));
 	if (argc != 3 || !streq(argv[1], "-c"))
 		return false;
 	const char *cmd = argv[2];

@@ -19,10 +19,14 @@ enum ssh_transfer {
 
 /* Whether this start is sshd running the forced command: ssh_connection
  * ($SSH_CONNECTION) set, and argv either `nsbsh` alone (the account's
- * shell ran `SHELL -c nsbsh` and bash exec'd it) or `SHELL -c CMD` where
- * CMD is "nsbsh" or a path to the running binary self (the account's
- * login shell is nsbsh itself). */
-bool ssh_forced_detect(int argc, char *const argv[], const char *ssh_connection, const char *self);
+ * shell ran `SHELL -c nsbsh` and bash exec'd it) with original_command
+ * ($SSH_ORIGINAL_COMMAND, which sshd sets for forced commands only) set
+ * or parent_comm (the parent's /proc comm, or NULL) "sshd..." (without a
+ * command; someone typing `nsbsh` in an ssh session has a shell as
+ * parent), or `SHELL -c CMD` where CMD is "nsbsh" or a path to the
+ * running binary self (the account's login shell is nsbsh itself). */
+bool ssh_forced_detect(int argc, char *const argv[], const char *ssh_connection,
+		       const char *original_command, const char *parent_comm, const char *self);
 
 /* The command line a forced start runs as: with a command, bash's
  * `NAME -c -- COMMAND` (NAME: argv0's base name, without a leading '-');

@@ -2,8 +2,8 @@
 # t-ssh: an agent account behind sshd's `ForceCommand nsbsh` (src/sshforced.c,
 # invariants SSH-1 to SSH-4), with a real sshd (the root action sshd-start:
 # Debian's openssh-server on a loopback port, its own config, a Match User
-# block for the agent account, whose login shell is nsbsh) and a real ssh
-# client, under a strict system policy (sysconf-ssh: allowed_roots
+# block for two agent accounts, whose login shells are nsbsh and bash) and a
+# real ssh client, under a strict system policy (sysconf-ssh: allowed_roots
 # ~/projects, ssh_project ~/projects/main, ssh_project_env AGENT_PROJECT).
 # Also `su -` and `login` into that account (the root action agent-su).
 . "$(dirname "$0")/../lib.sh"
@@ -54,6 +54,17 @@ expect_match "$OUT" $'(^|\n)\\[hello from flake\\]\n' "ssh -tt host: the project
 expect_match "$OUT" $'(^|\n)login-42\n' "ssh -tt host: a login shell"
 expect_match "$OUT" $'(^|\n)secret-hidden-42\n' "ssh -tt host: after cd /, the home secret is still invisible"
 expect_match "$OUT" $'(^|\n)home: '"$AGENT"$' pwd: /\n' "ssh -tt host: cd / does not escape: / is the sandbox's"
+
+# --- an account whose login shell is bash: sshd runs `bash -c nsbsh` --------------
+
+run_ssh "${AGENT}b@127.0.0.1" 'echo "$DEMO_VAR|$PWD"; cat ~/secret.txt 2>/dev/null || echo secret-hidden'
+expect_eq "$OUT" "hello from flake|/home/${AGENT}b/projects/main"$'\nsecret-hidden' \
+	"login shell bash: ssh host CMD runs in ssh_project's sandbox"
+run_ssh --stdin "$session" -tt "${AGENT}b@127.0.0.1"
+OUT=${OUT//$'\r'/}
+expect_eq "$RC" 5 "login shell bash: ssh -tt host: the interactive shell's status"
+expect_match "$OUT" $'(^|\n)login-42\n' "login shell bash: ssh -tt host: a sandboxed login shell"
+expect_match "$OUT" $'(^|\n)secret-hidden-42\n' "login shell bash: ssh -tt host: the home secret invisible"
 
 # --- the project a client names ----------------------------------------------------------
 
@@ -114,6 +125,10 @@ rm -rf "$HOME/projects/main"
 run --in "$HOME" --env SSH_CONNECTION='127.0.0.1 50000 127.0.0.1 22' --env SSH_ORIGINAL_COMMAND='echo ran' -- bash -c "$NSBSH"
 expect_eq "$RC:$OUT" "77:" "strict: a missing ssh_project refuses the session"
 expect_contains "$ERR" "cannot enter ssh_project '$HOME/projects/main'" "strict: a missing ssh_project: said"
+# typed in an ssh session (its parent a shell, no forced command): an ordinary start
+run --in "$HOME" --stdin 'shopt -q login_shell && echo login || echo not-login' \
+	--env SSH_CONNECTION='127.0.0.1 50000 127.0.0.1 22' -- bash -c "$NSBSH; :"
+expect_eq "$RC:$OUT" "0:not-login" "nsbsh typed in an ssh session is not taken for a forced session"
 
 # --- su - and login, with nsbsh as the login shell -------------------------------------
 

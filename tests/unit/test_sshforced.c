@@ -15,7 +15,9 @@
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define NARGS(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
-#define DETECT(conn, self, ...) ssh_forced_detect(NARGS(__VA_ARGS__), ARGV(__VA_ARGS__), conn, self)
+#define DETECTC(conn, cmd, parent, self, ...) \
+	ssh_forced_detect(NARGS(__VA_ARGS__), ARGV(__VA_ARGS__), conn, cmd, parent, self)
+#define DETECT(conn, self, ...) DETECTC(conn, "id", "sshd", self, __VA_ARGS__)
 
 static void test_detect(void)
 {
@@ -34,6 +36,13 @@ static void test_detect(void)
 	CHECK(!DETECT("1 2 3 4", self, "nsbsh", "-c", "nsbsh; id"));
 	CHECK(!DETECT("1 2 3 4", self, "nsbsh", "-c", "ls"));
 	CHECK(!DETECT("1 2 3 4", self, "nsbsh", "-l", "nsbsh"));
+	/* without a command: only when sshd started it, not a shell in an ssh session */
+	CHECK(DETECTC("1 2 3 4", NULL, "sshd", self, "nsbsh"));
+	CHECK(DETECTC("1 2 3 4", NULL, "sshd-session", self, "nsbsh"));
+	CHECK(!DETECTC("1 2 3 4", NULL, "bash", self, "nsbsh"));
+	CHECK(!DETECTC("1 2 3 4", NULL, NULL, self, "nsbsh"));
+	CHECK(DETECTC("1 2 3 4", "ls", "bash", self, "nsbsh"));
+	CHECK(DETECTC("1 2 3 4", NULL, "bash", self, "nsbsh", "-c", "nsbsh"));
 }
 
 /* SSH-1: the command is bash's -c string after "--", read so by bash's
