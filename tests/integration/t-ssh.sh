@@ -108,6 +108,13 @@ expect_eq "$RC" 77 "SSH-4: rsync --server refused with status 77"
 expect_contains "$ERR" "refusing rsync over ssh" "SSH-4: rsync: said"
 run_ssh "$HOST" 'ls copied.txt copied ~/copied.txt ~/copied 2>/dev/null | wc -l'
 expect_eq "$OUT" "0" "SSH-4: nothing was copied"
+if root_step sysconf-ssh-transfer "SSH-4: file_transfer = sandbox"; then
+	scp_to -O
+	expect_contains "$ERR" "scp: command not found" \
+		"SSH-4: file_transfer = sandbox: scp -t runs in the sandbox (whose environment has no scp)"
+	expect_no_match "$ERR" "refusing" "SSH-4: file_transfer = sandbox: not refused"
+	root_do sysconf-ssh
+fi
 
 # --- the account's shell is bash: sshd runs `bash -c nsbsh` ----------------------------
 
