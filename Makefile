@@ -1,7 +1,8 @@
 # nsbsh - a login shell that enters a Git project's Nix environment in a sandbox.
 #   make                 build ./nsbsh (and the ./nsb link)
 #   make check           unit tests, then the integration suite (tests/run)
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= (REGISTER_SHELL=1: also install-shell)
+#   make install-shell   install, and add $(BINDIR)/nsbsh to /etc/shells (chsh)
 #   make bench           cached re-entry against bash and bubblewrap
 #   make fuzz            the libFuzzer targets (clang); fuzz-check runs each briefly
 #   make man             man/*.N from man/*.N.scd (scdoc; part of `all` when installed)
@@ -166,11 +167,38 @@ install: all
 	install -m 0644 policy/*.conf $(DESTDIR)$(DATADIR)/nsbsh/policy/
 	for p in man/*.[1-8]; do [ ! -f "$$p" ] || { install -d $(DESTDIR)$(MANDIR)/man$${p##*.} && \
 		install -m 0644 "$$p" $(DESTDIR)$(MANDIR)/man$${p##*.}/; } || exit 1; done
+	@[ "$(REGISTER_SHELL)" != 1 ] || $(MAKE) --no-print-directory register-shell
+
+# /etc/shells lists the shells chsh(1) accepts: opt in with `make
+# install-shell` (after install, same PREFIX), or REGISTER_SHELL=1 make
+# install.  Not with DESTDIR: a package registers itself when installed
+# (packaging/debian/nsbsh.postinst runs add-shell).  SHELLS names the file.
+SHELLS ?= /etc/shells
+install-shell: install
+	@[ "$(REGISTER_SHELL)" = 1 ] || $(MAKE) --no-print-directory register-shell
+
+register-shell:
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "make install-shell: not with DESTDIR: the package's postinst registers the shell" >&2; exit 1; fi
+	@if grep -qxF '$(BINDIR)/nsbsh' $(SHELLS) 2>/dev/null; then \
+		echo "$(BINDIR)/nsbsh is already in $(SHELLS)"; \
+	elif [ "$(SHELLS)" = /etc/shells ] && command -v add-shell >/dev/null; then \
+		add-shell $(BINDIR)/nsbsh && echo "added $(BINDIR)/nsbsh to /etc/shells"; \
+	else \
+		echo '$(BINDIR)/nsbsh' >>$(SHELLS) && echo "added $(BINDIR)/nsbsh to $(SHELLS)"; \
+	fi
+
+uninstall-shell:
+	@if [ "$(SHELLS)" = /etc/shells ] && command -v remove-shell >/dev/null; then \
+		remove-shell $(BINDIR)/nsbsh; \
+	elif [ -f $(SHELLS) ]; then \
+		grep -vxF '$(BINDIR)/nsbsh' $(SHELLS) >$(SHELLS).tmp; mv -f $(SHELLS).tmp $(SHELLS); \
+	fi
 
 clean:
 	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d tests/try-syscall
 	rm -f $(MAN_PAGES) $(MAN_PAGES:=.tmp)
 	rm -f $(FUZZ_BINS)
 
-.PHONY: all unit check bench install test-install clean
+.PHONY: all unit check bench install test-install install-shell register-shell uninstall-shell clean
 -include $(OBJS:.o=.d) $(UNIT_SRCS:.c=.d)

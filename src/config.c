@@ -26,8 +26,8 @@ static const char *const env_builtin[] = { "TERM", "COLORTERM", "LANG", "LANGUAG
 static const char *const env_reserved[] = { "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD",
 					    "PATH", "BASH_ENV", "ENV", "NSBSH_*" };
 
-enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT, TYPE_BASH,
-		TYPE_COPY, TYPE_COUNT, TYPE_BYTES };
+enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT,
+		TYPE_OPT_PATH, TYPE_COPY, TYPE_COUNT, TYPE_BYTES, TYPE_VAR };
 
 struct choice {
 	const char *word;
@@ -36,6 +36,7 @@ struct choice {
 
 static const struct choice choice_onoff[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
 static const struct choice choice_host[] = { { "off", 0 }, { "ro", 1 }, { NULL, 0 } };
+static const struct choice choice_transfer[] = { { "off", 0 }, { "sandbox", 1 }, { NULL, 0 } };
 static const struct choice choice_reload_i[] = { { "ask", POLICY_RELOAD_ASK },
 						 { "rebuild", POLICY_RELOAD_REBUILD },
 						 { "keep", POLICY_RELOAD_KEEP },
@@ -62,7 +63,7 @@ static const struct key_desc {
 	[CONFIG_KEY_RELOAD_NONINTERACTIVE] = { "reload_noninteractive", TYPE_CHOICE, false,
 					       choice_reload_n, "rebuild or keep" },
 	[CONFIG_KEY_PICKER] = { "picker", TYPE_CHOICE, false, choice_onoff, "on or off" },
-	[CONFIG_KEY_BASH] = { "bash", TYPE_BASH, false, NULL, NULL },
+	[CONFIG_KEY_BASH] = { "bash", TYPE_OPT_PATH, false, NULL, NULL },
 	[CONFIG_KEY_HOST_SYSTEM] = { "host_system", TYPE_CHOICE, false, choice_host, "off or ro" },
 	[CONFIG_KEY_STRICT] = { "strict", TYPE_CHOICE, false, choice_onoff, "on or off" },
 	[CONFIG_KEY_ALLOWED_ROOTS] = { "allowed_roots", TYPE_ROOT, true, NULL, NULL },
@@ -72,6 +73,10 @@ static const struct key_desc {
 	[CONFIG_KEY_MAX_MEMORY] = { "max_memory", TYPE_BYTES, false, NULL, NULL, CONFIG_MIN_MEMORY },
 	[CONFIG_KEY_MAX_CPU_SECONDS] = { "max_cpu_seconds", TYPE_COUNT, false, NULL, NULL,
 					 CONFIG_MIN_CPU_SECONDS },
+	[CONFIG_KEY_SSH_PROJECT] = { "ssh_project", TYPE_OPT_PATH, false, NULL, NULL },
+	[CONFIG_KEY_SSH_PROJECT_ENV] = { "ssh_project_env", TYPE_VAR, false, NULL, NULL },
+	[CONFIG_KEY_FILE_TRANSFER] = { "file_transfer", TYPE_CHOICE, false, choice_transfer,
+				       "off or sandbox" },
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -297,6 +302,8 @@ void policy_release(struct policy *p)
 	if (!p)
 		return;
 	free(p->bash);
+	free(p->ssh_project);
+	free(p->ssh_project_env);
 	list_release(&p->bind);
 	list_release(&p->unshadow);
 	list_release(&p->passthrough);
@@ -326,14 +333,16 @@ void policy_layer_release(struct policy_layer *l)
 static int policy_copy(struct policy *dst, const struct policy *src)
 {
 	*dst = *src;
-	dst->bash = NULL;
+	dst->bash = dst->ssh_project = dst->ssh_project_env = NULL;
 	dst->bind = dst->unshadow = dst->passthrough = dst->watch = dst->allowed_roots =
 		dst->session_copy = (struct policy_list){ 0 };
 	dst->projects = NULL;
 	dst->n_projects = 0;
 	dst->notes = NULL;
 	dst->n_notes = 0;
-	if (src->bash && !(dst->bash = strdup(src->bash)))
+	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
+	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
+	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))))
 		return -ENOMEM;
 	int r = list_copy(&dst->bind, &src->bind);
 	if (r == 0)
@@ -696,6 +705,29 @@ static int parse_name(const struct key_desc *d, const char *text, int line, stru
 	return 0;
 }
 
+/* ssh_project_env: "" (none), or the name of a variable that sshd's
+ * AcceptEnv lets a client send; not one that sshd or nsbsh sets. */
+static int parse_var(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+
+	if (!text[0])
+		return 0;
+	if (!(text[0] == '_' || (text[0] >= 'A' && text[0] <= 'Z') ||
+	      (text[0] >= 'a' && text[0] <= 'z')) ||
+	    text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
+		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, shown(text, b));
+	/* sshd's own, and those a forced session drops (src/sshforced.c) */
+	static const char *const taken[] = { "SSH_*", "XDG_*", "GIT_*", "NIX_*" };
+	if (name_in(text, env_reserved, ARRAY_SIZE(env_reserved)) ||
+	    name_in(text, taken, ARRAY_SIZE(taken)))
+		return parse_fail(line, "key '%s': '%s' is set or dropped by sshd or nsbsh itself",
+				  d->name, shown(text, b));
+	if (!(v->e.value = strdup(text)))
+		return parse_oom();
+	return 0;
+}
+
 static bool list_has_dest(cfg_opt_t *opt, const struct value *v, bool by_dest)
 {
 	/* The value being parsed is the last one already. */
@@ -755,13 +787,16 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 	case TYPE_COPY:
 		r = parse_copy(d, text, line, v);
 		break;
-	case TYPE_BASH:
-		if (text[0])  /* "": automatic */
+	case TYPE_OPT_PATH:
+		if (text[0])  /* "": automatic (bash), none (ssh_project) */
 			r = parse_path(d, text, false, line, &v->e.value);
 		break;
 	case TYPE_COUNT:
 	case TYPE_BYTES:
 		r = parse_number(d, text, line, v);
+		break;
+	case TYPE_VAR:
+		r = parse_var(d, text, line, v);
 		break;
 	}
 	if (r < 0)
@@ -908,6 +943,15 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 				free(p->bash);
 				p->bash = steal_pointer(&v->e.value);
 				break;
+			case CONFIG_KEY_SSH_PROJECT:
+				free(p->ssh_project);
+				p->ssh_project = steal_pointer(&v->e.value);
+				break;
+			case CONFIG_KEY_SSH_PROJECT_ENV:
+				free(p->ssh_project_env);
+				p->ssh_project_env = steal_pointer(&v->e.value);
+				break;
+			case CONFIG_KEY_FILE_TRANSFER: p->file_transfer = v->choice; break;
 			case CONFIG_KEY_BIND: list = &p->bind; break;
 			case CONFIG_KEY_UNSHADOW: list = &p->unshadow; break;
 			case CONFIG_KEY_PASSTHROUGH: list = &p->passthrough; break;
@@ -1051,6 +1095,7 @@ int config_parse_text(const char *text, size_t len, const char *filename, const 
 struct merge {
 	struct policy *p;
 	const struct policy_layer *l;
+	enum layer_kind kind;
 	bool may_widen;
 	const char *why;
 };
@@ -1174,12 +1219,56 @@ static int merge_list(struct merge *m, enum config_key k, struct policy_list *ds
 	return 0;
 }
 
+/* The keys of forced ssh sessions say what a client of the account may
+ * reach: the system's file alone sets them, in strict mode or not (a user
+ * whose own file could name the project would not need ssh to reach it,
+ * but an agent account must not choose its own). */
+static int merge_ssh(struct merge *m)
+{
+	static const enum config_key ks[] = { CONFIG_KEY_SSH_PROJECT, CONFIG_KEY_SSH_PROJECT_ENV,
+					      CONFIG_KEY_FILE_TRANSFER };
+	struct policy *p = m->p;
+	const struct policy *v = &m->l->v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ks); i++) {
+		enum config_key k = ks[i];
+		if (!key_set(m, k))
+			continue;
+		if (m->kind != LAYER_SYSTEM) {
+			const char *val = k == CONFIG_KEY_SSH_PROJECT	  ? v->ssh_project
+					  : k == CONFIG_KEY_SSH_PROJECT_ENV ? v->ssh_project_env
+					  : v->file_transfer		  ? "sandbox"
+									  : "off";
+			const char *why = m->why;
+			m->why = "only the system's file sets it";
+			int r = merge_note(m, k, m->l->line[k], val ? val : "");
+			m->why = why;
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (k == CONFIG_KEY_FILE_TRANSFER) {
+			p->file_transfer = v->file_transfer;
+			continue;
+		}
+		char **dst = k == CONFIG_KEY_SSH_PROJECT ? &p->ssh_project : &p->ssh_project_env;
+		const char *src = k == CONFIG_KEY_SSH_PROJECT ? v->ssh_project : v->ssh_project_env;
+		char *c = src ? strdup(src) : NULL;
+		if (src && !c)
+			return -ENOMEM;
+		free(*dst);
+		*dst = c;
+	}
+	return 0;
+}
+
 int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_kind kind)
 {
 	const struct policy *v = &layer->v;
 	struct merge m = {
 		.p = p,
 		.l = layer,
+		.kind = kind,
 		.may_widen = kind == LAYER_SYSTEM || (kind == LAYER_USER && !p->strict),
 		.why = kind == LAYER_PROJECT ? "a project file can only narrow the policy"
 					     : "strict mode: only the system file can widen the policy",
@@ -1220,7 +1309,9 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 			return r;
 		}
 	}
-	r = merge_list(&m, CONFIG_KEY_BIND, &p->bind, &v->bind, bind_covered);
+	r = merge_ssh(&m);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_BIND, &p->bind, &v->bind, bind_covered);
 	if (r == 0)
 		r = merge_list(&m, CONFIG_KEY_UNSHADOW, &p->unshadow, &v->unshadow, unshadow_covered);
 	if (r == 0)
@@ -1429,12 +1520,15 @@ bool policy_passes_env(const struct policy *p, const char *name)
 	return false;
 }
 
-bool policy_allows_project(const struct policy *p, const char *root)
+bool policy_under_allowed_roots(const struct policy *p, const char *path)
 {
-	if (!p->strict)
-		return true;
 	for (size_t i = 0; i < p->allowed_roots.n; i++)
-		if (path_beneath(root, p->allowed_roots.v[i].value))
+		if (path_beneath(path, p->allowed_roots.v[i].value))
 			return true;
 	return false;
+}
+
+bool policy_allows_project(const struct policy *p, const char *root)
+{
+	return !p->strict || policy_under_allowed_roots(p, root);
 }

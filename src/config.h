@@ -67,9 +67,16 @@ struct policy {
 	unsigned long long max_procs;        /* processes and threads at once */
 	unsigned long long max_memory;       /* bytes of address space per process */
 	unsigned long long max_cpu_seconds;  /* CPU seconds per process */
+	bool file_transfer;  /* file_transfer = sandbox: scp/sftp/rsync of a forced
+			      * ssh command run in the sandbox; off: refused */
 	enum policy_reload reload_interactive;     /* ask, rebuild or keep */
 	enum policy_reload reload_noninteractive;  /* rebuild or keep */
 	char *bash;        /* absolute; NULL: automatic */
+	/* SSH ForceCommand sessions (src/sshforced.c); only the system's file
+	 * sets these.  ssh_project: absolute, or NULL (the home);
+	 * ssh_project_env: a variable name, or NULL. */
+	char *ssh_project;
+	char *ssh_project_env;
 	struct policy_list bind;
 	struct policy_list unshadow;
 	struct policy_list passthrough;    /* beyond the built-in allowlist */
@@ -104,6 +111,9 @@ enum config_key {
 	CONFIG_KEY_MAX_PROCS,
 	CONFIG_KEY_MAX_MEMORY,
 	CONFIG_KEY_MAX_CPU_SECONDS,
+	CONFIG_KEY_SSH_PROJECT,
+	CONFIG_KEY_SSH_PROJECT_ENV,
+	CONFIG_KEY_FILE_TRANSFER,
 	CONFIG_KEY_COUNT,
 };
 
@@ -158,7 +168,8 @@ int config_parse_text(const char *text, size_t len, const char *filename, const 
  * none where p has one, a different bash, a bind or unshadowed
  * file or passthrough entry or allowed root that p does not have, rw
  * where p has ro) is applied only when the kind may widen, else left out
- * with a note.  Lists replace p's lists.  picker, reload_*, watch and
+ * with a note.  ssh_project, ssh_project_env and file_transfer apply
+ * from LAYER_SYSTEM only (elsewhere a note).  Lists replace p's lists.  picker, reload_*, watch and
  * session_copy neither widen nor narrow and always apply.  The layer's project
  * sections are not applied here.  0, or -ENOMEM (then p may be half
  * merged: merge into a scratch copy). */
@@ -198,6 +209,9 @@ const struct policy_list *policy_session_copy(const struct policy *p);
 /* Whether a project at root (absolute) may be entered: always outside
  * strict mode, else only at or beneath one of allowed_roots. */
 bool policy_allows_project(const struct policy *p, const char *root);
+/* Whether path (absolute, normalized) is at or beneath one of
+ * allowed_roots, strict mode or not (none: false). */
+bool policy_under_allowed_roots(const struct policy *p, const char *path);
 
 /* Why a bind of path (absolute, normalized) would be refused: it is "/",
  * home, or a parent of home.  NULL when it is fine.  The lexical checks of

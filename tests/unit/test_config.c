@@ -104,7 +104,10 @@ static void test_every_key(void)
 		"nested_userns = on\n"
 		"max_procs = 512\n"
 		"max_memory = 8G\n"
-		"max_cpu_seconds = 3600\n";
+		"max_cpu_seconds = 3600\n"
+		"ssh_project = ~/projects/main\n"
+		"ssh_project_env = AGENT_PROJECT\n"
+		"file_transfer = sandbox\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -119,6 +122,9 @@ static void test_every_key(void)
 	CHECK(l.v.reload_interactive == POLICY_RELOAD_KEEP);
 	CHECK(l.v.reload_noninteractive == POLICY_RELOAD_KEEP);
 	CHECK_STREQ(l.v.bash, "/usr/local/bin/bash");
+	CHECK_STREQ(l.v.ssh_project, HOME "/projects/main");
+	CHECK_STREQ(l.v.ssh_project_env, "AGENT_PROJECT");
+	CHECK(l.v.file_transfer);
 	CHECK(l.v.bind.n == 4);
 	if (l.v.bind.n == 4) {
 		CHECK_STREQ(l.v.bind.v[0].value, HOME "/src/shared");
@@ -827,7 +833,43 @@ static void test_session_copy(void)
 	CHECK(policy_session_copy(NULL) == NULL);
 }
 
+/* The keys of forced ssh sessions: the system's file alone sets them. */
+static void test_ssh_keys(void)
+{
+	struct policy p;
+
+	policy_init_defaults(&p);
+	CHECK(!p.file_transfer && !p.ssh_project && !p.ssh_project_env);
+	apply(&p, "/etc/nsbsh/nsbsh.conf",
+	      "ssh_project = /srv/p\nssh_project_env = AGENT_PROJECT\nfile_transfer = sandbox\n",
+	      LAYER_SYSTEM);
+	CHECK_STREQ(p.ssh_project, "/srv/p");
+	CHECK_STREQ(p.ssh_project_env, "AGENT_PROJECT");
+	CHECK(p.file_transfer && p.n_notes == 0);
+	/* not strict: the user's file still cannot set them */
+	apply(&p, "u.conf", "ssh_project = ~/other\nssh_project_env = X\nfile_transfer = off\n",
+	      LAYER_USER);
+	CHECK_STREQ(p.ssh_project, "/srv/p");
+	CHECK_STREQ(p.ssh_project_env, "AGENT_PROJECT");
+	CHECK(p.file_transfer);
+	CHECK(p.n_notes == 3);
+	if (p.n_notes == 3)
+		CHECK_STREQ(p.notes[0], "u.conf:1: key 'ssh_project': '" HOME "/other' ignored: only the system's file sets it");
+	apply(&p, "/r/.nsbsh.conf", "file_transfer = off\n", LAYER_PROJECT);
+	CHECK(p.file_transfer && p.n_notes == 4);
+	apply(&p, "/etc/nsbsh/nsbsh.conf", "ssh_project = \"\"\nssh_project_env = \"\"\n", LAYER_SYSTEM);
+	CHECK(!p.ssh_project && !p.ssh_project_env);
+	policy_release(&p);
+	bad("ssh_project_env = NSBSH_PROJECT",
+	    "t.conf:1: key 'ssh_project_env': 'NSBSH_PROJECT' is set or dropped by sshd or nsbsh itself");
+	bad("ssh_project_env = XDG_CONFIG_HOME",
+	    "t.conf:1: key 'ssh_project_env': 'XDG_CONFIG_HOME' is set or dropped by sshd or nsbsh itself");
+	bad("ssh_project_env = \"A-B\"", "t.conf:1: key 'ssh_project_env': 'A-B' is not a variable name");
+	bad("ssh_project = relative", "t.conf:1: key 'ssh_project': 'relative' is not an absolute path");
+	bad("file_transfer = on", "t.conf:1: key 'file_transfer': 'on' is not off or sandbox");
+}
+
 UNIT_MAIN("config", test_defaults, test_every_key, test_messages, test_comments, test_tilde,
 	  test_bind_refusals, test_passthrough, test_limits, test_sandbox_limits, test_merge_user, test_merge_project,
 	  test_files_setup, test_load, test_load_project, test_files_teardown, test_notes_limit,
-	  test_policy_files, test_session_copy)
+	  test_policy_files, test_session_copy, test_ssh_keys)
