@@ -60,6 +60,18 @@ nsbsh: $(OBJS)
 nsb: nsbsh
 	ln -sf nsbsh $@
 
+# The seccomp filters, compiled at build time by the table of
+# src/seccomp-filter.c itself (tools/gen-seccomp.c): a start loads one
+# instead of building it.
+tools/gen-seccomp: tools/gen-seccomp.c src/seccomp-filter.c src/seccomp-filter.h src/util.h
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(LDFLAGS) -DSECCOMP_NO_PRECOMPILED -Isrc -o $@ \
+		tools/gen-seccomp.c src/seccomp-filter.c $(PC_LIBS)
+
+src/seccomp-bpf.inc: tools/gen-seccomp
+	tools/gen-seccomp >$@.tmp && mv $@.tmp $@
+
+src/seccomp-filter.o: src/seccomp-bpf.inc
+
 # The system's policy file, compiled into src/sysconf.o alone.
 SYSTEM_CONFIG ?= /etc/nsbsh/nsbsh.conf
 src/sysconf.o: override CFLAGS += -DNSBSH_SYSTEM_CONFIG='"$(SYSTEM_CONFIG)"'
@@ -197,6 +209,7 @@ uninstall-shell:
 
 clean:
 	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d tests/try-syscall
+	rm -f tools/gen-seccomp src/seccomp-bpf.inc src/seccomp-bpf.inc.tmp
 	rm -f $(MAN_PAGES) $(MAN_PAGES:=.tmp)
 	rm -f $(FUZZ_BINS)
 

@@ -295,7 +295,9 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 		r = layout_protect_git(l, p->worktree);
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, steal_pointer(&rc)), RC_INSIDE, NULL, 0);
-	if (r == 0 && p->worktree)
+	/* The prompt hook's list: only a shell with a prompt has the hook. */
+	bool prompt = shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO));
+	if (r == 0 && p->worktree && prompt)
 		r = watch_file(l, st);
 	if (r == 0 && st->ctl) {
 		r = sandbox_add(&l->spec, SB_BIND_RW, st->ctl, CTL_DIR, NULL, 0);
@@ -311,9 +313,13 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	if (r < 0)
 		return r;
 
-	/* /bin/bash is a bind, not a link: with the host's system shown,
-	 * /bin is the host's (read-only) and bash must still be ours. */
-	r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, bash), "/bin/bash", NULL, 0);
+	/* /bin/bash: a link into the store when it can be (the cheapest), a
+	 * bind otherwise: a host file (the static bash, the policy's), or with
+	 * the host's system shown, where /bin is the host's (read-only) and
+	 * bash must still be ours. */
+	bool in_store = strncmp(bash, "/nix/store/", 11) == 0;
+	r = sandbox_add(&l->spec, in_store && !st->policy.host_system ? SB_SYMLINK : SB_BIND_RO,
+			layout_keep(l, bash), "/bin/bash", NULL, 0);
 	if (r == 0 && !st->policy.host_system) {
 		char *sh = e ? cache_entry_program(e, "sh") : NULL;
 		r = sandbox_add(&l->spec, SB_SYMLINK, sh ? layout_keep(l, sh) : "bash", "/bin/sh", NULL, 0);
@@ -582,7 +588,10 @@ static int enter_project(struct start *st)
 		goto out;
 	}
 	l.spec.cwd = st->project.worktree ? st->cwd : st->user.home;
-	if (ctl_make(st, root) < 0)
+	/* nsb reload and cd out of the sandbox are a person's: only a shell
+	 * with a prompt gets the directory to ask through. */
+	if (shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO)) &&
+	    ctl_make(st, root) < 0)
 		debug("no control directory: nsb reload will not work in this shell");
 	r = shell_layout(&l, st, have_env ? &e : NULL, private_home, &err);
 	/* The prompt's flag needs the log directory inside; a shell without a
@@ -666,8 +675,16 @@ static int user_lookup(struct start *st)
 {
 	uid_t uid = getuid();
 	gid_t gid = getgid();
-	struct passwd *pw = getpwuid(uid);
-	st->user_name = strdup(pw ? pw->pw_name : (getenv("USER") ? getenv("USER") : "user"));
+	/* The name only labels the sandbox's /etc/passwd line: $USER as a
+	 * login sets it, which spares every start the NSS lookup; passwd's
+	 * when it is unset or not a plain name. */
+	const char *name = getenv("USER");
+	if (!name || !name[0] || strlen(name) > 64 || name[strspn(name, "abcdefghijklmnopqrstuvwxyz"
+						      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")]) {
+		struct passwd *pw = getpwuid(uid);
+		name = pw ? pw->pw_name : "user";
+	}
+	st->user_name = strdup(name);
 	if (!st->user_name)
 		return -ENOMEM;
 	st->user = (struct layout_user){ .name = st->user_name, .home = st->home, .uid = uid, .gid = gid };

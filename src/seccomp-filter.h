@@ -15,6 +15,15 @@ struct seccomp_options {
  * holds it must answer (seccomp_notify_answer), or the callers wait. */
 int seccomp_install(const struct seccomp_options *o, int *ret_listener);
 
+/* The filter's BPF (as seccomp_export_bpf writes it) to fd: for
+ * tools/gen-seccomp, which compiles the four filters at build time, and the
+ * test that they still match.  0 or a negative errno. */
+int seccomp_filter_export(bool nested_userns, bool notify, int fd);
+
+/* The filter compiled at build time (len 0: none for this variant). */
+struct sock_fprog;
+const struct sock_fprog *seccomp_precompiled_filter(bool nested_userns, bool notify);
+
 struct seccomp_denial {
 	pid_t pid;           /* in the listener's pid namespace */
 	pid_t pid_inside;    /* in the sandbox's (0: unknown) */
