@@ -617,7 +617,12 @@ static int enter_project(struct start *st)
 	}
 	if (r < 0)
 		goto fail;
-	switch (ctl_request(st, &again, &target)) {
+	/* Only a shell that ended by itself (exit 0, as nsb reload and the cd
+	 * function end it) may ask for another: one that was killed did not. */
+	enum ctl_kind asked = ctl_request(st, &again, &target);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		asked = CTL_NONE;
+	switch (asked) {
 	case CTL_RELOAD:
 		/* nsb reload: evaluate again, and a new shell where the old one was */
 		free(st->cwd);
@@ -893,6 +898,10 @@ static void switch_dir(struct start *st)
 		}
 		if (st->ctl)
 			rmdir(st->ctl);
+		/* Said on the terminal every time: code in the sandbox can ask for
+		 * this too, and what the person types next runs outside. */
+		warn("left the sandbox of '%s': plain bash in '%s'",
+		     st->project.worktree ? st->project.worktree : "no project", st->cwd);
 		/* a new interactive bash there: what ran before was one too */
 		static char opt_i[] = "-i";
 		char *argv[] = { st->argv[0] + (st->argv[0][0] == '-'), opt_i, NULL };

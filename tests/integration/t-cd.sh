@@ -23,7 +23,7 @@ probe() { # TAG - a line that says where this shell is
 	type_line "echo \"$1:[\${DEMO_VAR-none}] [\${NSBSH_PROJECT-plain}] [\$PWD] \$( [ -r ~/secret.txt ] && echo home || echo private)\""
 }
 
-tm -f /dev/null new-session -d -x 200 -y 50 -c "$W/plain" "env PS1='\$ ' $(printf '%q' "$NSBSH") -i; sleep 30"
+tm -f /dev/null new-session -d -x 200 -y 50 -c "$W/plain" "env PS1='\$ ' $(printf '%q' "$NSBSH") -i; echo nsbsh-ended-\$?; sleep 30"
 probe p0
 check_screen "p0:\[none\] \[plain\] \[$W/plain\] home" "a start outside a project: plain bash"
 
@@ -49,11 +49,15 @@ check_screen "p5:\[hello from other\] \[$Q\] \[$Q\] private" "cd to a missing di
 type_line "cd $(printf '%q' "$W/plain")"
 probe p6
 check_screen "p6:\[none\] \[plain\] \[$W/plain\] home" "cd out of the sandbox to a plain directory: plain bash there"
+check_screen "nsbsh: left the sandbox of '$Q': plain bash in '$W/plain'" "leaving the sandbox for plain bash is said on the terminal"
 
 type_line "cd $(printf '%q' "$P/sub dir")"
 probe p7
 check_screen "p7:\[hello from flake\] \[$P\] \[$P/sub dir\] private" "and back into a project's subdirectory: its sandbox, there"
-type_line 'exit 7'
+# Code in the sandbox that leaves a request and kills the shell gets no
+# plain bash: only a shell that ended by itself is followed.
+type_line "printf 'cd\\n%s\\n%s\\n' $(printf '%q' "$W/plain") \"\$PWD\" >/run/nsbsh/ctl/request; kill -9 \$\$"
+check_screen "nsbsh-ended-137" "a request left by a killed shell is not followed: nsbsh ends with the shell's status (137)"
 tm kill-server 2>/dev/null
 
 # The hook forks nothing at a prompt where the directory did not change:
