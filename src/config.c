@@ -1454,6 +1454,14 @@ int config_load(const char *system_path, const char *user_path, const char *home
 	return 0;
 }
 
+int config_load_standard(const char *home, struct policy *ret, struct config_error *err)
+{
+	_cleanup_free_ char *user = NULL;
+	if (config_user_path(&user) < 0)
+		user = NULL;
+	return config_load(config_system_path(), user, home, ret, err);
+}
+
 int config_load_project(struct policy *p, const char *root, const char *text, size_t len,
 			const char *filename, bool trusted, const char *home,
 			struct config_error *err)

@@ -186,6 +186,11 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 int config_load(const char *system_path, const char *user_path, const char *home,
 		struct policy *ret, struct config_error *err);
 
+/* config_load of the system's file (config_system_path) and the user's
+ * (config_user_path; none when it cannot be named): what every start and
+ * nsb command reads. */
+int config_load_standard(const char *home, struct policy *ret, struct config_error *err);
+
 /* Applies the overrides of the project whose work tree is root: the
  * user file's `project "ROOT"` section (LAYER_USER), then, when trusted,
  * the in-repo file's text (LAYER_PROJECT; text may be NULL: none).

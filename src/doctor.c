@@ -68,28 +68,6 @@ static void more(const char *label, const char *fmt, ...)
 	putchar('\n');
 }
 
-/* s quoted for a shell command line, malloc'ed. */
-static char *shell_quote(const char *s)
-{
-	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:@%+,") == strlen(s))
-		return strdup(s);
-	char *out = malloc(strlen(s) * 4 + 3), *o = out;
-	if (!out)
-		return NULL;
-	*o++ = '\'';
-	for (; *s; s++) {
-		if (*s == '\'') {
-			memcpy(o, "'\\''", 4);
-			o += 4;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o++ = '\'';
-	*o = '\0';
-	return out;
-}
-
 static const char *user_name(void)
 {
 	struct passwd *pw = getpwuid(getuid());

@@ -20,6 +20,14 @@ static const char **watch_names(const struct policy *policy, size_t *n)
 	return v;
 }
 
+int env_key(const struct project *p, const struct policy *policy, const char *nix_id,
+	    char ret_hex[65])
+{
+	size_t n = 0;
+	_cleanup_free_ const char **names = watch_names(policy, &n);
+	return names ? cache_key_for_project(p, nix_id, names, n, ret_hex) : -ENOMEM;
+}
+
 int env_watched_paths(const struct project *p, const struct policy *policy, char ***ret,
 		      size_t *ret_n)
 {

@@ -25,6 +25,11 @@ struct env_request {
 int env_choose(const struct env_request *q, const char *root, struct cache_entry *ret,
 	       bool *ret_stale);
 
+/* The project's cache key under policy (its watched files in it), as a
+ * start computes it; for nsb status.  0 or a negative errno. */
+int env_key(const struct project *p, const struct policy *policy, const char *nix_id,
+	    char ret_hex[65]);
+
 /* The watched files' paths (absolute), as the shell's prompt hook checks
  * them: malloc'ed array of n malloc'ed strings. */
 int env_watched_paths(const struct project *p, const struct policy *policy, char ***ret,

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static const char *log_name = "nsbsh";
@@ -58,4 +59,25 @@ noreturn void die(int status, const char *fmt, ...)
 	log_vprint("", fmt, ap);
 	va_end(ap);
 	exit(status);
+}
+
+char *shell_quote(const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:@%+,") == strlen(s))
+		return strdup(s);
+	char *out = malloc(strlen(s) * 4 + 3), *o = out;
+	if (!out)
+		return NULL;
+	*o++ = '\'';
+	for (; *s; s++) {
+		if (*s == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
 }

@@ -13,6 +13,11 @@ enum {
 	EXIT_NOT_FOUND = 127,    /* bash was not found (as bash does) */
 };
 
+/* s as one word of a bash command line (as it is when nothing needs
+ * quoting, else in single quotes), malloc'ed; NULL: out of memory.  For
+ * the commands nsbsh prints and the bash it writes. */
+char *shell_quote(const char *s);
+
 void log_init(const char *progname);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

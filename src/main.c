@@ -84,6 +84,7 @@ struct start {
 	char **argv;
 	int argc;
 	struct shellargs args;
+	bool interactive;  /* a shell with a prompt, as bash decides it */
 	char *cwd;
 	struct project project;  /* worktree NULL: a sandbox with no project */
 	struct layout_user user;
@@ -193,31 +194,6 @@ static int policy_layout(struct layout *l, const struct start *st)
 	return r;
 }
 
-/* Appends s to the buffer as one bash word in single quotes. */
-static int bash_quote(char **buf, size_t *len, const char *s)
-{
-	size_t need = *len + 4 * strlen(s) + 4;
-	char *b = realloc(*buf, need), *o;
-	if (!b)
-		return -ENOMEM;
-	*buf = b;
-	o = b + *len;
-	*o++ = '\'';
-	for (; *s; s++) {
-		if (*s == '\'') {
-			memcpy(o, "'\\''", 4);
-			o += 4;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o++ = '\'';
-	*o++ = ' ';
-	*o = '\0';
-	*len = (size_t)(o - b);
-	return 0;
-}
-
 /* /run/nsbsh/watch.bash: the watched files, and which of them existed,
  * for the prompt hook (shellwrap/inside.bash), which compares them with
  * this file's own time, the moment the sandbox was made: no fork. */
@@ -228,36 +204,29 @@ static int watch_file(struct layout *l, const struct start *st)
 	int r = env_watched_paths(&st->project, &st->policy, &paths, &n);
 	if (r < 0)
 		return r;
-	static const char head[] = "__nsbsh_watch=( ";
-	text = strdup(head);
-	len = strlen(head);
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = text ? bash_quote(&text, &len, paths[i]) : -ENOMEM;
-	if (r == 0 && text) {
-		_cleanup_free_ char *existed = NULL;
-		size_t el = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (f) {
+		fputs("__nsbsh_watch=(", f);
 		for (size_t i = 0; i < n; i++) {
-			char *x = NULL;
-			if (asprintf(&x, "%s%d ", existed ? existed : "", access(paths[i], F_OK) == 0) < 0) {
+			_cleanup_free_ char *q = shell_quote(paths[i]);
+			if (!q)
 				r = -ENOMEM;
-				break;
-			}
-			free(existed);
-			existed = x;
-			el++;
+			else
+				fprintf(f, " %s", q);
 		}
-		char *t = NULL;
-		if (r == 0 && asprintf(&t, "%s)\n__nsbsh_existed=( %s)\n", text, existed ? existed : "") < 0)
-			r = -ENOMEM;
-		free(text);
-		text = t;
+		fputs(" )\n__nsbsh_existed=(", f);
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, " %d", access(paths[i], F_OK) == 0);
+		fputs(" )\n", f);
 	}
+	if (!f || fclose(f) != 0)
+		r = -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
-	if (r < 0 || !text) {
+	if (r < 0) {
 		free(text);
-		return r < 0 ? r : -ENOMEM;
+		return r;
 	}
 	const char *kept = layout_keep(l, text);
 	return kept ? sandbox_add(&l->spec, SB_FILE, NULL, RC_WATCH, kept, strlen(kept)) : -ENOMEM;
@@ -296,8 +265,7 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, steal_pointer(&rc)), RC_INSIDE, NULL, 0);
 	/* The prompt hook's list: only a shell with a prompt has the hook. */
-	bool prompt = shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO));
-	if (r == 0 && p->worktree && prompt)
+	if (r == 0 && p->worktree && st->interactive)
 		r = watch_file(l, st);
 	if (r == 0 && st->ctl) {
 		r = sandbox_add(&l->spec, SB_BIND_RW, st->ctl, CTL_DIR, NULL, 0);
@@ -532,7 +500,7 @@ static enum ctl_kind ctl_request(struct start *st, char **ret_dir, char **ret_ta
 	}
 	/* cd: only an interactive shell asks; a script's exit stays an exit */
 	if (streq(line[0], "cd") && line[1] && line[1][0] == '/' && line[2] &&
-	    shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO))) {
+	    st->interactive) {
 		*ret_target = strdup(line[1]);
 		*ret_dir = inside_dir(st, line[2]);
 		if (*ret_target && *ret_dir)
@@ -569,8 +537,7 @@ static int enter_project(struct start *st)
 			.project = &st->project,
 			.policy = &st->policy,
 			.user = &st->user,
-			.interactive = shellargs_interactive(&st->args, isatty(STDIN_FILENO),
-							     isatty(STDERR_FILENO)),
+			.interactive = st->interactive,
 			.reload = st->reload,
 		};
 		r = env_choose(&q, root, &e, &st->stale);
@@ -590,16 +557,14 @@ static int enter_project(struct start *st)
 	l.spec.cwd = st->project.worktree ? st->cwd : st->user.home;
 	/* nsb reload and cd out of the sandbox are a person's: only a shell
 	 * with a prompt gets the directory to ask through. */
-	if (shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO)) &&
-	    ctl_make(st, root) < 0)
+	if (st->interactive && ctl_make(st, root) < 0)
 		debug("no control directory: nsb reload will not work in this shell");
 	r = shell_layout(&l, st, have_env ? &e : NULL, private_home, &err);
 	/* The prompt's flag needs the log directory inside; a shell without a
 	 * prompt only needs it named (the first refusal creates it). */
-	bool prompt = shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO));
-	if (r == 0 && cache_denial_dir(st->project.worktree ? st->project.worktree : "/", prompt,
+	if (r == 0 && cache_denial_dir(st->project.worktree ? st->project.worktree : "/", st->interactive,
 				       &denials) == 0)
-		r = layout_denial_log(&l, denials, prompt);
+		r = layout_denial_log(&l, denials, st->interactive);
 	if (r == 0) {
 		own_dirs(root, data, own);
 		r = protect_own_dirs(&l, own, ARRAY_SIZE(own));
@@ -706,11 +671,8 @@ static void show_notes(const struct policy *p)
  * for a strict account no shell at all. */
 static void load_policy(struct start *st)
 {
-	_cleanup_free_ char *user = NULL;
 	struct config_error err;
-	if (config_user_path(&user) < 0)
-		user = NULL;
-	int r = config_load(config_system_path(), user, st->home, &st->policy, &err);
+	int r = config_load_standard(st->home, &st->policy, &err);
 	if (r < 0 && st->policy.strict)
 		die(EXIT_REFUSED, "%s; refusing a shell: this account is strict and its policy cannot be read (ask the administrator)",
 		    err.message);
@@ -725,17 +687,15 @@ static void project_policy(struct start *st)
 	struct trust_file f;
 	struct config_error err;
 	const char *worktree = st->project.worktree;
-	int r = trust_read(worktree, &f);
-	if (r < 0)
-		warn("cannot read '%s': %s; it is ignored", f.path ? f.path : TRUST_FILE, strerror(-r));
+	int r = trust_apply_project(&st->policy, worktree, st->home, &f, &err);
+	if (f.error)
+		warn("cannot read '%s': %s; it is ignored", f.path ? f.path : TRUST_FILE, strerror(-f.error));
 	else if (f.state == TRUST_UNTRUSTED && trust_first_notice(worktree, &f))
 		warn("'%s' is not trusted, so it is ignored: read it, then run 'nsb trust' in the project to apply it",
 		     f.path);
 	else if (f.state == TRUST_CHANGED && trust_first_notice(worktree, &f))
 		warn("'%s' changed since it was trusted, so it is ignored: read it, then run 'nsb trust' again",
 		     f.path);
-	r = config_load_project(&st->policy, worktree, f.text, f.len, f.path,
-				f.state == TRUST_TRUSTED, st->home, &err);
 	/* A path that no file can name (a control character in it) has no
 	 * overrides to miss unless it ships a file. */
 	if (r < 0 && (f.state != TRUST_NO_FILE || st->policy.n_projects > 0))
@@ -751,7 +711,7 @@ static void project_policy(struct start *st)
  * directory seen and sources outside.bash only when it changed. */
 static void outside_hook_env(const struct start *st, const char *dir)
 {
-	if (!shellargs_interactive(&st->args, isatty(STDIN_FILENO), isatty(STDERR_FILENO)))
+	if (!st->interactive)
 		return;
 	_cleanup_free_ char *file = shellwrap_file("outside.bash"), *self = realpath("/proc/self/exe", NULL),
 			    *pc = NULL;
@@ -970,6 +930,7 @@ int main(int argc, char **argv)
 	st.argv = argv;
 	st.argc = argc;
 	shellargs_parse(argc, argv, &st.args);
+	st.interactive = shellargs_interactive(&st.args, isatty(STDIN_FILENO), isatty(STDERR_FILENO));
 	if (st.args.version) {
 		/* nsbsh's own line first; bash's own lines follow unchanged, so
 		 * that programs which look for "GNU bash" in $SHELL --version
@@ -1014,7 +975,7 @@ int main(int argc, char **argv)
 	}
 	/* The repository is allowed; its sessions live under nsbsh's data. */
 	session_for_start(&st.project, &st.cwd,
-			  shellargs_interactive(&st.args, isatty(STDIN_FILENO), isatty(STDERR_FILENO)),
+			  st.interactive,
 			  &st.policy, &st.session);
 	project_policy(&st);
 	show_notes(&st.policy);

@@ -19,12 +19,9 @@
  * (config_load never returns a half-read policy). */
 static void policy_for_sessions(struct policy *ret)
 {
-	_cleanup_free_ char *user = NULL;
 	struct config_error err;
 	const char *home = getenv("HOME");
-	if (config_user_path(&user) == -ENOMEM)
-		user = NULL;
-	if (config_load(config_system_path(), user, home && home[0] == '/' ? home : NULL, ret, &err) < 0)
+	if (config_load_standard(home && home[0] == '/' ? home : NULL, ret, &err) < 0)
 		warn("%s (the built-in policy applies)", err.message);
 }
 

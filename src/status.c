@@ -9,6 +9,7 @@
 
 #include "cache.h"
 #include "config.h"
+#include "envchoice.h"
 #include "landlock.h"
 #include "layout.h"
 #include "log.h"
@@ -50,16 +51,12 @@ static void print_layers(void)
  * what is wrong with it). */
 static void project_policy(const char *worktree, struct policy *pol)
 {
-	_cleanup_free_ char *user = NULL;
 	struct config_error e;
 	struct trust_file f;
 	const char *home = getenv("HOME");
 	home = home && home[0] == '/' ? home : NULL;
-	if (config_user_path(&user) < 0)
-		user = NULL;
-	bool bad = config_load(config_system_path(), user, home, pol, &e) < 0;
-	bool trusted = trust_read(worktree, &f) == 0 && f.state == TRUST_TRUSTED;
-	config_load_project(pol, worktree, f.text, f.len, f.path, trusted, home, &e);
+	bool bad = config_load_standard(home, pol, &e) < 0;
+	trust_apply_project(pol, worktree, home, &f, &e);
 	printf("policy:    network %s, host system %s, %zu bind(s), %zu unshadowed, strict %s%s%s\n",
 	       pol->network ? "on" : "off", pol->host_system ? "ro" : "off", pol->bind.n,
 	       pol->unshadow.n, pol->strict ? "on" : "off",
@@ -100,10 +97,7 @@ int status_main(int argc, char **argv)
 	_cleanup_(policy_release) struct policy pol = { 0 };
 	int status = 0;
 	project_policy(p.worktree, &pol);
-	const char *watch[CONFIG_MAX_LIST];
-	for (size_t i = 0; i < pol.watch.n && i < CONFIG_MAX_LIST; i++)
-		watch[i] = pol.watch.v[i].value;
-	if (nix_locate(&nix) < 0 || cache_key_for_project(&p, nix.id, watch, pol.watch.n, key) < 0) {
+	if (nix_locate(&nix) < 0 || env_key(&p, &pol, nix.id, key) < 0) {
 		printf("cache key: cannot be computed (cannot read the env files)\n");
 		status = 1;
 		goto out;

@@ -81,6 +81,15 @@ int trust_read(const char *worktree, struct trust_file *f)
 	return 0;
 }
 
+int trust_apply_project(struct policy *p, const char *worktree, const char *home,
+			struct trust_file *f, struct config_error *err)
+{
+	int r = trust_read(worktree, f);
+	f->error = r < 0 ? r : 0;
+	return config_load_project(p, worktree, f->text, f->len, f->path,
+				   f->state == TRUST_TRUSTED, home, err);
+}
+
 static int write_record(const char *path, const char *text)
 {
 	_cleanup_free_ char *dir = strdup(path);

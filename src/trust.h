@@ -25,6 +25,8 @@ struct trust_file {
 	size_t len;
 	char hex[65];  /* SHA-256 of text */
 	enum trust_state state;
+	int error;     /* trust_apply_project: trust_read's error (the file
+			* exists but cannot be read), else 0 */
 };
 
 /* Reads worktree's .nsbsh.conf and decides its state.  0 (also when there
@@ -32,6 +34,15 @@ struct trust_file {
  * (then f->path is set for the message). */
 int trust_read(const char *worktree, struct trust_file *f);
 void trust_file_release(struct trust_file *f);
+
+struct policy;
+struct config_error;
+/* The project's overrides onto p: the user's section for worktree, then its
+ * .nsbsh.conf, read into *f (to release), applied only when trusted.
+ * config_load_project's result (on an error p is unchanged, err says why);
+ * f->error when the file could not be read, f->state otherwise. */
+int trust_apply_project(struct policy *p, const char *worktree, const char *home,
+			struct trust_file *f, struct config_error *err);
 
 /* Pins f's hash for worktree.  0 or a negative errno. */
 int trust_pin(const char *worktree, const struct trust_file *f);
