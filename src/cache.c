@@ -65,7 +65,9 @@ void cache_key_compute(const struct cache_key_input *in, char ret_hex[65])
 
 int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO where a file should be (a watched file, say) must
+	 * not hang a login; it is refused below as not a regular file. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	struct stat st;

@@ -39,7 +39,14 @@ expect_ne "$k2" "$k1" "an edit of a watched file changes the key"
 run_nsbsh --in "$P" -c 'echo "$DEMO_VAR"'
 run --in "$P" -- "${NSBSH%/*}/nsb" status
 expect_contains "$OUT" "stale:     no" "an edit of a watched file: the next start builds the new key"
-rm -f "$CONF" "$P/.env.sample"
+# A watched path that is a FIFO: said in one line, and the shell still starts
+# (plain bash here: the key cannot be made), instead of hanging on the open.
+mkfifo "$P/.env.sample.fifo"
+printf 'watch = { ".env.sample.fifo" }\n' >"$CONF"
+run_nsbsh --in "$P" -c 'echo ran'
+expect_eq "$RC:$OUT" "0:ran" "a watched FIFO does not hang the start: the command runs"
+expect_eq "$(nsbsh_lines "$ERR")" 1 "a watched FIFO: one line on stderr"
+rm -f "$CONF" "$P/.env.sample" "$P/.env.sample.fifo"
 run_nsbsh --in "$P" -c 'true'
 
 # --- interactive, on a terminal ------------------------------------------------------
