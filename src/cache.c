@@ -80,21 +80,13 @@ int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	_cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
 		return -ENOMEM;
-	size_t len = 0;
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break; /* shrank meanwhile: hash what is there */
-		len += (size_t)n;
-	}
+	/* one that shrank meanwhile: hash what is there */
+	ssize_t len = read_full(fd, buf, (size_t)st.st_size);
+	if (len < 0)
+		return (int)len;
 	buf[len] = '\0';
 	*ret = steal_pointer(&buf);
-	*ret_len = len;
+	*ret_len = (size_t)len;
 	return 0;
 }
 

@@ -1378,21 +1378,13 @@ int config_read_file(const char *path, char **ret, size_t *ret_len)
 	_cleanup_free_ char *buf = malloc(CONFIG_MAX_FILE + 1);
 	if (!buf)
 		return -ENOMEM;
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, CONFIG_MAX_FILE + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > CONFIG_MAX_FILE)
-			return -EFBIG;  /* grew since fstat */
-	}
+	ssize_t len = read_full(fd, buf, CONFIG_MAX_FILE + 1);
+	if (len < 0)
+		return (int)len;
+	if (len > CONFIG_MAX_FILE)
+		return -EFBIG;  /* grew since fstat */
 	*ret = steal_pointer(&buf);
-	*ret_len = len;
+	*ret_len = (size_t)len;
 	return 0;
 }
 

@@ -28,8 +28,12 @@
  *         raise them again: raising a hard limit needs CAP_SYS_RESOURCE of
  *         the host).  RLIMIT_NPROC is set inside the new user namespace,
  *         where (kernel 5.14 and later) it counts the user's processes of
- *         this sandbox only, not those outside.  Memory and CPU time when
- *         the policy asks for them (RLIMIT_AS, RLIMIT_CPU per process).
+ *         this sandbox only, not those outside.  Where the caller's cgroup
+ *         is delegated to it, a child cgroup's pids.max holds the process
+ *         limit instead (cgroup.c CG-1 to CG-4), for every task of the
+ *         sandbox; pid 1 learns which with the byte that lets it go.
+ *         Memory and CPU time when the policy asks for them (RLIMIT_AS,
+ *         RLIMIT_CPU per process).
  * MUST-10 listener: the filter's notification fd (seccomp-filter.c MUST-S6)
  *         reaches the supervisor and nobody else: pid 1 passes it over a
  *         socketpair (SCM_RIGHTS) and closes both before it forks the
@@ -66,6 +70,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "denylog.h"
 #include "landlock.h"
 #include "seccomp-filter.h"
@@ -415,10 +420,11 @@ static void limit_or_fail(int resource, const char *name, rlim_t value)
 		child_fail("cannot set the limit %s", name);
 }
 
-static void limits_apply_or_fail(const struct sandbox_spec *s)
+/* procs_by_cgroup: the sandbox's cgroup counts the processes (CG-2). */
+static void limits_apply_or_fail(const struct sandbox_spec *s, bool procs_by_cgroup)
 {
 	limit_or_fail(RLIMIT_CORE, "RLIMIT_CORE", 0);
-	if (s->max_procs)
+	if (s->max_procs && !procs_by_cgroup)
 		limit_or_fail(RLIMIT_NPROC, "RLIMIT_NPROC", s->max_procs);
 	if (s->max_memory)
 		limit_or_fail(RLIMIT_AS, "RLIMIT_AS", s->max_memory);
@@ -478,16 +484,19 @@ static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
 
 static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, int syncfd, int sock)
 {
-	char c;
+	char go[2];
 
 	/* MUST-6 */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		child_fail("cannot set the parent death signal");
-	/* Wait for the supervisor to write the id maps; EOF means it died. */
-	if (read(syncfd, &c, 1) != 1)
+	/* Wait for the supervisor to write the id maps; EOF means it died.
+	 * Two bytes (a pipe's write of them is atomic): 'n' when it answers
+	 * notifications, else 'x'; 'c' when this process is in the sandbox's
+	 * cgroup, else 'r'. */
+	if (read(syncfd, go, sizeof(go)) != (ssize_t)sizeof(go))
 		_exit(EXIT_SANDBOX_SETUP);
 	close(syncfd);
-	limits_apply_or_fail(s);
+	limits_apply_or_fail(s, go[1] == 'c');
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail("cannot set no_new_privs");
@@ -521,7 +530,7 @@ static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, 
 		child_fail("cannot make pid 1 undumpable");
 	if (s->seccomp) {
 		/* 'n': the supervisor will answer notifications (sandbox_run). */
-		struct seccomp_options o = { .nested_userns = s->nested_userns, .notify = c == 'n' };
+		struct seccomp_options o = { .nested_userns = s->nested_userns, .notify = go[0] == 'n' };
 		int listener = -1;
 		int r = seccomp_install(&o, &listener);
 		if (r < 0) {
@@ -595,6 +604,7 @@ struct supervision {
 	int errfd;       /* setup failures, one line; EOF once the program runs */
 	int sock;        /* -1, or where pid 1 sends the filter's listener */
 	int pidfd;       /* -1, or readable when pid 1 has exited */
+	struct sandbox_cgroup cg; /* the sandbox's own, when there is one */
 };
 
 /* Close and forget: the loops below test for -1. */
@@ -610,15 +620,19 @@ static void supervision_close(struct supervision *sv)
 	fd_close(&sv->errfd);
 	fd_close(&sv->sock);
 	fd_close(&sv->pidfd);
+	cgroup_release(&sv->cg);
 }
 
 /* notify: pid 1 is to pass the filter's listener to this process, which
  * must then answer it (supervise).  It does only when a pidfd can tell
- * this process that pid 1 is gone while it polls. */
-static int start(const struct sandbox_spec *s, bool notify, struct supervision *sv, char **ret_err)
+ * this process that pid 1 is gone while it polls.  supervised: the caller
+ * waits in supervise(), which removes the sandbox's cgroup afterwards. */
+static int start(const struct sandbox_spec *s, bool notify, bool supervised,
+		 struct supervision *sv, char **ret_err)
 {
 	int errpipe[2], syncpipe[2], socks[2] = { -1, -1 };
-	*sv = (struct supervision){ .pid = -1, .errfd = -1, .sock = -1, .pidfd = -1 };
+	*sv = (struct supervision){ .pid = -1, .errfd = -1, .sock = -1, .pidfd = -1,
+				    .cg = { .parent_fd = -1, .fd = -1 } };
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(syncpipe, O_CLOEXEC) < 0 ||
@@ -631,6 +645,9 @@ static int start(const struct sandbox_spec *s, bool notify, struct supervision *
 
 	uid_t uid = getuid();
 	gid_t gid = getgid();
+	/* CG-2: made before pid 1 exists; no cgroup is no error (RLIMIT_NPROC). */
+	if (supervised && s->max_procs)
+		(void)cgroup_prepare(&sv->cg, s->max_procs);
 	sigaction(SIGINT, NULL, &saved_int);
 	sigaction(SIGQUIT, NULL, &saved_quit);
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
@@ -657,11 +674,14 @@ static int start(const struct sandbox_spec *s, bool notify, struct supervision *
 		return r;
 	}
 	sv->pid = pid;
+	char go[2] = { 'x', cgroup_attach(&sv->cg, pid) == 0 ? 'c' : 'r' };
 	if (notify) {
 		sv->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 		if (sv->pidfd < 0)
 			fd_close(&sv->sock); /* no notifications, then: kernel before 5.3 */
 	}
+	if (sv->sock >= 0)
+		go[0] = 'n';
 
 	/* MUST-1: the caller's ids, and only them. */
 	char map[64];
@@ -675,7 +695,7 @@ static int start(const struct sandbox_spec *s, bool notify, struct supervision *
 	}
 	if (r < 0)
 		*ret_err = strdup_printf("cannot map the user and group ids: %s", strerror(-r));
-	else if (write(syncpipe[1], sv->sock >= 0 ? "n" : "x", 1) != 1)
+	else if (write(syncpipe[1], go, sizeof(go)) != (ssize_t)sizeof(go))
 		r = -errno;
 	close(syncpipe[1]);
 	if (r < 0) {
@@ -691,7 +711,7 @@ static int start(const struct sandbox_spec *s, bool notify, struct supervision *
 int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, char **ret_err)
 {
 	struct supervision sv;
-	int r = start(s, false, &sv, ret_err);
+	int r = start(s, false, false, &sv, ret_err);
 	if (r < 0)
 		return r;
 	*ret_pid = sv.pid;
@@ -702,18 +722,10 @@ int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, 
 int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err)
 {
 	char buf[ERRBUF + 1];
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(errfd, buf + len, sizeof(buf) - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof(buf) - 1)
-			break;
-	}
+	ssize_t len = read_full(errfd, buf, sizeof(buf) - 1);
 	close(errfd);
+	if (len < 0)
+		len = 0;
 	buf[len] = '\0';
 
 	int status;
@@ -804,7 +816,7 @@ int sandbox_run(const struct sandbox_spec *s, int *ret_status, char **ret_err)
 {
 	struct supervision sv;
 	bool notify = s->seccomp && s->denial_log;
-	int r = start(s, notify, &sv, ret_err);
+	int r = start(s, notify, true, &sv, ret_err);
 	if (r < 0)
 		return r;
 	return supervise(&sv, s->denial_log, ret_status, ret_err);

@@ -38,4 +38,22 @@ static inline void closep(int *fd)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Read fd until end of file or until size bytes are in buf: how many, or
+ * -errno. */
+static inline ssize_t read_full(int fd, void *buf, size_t size)
+{
+	size_t len = 0;
+	while (len < size) {
+		ssize_t n = read(fd, (char *)buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
 static inline int streq(const char *a, const char *b) { return strcmp(a, b) == 0; }

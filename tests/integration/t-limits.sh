@@ -240,3 +240,76 @@ for knob in kernel/unprivileged_userns_clone kernel/apparmor_restrict_unprivileg
 		t_skip "RESTRICTED ${knob#kernel/}" "this kernel has no /proc/sys/$knob (test_userns covers the message)"
 	fi
 done
+
+# --- a delegated cgroup (cgroup.c CG-1 to CG-4) -------------------------------------
+# Where the user's own cgroup is theirs (systemd's Delegate=yes, an
+# administrator's chown), the sandbox gets a child cgroup, nsbsh.PID, whose
+# pids.max holds the process limit for every task in it, and RLIMIT_NPROC is
+# not set.  The root hook delegates one and moves this file's shell into it:
+# everything it starts from here on starts there.
+if root_step cgroup-delegate "CG-1 delegated cgroup" && root_step "cgroup-enter-$$" "CG-1 delegated cgroup"; then
+	CG=$(cat "$T/cgroup.path")
+	diag "delegated cgroup: $CG"
+	children() { find "$CG" -mindepth 1 -maxdepth 1 -type d -name 'nsbsh.*' -printf '%f\n' | sort; }
+	outside_nproc=$(ulimit -u)
+	run_nsbsh --in "$P" -c 'cat /proc/self/cgroup; echo "nproc $(ulimit -u)"'
+	# the line of /proc/self/cgroup for the hierarchy with pids (v1: N:pids:PATH, v2: 0::PATH)
+	in_child() { grep -cE "^[0-9]+:[^:]*:/${CG##*/}/nsbsh\.[0-9]+$" <<<"$1"; }
+	expect_eq "$(in_child "$OUT")" 1 "CG-1 own-only: the sandbox runs in a child nsbsh.PID of the delegated cgroup"
+	expect_contains "$OUT" "nproc $outside_nproc" "CG-2 before-start: with the cgroup holding the limit, RLIMIT_NPROC is left as it was ($outside_nproc)"
+	expect_eq "$(children)" "" "CG-4 cleanup: the child is gone once the shell has ended"
+
+	# The limit counts, and pids.max is the policy's.
+	mkdir -p "$HOME/.config/nsbsh"
+	echo 'max_procs = 300' >"$HOME/.config/nsbsh/nsbsh.conf"
+	run_nsbsh --in "$P" -c '"$@"; ulimit -u' n "$TRY" fork-count=400
+	got=$(answer "$OUT" fork-count=400)
+	if [[ $got =~ ^ok\ ([0-9]+)\ errno=EAGAIN$ ]] && [ "${BASH_REMATCH[1]}" -le 300 ] && [ "${BASH_REMATCH[1]}" -ge 290 ]; then
+		t_ok "CG-2 before-start: max_procs = 300 stops 400 forks with EAGAIN near 300 ($got), ulimit -u $(tail -1 <<<"$OUT")"
+	else
+		t_fail "CG-2 before-start: max_procs = 300 stops 400 forks with EAGAIN near 300" "got $(show "$OUT")"
+	fi
+	(cd "$P" && exec timeout 20 "$NSBSH" -c 'sleep 2') >/dev/null 2>&1 &
+	sleeper=$!
+	for _ in $(seq 100); do
+		c=$(children)
+		[ -n "$c" ] && [ "$(cat "$CG/$c/pids.current" 2>/dev/null || echo 0)" -ge 2 ] && break
+		sleep 0.02
+	done
+	expect_match "$c" '^nsbsh\.[0-9]+$' "CG-1 own-only: while a shell runs, one child nsbsh.PID exists"
+	expect_eq "$(cat "$CG/$c/pids.max" 2>&1)" 300 "CG-2 before-start: its pids.max is the policy's max_procs"
+	pids_now=$(cat "$CG/$c/pids.current" 2>&1)
+	expect_match "$pids_now" '^[2-9]$' "CG-2 before-start: pid 1 and the program count in it (pids.current $pids_now)"
+	wait "$sleeper"
+	expect_eq "$(children)" "" "CG-4 cleanup: the child is gone after that shell too"
+
+	# A fork bomb meets pids.max, and the host stays responsive.
+	start_ms=$(date +%s%3N)
+	run_nsbsh --in "$P" -c '"$1" fork-bomb=2' n "$TRY"
+	diag "fork bomb in the cgroup: $OUT ($(($(date +%s%3N) - start_ms)) ms)"
+	expect_match "$OUT" '^fork-bomb=2 ok [1-9][0-9]* ([0-9]|[1-9][0-9]|[12][0-9][0-9]|300)$' "CG-2 fork-bomb: the bomb meets the limit, at most 300 processes at once"
+	rm -f "$HOME/.config/nsbsh/nsbsh.conf"
+
+	# CG-3: no cgroupfs inside to move out by or to raise pids.max with.
+	run_nsbsh --in "$P" -c 'ls /sys 2>&1; ls /sys/fs/cgroup 2>&1; :'
+	expect_contains "$OUT" "ls: /sys: No such file or directory" "CG-3 unseen: the sandbox has no /sys (no cgroupfs to write)"
+
+	# CG-4: children of supervisors that are gone go at the next start; a
+	# live one's stays.
+	true &
+	dead=$!
+	wait "$dead"
+	mkdir "$CG/nsbsh.$dead" "$CG/nsbsh.$$" "$CG/other"
+	run_nsbsh --in "$P" -c true
+	expect_eq "$(find "$CG" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tr '\n' ' ')" "nsbsh.$$ other " \
+		"CG-4 cleanup: a start removes an empty child of a gone supervisor (nsbsh.$dead), never a live one's or another name"
+	rmdir "$CG/nsbsh.$$" "$CG/other"
+
+	# CG-1: a cgroup the user cannot write is left alone: RLIMIT_NPROC again.
+	chmod u-w "$CG/cgroup.procs"
+	run_nsbsh --in "$P" -c 'echo "nproc $(ulimit -u)"; cat /proc/self/cgroup'
+	expect_contains "$OUT" "nproc 4096" "CG-1 own-only: with cgroup.procs not writable, no child is made and RLIMIT_NPROC holds the limit (4096)"
+	expect_eq "$(in_child "$OUT")/$(grep -cE "^[0-9]+:[^:]*:/${CG##*/}$" <<<"$OUT")" 0/1 "CG-1 own-only: ... and the sandbox stays in the cgroup it was started in"
+	chmod u+w "$CG/cgroup.procs"
+	root_do cgroup-remove || diag "cgroup-remove failed"
+fi
