@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "denylog.h"
+#include "nested.h"
 #include "util.h"
 
 #define DEFAULT_DAEMON_SOCKET "/nix/var/nix/daemon-socket/socket"
@@ -252,9 +253,11 @@ int layout_host_system(struct layout *l)
  *   gitdir: line decides which repository git opens;
  * - worktrees/ and each worktrees/NAME are pinned, and NAME's commondir,
  *   gitdir and config.worktree are read-only (see linked work trees below).
- * Not yet (the limits issue): files that do not exist when the shell starts
- * in place, e.g. .git/commondir, and repositories nested in the work tree.
- * (A session's sandbox has no such gap for its common dir: see below.) */
+ * Repositories nested in the work tree get the same, from the list of
+ * nested.c (layout_protect_nested).
+ * Not yet: files that do not exist when the shell starts in place, e.g.
+ * .git/commondir, and nested repositories made after the last walk.  (A
+ * session's sandbox has no such gap for its common dir: see below.) */
 
 #define GIT_MODULES_MAX 256
 
@@ -361,6 +364,88 @@ int layout_protect_git(struct layout *l, const char *worktree)
 			r = protect_linked_gitdir(l, gd, true);
 	}
 	closedir(d);
+	return r;
+}
+
+/* A bind of what fstatat found at dirfd/name, checked again by device and
+ * inode on what got mounted (NEST-2): a link swapped in on the way makes the
+ * start fail, it never gets something else mounted. */
+static int bind_checked(struct layout *l, enum sandbox_op_kind kind, const char *path,
+			const struct stat *st)
+{
+	struct sandbox_bind_id *id = malloc(sizeof(*id));
+	if (!id || !layout_keep(l, (char *)id))
+		return -ENOMEM;
+	*id = (struct sandbox_bind_id){ .dev = st->st_dev, .ino = st->st_ino };
+	const char *p = layout_keep(l, strdup(path));
+	if (!p)
+		return -ENOMEM;
+	return sandbox_add(&l->spec, kind, p, p, (const char *)id, sizeof(*id));
+}
+
+/* rel beneath top, one component at a time, no link followed (NEST-2). */
+static int open_beneath(int top, const char *rel)
+{
+	int fd = dup(top);
+	const char *p = rel;
+	while (fd >= 0 && *p) {
+		size_t n = strcspn(p, "/");
+		char name[NAME_MAX + 1];
+		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+			close(fd);
+			return -EINVAL;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		int sub = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = sub;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+static int protect_nested_one(struct layout *l, int top, const char *worktree, const char *rel)
+{
+	_cleanup_close_ int dir = open_beneath(top, rel);
+	struct stat st;
+	if (dir < 0 || fstatat(dir, ".git", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0; /* gone, or a link now: nothing of it to protect */
+	_cleanup_free_ char *dotgit = NULL, *hooks = NULL, *config = NULL;
+	if (asprintf(&dotgit, "%s/%s/.git", worktree, rel) < 0 ||
+	    asprintf(&hooks, "%s/hooks", dotgit) < 0 || asprintf(&config, "%s/config", dotgit) < 0)
+		return -ENOMEM;
+	if (S_ISREG(st.st_mode))
+		return bind_checked(l, SB_BIND_RO, dotgit, &st);
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	int r = bind_checked(l, SB_BIND_RW, dotgit, &st);
+	_cleanup_close_ int g = openat(dir, ".git", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r < 0 || g < 0)
+		return r;
+	if (mkdirat(g, "hooks", 0755) < 0 && errno != EEXIST)
+		return 0; /* not the user's to write: nobody's inside either */
+	if (fstatat(g, "hooks", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		r = bind_checked(l, SB_BIND_RO, hooks, &st);
+	if (r == 0 && fstatat(g, "config", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+		r = bind_checked(l, SB_BIND_RO, config, &st);
+	return r;
+}
+
+int layout_protect_nested(struct layout *l, const char *worktree, const char *list, size_t len)
+{
+	if (len == 0)
+		return 0;
+	_cleanup_close_ int top = open(worktree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		return 0;
+	int r = 0;
+	size_t count = 0;
+	for (size_t i = 0; r == 0 && i < len && count < NESTED_MAX; i += strlen(list + i) + 1, count++)
+		r = protect_nested_one(l, top, worktree, list + i);
 	return r;
 }
 

@@ -53,6 +53,10 @@ int layout_host_system(struct layout *l);
  * pinned in place, its hooks/ and config read-only, and those of submodules
  * and linked work trees.  Called after the work tree's bind. */
 int layout_protect_git(struct layout *l, const char *worktree);
+/* The same for the repositories nested in the work tree (nested.c NEST-1,
+ * NEST-2): list holds their paths relative to worktree, each ended by a
+ * NUL; each bind is checked on what got mounted.  After layout_protect_git. */
+int layout_protect_nested(struct layout *l, const char *worktree, const char *list, size_t len);
 
 /* A linked work tree (a session, or any `git worktree add`): its git dir G
  * (C/worktrees/NAME), the repository's common git dir C (real paths), the

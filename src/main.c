@@ -24,6 +24,7 @@
 #include "config.h"
 #include "envchoice.h"
 #include "layout.h"
+#include "nested.h"
 #include "log.h"
 #include "nix.h"
 #include "nsb.h"
@@ -232,6 +233,21 @@ static int watch_file(struct layout *l, const struct start *st)
 	return kept ? sandbox_add(&l->spec, SB_FILE, NULL, RC_WATCH, kept, strlen(kept)) : -ENOMEM;
 }
 
+/* The repositories nested in the work tree, protected like its own (nested.c).
+ * Their list cannot be had: said, and the shell starts without it. */
+static int protect_nested(struct layout *l, const char *worktree)
+{
+	_cleanup_free_ char *list = NULL;
+	size_t len = 0;
+	int r = nested_for_start(worktree, &list, &len);
+	if (r < 0) {
+		warn("cannot look for git repositories nested in '%s' (%s): their hooks and config are not protected in this shell",
+		     worktree, strerror(-r));
+		return 0;
+	}
+	return layout_protect_nested(l, worktree, list, len);
+}
+
 static int shell_layout(struct layout *l, struct start *st, const struct cache_entry *e,
 			const char *private_home, char **ret_err)
 {
@@ -262,6 +278,8 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	/* After the policy's binds, so that none of them can uncover these. */
 	if (r == 0 && p->worktree)
 		r = layout_protect_git(l, p->worktree);
+	if (r == 0 && p->worktree)
+		r = protect_nested(l, p->worktree);
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, steal_pointer(&rc)), RC_INSIDE, NULL, 0);
 	/* The prompt hook's list: only a shell with a prompt has the hook. */

@@ -206,6 +206,56 @@ expect_eq "$(grep '^wrote' <<<"$OUT")" "" "PROTECT gitdir: the gitdir: target's 
 expect_contains "$(both)" ".git: Read-only file system" "PROTECT gitdir: the linked work tree's .git file is read-only"
 expect_path_absent "$P/.git/hooks/post-checkout" "PROTECT gitdir: no hook appeared in the main repository"
 
+# Repositories nested in the work tree (src/nested.c NEST-1 to NEST-4): a
+# vendored clone with an empty hooks/, one deeper with none, and a directory
+# whose .git file points into the first, all there before the project's
+# first start, which walks the tree before it builds the sandbox.
+N=$W/nest
+mkproject "$N" || t_fail "mkproject nest" "fixture not created"
+N_real=$(cd "$N" && pwd -P)
+memo=$XDG_CACHE_HOME/nsbsh/nested/$(printf %s "$N_real" | sha256sum | cut -d' ' -f1)
+git init -q "$N/vendor/x" && find "$N/vendor/x/.git/hooks" -mindepth 1 -delete
+git init -q "$N/third_party/deep/y" && rm -rf "$N/third_party/deep/y/.git/hooks"
+mkdir -p "$N/sub" && echo "gitdir: ../vendor/x/.git" >"$N/sub/.git"
+ln -s "$HOME" "$N/home-link"
+mkdir -p "$HOME/r" && git init -q "$HOME/r/in-home" # reachable only through the link
+cp "$N/vendor/x/.git/config" "$W/x.config"
+cp "$N/sub/.git" "$W/sub.git"
+nest_writes='for f in vendor/x/.git/hooks/pre-commit third_party/deep/y/.git/hooks/post-checkout vendor/x/.git/config third_party/deep/y/.git/config sub/.git; do echo x >>"$f" 2>/dev/null && echo "wrote $f"; done'
+run_nsbsh --in "$N" -c "$nest_writes"'; mv vendor/x/.git vendor/x/moved 2>&1; echo ok >vendor/x/.git/refs/heads/t && echo "refs writable"; echo x >>"$1" 2>&1; :' n "$memo"
+expect_eq "$(grep '^wrote' <<<"$OUT")" "" "NEST-1 found: at the project's first start, nested repositories' hooks/ (empty, or missing) and config and a .git file cannot be written"
+expect_contains "$OUT" "Device or resource busy" "NEST-1 found: a nested .git cannot be renamed away (a mount point)"
+expect_contains "$OUT" "refs writable" "NEST-1 found: the rest of a nested .git stays writable (git works in it)"
+expect_path_absent "$N/vendor/x/.git/hooks/pre-commit" "NEST-1 found: no pre-commit appeared in the nested repository outside"
+expect_eq "$(cmp "$W/x.config" "$N/vendor/x/.git/config" && cmp "$W/sub.git" "$N/sub/.git" && echo same)" same "NEST-1 found: its config and the .git file are unchanged outside"
+expect_eq "$(tr '\0' '\n' <"$memo" | sort | tr '\n' ' ')" "sub third_party/deep/y vendor/x " "NEST-2 no-follow: the walk's memo lists the three, and nothing behind the link to the home"
+expect_match "$(both)" "No such file or directory" "NEST-4 memo-out-of-reach: the memo's path does not exist inside (the cache is not shown)"
+
+# A repository cloned later is protected from the first start after a walk
+# saw it: a start with a memo older than NESTED_REFRESH_SECONDS (30 s)
+# walks in the background, for the next start.
+git init -q "$N/late"
+cp "$N/late/.git/config" "$W/late.config"
+touch -d '-1 min' "$memo"
+run_nsbsh --in "$N" -c true
+for _ in $(seq 100); do
+	tr '\0' '\n' <"$memo" | grep -qx late && break
+	sleep 0.05
+done
+expect_eq "$(tr '\0' '\n' <"$memo" | sort | tr '\n' ' ')" "late sub third_party/deep/y vendor/x " "NEST-1 found: a start with an old memo walks again in the background and the memo lists the new one"
+run_nsbsh --in "$N" -c 'echo x >>late/.git/config 2>&1; echo x >>late/.git/hooks/pre-push 2>&1; :'
+expect_eq "$(both | grep -c 'Read-only file system')" 2 "NEST-1 found: from the next start on, its config and hooks/ are read-only"
+expect_eq "$(cmp "$W/late.config" "$N/late/.git/config" && echo same)" same "NEST-1 found: its config is unchanged outside"
+
+# A link swapped in on the way to a remembered repository (from inside, say)
+# is not followed: the memo says third_party/deep/y, third_party is now a
+# link to a copy in the home with a repository of the user at deep/y.
+mv "$N/third_party" "$HOME/tp"
+ln -s "$HOME/tp" "$N/third_party"
+run_nsbsh --in "$N" -c 'test -e third_party/deep/y/.git && echo "shown"; echo "status $?"'
+expect_eq "$RC:$(grep -c '^shown' <<<"$OUT")" "0:0" "NEST-2 no-follow: a link on the way is skipped: the start works and the home's repository is not mounted inside"
+rm "$N/third_party" && mv "$HOME/tp" "$N/third_party"
+
 # nsbsh's own files: the user's configuration, the cache's env script, the
 # cache and data directories (also when they lie inside the work tree).
 mkdir -p "$HOME/.config/nsbsh"

@@ -1,0 +1,266 @@
+/* nested.c - git repositories nested in a work tree, found and remembered.
+ *
+ * A repository nested in the project's work tree (vendor/x/.git: a vendored
+ * clone, not a submodule) runs its own hooks and config when git is run in
+ * it outside the sandbox, so the sandbox must not write them.  A bind
+ * mount can protect only what exists, and finding them means walking the
+ * whole tree, too slow for every start; so a start uses the list of the
+ * last walk (the memo) and refreshes it in the background.
+ *
+ * Invariants (each has a check in tests/integration/t-limits.sh that names it):
+ * NEST-1 found: every nested repository in the memo is protected at the
+ *        start like the project's own (layout_protect_nested): its .git
+ *        pinned (a mount point), hooks/ (made when missing) and config
+ *        read-only, a .git file read-only.  A project's first start walks
+ *        before its sandbox is built; later starts refresh a memo older than
+ *        NESTED_REFRESH_SECONDS in the background, for the next start.
+ * NEST-2 no-follow: the walk never follows a symbolic link, and what gets
+ *        bound is exactly what was checked: each nested directory is opened
+ *        beneath the work tree one component at a time with O_NOFOLLOW,
+ *        and its .git, hooks/ and config are checked again by device and
+ *        inode on what got mounted (sandbox_bind_id).  A link planted on the
+ *        way is skipped, never followed to the user's files.
+ * NEST-3 bounded: the walk stops after NESTED_WALK_ENTRIES entries or below
+ *        NESTED_WALK_DEPTH; then the memo keeps the repositories of the last
+ *        memo too, so a tree flooded from inside cannot hide one once found.
+ *        At most NESTED_MAX repositories are protected.
+ * NEST-4 memo-out-of-reach: the memo is in nsbsh's cache directory, which
+ *        no sandbox can write (main.c protect_own_dirs, TRUST-2).
+ *
+ * Not covered (SECURITY.md): a repository made or cloned after the last
+ * walk is not protected until the next start after a walk saw it, and code
+ * in a sandbox can create one (and its hooks) at any time.
+ */
+#include "nested.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cache.h"
+#include "sha256.h"
+#include "util.h"
+
+struct walk {
+	char *buf;
+	size_t len, cap;
+	size_t found;
+	unsigned long entries, max_entries;
+	bool stopped;          /* a bound was met */
+	char path[PATH_MAX];   /* relative to the work tree */
+};
+
+static int walk_add(struct walk *w, const char *rel, size_t n)
+{
+	if (w->found >= NESTED_MAX) {
+		w->stopped = true;
+		return 0;
+	}
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 4096;
+		while (cap < w->len + n + 1)
+			cap *= 2;
+		char *b = realloc(w->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		w->buf = b;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, rel, n);
+	w->buf[w->len + n] = '\0';
+	w->len += n + 1;
+	w->found++;
+	return 0;
+}
+
+/* fd: the directory at w->path (plen bytes; 0 at the top), consumed. */
+static int walk_dir(struct walk *w, int fd, size_t plen, int depth)
+{
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	int r = 0;
+	struct dirent *e;
+	while (r == 0 && !w->stopped && (e = readdir(d))) {
+		const char *name = e->d_name;
+		if (streq(name, ".") || streq(name, ".."))
+			continue;
+		if (++w->entries > w->max_entries) {
+			w->stopped = true;
+			break;
+		}
+		if (streq(name, ".git")) {
+			/* the work tree's own is the project's; never into a git dir */
+			if (plen > 0)
+				r = walk_add(w, w->path, plen);
+			continue;
+		}
+		bool is_dir = e->d_type == DT_DIR;
+		if (e->d_type == DT_UNKNOWN) {
+			struct stat st;
+			is_dir = fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				 S_ISDIR(st.st_mode);
+		}
+		if (!is_dir)
+			continue; /* a link (NEST-2), a file */
+		size_t n = strlen(name);
+		if (depth + 1 >= NESTED_WALK_DEPTH || plen + 1 + n >= sizeof(w->path)) {
+			w->stopped = true;
+			continue;
+		}
+		int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue; /* unreadable, or swapped for a link meanwhile */
+		size_t sublen = plen;
+		if (plen > 0)
+			w->path[sublen++] = '/';
+		memcpy(w->path + sublen, name, n);
+		sublen += n;
+		w->path[sublen] = '\0';
+		r = walk_dir(w, sub, sublen, depth + 1);
+		w->path[plen] = '\0';
+	}
+	closedir(d);
+	return r;
+}
+
+int nested_walk(const char *worktree, unsigned long max_entries, char **ret, size_t *ret_len)
+{
+	struct walk w = { .max_entries = max_entries };
+	int fd = open(worktree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = walk_dir(&w, fd, 0, 0);
+	if (r < 0) {
+		free(w.buf);
+		return r;
+	}
+	*ret = w.buf;
+	*ret_len = w.len;
+	return w.stopped ? 0 : 1;
+}
+
+int nested_memo_path(const char *worktree, char **ret)
+{
+	_cleanup_free_ char *root = NULL;
+	int r = cache_root_path(&root);
+	if (r < 0)
+		return r;
+	char hex[65];
+	sha256_hex_of(worktree, strlen(worktree), hex);
+	return asprintf(ret, "%s/nested/%s", root, hex) < 0 ? -ENOMEM : 0;
+}
+
+static bool list_has(const char *buf, size_t len, const char *rel)
+{
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		if (streq(buf + i, rel))
+			return true;
+	return false;
+}
+
+int nested_memo_refresh(const char *worktree, unsigned long max_entries, char **ret,
+			size_t *ret_len)
+{
+	_cleanup_free_ char *buf = NULL, *root = NULL, *dir = NULL, *memo = NULL, *old = NULL;
+	size_t len = 0, old_len = 0;
+	int whole = nested_walk(worktree, max_entries, &buf, &len);
+	if (whole < 0)
+		return whole;
+	if (whole == 0 && nested_memo_path(worktree, &memo) == 0 &&
+	    cache_read_file(memo, (size_t)NESTED_MAX * PATH_MAX, &old, &old_len) == 0 &&
+	    old_len > 0 && old[old_len - 1] == '\0') {
+		size_t count = 0;
+		for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+			count++;
+		for (size_t i = 0; i < old_len && count < NESTED_MAX; i += strlen(old + i) + 1) {
+			size_t n = strlen(old + i);
+			if (list_has(buf, len, old + i))
+				continue;
+			char *b = realloc(buf, len + n + 1);
+			if (!b)
+				return -ENOMEM;
+			buf = b;
+			memcpy(buf + len, old + i, n + 1);
+			len += n + 1;
+			count++;
+		}
+	}
+	char hex[65];
+	sha256_hex_of(worktree, strlen(worktree), hex);
+	int r = cache_root(&root);
+	if (r == 0)
+		r = cache_subdir(root, "nested", &dir);
+	if (r == 0)
+		r = cache_write_file(dir, hex, buf ? buf : "", len);
+	if (r < 0)
+		return r;
+	if (ret) {
+		*ret = steal_pointer(&buf);
+		*ret_len = len;
+	}
+	return whole;
+}
+
+/* Detached from the start: a grandchild, at the lowest priority, with no
+ * fd of the start (a terminal, a pipe a caller waits on). */
+static void refresh_background(const char *worktree)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return;
+	if (pid > 0) {
+		waitpid(pid, NULL, 0);
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	setsid();
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	close_range(3, ~0U, 0);
+	setpriority(PRIO_PROCESS, 0, 19);
+	_exit(nested_memo_refresh(worktree, NESTED_WALK_ENTRIES, NULL, NULL) < 0 ? 1 : 0);
+}
+
+int nested_for_start(const char *worktree, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *memo = NULL;
+	int r = nested_memo_path(worktree, &memo);
+	if (r < 0)
+		return r;
+	char *buf = NULL;
+	size_t len = 0;
+	r = cache_read_file(memo, (size_t)NESTED_MAX * PATH_MAX, &buf, &len);
+	if (r == -ENOENT) {
+		r = nested_memo_refresh(worktree, NESTED_WALK_ENTRIES_WAITED, ret, ret_len);
+		if (r == 0)
+			refresh_background(worktree); /* the rest of a large tree */
+		return r < 0 ? r : 0;
+	}
+	if (r < 0)
+		return r;
+	if (len > 0 && buf[len - 1] != '\0')
+		len = 0; /* not ours: walk again below */
+	struct stat st;
+	time_t now = time(NULL);
+	if (stat(memo, &st) < 0 || now - st.st_mtime >= NESTED_REFRESH_SECONDS || st.st_mtime > now) {
+		/* Claimed now, so that the starts of the next seconds do not walk too. */
+		utimensat(AT_FDCWD, memo, NULL, 0);
+		refresh_background(worktree);
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
