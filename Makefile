@@ -119,9 +119,9 @@ fuzz: $(FUZZ_BINS)
 tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c src/devenv.c src/devenv.h src/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c src/devenv.c
 
-tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/config.c src/sysconf.c src/config.h src/util.h
+tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/config.c src/sysconf.c src/log.c src/config.h src/log.h src/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags libconfuse) -o $@ \
-		tests/fuzz/fuzz_config.c src/config.c src/sysconf.c $(shell $(PKG_CONFIG) --libs libconfuse)
+		tests/fuzz/fuzz_config.c src/config.c src/sysconf.c src/log.c $(shell $(PKG_CONFIG) --libs libconfuse)
 
 tests/fuzz/fuzz_branchname: tests/fuzz/fuzz_branchname.c src/branchname.c src/branchname.h src/sha256.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_branchname.c src/branchname.c src/sha256.c

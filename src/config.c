@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "log.h"
 #include "util.h"
 
 /* The outer variables that always reach the sandbox (DESIGN.md 5). */
@@ -107,14 +108,7 @@ static bool name_in(const char *name, const char *const *pats, size_t n)
  * '?' (a message must not carry escape sequences to a terminal). */
 static const char *shown(const char *s, char buf[static 72])
 {
-	size_t i = 0;
-
-	if (!s)
-		s = "";
-	for (; s[i] && i < 64; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	strcpy(buf + i, s[i] ? "..." : "");
-	return buf;
+	return printable(s ? s : "", buf, 68);
 }
 
 static void err_vset(struct config_error *err, int line, const char *fmt, va_list ap)

@@ -61,6 +61,15 @@ noreturn void die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+const char *printable(const char *s, char *buf, size_t size)
+{
+	size_t i = 0;
+	for (; s[i] && i + 4 < size; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	strcpy(buf + i, s[i] ? "..." : "");
+	return buf;
+}
+
 char *shell_quote(const char *s)
 {
 	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:@%+,") == strlen(s))

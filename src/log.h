@@ -2,6 +2,7 @@
  * Library-style modules never print; the top level reports through these. */
 #pragma once
 
+#include <stddef.h>
 #include <stdnoreturn.h>
 
 /* Exit codes of nsbsh's own failures (the shell's status passes through). */
@@ -17,6 +18,9 @@ enum {
  * quoting, else in single quotes), malloc'ed; NULL: out of memory.  For
  * the commands nsbsh prints and the bash it writes. */
 char *shell_quote(const char *s);
+/* s cut to size - 4 bytes (then "..."), control characters as '?': safe in
+ * a message to a terminal, whoever chose s.  Returns buf. */
+const char *printable(const char *s, char *buf, size_t size);
 
 void log_init(const char *progname);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -233,12 +233,40 @@ static int watch_file(struct layout *l, const struct start *st)
 	return kept ? sandbox_add(&l->spec, SB_FILE, NULL, RC_WATCH, kept, strlen(kept)) : -ENOMEM;
 }
 
+/* Repositories that appeared in the work tree since nsbsh last looked, said
+ * once, to a person: code in a sandbox may have made one, with hooks that
+ * git outside would run (nested.c; SECURITY.md, Known gaps). */
+static void nested_say_new(const char *worktree)
+{
+	_cleanup_free_ char *list = NULL, *names = NULL;
+	size_t len = 0, n = 0, shown = 0, size = 0;
+	if (nested_take_new(worktree, &list, &len) < 0 || len == 0)
+		return;
+	FILE *f = open_memstream(&names, &size);
+	if (!f)
+		return;
+	for (size_t i = 0; i < len; i += strlen(list + i) + 1, n++) {
+		if (shown < 5) {
+			char name[256];
+			fprintf(f, "%s%s", shown++ ? ", " : "", printable(list + i, name, sizeof(name)));
+		}
+	}
+	if (n > shown)
+		fprintf(f, " and %zu more", n - shown);
+	if (fclose(f) != 0)
+		return;
+	warn("git repositories appeared in '%s' since nsbsh last looked: %s; their hooks/ and config are read-only in the sandbox from now on. If you did not make them, check those before running git there outside nsbsh",
+	     worktree, names);
+}
+
 /* The repositories nested in the work tree, protected like its own (nested.c).
  * Their list cannot be had: said, and the shell starts without it. */
-static int protect_nested(struct layout *l, const char *worktree)
+static int protect_nested(struct layout *l, const char *worktree, bool interactive)
 {
 	_cleanup_free_ char *list = NULL;
 	size_t len = 0;
+	if (interactive)
+		nested_say_new(worktree);
 	int r = nested_for_start(worktree, &list, &len);
 	if (r < 0) {
 		warn("cannot look for git repositories nested in '%s' (%s): their hooks and config are not protected in this shell",
@@ -279,7 +307,7 @@ static int shell_layout(struct layout *l, struct start *st, const struct cache_e
 	if (r == 0 && p->worktree)
 		r = layout_protect_git(l, p->worktree);
 	if (r == 0 && p->worktree)
-		r = protect_nested(l, p->worktree);
+		r = protect_nested(l, p->worktree, st->interactive);
 	if (r == 0)
 		r = sandbox_add(&l->spec, SB_BIND_RO, layout_keep(l, steal_pointer(&rc)), RC_INSIDE, NULL, 0);
 	/* The prompt hook's list: only a shell with a prompt has the hook. */
@@ -819,7 +847,7 @@ static void ssh_forced_enter(struct start *st)
 		int r = ssh_project_check(p, named, st->home, &real, &why);
 		if (r < 0)
 			die(EXIT_REFUSED, "refusing the ssh session: %s='%s' %s: send a project directory under the account's allowed_roots, or none",
-			    p->ssh_project_env, ssh_printable(named, shown, sizeof(shown)),
+			    p->ssh_project_env, printable(named, shown, sizeof(shown)),
 			    r == -ENOMEM ? strerror(ENOMEM) : why);
 		dir = real;
 	}

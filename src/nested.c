@@ -13,7 +13,9 @@
  *        pinned (a mount point), hooks/ (made when missing) and config
  *        read-only, a .git file read-only.  A project's first start walks
  *        before its sandbox is built; later starts refresh a memo older than
- *        NESTED_REFRESH_SECONDS in the background, for the next start.
+ *        NESTED_REFRESH_SECONDS in the background, for the next start.  What
+ *        a walk finds that the memo before it lacked is kept apart, and the
+ *        next start with a prompt says it once (nested_take_new).
  * NEST-2 no-follow: the walk never follows a symbolic link, and what gets
  *        bound is exactly what was checked: each nested directory is opened
  *        beneath the work tree one component at a time with O_NOFOLLOW,
@@ -29,7 +31,8 @@
  *
  * Not covered (SECURITY.md): a repository made or cloned after the last
  * walk is not protected until the next start after a walk saw it, and code
- * in a sandbox can create one (and its hooks) at any time.
+ * in a sandbox can create one (and its hooks) at any time: said, not
+ * prevented.
  */
 #include "nested.h"
 
@@ -166,42 +169,78 @@ static bool list_has(const char *buf, size_t len, const char *rel)
 	return false;
 }
 
+static size_t list_count(const char *buf, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		n++;
+	return n;
+}
+
+/* Add to *buf the entries of other that it lacks, up to max in all. */
+static int list_merge(char **buf, size_t *len, const char *other, size_t other_len, size_t max)
+{
+	size_t count = list_count(*buf, *len);
+	for (size_t i = 0; i < other_len && count < max; i += strlen(other + i) + 1) {
+		size_t n = strlen(other + i);
+		if (list_has(*buf, *len, other + i))
+			continue;
+		char *b = realloc(*buf, *len + n + 1);
+		if (!b)
+			return -ENOMEM;
+		*buf = b;
+		memcpy(*buf + *len, other + i, n + 1);
+		*len += n + 1;
+		count++;
+	}
+	return 0;
+}
+
+/* A list file of ours: absent, or NUL-ended entries (else treated as empty). */
+static int list_read(const char *path, char **ret, size_t *ret_len)
+{
+	int r = cache_read_file(path, (size_t)NESTED_MAX * PATH_MAX, ret, ret_len);
+	if (r == 0 && *ret_len > 0 && (*ret)[*ret_len - 1] != '\0')
+		*ret_len = 0;
+	return r;
+}
+
 int nested_memo_refresh(const char *worktree, unsigned long max_entries, char **ret,
 			size_t *ret_len)
 {
-	_cleanup_free_ char *buf = NULL, *root = NULL, *dir = NULL, *memo = NULL, *old = NULL;
-	size_t len = 0, old_len = 0;
+	_cleanup_free_ char *buf = NULL, *root = NULL, *dir = NULL, *memo = NULL, *old = NULL,
+			    *fresh = NULL, *news = NULL, *news_name = NULL;
+	size_t len = 0, old_len = 0, fresh_len = 0, news_len = 0;
 	int whole = nested_walk(worktree, max_entries, &buf, &len);
 	if (whole < 0)
 		return whole;
-	if (whole == 0 && nested_memo_path(worktree, &memo) == 0 &&
-	    cache_read_file(memo, (size_t)NESTED_MAX * PATH_MAX, &old, &old_len) == 0 &&
-	    old_len > 0 && old[old_len - 1] == '\0') {
-		size_t count = 0;
-		for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
-			count++;
-		for (size_t i = 0; i < old_len && count < NESTED_MAX; i += strlen(old + i) + 1) {
-			size_t n = strlen(old + i);
-			if (list_has(buf, len, old + i))
-				continue;
-			char *b = realloc(buf, len + n + 1);
-			if (!b)
-				return -ENOMEM;
-			buf = b;
-			memcpy(buf + len, old + i, n + 1);
-			len += n + 1;
-			count++;
-		}
-	}
-	char hex[65];
-	sha256_hex_of(worktree, strlen(worktree), hex);
-	int r = cache_root(&root);
+	int r = nested_memo_path(worktree, &memo);
+	if (r < 0)
+		return r;
+	bool had_memo = list_read(memo, &old, &old_len) == 0;
+	/* What the last memo did not have is new (the first walk finds none new). */
+	for (size_t i = 0; had_memo && i < len; i += strlen(buf + i) + 1)
+		if (!list_has(old, old_len, buf + i) &&
+		    list_merge(&fresh, &fresh_len, buf + i, strlen(buf + i) + 1, NESTED_MAX) < 0)
+			return -ENOMEM;
+	if (whole == 0 && list_merge(&buf, &len, old, old_len, NESTED_MAX) < 0)
+		return -ENOMEM;
+	const char *hex = strrchr(memo, '/') + 1;
+	r = cache_root(&root);
 	if (r == 0)
 		r = cache_subdir(root, "nested", &dir);
 	if (r == 0)
 		r = cache_write_file(dir, hex, buf ? buf : "", len);
 	if (r < 0)
 		return r;
+	/* Kept for the next interactive start to say (nested_take_new). */
+	if (fresh_len > 0 && asprintf(&news_name, "%s.new", hex) >= 0) {
+		_cleanup_free_ char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, news_name) >= 0)
+			(void)list_read(path, &news, &news_len);
+		if (list_merge(&news, &news_len, fresh, fresh_len, NESTED_MAX) == 0)
+			(void)cache_write_file(dir, news_name, news, news_len);
+	}
 	if (ret) {
 		*ret = steal_pointer(&buf);
 		*ret_len = len;
@@ -234,6 +273,20 @@ static void refresh_background(const char *worktree)
 	_exit(nested_memo_refresh(worktree, NESTED_WALK_ENTRIES, NULL, NULL) < 0 ? 1 : 0);
 }
 
+int nested_take_new(const char *worktree, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *memo = NULL, *path = NULL;
+	int r = nested_memo_path(worktree, &memo);
+	if (r < 0)
+		return r;
+	if (asprintf(&path, "%s.new", memo) < 0)
+		return -ENOMEM;
+	r = list_read(path, ret, ret_len);
+	if (r == 0)
+		unlink(path);
+	return r;
+}
+
 int nested_for_start(const char *worktree, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *memo = NULL;
@@ -242,7 +295,7 @@ int nested_for_start(const char *worktree, char **ret, size_t *ret_len)
 		return r;
 	char *buf = NULL;
 	size_t len = 0;
-	r = cache_read_file(memo, (size_t)NESTED_MAX * PATH_MAX, &buf, &len);
+	r = list_read(memo, &buf, &len);
 	if (r == -ENOENT) {
 		r = nested_memo_refresh(worktree, NESTED_WALK_ENTRIES_WAITED, ret, ret_len);
 		if (r == 0)
@@ -251,8 +304,6 @@ int nested_for_start(const char *worktree, char **ret, size_t *ret_len)
 	}
 	if (r < 0)
 		return r;
-	if (len > 0 && buf[len - 1] != '\0')
-		len = 0; /* not ours: walk again below */
 	struct stat st;
 	time_t now = time(NULL);
 	if (stat(memo, &st) < 0 || now - st.st_mtime >= NESTED_REFRESH_SECONDS || st.st_mtime > now) {

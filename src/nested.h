@@ -35,5 +35,10 @@ int nested_for_start(const char *worktree, char **ret, size_t *ret_len);
 int nested_memo_refresh(const char *worktree, unsigned long max_entries, char **ret,
 			size_t *ret_len);
 
+/* The repositories that walks found since the last call and the memo
+ * before them did not list (none from a project's first walk): 0 and the
+ * list as nested_walk gives it, then forgotten; -ENOENT when none. */
+int nested_take_new(const char *worktree, char **ret, size_t *ret_len);
+
 /* Where worktree's memo is (malloc'ed; the directory is not created). */
 int nested_memo_path(const char *worktree, char **ret);

@@ -146,15 +146,6 @@ const char *ssh_transfer_name(enum ssh_transfer t)
 	return "a command";
 }
 
-const char *ssh_printable(const char *s, char *buf, size_t size)
-{
-	size_t i = 0;
-	for (; s[i] && i + 4 < size; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	strcpy(buf + i, s[i] ? "..." : "");
-	return buf;
-}
-
 void ssh_forced_scrub_env(void)
 {
 	static const char *const steering[] = {

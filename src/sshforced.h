@@ -39,9 +39,6 @@ int ssh_forced_argv(const char *argv0, const char *command, char ***ret, int *re
 enum ssh_transfer ssh_transfer_kind(const char *command);
 const char *ssh_transfer_name(enum ssh_transfer t);
 
-/* s cut to size - 4 bytes, control characters as '?': safe in a message.
- * Returns buf. */
-const char *ssh_printable(const char *s, char *buf, size_t size);
 
 /* Drops from the environment what a client could have sent with SetEnv
  * to steer nsbsh itself, and SSH_ORIGINAL_COMMAND (which is run once, as

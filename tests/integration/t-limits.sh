@@ -246,6 +246,14 @@ expect_eq "$(tr '\0' '\n' <"$memo" | sort | tr '\n' ' ')" "late sub third_party/
 run_nsbsh --in "$N" -c 'echo x >>late/.git/config 2>&1; echo x >>late/.git/hooks/pre-push 2>&1; :'
 expect_eq "$(both | grep -c 'Read-only file system')" 2 "NEST-1 found: from the next start on, its config and hooks/ are read-only"
 expect_eq "$(cmp "$W/late.config" "$N/late/.git/config" && echo same)" same "NEST-1 found: its config is unchanged outside"
+# Code in a sandbox can make a repository (with hooks) before any walk sees
+# it: the next shell with a prompt says once which appeared (a -c start
+# above did not take the news).
+run_nsbsh --in "$N" -i -c true
+expect_contains "$ERR" "nsbsh: git repositories appeared in '$N_real' since nsbsh last looked: late; their hooks/ and config are read-only in the sandbox from now on. If you did not make them, check those before running git there outside nsbsh" \
+	"NEST-1 found: an interactive start says which repositories appeared since the last walk"
+run_nsbsh --in "$N" -i -c true
+expect_no_match "$ERR" "repositories appeared" "NEST-1 found: ... once"
 
 # A link swapped in on the way to a remembered repository (from inside, say)
 # is not followed: the memo says third_party/deep/y, third_party is now a

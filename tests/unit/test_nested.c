@@ -154,6 +154,18 @@ static void test_memo(void)
 	CHECK_STREQ(s, "shallow hidden/one ");
 	free(s);
 	free(buf);
+	/* nothing new so far (the first walk reports none); then one appears */
+	buf = NULL;
+	CHECK(nested_take_new(wt, &buf, &len) == -ENOENT);
+	mk("deep/added/.git");
+	CHECK(nested_memo_refresh(wt, NESTED_WALK_ENTRIES, NULL, NULL) == 0);
+	CHECK(nested_take_new(wt, &buf, &len) == 0);
+	s = joined(buf, len);
+	CHECK_STREQ(s, "added ");
+	free(s);
+	free(buf);
+	buf = NULL;
+	CHECK(nested_take_new(wt, &buf, &len) == -ENOENT); /* said once */
 	free(memo);
 	/* a whole walk replaces it */
 	mk("w2/a/.git");

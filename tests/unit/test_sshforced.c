@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "shellargs.h"
+#include "log.h"
 #include "sshforced.h"
 #include "unit.h"
 #include "util.h"
@@ -144,8 +145,8 @@ static void test_project(void)
 	CHECK(ssh_project_check(&p, "relative", NULL, &real, &why) == -EINVAL);
 	CHECK_STREQ(why, "is not an absolute path");
 	CHECK(ssh_project_check(&p, "/tmp/\x1b[2J", NULL, &real, &why) == -EINVAL);
-	CHECK_STREQ(ssh_printable("a\x1b[2Jb", out, sizeof(out)), "a?[2Jb");
-	CHECK_STREQ(ssh_printable("abcdefgh", out, 8), "abcd...");
+	CHECK_STREQ(printable("a\x1b[2Jb", out, sizeof(out)), "a?[2Jb");
+	CHECK_STREQ(printable("abcdefgh", out, 8), "abcd...");
 	p.allowed_roots.n = 0;  /* none: nothing is allowed */
 	snprintf(path, sizeof(path), "%s/roots/p", dir);
 	CHECK(ssh_project_check(&p, path, NULL, &real, &why) == -EPERM);
