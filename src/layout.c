@@ -426,8 +426,8 @@ static int protect_nested_one(struct layout *l, int top, const char *worktree, c
 	_cleanup_close_ int g = openat(dir, ".git", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (r < 0 || g < 0)
 		return r;
-	if (mkdirat(g, "hooks", 0755) < 0 && errno != EEXIST)
-		return 0; /* not the user's to write: nobody's inside either */
+	/* A .git the user cannot write gets no hooks/: nor can the sandbox make one. */
+	(void)mkdirat(g, "hooks", 0755);
 	if (fstatat(g, "hooks", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
 		r = bind_checked(l, SB_BIND_RO, hooks, &st);
 	if (r == 0 && fstatat(g, "config", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
