@@ -658,6 +658,9 @@ static int start(const struct sandbox_spec *s, bool notify, bool supervised,
 		close(syncpipe[1]);
 		if (socks[0] >= 0)
 			close(socks[0]);
+		/* the supervisor's handles on the cgroup: no way out for pid 1 */
+		fd_close(&sv->cg.fd);
+		fd_close(&sv->cg.parent_fd);
 		child_errfd = errpipe[1];
 		sandbox_pid1(s, syncpipe[0], socks[1]);
 	}
