@@ -150,8 +150,10 @@ static const char *hierarchy_root(enum cgroup_kind kind)
 	return NULL;
 }
 
-/* CG-1: the caller's cgroup, opened, when it is delegated to the caller. */
-static int delegated_open(enum cgroup_kind *ret_kind)
+/* CG-1: the caller's cgroup, opened, when it is delegated to the caller;
+ * enable: turn the pids controller on for its children (v2) when it is
+ * off, else only look; ret_dir: its path (may be NULL). */
+static int delegated_open(bool enable, enum cgroup_kind *ret_kind, char **ret_dir)
 {
 	char text[4096];
 	if (read_small(AT_FDCWD, "/proc/self/cgroup", text, sizeof(text)) < 0)
@@ -185,14 +187,26 @@ static int delegated_open(enum cgroup_kind *ret_kind)
 		if (read_small(fd, "cgroup.subtree_control", ctl, sizeof(ctl)) < 0)
 			return -ENOENT;
 		ctl[strcspn(ctl, "\n")] = '\0';
-		if (!has_word(ctl, "pids", ' ')) {
+		if (enable && !has_word(ctl, "pids", ' ')) {
 			int r = write_small(fd, "cgroup.subtree_control", "+pids");
 			if (r < 0)
 				return r;
 		}
 	}
 	*ret_kind = kind;
+	if (ret_dir)
+		*ret_dir = steal_pointer(&dir);
 	return steal_fd(&fd);
+}
+
+int cgroup_delegated(char **ret_dir)
+{
+	enum cgroup_kind kind;
+	int fd = delegated_open(false, &kind, ret_dir);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 /* CG-4: children of supervisors that are gone; an rmdir of one with
@@ -225,7 +239,7 @@ int cgroup_prepare(struct sandbox_cgroup *cg, unsigned long max_procs)
 {
 	*cg = (struct sandbox_cgroup){ .parent_fd = -1, .fd = -1 };
 	enum cgroup_kind kind;
-	int parent = delegated_open(&kind);
+	int parent = delegated_open(true, &kind, NULL);
 	if (parent < 0)
 		return parent;
 	cg->parent_fd = parent;

@@ -19,6 +19,11 @@ enum cgroup_kind {
  * (a '..' component, " (deleted)"). */
 enum cgroup_kind cgroup_parse(const char *text, char **ret_path);
 
+/* 0 and the directory (malloc'ed) of the caller's cgroup when a sandbox
+ * started now would get a cgroup of its own there; -ENOENT when not.
+ * Changes nothing. */
+int cgroup_delegated(char **ret_dir);
+
 /* A child cgroup made for one sandbox. */
 struct sandbox_cgroup {
 	int parent_fd; /* the delegated cgroup, -1: none */

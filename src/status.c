@@ -4,15 +4,19 @@
  * layers on this kernel.  Reads only; builds nothing, runs no nix. */
 #include "status.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cache.h"
+#include "cgroup.h"
 #include "config.h"
 #include "envchoice.h"
 #include "landlock.h"
 #include "layout.h"
 #include "log.h"
+#include "nested.h"
 #include "nix.h"
 #include "nsb.h"
 #include "project.h"
@@ -67,6 +71,44 @@ static void project_policy(const char *worktree, struct policy *pol)
 	trust_file_release(&f);
 }
 
+/* The process limit, and who keeps it (sandbox.c MUST-9, cgroup.c). */
+static void print_limits(const struct policy *pol)
+{
+	_cleanup_free_ char *cg = NULL;
+	if (!pol->max_procs)
+		printf("limits:    no process limit (max_procs = none)\n");
+	else if (cgroup_delegated(&cg) == 0)
+		printf("limits:    %llu processes: pids.max of a cgroup of its own in %s (delegated to you)\n",
+		       pol->max_procs, cg);
+	else
+		printf("limits:    %llu processes: RLIMIT_NPROC (no cgroup delegated to you here)\n",
+		       pol->max_procs);
+}
+
+/* The nested repositories the next start protects (nested.c). */
+static void print_nested(const char *worktree)
+{
+	_cleanup_free_ char *memo = NULL, *list = NULL;
+	size_t len = 0;
+	struct stat st;
+	if (nested_memo_path(worktree, &memo) < 0 ||
+	    cache_read_file(memo, (size_t)NESTED_MAX * PATH_MAX, &list, &len) < 0 ||
+	    stat(memo, &st) < 0) {
+		printf("nested:    not looked for yet: the next start walks the work tree\n");
+		return;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < len; i += strlen(list + i) + 1)
+		n++;
+	printf("nested:    %zu git repositories in the work tree, protected like its own (the list is %lld s old)",
+	       n, (long long)(time(NULL) - st.st_mtime));
+	for (size_t i = 0, k = 0; i < len && k < 5; i += strlen(list + i) + 1, k++) {
+		char name[256];
+		printf("%s%s", k ? ", " : ": ", printable(list + i, name, sizeof(name)));
+	}
+	printf("%s\n", n > 5 ? ", ..." : "");
+}
+
 int status_main(int argc, char **argv)
 {
 	if (argc > 2) {
@@ -97,6 +139,8 @@ int status_main(int argc, char **argv)
 	_cleanup_(policy_release) struct policy pol = { 0 };
 	int status = 0;
 	project_policy(p.worktree, &pol);
+	print_limits(&pol);
+	print_nested(p.worktree);
 	if (nix_locate(&nix) < 0 || env_key(&p, &pol, nix.id, key) < 0) {
 		printf("cache key: cannot be computed (cannot read the env files)\n");
 		status = 1;

@@ -32,6 +32,8 @@ expect_eq "$RC:$OUT" "0:nothing refused in '$P_real' yet" "DENIALS nsb log: befo
 run_nsbsh --in "$P" -c 'echo "nproc $(ulimit -Su) $(ulimit -Hu)"; echo "core $(ulimit -Sc) $(ulimit -Hc)"'
 expect_eq "$OUT" "nproc 4096 4096
 core 0 0" "LIMITS defaults: inside, ulimit -u is 4096 (soft and hard) and core dumps are off"
+run -- "$(dirname "$NSBSH")/nsb" status "$P"
+expect_contains "$OUT" "limits:    4096 processes: RLIMIT_NPROC (no cgroup delegated to you here)" "LIMITS defaults: nsb status says RLIMIT_NPROC holds the limit (the test's cgroup is root's)"
 run_nsbsh --in "$P" -c 'ulimit -u 100000 2>&1; ulimit -c unlimited 2>&1; echo "nproc $(ulimit -u) core $(ulimit -c)"'
 expect_contains "$OUT" "nproc 4096 core 0" "LIMITS defaults: the shell inside cannot raise them"
 run -- "$TRY" fork-count=4200
@@ -220,6 +222,8 @@ mkdir -p "$N/sub" && echo "gitdir: ../vendor/x/.git" >"$N/sub/.git"
 ln -s "$HOME" "$N/home-link"
 mkdir -p "$HOME/r" && git init -q "$HOME/r/in-home" # reachable only through the link
 cp "$N/vendor/x/.git/config" "$W/x.config"
+run -- "$(dirname "$NSBSH")/nsb" status "$N"
+expect_contains "$OUT" "nested:    not looked for yet: the next start walks the work tree" "NEST-1 found: nsb status before the first start: not looked for yet (it walks nothing itself)"
 cp "$N/sub/.git" "$W/sub.git"
 nest_writes='for f in vendor/x/.git/hooks/pre-commit third_party/deep/y/.git/hooks/post-checkout vendor/x/.git/config third_party/deep/y/.git/config sub/.git; do echo x >>"$f" 2>/dev/null && echo "wrote $f"; done'
 run_nsbsh --in "$N" -c "$nest_writes"'; mv vendor/x/.git vendor/x/moved 2>&1; echo ok >vendor/x/.git/refs/heads/t && echo "refs writable"; echo x >>"$1" 2>&1; :' n "$memo"
@@ -230,6 +234,8 @@ expect_path_absent "$N/vendor/x/.git/hooks/pre-commit" "NEST-1 found: no pre-com
 expect_eq "$(cmp "$W/x.config" "$N/vendor/x/.git/config" && cmp "$W/sub.git" "$N/sub/.git" && echo same)" same "NEST-1 found: its config and the .git file are unchanged outside"
 expect_eq "$(tr '\0' '\n' <"$memo" | sort | tr '\n' ' ')" "sub third_party/deep/y vendor/x " "NEST-2 no-follow: the walk's memo lists the three, and nothing behind the link to the home"
 expect_match "$(both)" "No such file or directory" "NEST-4 memo-out-of-reach: the memo's path does not exist inside (the cache is not shown)"
+run -- "$(dirname "$NSBSH")/nsb" status "$N"
+expect_match "$OUT" "nested:    3 git repositories in the work tree, protected like its own \(the list is [0-9]+ s old\): " "NEST-1 found: nsb status counts the three"
 
 # A repository cloned later is protected from the first start after a walk
 # saw it: a start with a memo older than NESTED_REFRESH_SECONDS (30 s)
@@ -310,6 +316,8 @@ if root_step cgroup-delegate "CG-1 delegated cgroup" && root_step "cgroup-enter-
 	diag "delegated cgroup: $CG"
 	children() { find "$CG" -mindepth 1 -maxdepth 1 -type d -name 'nsbsh.*' -printf '%f\n' | sort; }
 	outside_nproc=$(ulimit -u)
+	run -- "$(dirname "$NSBSH")/nsb" status "$P"
+	expect_contains "$OUT" "limits:    4096 processes: pids.max of a cgroup of its own in $CG (delegated to you)" "CG-1 own-only: nsb status says a cgroup of its own holds the limit"
 	run_nsbsh --in "$P" -c 'cat /proc/self/cgroup; echo "nproc $(ulimit -u)"'
 	# the line of /proc/self/cgroup for the hierarchy with pids (v1: N:pids:PATH, v2: 0::PATH)
 	in_child() { grep -cE "^[0-9]+:[^:]*:/${CG##*/}/nsbsh\.[0-9]+$" <<<"$1"; }
@@ -365,6 +373,8 @@ if root_step cgroup-delegate "CG-1 delegated cgroup" && root_step "cgroup-enter-
 
 	# CG-1: a cgroup the user cannot write is left alone: RLIMIT_NPROC again.
 	chmod u-w "$CG/cgroup.procs"
+	run -- "$(dirname "$NSBSH")/nsb" status "$P"
+	expect_contains "$OUT" "limits:    4096 processes: RLIMIT_NPROC (no cgroup delegated to you here)" "CG-1 own-only: ... nsb status says RLIMIT_NPROC then"
 	run_nsbsh --in "$P" -c 'echo "nproc $(ulimit -u)"; cat /proc/self/cgroup'
 	expect_contains "$OUT" "nproc 4096" "CG-1 own-only: with cgroup.procs not writable, no child is made and RLIMIT_NPROC holds the limit (4096)"
 	expect_eq "$(in_child "$OUT")/$(grep -cE "^[0-9]+:[^:]*:/${CG##*/}$" <<<"$OUT")" 0/1 "CG-1 own-only: ... and the sandbox stays in the cgroup it was started in"
