@@ -54,9 +54,19 @@ struct walk {
 	size_t len, cap;
 	size_t found;
 	unsigned long entries, max_entries;
+	struct timespec deadline; /* tv_sec 0: none */
 	bool stopped;          /* a bound was met */
 	char path[PATH_MAX];   /* relative to the work tree */
 };
+
+static bool past(const struct timespec *deadline)
+{
+	struct timespec now;
+	if (deadline->tv_sec == 0 || clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return false;
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
 
 static int walk_add(struct walk *w, const char *rel, size_t n)
 {
@@ -95,7 +105,7 @@ static int walk_dir(struct walk *w, int fd, size_t plen, int depth)
 		const char *name = e->d_name;
 		if (streq(name, ".") || streq(name, ".."))
 			continue;
-		if (++w->entries > w->max_entries) {
+		if (++w->entries > w->max_entries || (w->entries % 1024 == 0 && past(&w->deadline))) {
 			w->stopped = true;
 			break;
 		}
@@ -134,9 +144,18 @@ static int walk_dir(struct walk *w, int fd, size_t plen, int depth)
 	return r;
 }
 
-int nested_walk(const char *worktree, unsigned long max_entries, char **ret, size_t *ret_len)
+int nested_walk(const char *worktree, unsigned long max_entries, unsigned max_ms, char **ret,
+		size_t *ret_len)
 {
 	struct walk w = { .max_entries = max_entries };
+	if (max_ms && clock_gettime(CLOCK_MONOTONIC, &w.deadline) == 0) {
+		w.deadline.tv_sec += max_ms / 1000;
+		w.deadline.tv_nsec += (long)(max_ms % 1000) * 1000000;
+		if (w.deadline.tv_nsec >= 1000000000) {
+			w.deadline.tv_sec++;
+			w.deadline.tv_nsec -= 1000000000;
+		}
+	}
 	int fd = open(worktree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -205,13 +224,13 @@ static int list_read(const char *path, char **ret, size_t *ret_len)
 	return r;
 }
 
-int nested_memo_refresh(const char *worktree, unsigned long max_entries, char **ret,
-			size_t *ret_len)
+int nested_memo_refresh(const char *worktree, unsigned long max_entries, unsigned max_ms,
+			char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *buf = NULL, *root = NULL, *dir = NULL, *memo = NULL, *old = NULL,
 			    *fresh = NULL, *news = NULL, *news_name = NULL;
 	size_t len = 0, old_len = 0, fresh_len = 0, news_len = 0;
-	int whole = nested_walk(worktree, max_entries, &buf, &len);
+	int whole = nested_walk(worktree, max_entries, max_ms, &buf, &len);
 	if (whole < 0)
 		return whole;
 	int r = nested_memo_path(worktree, &memo);
@@ -270,7 +289,7 @@ static void refresh_background(const char *worktree)
 	}
 	close_range(3, ~0U, 0);
 	setpriority(PRIO_PROCESS, 0, 19);
-	_exit(nested_memo_refresh(worktree, NESTED_WALK_ENTRIES, NULL, NULL) < 0 ? 1 : 0);
+	_exit(nested_memo_refresh(worktree, NESTED_WALK_ENTRIES, 0, NULL, NULL) < 0 ? 1 : 0);
 }
 
 int nested_take_new(const char *worktree, char **ret, size_t *ret_len)
@@ -297,7 +316,8 @@ int nested_for_start(const char *worktree, char **ret, size_t *ret_len)
 	size_t len = 0;
 	r = list_read(memo, &buf, &len);
 	if (r == -ENOENT) {
-		r = nested_memo_refresh(worktree, NESTED_WALK_ENTRIES_WAITED, ret, ret_len);
+		r = nested_memo_refresh(worktree, NESTED_WALK_ENTRIES_WAITED, NESTED_WALK_MS_WAITED,
+					ret, ret_len);
 		if (r == 0)
 			refresh_background(worktree); /* the rest of a large tree */
 		return r < 0 ? r : 0;

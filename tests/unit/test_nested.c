@@ -65,7 +65,7 @@ static void test_finds(void)
 	snprintf(wt, sizeof(wt), "%s/w", top);
 	char *buf = NULL;
 	size_t len = 0;
-	CHECK(nested_walk(wt, NESTED_WALK_ENTRIES, &buf, &len) == 1);
+	CHECK(nested_walk(wt, NESTED_WALK_ENTRIES, 0, &buf, &len) == 1);
 	char *s = joined(buf, len);
 	CHECK(strstr(s, "vendor/x ") != NULL);
 	CHECK(strstr(s, "vendor/x/inner ") != NULL);
@@ -82,9 +82,9 @@ static void test_finds(void)
 	/* a work tree with none: a whole walk, an empty list */
 	snprintf(wt, sizeof(wt), "%s/w/d", top);
 	buf = NULL;
-	CHECK(nested_walk(wt, NESTED_WALK_ENTRIES, &buf, &len) == 1 && len == 0);
+	CHECK(nested_walk(wt, NESTED_WALK_ENTRIES, 0, &buf, &len) == 1 && len == 0);
 	free(buf);
-	CHECK(nested_walk("/nonexistent/nsbsh", NESTED_WALK_ENTRIES, &buf, &len) == -ENOENT);
+	CHECK(nested_walk("/nonexistent/nsbsh", NESTED_WALK_ENTRIES, 0, &buf, &len) == -ENOENT);
 }
 
 static void test_bounds(void)
@@ -99,7 +99,7 @@ static void test_bounds(void)
 	snprintf(wt, sizeof(wt), "%s/deep", top);
 	char *buf = NULL;
 	size_t len = 0;
-	CHECK(nested_walk(wt, NESTED_WALK_ENTRIES, &buf, &len) == 0);
+	CHECK(nested_walk(wt, NESTED_WALK_ENTRIES, 0, &buf, &len) == 0);
 	CHECK(len == 0);
 	free(buf);
 
@@ -111,7 +111,7 @@ static void test_bounds(void)
 	}
 	snprintf(wt, sizeof(wt), "%s/many", top);
 	buf = NULL;
-	CHECK(nested_walk(wt, NESTED_WALK_ENTRIES, &buf, &len) == 0);
+	CHECK(nested_walk(wt, NESTED_WALK_ENTRIES, 0, &buf, &len) == 0);
 	int n = 0;
 	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
 		n++;
@@ -119,11 +119,15 @@ static void test_bounds(void)
 	free(buf);
 	/* the entries' bound: a few entries seen, stopped */
 	buf = NULL;
-	CHECK(nested_walk(wt, 5, &buf, &len) == 0);
+	CHECK(nested_walk(wt, 5, 0, &buf, &len) == 0);
 	n = 0;
 	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
 		n++;
 	CHECK(n <= 5);
+	free(buf);
+	/* the time bound: /usr (tens of thousands of entries here) in 1 ms */
+	buf = NULL;
+	CHECK(nested_walk("/usr", NESTED_WALK_ENTRIES, 1, &buf, &len) == 0);
 	free(buf);
 }
 
@@ -149,7 +153,7 @@ static void test_memo(void)
 	CHECK(fd >= 0 && write(fd, "hidden/one\0shallow\0", 19) == 19);
 	close(fd);
 	buf = NULL;
-	CHECK(nested_memo_refresh(wt, NESTED_WALK_ENTRIES, &buf, &len) == 0);
+	CHECK(nested_memo_refresh(wt, NESTED_WALK_ENTRIES, 0, &buf, &len) == 0);
 	s = joined(buf, len);
 	CHECK_STREQ(s, "shallow hidden/one ");
 	free(s);
@@ -158,7 +162,7 @@ static void test_memo(void)
 	buf = NULL;
 	CHECK(nested_take_new(wt, &buf, &len) == -ENOENT);
 	mk("deep/added/.git");
-	CHECK(nested_memo_refresh(wt, NESTED_WALK_ENTRIES, NULL, NULL) == 0);
+	CHECK(nested_memo_refresh(wt, NESTED_WALK_ENTRIES, 0, NULL, NULL) == 0);
 	CHECK(nested_take_new(wt, &buf, &len) == 0);
 	s = joined(buf, len);
 	CHECK_STREQ(s, "added ");
@@ -178,7 +182,7 @@ static void test_memo(void)
 	CHECK(fd >= 0 && write(fd, "stale\0a\0", 8) == 8);
 	close(fd);
 	buf = NULL;
-	CHECK(nested_memo_refresh(wt, NESTED_WALK_ENTRIES, &buf, &len) == 1);
+	CHECK(nested_memo_refresh(wt, NESTED_WALK_ENTRIES, 0, &buf, &len) == 1);
 	s = joined(buf, len);
 	CHECK_STREQ(s, "a ");
 	free(s);
