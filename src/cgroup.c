@@ -124,17 +124,6 @@ static int read_small(int dirfd, const char *name, char *buf, size_t size)
 	return 0;
 }
 
-static int write_small(int dirfd, const char *name, const char *text)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	size_t len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len)
-		return -errno;
-	return 0;
-}
-
 /* Where the hierarchy of that kind is mounted, checked by its magic. */
 static const char *hierarchy_root(enum cgroup_kind kind)
 {
@@ -188,7 +177,7 @@ static int delegated_open(bool enable, enum cgroup_kind *ret_kind, char **ret_di
 			return -ENOENT;
 		ctl[strcspn(ctl, "\n")] = '\0';
 		if (enable && !has_word(ctl, "pids", ' ')) {
-			int r = write_small(fd, "cgroup.subtree_control", "+pids");
+			int r = write_file_at(fd, "cgroup.subtree_control", "+pids");
 			if (r < 0)
 				return r;
 		}
@@ -213,7 +202,7 @@ int cgroup_delegated(char **ret_dir)
  * processes fails (EBUSY), so a sandbox that runs on is never touched. */
 static void stale_remove(int parent_fd)
 {
-	int fd = dup(parent_fd);
+	int fd = fcntl(parent_fd, F_DUPFD_CLOEXEC, 3);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
 		if (fd >= 0)
@@ -258,7 +247,7 @@ int cgroup_prepare(struct sandbox_cgroup *cg, unsigned long max_procs)
 	cg->fd = openat(parent, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	char value[32];
 	snprintf(value, sizeof(value), "%lu", max_procs);
-	int r = cg->fd < 0 ? -errno : write_small(cg->fd, "pids.max", value);
+	int r = cg->fd < 0 ? -errno : write_file_at(cg->fd, "pids.max", value);
 	if (r < 0) {
 		cgroup_release(cg);
 		return r;
@@ -272,7 +261,7 @@ int cgroup_attach(struct sandbox_cgroup *cg, pid_t pid)
 		return -ENOENT;
 	char value[32];
 	snprintf(value, sizeof(value), "%d", (int)pid);
-	return write_small(cg->fd, "cgroup.procs", value);
+	return write_file_at(cg->fd, "cgroup.procs", value);
 }
 
 void cgroup_release(struct sandbox_cgroup *cg)

@@ -386,7 +386,7 @@ static int bind_checked(struct layout *l, enum sandbox_op_kind kind, const char 
 /* rel beneath top, one component at a time, no link followed (NEST-2). */
 static int open_beneath(int top, const char *rel)
 {
-	int fd = dup(top);
+	int fd = fcntl(top, F_DUPFD_CLOEXEC, 3);
 	const char *p = rel;
 	while (fd >= 0 && *p) {
 		size_t n = strcspn(p, "/");

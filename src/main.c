@@ -239,21 +239,9 @@ static int watch_file(struct layout *l, const struct start *st)
 static void nested_say_new(const char *worktree)
 {
 	_cleanup_free_ char *list = NULL, *names = NULL;
-	size_t len = 0, n = 0, shown = 0, size = 0;
-	if (nested_take_new(worktree, &list, &len) < 0 || len == 0)
-		return;
-	FILE *f = open_memstream(&names, &size);
-	if (!f)
-		return;
-	for (size_t i = 0; i < len; i += strlen(list + i) + 1, n++) {
-		if (shown < 5) {
-			char name[256];
-			fprintf(f, "%s%s", shown++ ? ", " : "", printable(list + i, name, sizeof(name)));
-		}
-	}
-	if (n > shown)
-		fprintf(f, " and %zu more", n - shown);
-	if (fclose(f) != 0)
+	size_t len = 0;
+	if (nested_take_new(worktree, &list, &len) < 0 || len == 0 ||
+	    !(names = nested_names(list, len)))
 		return;
 	warn("git repositories appeared in '%s' since nsbsh last looked: %s; their hooks/ and config are read-only in the sandbox from now on. If you did not make them, check those before running git there outside nsbsh",
 	     worktree, names);

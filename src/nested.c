@@ -46,6 +46,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "log.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -306,6 +307,46 @@ int nested_take_new(const char *worktree, char **ret, size_t *ret_len)
 	return r;
 }
 
+int nested_memo_read(const char *worktree, char **ret, size_t *ret_len, time_t *ret_mtime)
+{
+	_cleanup_free_ char *memo = NULL;
+	int r = nested_memo_path(worktree, &memo);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (stat(memo, &st) < 0)
+		return -errno;
+	*ret_mtime = st.st_mtime;
+	return list_read(memo, ret, ret_len);
+}
+
+char *nested_names(const char *list, size_t len)
+{
+	char *names = NULL;
+	size_t size = 0, n = 0, shown = 0;
+	FILE *f = open_memstream(&names, &size);
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < len; i += strlen(list + i) + 1, n++) {
+		if (shown < 5) {
+			char name[256];
+			fprintf(f, "%s%s", shown++ ? ", " : "", printable(list + i, name, sizeof(name)));
+		}
+	}
+	if (n > shown)
+		fprintf(f, " and %zu more", n - shown);
+	if (fclose(f) != 0) {
+		free(names);
+		return NULL;
+	}
+	return names;
+}
+
+size_t nested_count(const char *list, size_t len)
+{
+	return list_count(list, len);
+}
+
 int nested_for_start(const char *worktree, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *memo = NULL;
@@ -314,7 +355,8 @@ int nested_for_start(const char *worktree, char **ret, size_t *ret_len)
 		return r;
 	char *buf = NULL;
 	size_t len = 0;
-	r = list_read(memo, &buf, &len);
+	time_t mtime;
+	r = nested_memo_read(worktree, &buf, &len, &mtime);
 	if (r == -ENOENT) {
 		r = nested_memo_refresh(worktree, NESTED_WALK_ENTRIES_WAITED, NESTED_WALK_MS_WAITED,
 					ret, ret_len);
@@ -324,9 +366,8 @@ int nested_for_start(const char *worktree, char **ret, size_t *ret_len)
 	}
 	if (r < 0)
 		return r;
-	struct stat st;
 	time_t now = time(NULL);
-	if (stat(memo, &st) < 0 || now - st.st_mtime >= NESTED_REFRESH_SECONDS || st.st_mtime > now) {
+	if (now - mtime >= NESTED_REFRESH_SECONDS || mtime > now) {
 		/* Claimed now, so that the starts of the next seconds do not walk too. */
 		utimensat(AT_FDCWD, memo, NULL, 0);
 		refresh_background(worktree);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <time.h>
 
 /* At most this many nested repositories are protected (3 mounts each). */
 #define NESTED_MAX 256
@@ -42,6 +43,14 @@ int nested_memo_refresh(const char *worktree, unsigned long max_entries, unsigne
  * before them did not list (none from a project's first walk): 0 and the
  * list as nested_walk gives it, then forgotten; -ENOENT when none. */
 int nested_take_new(const char *worktree, char **ret, size_t *ret_len);
+
+/* The memo as it is (nested_walk's form) and when it was last written or
+ * claimed; -ENOENT before the first walk.  Reads only. */
+int nested_memo_read(const char *worktree, char **ret, size_t *ret_len, time_t *ret_mtime);
+/* Entries of such a list, and the first five of them for a message,
+ * made printable, then "and N more" (malloc'ed; NULL: out of memory). */
+size_t nested_count(const char *list, size_t len);
+char *nested_names(const char *list, size_t len);
 
 /* Where worktree's memo is (malloc'ed; the directory is not created). */
 int nested_memo_path(const char *worktree, char **ret);

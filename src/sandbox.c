@@ -577,13 +577,7 @@ static int write_proc_file(pid_t pid, const char *name, const char *data)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t len = strlen(data);
-	if (write(fd, data, len) != (ssize_t)len)
-		return -errno;
-	return 0;
+	return write_file_at(AT_FDCWD, path, data);
 }
 
 static char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -4,9 +4,7 @@
  * layers on this kernel.  Reads only; builds nothing, runs no nix. */
 #include "status.h"
 
-#include <limits.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cache.h"
@@ -88,25 +86,17 @@ static void print_limits(const struct policy *pol)
 /* The nested repositories the next start protects (nested.c). */
 static void print_nested(const char *worktree)
 {
-	_cleanup_free_ char *memo = NULL, *list = NULL;
+	_cleanup_free_ char *list = NULL, *names = NULL;
 	size_t len = 0;
-	struct stat st;
-	if (nested_memo_path(worktree, &memo) < 0 ||
-	    cache_read_file(memo, (size_t)NESTED_MAX * PATH_MAX, &list, &len) < 0 ||
-	    stat(memo, &st) < 0) {
+	time_t mtime;
+	if (nested_memo_read(worktree, &list, &len, &mtime) < 0) {
 		printf("nested:    not looked for yet: the next start walks the work tree\n");
 		return;
 	}
-	size_t n = 0;
-	for (size_t i = 0; i < len; i += strlen(list + i) + 1)
-		n++;
-	printf("nested:    %zu git repositories in the work tree, protected like its own (the list is %lld s old)",
-	       n, (long long)(time(NULL) - st.st_mtime));
-	for (size_t i = 0, k = 0; i < len && k < 5; i += strlen(list + i) + 1, k++) {
-		char name[256];
-		printf("%s%s", k ? ", " : ": ", printable(list + i, name, sizeof(name)));
-	}
-	printf("%s\n", n > 5 ? ", ..." : "");
+	names = nested_names(list, len);
+	printf("nested:    %zu git repositories in the work tree, protected like its own (the list is %lld s old)%s%s\n",
+	       nested_count(list, len), (long long)(time(NULL) - mtime), len && names ? ": " : "",
+	       len && names ? names : "");
 }
 
 int status_main(int argc, char **argv)
