@@ -40,13 +40,14 @@ endif
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
 	-fstack-protector-strong -MMD -MP -DNSBSH_VERSION='"$(VERSION)"' \
-	-DLIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' $(PC_CFLAGS)
+	-DLIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' -Isrc $(PC_CFLAGS)
 ifneq ($(SANITIZE),)
 override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-SRCS := $(wildcard src/*.c)
+# One folder a concern (DEVELOPERS.md); includes name the folder: "base/util.h".
+SRCS := $(wildcard src/*.c src/*/*.c)
 OBJS := $(SRCS:.c=.o)
 LIB_OBJS := $(filter-out src/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -61,20 +62,20 @@ nsb: nsbsh
 	ln -sf nsbsh $@
 
 # The seccomp filters, compiled at build time by the table of
-# src/seccomp-filter.c itself (tools/gen-seccomp.c): a start loads one
+# src/sandbox/seccomp.c itself (tools/gen-seccomp.c): a start loads one
 # instead of building it.
-tools/gen-seccomp: tools/gen-seccomp.c src/seccomp-filter.c src/seccomp-filter.h src/util.h
-	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(LDFLAGS) -DSECCOMP_NO_PRECOMPILED -Isrc -o $@ \
-		tools/gen-seccomp.c src/seccomp-filter.c $(PC_LIBS)
+tools/gen-seccomp: tools/gen-seccomp.c src/sandbox/seccomp.c src/sandbox/seccomp.h src/base/util.h
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(LDFLAGS) -DSECCOMP_NO_PRECOMPILED -o $@ \
+		tools/gen-seccomp.c src/sandbox/seccomp.c $(PC_LIBS)
 
-src/seccomp-bpf.inc: tools/gen-seccomp
+src/sandbox/seccomp-bpf.inc: tools/gen-seccomp
 	tools/gen-seccomp >$@.tmp && mv $@.tmp $@
 
-src/seccomp-filter.o: src/seccomp-bpf.inc
+src/sandbox/seccomp.o: src/sandbox/seccomp-bpf.inc
 
-# The system's policy file, compiled into src/sysconf.o alone.
+# The system's policy file, compiled into src/policy/sysconf.o alone.
 SYSTEM_CONFIG ?= /etc/nsbsh/nsbsh.conf
-src/sysconf.o: override CFLAGS += -DNSBSH_SYSTEM_CONFIG='"$(SYSTEM_CONFIG)"'
+src/policy/sysconf.o: override CFLAGS += -DNSBSH_SYSTEM_CONFIG='"$(SYSTEM_CONFIG)"'
 
 # tests/run's nsbsh: `make install PREFIX=TEST_PREFIX`, but the binary is
 # linked with a sysconf.o that reads TEST_SYSTEM_CONFIG (the run's scratch),
@@ -84,13 +85,13 @@ test-install: all
 	@test -n "$(TEST_PREFIX)" && test -n "$(TEST_SYSTEM_CONFIG)" || \
 		{ echo "make test-install: TEST_PREFIX and TEST_SYSTEM_CONFIG are needed" >&2; exit 2; }
 	$(MAKE) install PREFIX=$(TEST_PREFIX)
-	$(CC) $(CFLAGS) -DNSBSH_SYSTEM_CONFIG='"$(TEST_SYSTEM_CONFIG)"' -c src/sysconf.c \
+	$(CC) $(CFLAGS) -DNSBSH_SYSTEM_CONFIG='"$(TEST_SYSTEM_CONFIG)"' -c src/policy/sysconf.c \
 		-o $(TEST_PREFIX)/sysconf.o
 	$(CC) $(LDFLAGS) $(EXPORTS) -o $(TEST_PREFIX)/bin/nsbsh \
-		$(filter-out src/sysconf.o,$(OBJS)) $(TEST_PREFIX)/sysconf.o $(PC_LIBS)
+		$(filter-out src/policy/sysconf.o,$(OBJS)) $(TEST_PREFIX)/sysconf.o $(PC_LIBS)
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS) tests/unit/unit.h
-	$(CC) $(CFLAGS) $(LDFLAGS) $(EXPORTS) -Isrc -o $@ $< $(LIB_OBJS) $(PC_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(EXPORTS) -o $@ $< $(LIB_OBJS) $(PC_LIBS)
 
 # Static: it runs inside the sandbox, which has no /usr/lib.
 tests/try-syscall: tests/try-syscall.c
@@ -116,15 +117,19 @@ HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 fuzz: $(FUZZ_BINS)
 
-tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c src/devenv.c src/devenv.h src/util.h
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c src/devenv.c
+FUZZ_DEVENV := src/env/devenv.c
+FUZZ_CONFIG := src/policy/config.c src/policy/sysconf.c src/base/log.c
+FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
 
-tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/config.c src/sysconf.c src/log.c src/config.h src/log.h src/util.h
+tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV) src/env/devenv.h src/base/util.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV)
+
+tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG) src/policy/config.h src/base/log.h src/base/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags libconfuse) -o $@ \
-		tests/fuzz/fuzz_config.c src/config.c src/sysconf.c src/log.c $(shell $(PKG_CONFIG) --libs libconfuse)
+		tests/fuzz/fuzz_config.c $(FUZZ_CONFIG) $(shell $(PKG_CONFIG) --libs libconfuse)
 
-tests/fuzz/fuzz_branchname: tests/fuzz/fuzz_branchname.c src/branchname.c src/branchname.h src/sha256.c
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_branchname.c src/branchname.c src/sha256.c
+tests/fuzz/fuzz_branchname: tests/fuzz/fuzz_branchname.c $(FUZZ_BRANCHNAME) src/git/branchname.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_branchname.c $(FUZZ_BRANCHNAME)
 
 fuzz-check: fuzz
 	@set -e; for f in $(FUZZ_BINS); do \
@@ -209,7 +214,7 @@ uninstall-shell:
 
 clean:
 	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d tests/try-syscall
-	rm -f tools/gen-seccomp src/seccomp-bpf.inc src/seccomp-bpf.inc.tmp
+	rm -f tools/gen-seccomp src/sandbox/seccomp-bpf.inc src/sandbox/seccomp-bpf.inc.tmp
 	rm -f $(MAN_PAGES) $(MAN_PAGES:=.tmp)
 	rm -f $(FUZZ_BINS)
 

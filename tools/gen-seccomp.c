@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "seccomp-filter.h"
+#include "sandbox/seccomp.h"
 
 static int print_filter(int nested, int notify)
 {

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "policy/config.h"
 
 #define HOME "/home/fuzz"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devenv.h"
+#include "env/devenv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "branchname.h"
-#include "gitlib.h"
+#include "git/branchname.h"
+#include "git/gitlib.h"
 #include "unit.h"
 
 static const char *const good[] = {

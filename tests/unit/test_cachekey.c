@@ -1,5 +1,5 @@
 /* Unit tests for the cache key (cache_key_compute): content, not paths. */
-#include "cache.h"
+#include "env/cache.h"
 #include "unit.h"
 
 static void key_of(const char *nix, const char *lock, const char *rel, const char *nix_id,

@@ -3,7 +3,7 @@
  * checked for real in t-limits.sh, CG-1 to CG-4). */
 #include <stdlib.h>
 
-#include "cgroup.h"
+#include "sandbox/cgroup.h"
 #include "unit.h"
 
 static void check(const char *text, enum cgroup_kind want_kind, const char *want_path)

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 
-#include "gc.h"
+#include "nsb/gc.h"
 #include "unit.h"
 
 static long long dur(const char *s)

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nested.h"
+#include "git/nested.h"
 #include "unit.h"
 
 static char top[] = "/tmp/test_nested.XXXXXX";

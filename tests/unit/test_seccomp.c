@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "seccomp-filter.h"
+#include "sandbox/seccomp.h"
 #include "unit.h"
 
 static void test_variant(bool nested, bool notify)

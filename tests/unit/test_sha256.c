@@ -1,5 +1,5 @@
 /* test_sha256.c - FIPS 180-4 example vectors, whole and in odd chunks. */
-#include "sha256.h"
+#include "base/sha256.h"
 #include "unit.h"
 
 static void test_vectors(void)

@@ -1,5 +1,5 @@
 /* Unit tests for shellargs.c: bash's command line, read as bash reads it. */
-#include "shellargs.h"
+#include "shell/args.h"
 #include "unit.h"
 
 /* argv literals: bash's argv is char *[], the tests pass string constants. */

@@ -6,11 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "shellargs.h"
-#include "log.h"
-#include "sshforced.h"
+#include "shell/args.h"
+#include "base/log.h"
+#include "shell/sshforced.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 #pragma GCC diagnostic ignored "-Wdiscarded-qualifiers"
 

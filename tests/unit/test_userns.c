@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "userns.h"
-#include "util.h"
+#include "sandbox/userns.h"
+#include "base/util.h"
 
 static char root[64], procsys[96];
 

@@ -1,0 +1,622 @@
+/* cache.c - content keys and cache entries (see cache.h). */
+#include "env/cache.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include <limits.h>
+
+#include "base/sha256.h"
+#include "base/util.h"
+
+const char *cache_system(void)
+{
+#if defined(__x86_64__)
+	return "x86_64-linux";
+#elif defined(__aarch64__)
+	return "aarch64-linux";
+#elif defined(__i386__)
+	return "i686-linux";
+#elif defined(__riscv) && __riscv_xlen == 64
+	return "riscv64-linux";
+#else
+	return "unknown-linux";
+#endif
+}
+
+static void hash_field(struct sha256 *h, const char *data, size_t len)
+{
+	uint8_t n[8];
+	for (int i = 0; i < 8; i++)
+		n[i] = (uint8_t)((uint64_t)len >> (8 * i));
+	sha256_update(h, n, sizeof(n));
+	sha256_update(h, data, len);
+}
+
+static void hash_str(struct sha256 *h, const char *s)
+{
+	hash_field(h, s, strlen(s));
+}
+
+void cache_key_compute(const struct cache_key_input *in, char ret_hex[65])
+{
+	struct sha256 h;
+	uint8_t digest[32];
+
+	sha256_init(&h);
+	hash_str(&h, "nsbsh-env-key-1");
+	hash_str(&h, in->kind);
+	hash_str(&h, in->env_rel);
+	hash_str(&h, in->nix_id);
+	hash_str(&h, in->system);
+	for (size_t i = 0; i < in->n_files; i++) {
+		hash_str(&h, in->files[i].name);
+		if (in->files[i].data) {
+			hash_str(&h, "present");
+			hash_field(&h, in->files[i].data, in->files[i].len);
+		} else {
+			hash_str(&h, "absent");
+		}
+	}
+	sha256_final(&h, digest);
+	sha256_hex(digest, ret_hex);
+}
+
+int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	/* O_NONBLOCK: a FIFO where a file should be (a watched file, say) must
+	 * not hang a login; it is refused below as not a regular file. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((size_t)st.st_size > max)
+		return -EFBIG;
+	_cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	/* one that shrank meanwhile: hash what is there */
+	ssize_t len = read_full(fd, buf, (size_t)st.st_size);
+	if (len < 0)
+		return (int)len;
+	buf[len] = '\0';
+	*ret = steal_pointer(&buf);
+	*ret_len = (size_t)len;
+	return 0;
+}
+
+/* The files whose content makes a kind's key, in a fixed order. */
+static const char *const key_files[][3] = {
+	[ENV_FLAKE] = { "flake.nix", "flake.lock", NULL },
+	[ENV_DEVENV] = { "devenv.nix", "devenv.yaml", "devenv.lock" },
+};
+#define KEY_FILES_MAX ARRAY_SIZE(key_files[0])
+
+void cache_files_release(struct cache_files *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free((char *)f->v[i].name);
+		free((char *)f->v[i].data);
+	}
+	free(f->v);
+	*f = (struct cache_files){ 0 };
+}
+
+const char *const *cache_key_file_names(enum env_kind kind, size_t *ret_n)
+{
+	const char *const *names = key_files[kind];
+	size_t n = 0;
+	while (n < KEY_FILES_MAX && names[n])
+		n++;
+	*ret_n = n;
+	return names;
+}
+
+int cache_files_read(const struct project *p, const char *const *extra, size_t n_extra,
+		     struct cache_files *ret)
+{
+	size_t n_names;
+	const char *const *names = cache_key_file_names(p->kind, &n_names);
+	size_t n = n_names + n_extra;
+	struct cache_files f = { .v = calloc(n, sizeof(*f.v)) };
+	if (!f.v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++, f.n++) {
+		const char *name = i < n_names ? names[i] : extra[i - n_names];
+		_cleanup_free_ char *path = NULL;
+		char *data = NULL;
+		size_t len = 0;
+		int r = -ENOMEM;
+		if (!(f.v[i].name = strdup(name)) || asprintf(&path, "%s/%s", p->envdir, name) < 0 ||
+		    ((r = cache_read_file(path, CACHE_FILE_MAX, &data, &len)) < 0 && r != -ENOENT)) {
+			cache_files_release(&f);
+			return r;
+		}
+		f.v[i].data = data;
+		f.v[i].len = len;
+	}
+	*ret = f;
+	return 0;
+}
+
+void cache_key_for_files(const struct project *p, const char *nix_id, const struct cache_files *f,
+			 char ret_hex[65])
+{
+	struct cache_key_input in = {
+		.kind = project_kind_name(p->kind),
+		.env_rel = p->env_rel,
+		.nix_id = nix_id,
+		.system = cache_system(),
+		.files = f->v,
+		.n_files = f->n,
+	};
+	cache_key_compute(&in, ret_hex);
+}
+
+int cache_key_for_project(const struct project *p, const char *nix_id, const char *const *extra,
+			  size_t n_extra, char ret_hex[65])
+{
+	struct cache_files f;
+	int r = cache_files_read(p, extra, n_extra, &f);
+	if (r < 0)
+		return r;
+	cache_key_for_files(p, nix_id, &f, ret_hex);
+	cache_files_release(&f);
+	return 0;
+}
+
+/* ENTRY/files/NAME, NAME with '/' as "%2F" and '%' as "%25". */
+static char *saved_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + sizeof("/files/") + 3 * strlen(name);
+	char *path = malloc(n), *o;
+	if (!path)
+		return NULL;
+	o = path + sprintf(path, "%s/files/", dir);
+	for (; *name; name++)
+		o += *name == '/' ? sprintf(o, "%%2F") : *name == '%' ? sprintf(o, "%%25") : sprintf(o, "%c", *name);
+	*o = '\0';
+	return path;
+}
+
+int cache_files_save(const char *entry_dir, const struct cache_files *f)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/files", entry_dir) < 0)
+		return -ENOMEM;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	for (size_t i = 0; i < f->n; i++) {
+		_cleanup_free_ char *path = saved_path(entry_dir, f->v[i].name);
+		if (!path)
+			return -ENOMEM;
+		if (!f->v[i].data) {
+			unlink(path);
+			continue;
+		}
+		int r = cache_write_file(dir, path + strlen(dir) + 1, f->v[i].data, f->v[i].len);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+char *cache_files_saved(const char *entry_dir, const char *name)
+{
+	return saved_path(entry_dir, name);
+}
+
+int cache_files_changed(const char *entry_dir, const struct cache_files *f, char **ret)
+{
+	_cleanup_free_ char *list = NULL, *dir = NULL;
+	size_t len = 0;
+	struct stat st;
+	if (asprintf(&dir, "%s/files", entry_dir) < 0)
+		return -ENOMEM;
+	bool kept = stat(dir, &st) == 0;
+	for (size_t i = 0; kept && i < f->n; i++) {
+		_cleanup_free_ char *path = saved_path(entry_dir, f->v[i].name), *old = NULL;
+		size_t old_len = 0;
+		if (!path)
+			return -ENOMEM;
+		int r = cache_read_file(path, CACHE_FILE_MAX, &old, &old_len);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		bool same = f->v[i].data ? (old && old_len == f->v[i].len &&
+					    memcmp(old, f->v[i].data, old_len) == 0)
+					 : !old;
+		if (same)
+			continue;
+		char *l = realloc(list, len + strlen(f->v[i].name) + 3);
+		if (!l)
+			return -ENOMEM;
+		list = l;
+		len += (size_t)sprintf(list + len, "%s%s", len ? ", " : "", f->v[i].name);
+	}
+	*ret = steal_pointer(&list);
+	return kept ? 0 : -ENOENT;
+}
+
+int cache_mkdirs(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *buf = strdup(path);
+	if (!buf)
+		return -ENOMEM;
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(buf, mode) < 0 && errno != EEXIST)
+				return -errno;
+			*p = c;
+			if (c == '\0')
+				return 0;
+		}
+	}
+}
+
+static int xdg_path(const char *var, const char *fallback, const char *sub, char **ret);
+
+static int xdg_dir(const char *var, const char *fallback, const char *sub, char **ret)
+{
+	int r = xdg_path(var, fallback, sub, ret);
+	if (r < 0)
+		return r;
+	r = cache_mkdirs(*ret, 0700);
+	if (r < 0) {
+		free(*ret);
+		*ret = NULL;
+	}
+	return r;
+}
+
+static int xdg_path(const char *var, const char *fallback, const char *sub, char **ret)
+{
+	const char *base = getenv(var);
+	char *path = NULL;
+	int n;
+	if (base && base[0] == '/') {
+		n = asprintf(&path, "%s/%s", base, sub);
+	} else {
+		const char *home = getenv("HOME");
+		if (!home || home[0] != '/')
+			return -ENOENT;
+		n = asprintf(&path, "%s/%s/%s", home, fallback, sub);
+	}
+	if (n < 0)
+		return -ENOMEM;
+	*ret = path;
+	return 0;
+}
+
+int cache_root_path(char **ret)
+{
+	return xdg_path("XDG_CACHE_HOME", ".cache", "nsbsh", ret);
+}
+
+int cache_root(char **ret)
+{
+	return xdg_dir("XDG_CACHE_HOME", ".cache", "nsbsh", ret);
+}
+
+int cache_subdir(const char *root, const char *name, char **ret)
+{
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/%s", root, name) < 0)
+		return -ENOMEM;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		int r = -errno;
+		free(dir);
+		return r;
+	}
+	*ret = dir;
+	return 0;
+}
+
+int cache_data_root(char **ret)
+{
+	return xdg_dir("XDG_DATA_HOME", ".local/share", "nsbsh", ret);
+}
+
+char *cache_last_name(const char *worktree, const char *env_rel)
+{
+	struct sha256 h;
+	uint8_t digest[32];
+	char *hex = malloc(65);
+	if (!hex)
+		return NULL;
+	sha256_init(&h);
+	hash_str(&h, worktree);
+	hash_str(&h, env_rel);
+	sha256_final(&h, digest);
+	sha256_hex(digest, hex);
+	return hex;
+}
+
+static char *last_path(const char *root, const struct project *p)
+{
+	_cleanup_free_ char *name = cache_last_name(p->worktree, p->env_rel);
+	char *path = NULL;
+	if (!name || asprintf(&path, "%s/last/%s", root, name) < 0)
+		return NULL;
+	return path;
+}
+
+int cache_last_read(const char *path, struct cache_last *ret)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	int r = cache_read_file(path, 3 * PATH_MAX_LAST, &data, &len);
+	if (r < 0)
+		return r;
+	if (len < 64 || strspn(data, "0123456789abcdef") < 64 || (len > 64 && data[64] != '\n'))
+		return -EINVAL;
+	*ret = (struct cache_last){ 0 };
+	memcpy(ret->key, data, 64);
+	/* Since gc: the project's work tree and env directory follow the key,
+	 * so that gc can tell whether the project still exists. */
+	char *wt = len > 65 ? data + 65 : NULL, *nl = wt ? strchr(wt, '\n') : NULL;
+	if (nl) {
+		char *rel = nl + 1, *end = strchr(rel, '\n');
+		ret->worktree = cache_line_unescape(wt, (size_t)(nl - wt));
+		ret->env_rel = cache_line_unescape(rel, end ? (size_t)(end - rel) : strlen(rel));
+		if (!ret->worktree || !ret->env_rel) {
+			cache_last_release(ret);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void cache_last_release(struct cache_last *l)
+{
+	free(l->worktree);
+	free(l->env_rel);
+	l->worktree = l->env_rel = NULL;
+}
+
+int cache_last_get(const char *root, const struct project *p, char ret_key[65])
+{
+	_cleanup_free_ char *path = last_path(root, p);
+	struct cache_last last;
+	if (!path)
+		return -ENOMEM;
+	int r = cache_last_read(path, &last);
+	if (r < 0)
+		return r;
+	memcpy(ret_key, last.key, 65);
+	cache_last_release(&last);
+	return 0;
+}
+
+int cache_last_set(const char *root, const struct project *p, const char *key)
+{
+	_cleanup_free_ char *dir = NULL, *path = last_path(root, p), *data = NULL;
+	_cleanup_free_ char *wt = cache_line_escape(p->worktree), *rel = cache_line_escape(p->env_rel);
+	struct cache_last old;
+	if (!path || !wt || !rel)
+		return -ENOMEM;
+	if (cache_last_read(path, &old) == 0) {
+		bool same = streq(old.key, key) && old.worktree;
+		cache_last_release(&old);
+		if (same)
+			return 0;
+	}
+	int r = cache_subdir(root, "last", &dir);
+	if (r < 0)
+		return r;
+	if (asprintf(&data, "%s\n%s\n%s\n", key, wt, rel) < 0)
+		return -ENOMEM;
+	return cache_write_file(dir, strrchr(path, '/') + 1, data, strlen(data));
+}
+
+char *cache_line_escape(const char *s)
+{
+	char *out = malloc(2 * strlen(s) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '\n') {
+			*o++ = '\\';
+			*o++ = *s == '\n' ? 'n' : '\\';
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *cache_line_unescape(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			i++;
+			*o++ = s[i] == 'n' ? '\n' : s[i];
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+int cache_meta_get(const char *root, const char *key, const char *name, char **ret)
+{
+	_cleanup_free_ char *path = NULL, *data = NULL;
+	size_t len = 0, nlen = strlen(name);
+	if (asprintf(&path, "%s/env/%s/meta", root, key) < 0)
+		return -ENOMEM;
+	int r = cache_read_file(path, 65536, &data, &len);
+	if (r < 0)
+		return r;
+	for (char *line = data; line < data + len;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, name, nlen) == 0 && line[nlen] == '=') {
+			*ret = cache_line_unescape(line + nlen + 1, strlen(line + nlen + 1));
+			return *ret ? 0 : -ENOMEM;
+		}
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return -ENOENT;
+}
+
+int cache_private_home_name(const char *worktree, char **ret)
+{
+	char hex[65];
+	sha256_hex_of(worktree, strlen(worktree), hex);
+	hex[16] = '\0';
+
+	const char *base = strrchr(worktree, '/');
+	base = base ? base + 1 : worktree;
+	char name[48];
+	size_t n = 0;
+	for (; *base && n < 32; base++)
+		name[n++] = (strchr("-_.", *base) || (*base >= 'a' && *base <= 'z') ||
+			     (*base >= 'A' && *base <= 'Z') || (*base >= '0' && *base <= '9'))
+				    ? *base
+				    : '_';
+	name[n] = '\0';
+	return asprintf(ret, "%s-%s", n ? name : "root", hex) < 0 ? -ENOMEM : 0;
+}
+
+/* BASE/nsbsh/KIND/NAME-HASH of a work tree (NAME-HASH as above). */
+static int project_subdir(const char *worktree, const char *kind, char **ret)
+{
+	_cleanup_free_ char *name = NULL;
+	int r = cache_private_home_name(worktree, &name);
+	if (r < 0)
+		return r;
+	return asprintf(ret, "nsbsh/%s/%s", kind, name) < 0 ? -ENOMEM : 0;
+}
+
+int cache_private_home(const char *worktree, char **ret)
+{
+	_cleanup_free_ char *sub = NULL;
+	int r = project_subdir(worktree, "home", &sub);
+	return r < 0 ? r : xdg_dir("XDG_DATA_HOME", ".local/share", sub, ret);
+}
+
+int cache_denial_dir(const char *worktree, bool create, char **ret)
+{
+	_cleanup_free_ char *sub = NULL;
+	int r = project_subdir(worktree, "log", &sub);
+	if (r < 0)
+		return r;
+	return create ? xdg_dir("XDG_CACHE_HOME", ".cache", sub, ret)
+		      : xdg_path("XDG_CACHE_HOME", ".cache", sub, ret);
+}
+
+int cache_data_root_path(char **ret)
+{
+	return xdg_path("XDG_DATA_HOME", ".local/share", "nsbsh", ret);
+}
+
+int cache_entry_dir(const char *root, const char *key, char **ret)
+{
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/env/%s", root, key) < 0)
+		return -ENOMEM;
+	int r = cache_mkdirs(dir, 0700);
+	if (r < 0) {
+		free(dir);
+		return r;
+	}
+	*ret = dir;
+	return 0;
+}
+
+int cache_write_file(const char *dir, const char *name, const char *data, size_t len)
+{
+	_cleanup_free_ char *tmp = NULL, *path = NULL;
+	if (asprintf(&tmp, "%s/.%s.tmp.%d", dir, name, (int)getpid()) < 0 ||
+	    asprintf(&path, "%s/%s", dir, name) < 0)
+		return -ENOMEM;
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int r = -errno;
+			unlink(tmp);
+			return r;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+		int r = -errno;
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+char *cache_entry_program(const struct cache_entry *e, const char *name)
+{
+	const char *end = e->environ + e->environ_len;
+	for (const char *v = e->environ; v < end; v += strlen(v) + 1) {
+		if (strncmp(v, "PATH=", 5) != 0)
+			continue;
+		for (const char *p = v + 5; *p;) {
+			size_t n = strcspn(p, ":");
+			char *cand = NULL;
+			if (asprintf(&cand, "%.*s/%s", (int)n, p, name) < 0)
+				return NULL;
+			if (cand[0] == '/' && access(cand, X_OK) == 0)
+				return cand;
+			free(cand);
+			p += n;
+			if (*p == ':')
+				p++;
+		}
+	}
+	return NULL;
+}
+
+void cache_entry_release(struct cache_entry *e)
+{
+	free(e->dir);
+	free(e->environ);
+	*e = (struct cache_entry){ 0 };
+}
+
+int cache_lookup(const char *root, const char *key, struct cache_entry *ret)
+{
+	_cleanup_free_ char *dir = NULL, *meta = NULL, *envpath = NULL, *profile = NULL;
+	if (asprintf(&dir, "%s/env/%s", root, key) < 0 || asprintf(&meta, "%s/meta", dir) < 0 ||
+	    asprintf(&envpath, "%s/environ", dir) < 0 || asprintf(&profile, "%s/profile", dir) < 0)
+		return -ENOMEM;
+	if (access(meta, F_OK) < 0)
+		return -errno;
+	_cleanup_free_ char *env = NULL;
+	size_t len = 0;
+	int r = cache_read_file(envpath, CACHE_FILE_MAX, &env, &len);
+	if (r < 0)
+		return r;
+	/* A hit refreshes the GC root's time, so age-based collectors keep it
+	 * (devenv entries have no root of their own: their meta's time). */
+	if (utimensat(AT_FDCWD, profile, NULL, AT_SYMLINK_NOFOLLOW) < 0)
+		utimensat(AT_FDCWD, meta, NULL, 0);
+	*ret = (struct cache_entry){
+		.dir = steal_pointer(&dir),
+		.environ = steal_pointer(&env),
+		.environ_len = len,
+	};
+	return 0;
+}

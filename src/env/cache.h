@@ -1,0 +1,123 @@
+/* cache.h - the environment cache: content keys and entries under
+ * $XDG_CACHE_HOME/nsbsh/env/KEY/.  An entry is complete when its "meta"
+ * file exists (written last, by rename), so a build killed half-way leaves
+ * nothing that a lookup would take. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "git/project.h"
+
+#define CACHE_FILE_MAX (16u << 20) /* flake.nix, flake.lock, environ: size limit */
+
+struct cache_file {
+	const char *name;  /* as hashed: "flake.nix" */
+	const char *data;  /* NULL: absent */
+	size_t len;
+};
+
+struct cache_key_input {
+	const char *kind;     /* "flake" or "devenv" */
+	const char *env_rel;  /* env file's directory relative to the work tree */
+	const char *nix_id;   /* identity of the nix program */
+	const char *system;   /* "x86_64-linux" */
+	const struct cache_file *files;
+	size_t n_files;
+};
+
+/* Pure: a SHA-256 over length-prefixed fields, so no two inputs collide by
+ * concatenation.  ret_hex gets 64 hex digits and a NUL. */
+void cache_key_compute(const struct cache_key_input *in, char ret_hex[65]);
+/* The files whose content is in a project's key: its env files
+ * (flake.nix, flake.lock; or devenv.nix,
+ * devenv.yaml, devenv.lock), then the policy's watched files, relative to
+ * the env file's directory.  Each read whole (data NULL: absent). */
+struct cache_files {
+	struct cache_file *v;  /* names and data owned */
+	size_t n;
+};
+/* The env files of a kind, in the key's order. */
+const char *const *cache_key_file_names(enum env_kind kind, size_t *ret_n);
+int cache_files_read(const struct project *p, const char *const *extra, size_t n_extra,
+		     struct cache_files *ret);
+void cache_files_release(struct cache_files *f);
+/* The key of what cache_files_read read. */
+void cache_key_for_files(const struct project *p, const char *nix_id, const struct cache_files *f,
+			 char ret_hex[65]);
+/* Both in one: reads the project's files and computes its key. */
+int cache_key_for_project(const struct project *p, const char *nix_id, const char *const *extra,
+			  size_t n_extra, char ret_hex[65]);
+/* An entry keeps a copy of the files its key was made of (ENTRY/files/),
+ * so that a later start can say which of them changed, and show how. */
+int cache_files_save(const char *entry_dir, const struct cache_files *f);
+/* Where the copy of NAME is (it may not exist: the file was absent). */
+char *cache_files_saved(const char *entry_dir, const char *name);
+/* "flake.nix, flake.lock": the files of f whose content differs from the
+ * entry's copies (NULL: none differs); -ENOENT when the entry kept none. */
+int cache_files_changed(const char *entry_dir, const struct cache_files *f, char **ret);
+
+/* $XDG_CACHE_HOME/nsbsh (or ~/.cache/nsbsh), created if missing; the
+ * _path variant only says where. */
+int cache_root(char **ret);
+int cache_root_path(char **ret);
+/* mkdir -p; existing directories are fine. */
+int cache_mkdirs(const char *path, mode_t mode);
+/* ROOT/NAME, created: "discovery" holds project.c's memos. */
+int cache_subdir(const char *root, const char *name, char **ret);
+/* $XDG_DATA_HOME/nsbsh (or ~/.local/share/nsbsh), created if missing. */
+int cache_data_root(char **ret);
+/* The key last used for a project's env file (0, -ENOENT, or an error),
+ * and recording it (only written when it changed). */
+int cache_last_get(const char *root, const struct project *p, char ret_key[65]);
+int cache_last_set(const char *root, const struct project *p, const char *key);
+/* A file of ROOT/last/: named cache_last_name(worktree, env_rel) (64 hex
+ * digits, malloc'ed), holding the key, then (written since gc exists) the
+ * project's work tree and env directory, so gc can tell whether it exists.
+ * worktree and env_rel are NULL in an older file. */
+#define PATH_MAX_LAST 4096
+struct cache_last {
+	char key[65];
+	char *worktree;
+	char *env_rel;
+};
+char *cache_last_name(const char *worktree, const char *env_rel);
+int cache_last_read(const char *path, struct cache_last *ret);
+void cache_last_release(struct cache_last *l);
+/* One value per line in nsbsh's own files (meta, memos): backslash and
+ * newline escaped; both return malloc'ed strings (NULL: out of memory). */
+char *cache_line_escape(const char *s);
+char *cache_line_unescape(const char *s, size_t n);
+/* A value of an entry's metadata ("nix", "worktree", ...), unescaped. */
+int cache_meta_get(const char *root, const char *key, const char *name, char **ret);
+/* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created;
+ * NAME-HASH alone; and where the data root is, without creating it. */
+int cache_private_home(const char *worktree, char **ret);
+int cache_private_home_name(const char *worktree, char **ret);
+int cache_data_root_path(char **ret);
+/* $XDG_CACHE_HOME/nsbsh/log/NAME-HASH: the project's denial log directory
+ * (denylog.h), created when create is true. */
+int cache_denial_dir(const char *worktree, bool create, char **ret);
+
+struct cache_entry {
+	char *dir;
+	char *environ;     /* "NAME=VALUE\0..." from the build */
+	size_t environ_len;
+};
+
+/* NAME on the entry's PATH (store paths: the same inside and out), malloc'ed,
+ * or NULL. */
+char *cache_entry_program(const struct cache_entry *e, const char *name);
+/* 0 and *ret on a hit; -ENOENT on a miss; other negative errno on failure. */
+int cache_lookup(const char *root, const char *key, struct cache_entry *ret);
+void cache_entry_release(struct cache_entry *e);
+/* The entry's directory for a build, created (0700 parents). */
+int cache_entry_dir(const char *root, const char *key, char **ret);
+/* Write a file of the entry atomically (temporary name, then rename). */
+int cache_write_file(const char *dir, const char *name, const char *data, size_t len);
+/* Read a whole regular file of at most max bytes; NUL-terminated. */
+int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+
+/* "x86_64-linux", as Nix names this system. */
+const char *cache_system(void);

@@ -1,0 +1,518 @@
+/* nix.c - running nix (or devenv).  Whatever reads a project runs inside the
+ * evaluation sandbox (DESIGN.md 4): a hostile flake.nix could otherwise name
+ * path:/home/you/.ssh as an input and nix would copy it into the
+ * world-readable store.  Only `nix --version` and `nix show-config`, which
+ * read no project, run on the host (for nsb doctor). */
+#include "env/nix.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "env/cache.h"
+#include "env/devenv.h"
+#include "base/util.h"
+
+#define NIX_OUTPUT_MAX (64u << 20)
+/* nix --version and nix show-config: small outputs, and no network. */
+#define NIX_HOST_OUTPUT_MAX (1u << 20)
+#define NIX_HOST_TIMEOUT_MS 20000
+/* Where the evaluation sees the project as a flake: a path without spaces or
+ * other characters that Nix 2.8's URL parser refuses or leaves encoded. */
+#define FLAKE_VIEW "/run/nsbsh/flake"
+
+void nix_info_release(struct nix_info *n)
+{
+	free(n->path);
+	free(n->id);
+	*n = (struct nix_info){ 0 };
+}
+
+/* The real path of NAME found in PATH (absolute entries only), or NULL. */
+static int find_program(const char *name, char **ret)
+{
+	const char *p = getenv("PATH");
+	*ret = NULL;
+	while (p && !*ret) {
+		size_t len = strcspn(p, ":");
+		if (len > 0 && p[0] == '/') {
+			_cleanup_free_ char *cand = NULL;
+			if (asprintf(&cand, "%.*s/%s", (int)len, p, name) < 0)
+				return -ENOMEM;
+			if (access(cand, X_OK) == 0)
+				*ret = realpath(cand, NULL);
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	return 0;
+}
+
+int nix_locate(struct nix_info *ret)
+{
+	_cleanup_free_ char *found = NULL;
+	if (find_program("nix", &found) < 0)
+		return -ENOMEM;
+	struct stat st;
+	char *id = NULL;
+	if (found && stat(found, &st) == 0) {
+		if (asprintf(&id, "%s:%lld:%lld.%09ld", found, (long long)st.st_size,
+			     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec) < 0)
+			return -ENOMEM;
+	} else {
+		free(found);
+		found = NULL;
+		id = strdup("none");
+		if (!id)
+			return -ENOMEM;
+	}
+	*ret = (struct nix_info){ .path = steal_pointer(&found), .id = id };
+	return 0;
+}
+
+int nix_daemon_check(void)
+{
+	const char *sock = layout_daemon_socket();
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(sock) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, sock);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Percent-encode for a URL query value. */
+static char *url_encode(const char *s)
+{
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-._~/", c))
+			*o++ = (char)c;
+		else
+			o += sprintf(o, "%%%02X", c);
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Append "key=value" to the metadata, the value escaped to one line. */
+static int meta_add(char **buf, const char *key, const char *value)
+{
+	_cleanup_free_ char *v = cache_line_escape(value);
+	char *n = NULL;
+	if (!v || asprintf(&n, "%s%s=%s\n", *buf ? *buf : "", key, v) < 0)
+		return -ENOMEM;
+	free(*buf);
+	*buf = n;
+	return 0;
+}
+
+/* Reads fd to its end (NUL-terminated); -ETIMEDOUT when nothing comes
+ * for timeout_ms (-1: wait for ever). */
+static int read_all(int fd, size_t max, int timeout_ms, char **ret, size_t *ret_len)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (len + 1 == cap) {
+			if (cap >= max) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			char *n = realloc(buf, cap);
+			if (!n) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = n;
+		}
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int p = poll(&pfd, 1, timeout_ms);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p == 0) {
+			free(buf);
+			return -ETIMEDOUT;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int r = -errno;
+			free(buf);
+			return r;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* nix ARGS on the host, with stdin /dev/null and the environment env;
+ * its stdout and stderr together in *ret_out.  0 and its exit status in
+ * *ret_status, or a negative errno (-ETIMEDOUT: it hung, and was killed). */
+static int nix_host_run(const struct nix_info *nix, char *const *argv, char *const *env,
+			char **ret_out, int *ret_status)
+{
+	int out[2];
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return -errno;
+	posix_spawn_file_actions_t fa;
+	int r = posix_spawn_file_actions_init(&fa);
+	if (r == 0)
+		r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (r == 0)
+		r = posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	if (r == 0)
+		r = posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+	pid_t pid = -1;
+	if (r == 0)
+		r = posix_spawn(&pid, nix->path, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	if (r != 0) {
+		close(out[0]);
+		return -r;
+	}
+	size_t len;
+	r = read_all(out[0], NIX_HOST_OUTPUT_MAX, NIX_HOST_TIMEOUT_MS, ret_out, &len);
+	close(out[0]);
+	if (r < 0)
+		kill(pid, SIGKILL);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return r < 0 ? r : -errno;
+	if (r < 0)
+		return r;
+	*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 0;
+}
+
+/* The first line of text that starts with prefix, without it, malloc'ed. */
+static char *line_after(const char *text, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	for (const char *l = text; *l; l += strcspn(l, "\n"), l += *l == '\n') {
+		if (strncmp(l, prefix, plen) == 0)
+			return strndup(l + plen, strcspn(l + plen, "\n"));
+	}
+	return NULL;
+}
+
+int nix_version(const struct nix_info *nix, char **ret)
+{
+	static char a_version[] = "--version";
+	char *argv[] = { nix->path, a_version, NULL };
+	_cleanup_free_ char *out = NULL;
+	int status;
+	int r = nix_host_run(nix, argv, environ, &out, &status);
+	if (r < 0)
+		return r;
+	if (status != 0)
+		return -EIO;
+	/* "nix (Nix) 2.8.0" */
+	char *v = line_after(out, "nix (Nix) ");
+	if (!v)
+		v = strndup(out, strcspn(out, "\n"));
+	if (!v)
+		return -ENOMEM;
+	*ret = v;
+	return 0;
+}
+
+int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret_err)
+{
+	static char a_show[] = "show-config";
+	char *argv[] = { nix->path, a_show, NULL };
+	/* What the evaluation sandbox's nix sees: /etc/nix/nix.conf, no user
+	 * nix.conf (its home is empty), no NIX_CONFIG (not passed in). */
+	static char e_path[] = "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+		    e_home[] = "HOME=/nonexistent", e_user[] = "NIX_USER_CONF_FILES=";
+	char *env[] = { e_path, e_home, e_user, NULL };
+	_cleanup_free_ char *out = NULL;
+	int status;
+	int r = nix_host_run(nix, argv, env, &out, &status);
+	if (r < 0)
+		return r;
+	if (status != 0) {
+		char *why = line_after(out, "error: ");
+		if (!why && asprintf(&why, "nix show-config failed (exit status %d)", status) < 0)
+			return -ENOMEM;
+		*ret_err = why;
+		return -EIO;
+	}
+	char *v = line_after(out, "experimental-features = ");
+	if (!v && !(v = strdup("")))
+		return -ENOMEM;
+	*ret = v;
+	return 0;
+}
+
+/* What runs in the evaluation sandbox: nix print-dev-env, or devenv's. */
+struct eval_program {
+	const char *what;     /* "nix print-dev-env", for messages */
+	const char *path;     /* real path, run at the same path inside */
+	char **argv;
+	const char *cwd;
+	const char *path_env; /* PATH inside */
+	bool bind_program;    /* not under /nix/store or /usr: shown alone */
+	const char *dotfile;  /* devenv: ENVDIR/.devenv, or NULL */
+	struct sandbox_bind_id dotfile_id; /* what it was when checked */
+};
+
+static int eval_layout(struct layout *l, const struct project *p, const struct layout_user *u,
+		       const char *entry_dir, const struct eval_program *prog)
+{
+	int r = layout_common(l, u);
+	if (r == 0)
+		r = layout_host_system(l);
+	/* A throwaway home: nix's caches of this evaluation do not outlive it. */
+	if (r == 0)
+		r = sandbox_add(&l->spec, SB_TMPFS, NULL, u->home, NULL, 0);
+	if (r == 0)
+		r = sandbox_add(&l->spec, SB_BIND_RO, p->worktree, p->worktree, NULL, 0);
+	if (r == 0)
+		r = sandbox_add(&l->spec, SB_BIND_RO, p->worktree, FLAKE_VIEW, NULL, 0);
+	/* A linked work tree (a session): git, run by nix, reads the
+	 * repository's common dir. */
+	struct layout_linked lk = { 0 };
+	_cleanup_free_ char *lerr = NULL;
+	if (r == 0 && layout_linked_find(p->worktree, &lk, &lerr) == 0)
+		r = layout_show_common(l, &lk);
+	layout_linked_release(&lk);
+	/* The entry being written: nix puts the GC root (--profile) there. */
+	if (r == 0)
+		r = sandbox_add(&l->spec, SB_BIND_RW, entry_dir, entry_dir, NULL, 0);
+	if (r == 0)
+		r = layout_writable(l, u->home);
+	if (r == 0)
+		r = layout_writable(l, entry_dir);
+	/* devenv keeps its state and its GC roots in .devenv, as it does
+	 * without nsbsh.  Code in a shell sandbox can replace it with a link
+	 * (to ~/.ssh, say) at any time: the bind is refused unless what got
+	 * mounted is the directory checked without following links. */
+	if (r == 0 && prog->dotfile) {
+		r = sandbox_add(&l->spec, SB_BIND_RW, prog->dotfile, prog->dotfile,
+				(const char *)&prog->dotfile_id, sizeof(prog->dotfile_id));
+		if (r == 0)
+			r = layout_writable(l, prog->dotfile);
+	}
+	if (r == 0 && prog->bind_program)
+		r = sandbox_add(&l->spec, SB_BIND_RO, prog->path, prog->path, NULL, 0);
+	if (r < 0)
+		return r;
+
+	l->spec.cwd = prog->cwd;
+	l->spec.path = prog->path;
+	l->spec.argv = prog->argv;
+	l->spec.seccomp = true;
+	r = layout_pass_env(l, NULL);
+	if (r == 0)
+		r = layout_setenv(l, "PATH", prog->path_env);
+	if (r == 0)
+		r = layout_setenv(l, "HOME", u->home);
+	if (r == 0)
+		r = layout_setenv(l, "USER", u->name);
+	if (r == 0)
+		r = layout_setenv(l, "LOGNAME", u->name);
+	/* Inside, only the daemon can reach the store's database. */
+	if (r == 0)
+		r = layout_setenv(l, "NIX_REMOTE", "daemon");
+	if (r == 0 && getenv("NIX_DAEMON_SOCKET_PATH"))
+		r = layout_setenv(l, "NIX_DAEMON_SOCKET_PATH", layout_daemon_socket());
+	l->spec.envp = l->envp;
+	return r;
+}
+
+#define EVAL_PATH "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return strndup(path, slash && slash != path ? (size_t)(slash - path) : 1);
+}
+
+static bool shown_by_eval(const char *path)
+{
+	return strncmp(path, "/nix/store/", 11) == 0 || strncmp(path, "/usr/", 5) == 0;
+}
+
+/* ENVDIR/.devenv, created when missing, checked without following a link. */
+static int devenv_dotfile(const struct project *p, struct sandbox_bind_id *ret_id, char **ret_err)
+{
+	struct stat st;
+	int r = 0;
+	_cleanup_close_ int dir = open(p->envdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	if (mkdirat(dir, ".devenv", 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	_cleanup_close_ int fd = r < 0 ? -1 : openat(dir, ".devenv", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r == 0 && (fd < 0 || fstat(fd, &st) < 0))
+		r = -errno;
+	if (r < 0) {
+		if (asprintf(ret_err, "cannot use '%s/.devenv', where devenv keeps its state: %s%s", p->envdir,
+			     strerror(-r), r == -ENOTDIR || r == -ELOOP ? " (it must be a directory, not a link)" : "") < 0)
+			*ret_err = NULL;
+		return r;
+	}
+	*ret_id = (struct sandbox_bind_id){ .dev = st.st_dev, .ino = st.st_ino };
+	return 0;
+}
+
+int nix_build_env(const struct project *p, const struct nix_info *nix, const struct layout_user *u,
+		  const char *entry_dir, const char *key, char **ret_err)
+{
+	_cleanup_free_ char *profile = NULL, *ref = NULL, *rel = NULL, *devenv = NULL;
+	_cleanup_free_ char *path_env = NULL, *dotfile = NULL, *devenv_dir = NULL, *nix_dir = NULL;
+	static char a_cmd[] = "print-dev-env", a_json[] = "--json", a_nolock[] = "--no-write-lock-file",
+		    a_profile[] = "--profile";
+	char *nix_argv[] = { nix->path, a_cmd, a_json, a_nolock, a_profile, NULL, NULL, NULL };
+	char *devenv_argv[] = { NULL, a_cmd, a_json, NULL };
+	struct eval_program prog = { .what = "nix print-dev-env", .path = nix->path, .argv = nix_argv,
+				     .cwd = p->worktree, .path_env = EVAL_PATH };
+	struct sandbox_bind_id dotfile_id;
+	int r;
+
+	if (p->kind == ENV_DEVENV) {
+		if (find_program("devenv", &devenv) < 0)
+			return -ENOMEM;
+		if (!devenv) {
+			*ret_err = strdup("cannot find 'devenv' in PATH: install it (nix profile install nixpkgs#devenv; see https://devenv.sh)");
+			return -ENOENT;
+		}
+		r = devenv_dotfile(p, &dotfile_id, ret_err);
+		if (r < 0)
+			return r;
+		/* devenv runs nix by name: its own directory first (a nix
+		 * profile has both), then the nix nsbsh found. */
+		if (!(devenv_dir = dir_of(devenv)) || !(nix_dir = dir_of(nix->path)) ||
+		    asprintf(&path_env, "%s:%s:" EVAL_PATH, devenv_dir, nix_dir) < 0 ||
+		    asprintf(&dotfile, "%s/.devenv", p->envdir) < 0)
+			return -ENOMEM;
+		devenv_argv[0] = devenv;
+		prog = (struct eval_program){ .what = "devenv print-dev-env", .path = devenv,
+					      .argv = devenv_argv, .cwd = p->envdir, .path_env = path_env,
+					      .bind_program = !shown_by_eval(devenv),
+					      .dotfile = dotfile, .dotfile_id = dotfile_id };
+	} else {
+		if (asprintf(&profile, "%s/profile", entry_dir) < 0)
+			return -ENOMEM;
+		if (*p->env_rel) {
+			rel = url_encode(p->env_rel);
+			if (!rel || asprintf(&ref, "git+file://" FLAKE_VIEW "?dir=%s", rel) < 0)
+				return -ENOMEM;
+		} else if (!(ref = strdup("git+file://" FLAKE_VIEW))) {
+			return -ENOMEM;
+		}
+		nix_argv[5] = profile;
+		nix_argv[6] = ref;
+	}
+	_cleanup_free_ char *json = NULL, *meta = NULL;
+	size_t json_len = 0;
+
+	struct layout l;
+	layout_init(&l);
+	int out[2] = { -1, -1 };
+	r = eval_layout(&l, p, u, entry_dir, &prog);
+	if (r < 0)
+		goto out;
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
+	l.spec.stdout_fd = out[1];
+
+	pid_t pid;
+	int errfd, status = 0;
+	r = sandbox_start(&l.spec, &pid, &errfd, ret_err);
+	close(out[1]);
+	out[1] = -1;
+	if (r < 0)
+		goto out;
+	int rr = read_all(out[0], NIX_OUTPUT_MAX, -1, &json, &json_len);
+	if (rr < 0) /* too much: stop reading; nix gets SIGPIPE */
+		close(out[0]), out[0] = -1;
+	r = sandbox_wait(pid, errfd, &status, ret_err);
+	if (r < 0)
+		goto out;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (asprintf(ret_err, "%s failed (exit status %d)", prog.what,
+			     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) < 0)
+			*ret_err = NULL;
+		r = -EIO;
+		goto out;
+	}
+	if (rr < 0) {
+		r = rr;
+		if (asprintf(ret_err, "cannot read the output of %s: %s", prog.what, strerror(-rr)) < 0)
+			*ret_err = NULL;
+		goto out;
+	}
+
+	struct devenv env = { 0 };
+	r = devenv_render(json, json_len, &env);
+	if (r < 0) {
+		if (asprintf(ret_err, "%s printed something that is not its JSON", prog.what) < 0)
+			*ret_err = NULL;
+		goto out;
+	}
+	r = cache_write_file(entry_dir, "environ", env.environ ? env.environ : "", env.environ_len);
+	if (r == 0)
+		r = cache_write_file(entry_dir, "rc.bash", env.rc, env.rc_len);
+	devenv_release(&env);
+
+	char when[32];
+	snprintf(when, sizeof(when), "%lld", (long long)time(NULL));
+	if (r == 0)
+		r = meta_add(&meta, "key", key);
+	if (r == 0)
+		r = meta_add(&meta, "kind", project_kind_name(p->kind));
+	if (r == 0)
+		r = meta_add(&meta, "worktree", p->worktree);
+	if (r == 0)
+		r = meta_add(&meta, "envfile", p->envfile);
+	if (r == 0)
+		r = meta_add(&meta, "nix", nix->id);
+	if (r == 0 && devenv)
+		r = meta_add(&meta, "devenv", devenv);
+	if (r == 0)
+		r = meta_add(&meta, "created", when);
+	/* Last: "meta" is what makes the entry complete. */
+	if (r == 0)
+		r = cache_write_file(entry_dir, "meta", meta, strlen(meta));
+	if (r < 0 && !*ret_err && asprintf(ret_err, "cannot write the cache entry '%s': %s",
+					    entry_dir, strerror(-r)) < 0)
+		*ret_err = NULL;
+out:
+	if (out[0] >= 0)
+		close(out[0]);
+	if (out[1] >= 0)
+		close(out[1]);
+	layout_release(&l);
+	return r;
+}

@@ -1,0 +1,33 @@
+/* nix.h - the nix program: where it is, whether its daemon answers, and the
+ * evaluation of a project's environment inside the evaluation sandbox. */
+#pragma once
+
+#include "sandbox/layout.h"
+#include "git/project.h"
+
+struct nix_info {
+	char *path;  /* real path of the nix program, NULL when not found */
+	char *id;    /* "PATH:SIZE:MTIME" or "none": part of the cache key */
+};
+
+/* Looks nix up in PATH; never fails for a missing nix (path NULL, id "none"). */
+int nix_locate(struct nix_info *ret);
+void nix_info_release(struct nix_info *n);
+/* 0 when the daemon socket accepts a connection, else negative errno. */
+int nix_daemon_check(void);
+/* The version of nix ("2.8.0", from `nix --version`), malloc'ed. */
+int nix_version(const struct nix_info *nix, char **ret);
+/* The experimental features nix runs with in the evaluation sandbox
+ * ("flakes nix-command"): `nix show-config` with the system's nix.conf
+ * only, as the evaluation reads it.  0 and *ret; -EIO with nix's error
+ * line in *ret_err when nix refuses (e.g. nix-command is not enabled);
+ * other negative errnos when nix cannot be run. */
+int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret_err);
+/* Evaluate the project's dev env inside the evaluation sandbox and write the
+ * cache entry's files into entry_dir ("meta" last): `nix print-dev-env
+ * --json` for a flake, `devenv print-dev-env --json` (devenv found in PATH,
+ * run in the env file's directory with its .devenv writable) for devenv.nix.
+ * On failure a one-line reason in *ret_err (nix's or devenv's own messages
+ * went to stderr already; a missing devenv says how to install it). */
+int nix_build_env(const struct project *p, const struct nix_info *nix, const struct layout_user *u,
+		  const char *entry_dir, const char *key, char **ret_err);

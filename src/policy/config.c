@@ -1,0 +1,1528 @@
+/* config.c - the policy: files parsed with libconfuse, layers merged by
+ * who may widen what (see config.h and man/nsbsh.conf.5.scd).
+ *
+ * Every value goes through one libconfuse parse callback (value_parse),
+ * which checks it at once, while libconfuse still knows its line, and
+ * keeps it with that line: the merge can then say where an ignored value
+ * was written.  libconfuse never prints (error function) and never sees
+ * text it would mishandle (scrub). */
+#include "policy/config.h"
+
+#include <confuse.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
+#include "base/util.h"
+
+/* The outer variables that always reach the sandbox (DESIGN.md 5). */
+static const char *const env_builtin[] = { "TERM", "COLORTERM", "LANG", "LANGUAGE", "LC_*",
+					   "TZ", "NO_COLOR", "COLUMNS", "LINES" };
+/* Variables nsbsh sets inside itself: a passthrough must not replace them
+ * (an outer BASH_ENV or PATH would decide what the sandbox's bash runs). */
+static const char *const env_reserved[] = { "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD",
+					    "PATH", "BASH_ENV", "ENV", "NSBSH_*" };
+
+enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT,
+		TYPE_OPT_PATH, TYPE_COPY, TYPE_COUNT, TYPE_BYTES, TYPE_VAR };
+
+struct choice {
+	const char *word;
+	int value;
+};
+
+static const struct choice choice_onoff[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
+static const struct choice choice_host[] = { { "off", 0 }, { "ro", 1 }, { NULL, 0 } };
+static const struct choice choice_transfer[] = { { "off", 0 }, { "sandbox", 1 }, { NULL, 0 } };
+static const struct choice choice_reload_i[] = { { "ask", POLICY_RELOAD_ASK },
+						 { "rebuild", POLICY_RELOAD_REBUILD },
+						 { "keep", POLICY_RELOAD_KEEP },
+						 { NULL, 0 } };
+static const struct choice choice_reload_n[] = { { "rebuild", POLICY_RELOAD_REBUILD },
+						 { "keep", POLICY_RELOAD_KEEP },
+						 { NULL, 0 } };
+
+static const struct key_desc {
+	const char *name;
+	enum key_type type;
+	bool list;
+	const struct choice *choices;
+	const char *expected;  /* the choices, for messages */
+	unsigned long long min; /* TYPE_COUNT, TYPE_BYTES: the smallest value but 0 */
+} keys[CONFIG_KEY_COUNT] = {
+	[CONFIG_KEY_NETWORK] = { "network", TYPE_CHOICE, false, choice_onoff, "on or off" },
+	[CONFIG_KEY_BIND] = { "bind", TYPE_BIND, true, NULL, NULL },
+	[CONFIG_KEY_UNSHADOW] = { "unshadow", TYPE_UNSHADOW, true, NULL, NULL },
+	[CONFIG_KEY_PASSTHROUGH] = { "passthrough", TYPE_NAME, true, NULL, NULL },
+	[CONFIG_KEY_WATCH] = { "watch", TYPE_WATCH, true, NULL, NULL },
+	[CONFIG_KEY_RELOAD_INTERACTIVE] = { "reload_interactive", TYPE_CHOICE, false,
+					    choice_reload_i, "ask, rebuild or keep" },
+	[CONFIG_KEY_RELOAD_NONINTERACTIVE] = { "reload_noninteractive", TYPE_CHOICE, false,
+					       choice_reload_n, "rebuild or keep" },
+	[CONFIG_KEY_PICKER] = { "picker", TYPE_CHOICE, false, choice_onoff, "on or off" },
+	[CONFIG_KEY_BASH] = { "bash", TYPE_OPT_PATH, false, NULL, NULL },
+	[CONFIG_KEY_HOST_SYSTEM] = { "host_system", TYPE_CHOICE, false, choice_host, "off or ro" },
+	[CONFIG_KEY_STRICT] = { "strict", TYPE_CHOICE, false, choice_onoff, "on or off" },
+	[CONFIG_KEY_ALLOWED_ROOTS] = { "allowed_roots", TYPE_ROOT, true, NULL, NULL },
+	[CONFIG_KEY_SESSION_COPY] = { "session_copy", TYPE_COPY, true, NULL, NULL },
+	[CONFIG_KEY_NESTED_USERNS] = { "nested_userns", TYPE_CHOICE, false, choice_onoff, "on or off" },
+	[CONFIG_KEY_MAX_PROCS] = { "max_procs", TYPE_COUNT, false, NULL, NULL, CONFIG_MIN_PROCS },
+	[CONFIG_KEY_MAX_MEMORY] = { "max_memory", TYPE_BYTES, false, NULL, NULL, CONFIG_MIN_MEMORY },
+	[CONFIG_KEY_MAX_CPU_SECONDS] = { "max_cpu_seconds", TYPE_COUNT, false, NULL, NULL,
+					 CONFIG_MIN_CPU_SECONDS },
+	[CONFIG_KEY_SSH_PROJECT] = { "ssh_project", TYPE_OPT_PATH, false, NULL, NULL },
+	[CONFIG_KEY_SSH_PROJECT_ENV] = { "ssh_project_env", TYPE_VAR, false, NULL, NULL },
+	[CONFIG_KEY_FILE_TRANSFER] = { "file_transfer", TYPE_CHOICE, false, choice_transfer,
+				       "off or sandbox" },
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static bool path_beneath(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (streq(root, "/"))
+		return path[0] == '/';
+	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static bool name_in(const char *name, const char *const *pats, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(pats[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
+/* What a file said, made safe to show: at most 64 bytes, control bytes as
+ * '?' (a message must not carry escape sequences to a terminal). */
+static const char *shown(const char *s, char buf[static 72])
+{
+	return printable(s ? s : "", buf, 68);
+}
+
+static void err_vset(struct config_error *err, int line, const char *fmt, va_list ap)
+{
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	for (char *c = err->message; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	err->line = line;
+}
+
+static void err_set(struct config_error *err, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void err_set(struct config_error *err, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(err, line, fmt, ap);
+	va_end(ap);
+}
+
+/* ~ expansion and lexical normalization: "~/a//b/./c/" -> HOME/a/b/c.
+ * relative: a path below the env file's directory (watch).  0 and *ret;
+ * -EINVAL and the reason in *why; -ENOMEM.  No symlink is resolved here:
+ * the parser does no I/O. */
+static int path_clean(const char *in, const char *home, bool relative, char **ret, const char **why)
+{
+	const char *prefix = "", *rest = in;
+
+	if (!in[0]) {
+		*why = "is empty";
+		return -EINVAL;
+	}
+	for (const char *c = in; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			*why = "contains a control character";
+			return -EINVAL;
+		}
+	if (in[0] == '~') {
+		if (relative) {
+			*why = "must be relative to the env file's directory";
+			return -EINVAL;
+		}
+		if (in[1] && in[1] != '/') {
+			*why = "names another user's home: only '~' and '~/' are expanded";
+			return -EINVAL;
+		}
+		if (!home) {
+			*why = "cannot be expanded: there is no home directory";
+			return -EINVAL;
+		}
+		prefix = home;
+		rest = in + 1;
+	} else if (relative && in[0] == '/') {
+		*why = "must be relative to the env file's directory";
+		return -EINVAL;
+	} else if (!relative && in[0] != '/') {
+		*why = "is not an absolute path";
+		return -EINVAL;
+	}
+
+	size_t cap = strlen(prefix) + strlen(rest) + 2, n = 0;
+	_cleanup_free_ char *out = malloc(cap);
+	if (!out)
+		return -ENOMEM;
+	/* The prefix (home) is normalized already: components of rest only. */
+	if (prefix[0] && !streq(prefix, "/")) {
+		memcpy(out, prefix, strlen(prefix));
+		n = strlen(prefix);
+	}
+	for (const char *c = rest; *c;) {
+		size_t len = strcspn(c, "/");
+		if (len == 2 && c[0] == '.' && c[1] == '.') {
+			*why = "must not contain '..'";
+			return -EINVAL;
+		}
+		if (len > 0 && !(len == 1 && c[0] == '.')) {
+			if (n > 0 || !relative)
+				out[n++] = '/';
+			memcpy(out + n, c, len);
+			n += len;
+		}
+		c += len;
+		c += strspn(c, "/");
+	}
+	if (n == 0) {
+		if (relative) {
+			*why = "names the env file's directory itself";
+			return -EINVAL;
+		}
+		out[n++] = '/';
+	}
+	out[n] = '\0';
+	if (n > CONFIG_MAX_PATH) {
+		*why = "is too long";
+		return -EINVAL;
+	}
+	*ret = steal_pointer(&out);
+	return 0;
+}
+
+const char *config_bind_refusal(const char *path, const char *home)
+{
+	if (streq(path, "/"))
+		return "would expose the whole file system";
+	if (!home || home[0] != '/')
+		return NULL;
+	size_t hn = strlen(home);
+	while (hn > 1 && home[hn - 1] == '/')
+		hn--;
+	if (strlen(path) == hn && strncmp(path, home, hn) == 0)
+		return "would expose the whole home";
+	_cleanup_free_ char *h = strndup(home, hn);
+	if (!h || path_beneath(h, path))
+		return "would expose the whole home, which is inside it";
+	return NULL;
+}
+
+/* ---- policies and lists ---------------------------------------------- */
+
+static void entry_release(struct policy_entry *e)
+{
+	free(e->value);
+	free(e->dest);
+	*e = (struct policy_entry){ 0 };
+}
+
+static void list_release(struct policy_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		entry_release(&l->v[i]);
+	free(l->v);
+	*l = (struct policy_list){ 0 };
+}
+
+/* Appends e, taking its strings (e is left empty, also on failure). */
+static int list_take(struct policy_list *l, struct policy_entry *e)
+{
+	struct policy_entry *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v) {
+		entry_release(e);
+		return -ENOMEM;
+	}
+	l->v = v;
+	l->v[l->n++] = *e;
+	*e = (struct policy_entry){ 0 };
+	return 0;
+}
+
+static int list_push(struct policy_list *l, const struct policy_entry *e, int line)
+{
+	struct policy_entry c = { .value = strdup(e->value), .rw = e->rw, .line = line };
+
+	if (!c.value || (e->dest && !(c.dest = strdup(e->dest)))) {
+		entry_release(&c);
+		return -ENOMEM;
+	}
+	return list_take(l, &c);
+}
+
+static int list_copy(struct policy_list *dst, const struct policy_list *src)
+{
+	*dst = (struct policy_list){ 0 };
+	for (size_t i = 0; i < src->n; i++) {
+		int r = list_push(dst, &src->v[i], src->v[i].line);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void policy_init_defaults(struct policy *p)
+{
+	*p = (struct policy){
+		.network = true,
+		.reload_interactive = POLICY_RELOAD_ASK,
+		.reload_noninteractive = POLICY_RELOAD_REBUILD,
+		.max_procs = CONFIG_DEFAULT_MAX_PROCS,
+	};
+}
+
+void policy_release(struct policy *p)
+{
+	if (!p)
+		return;
+	free(p->bash);
+	free(p->ssh_project);
+	free(p->ssh_project_env);
+	list_release(&p->bind);
+	list_release(&p->unshadow);
+	list_release(&p->passthrough);
+	list_release(&p->watch);
+	list_release(&p->allowed_roots);
+	list_release(&p->session_copy);
+	for (size_t i = 0; i < p->n_projects; i++)
+		policy_layer_release(&p->projects[i]);
+	free(p->projects);
+	for (size_t i = 0; i < p->n_notes; i++)
+		free(p->notes[i]);
+	free(p->notes);
+	*p = (struct policy){ 0 };
+}
+
+void policy_layer_release(struct policy_layer *l)
+{
+	if (!l)
+		return;
+	free(l->filename);
+	free(l->project);
+	policy_release(&l->v);
+	*l = (struct policy_layer){ 0 };
+}
+
+/* Everything but the project sections, which stay with the original. */
+static int policy_copy(struct policy *dst, const struct policy *src)
+{
+	*dst = *src;
+	dst->bash = dst->ssh_project = dst->ssh_project_env = NULL;
+	dst->bind = dst->unshadow = dst->passthrough = dst->watch = dst->allowed_roots =
+		dst->session_copy = (struct policy_list){ 0 };
+	dst->projects = NULL;
+	dst->n_projects = 0;
+	dst->notes = NULL;
+	dst->n_notes = 0;
+	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
+	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
+	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))))
+		return -ENOMEM;
+	int r = list_copy(&dst->bind, &src->bind);
+	if (r == 0)
+		r = list_copy(&dst->unshadow, &src->unshadow);
+	if (r == 0)
+		r = list_copy(&dst->passthrough, &src->passthrough);
+	if (r == 0)
+		r = list_copy(&dst->watch, &src->watch);
+	if (r == 0)
+		r = list_copy(&dst->allowed_roots, &src->allowed_roots);
+	if (r == 0)
+		r = list_copy(&dst->session_copy, &src->session_copy);
+	if (r < 0)
+		return r;
+	if (src->n_notes) {
+		dst->notes = calloc(src->n_notes, sizeof(*dst->notes));
+		if (!dst->notes)
+			return -ENOMEM;
+		for (; dst->n_notes < src->n_notes; dst->n_notes++)
+			if (!(dst->notes[dst->n_notes] = strdup(src->notes[dst->n_notes])))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+static int policy_note(struct policy *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int policy_note(struct policy *p, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+
+	if (p->n_notes >= CONFIG_MAX_NOTES)
+		return 0;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	for (char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	if (p->n_notes == CONFIG_MAX_NOTES - 1) {
+		free(s);
+		s = strdup("more values were ignored; the first ones are shown above");
+		if (!s)
+			return -ENOMEM;
+	}
+	char **v = realloc(p->notes, (p->n_notes + 1) * sizeof(*v));
+	if (!v) {
+		free(s);
+		return -ENOMEM;
+	}
+	p->notes = v;
+	p->notes[p->n_notes++] = s;
+	return 0;
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+/* One value as the parse callback keeps it inside libconfuse. */
+struct value {
+	int line;
+	int choice;
+	unsigned long long number;  /* TYPE_COUNT, TYPE_BYTES; 0: none */
+	struct policy_entry e;
+};
+
+static void value_free(void *p)
+{
+	struct value *v = p;
+
+	if (!v)
+		return;
+	entry_release(&v->e);
+	free(v);
+}
+
+static void value_freep(struct value **v) { value_free(*v); }
+
+/* libconfuse's callbacks take no user pointer; its lexer is global state
+ * anyway, so one parse at a time is no new restriction. */
+struct parse_ctx {
+	const char *filename;
+	const char *home;  /* normalized, or NULL */
+	struct config_error *err;
+	bool failed;       /* err holds the first message */
+	bool oom;
+	bool strict_seen;  /* "strict = on" at the top of the file */
+};
+
+static struct parse_ctx *ctx;
+
+static int parse_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int parse_fail(int line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	if (ctx->failed)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	err_set(ctx->err, line, "%s:%d: %s", ctx->filename, line, msg);
+	ctx->failed = true;
+	return -1;
+}
+
+static int parse_oom(void)
+{
+	if (!ctx->failed)
+		err_set(ctx->err, 0, "%s: out of memory", ctx->filename);
+	ctx->failed = ctx->oom = true;
+	return -1;
+}
+
+/* libconfuse's messages, said as nsbsh says things; each "%s" of theirs
+ * is the one place the argument goes in ours (prefix, argument, suffix). */
+static const struct {
+	const char *theirs, *prefix, *suffix;
+} cfg_messages[] = {
+	{ "no such option '%s'", "unknown key '", "'" },
+	{ "unexpected token '%s'", "syntax error: unexpected '", "'" },
+	{ "missing equal sign after option '%s'", "syntax error: '=' expected after '", "'" },
+	{ "missing opening brace for section '%s'", "syntax error: '{' expected after '", "' and its path" },
+	{ "missing title for section '%s'", "syntax error: '", "' needs a project path before '{'" },
+	{ "attempt to append to non-list option '%s'", "key '", "': '+=' works on lists only" },
+	{ "found duplicate title '%s'", "project '", "' appears twice" },
+	{ "bad escape sequence '%s'", "syntax error: bad escape sequence '", "'" },
+	{ "invalid octal number '%s'", "syntax error: bad escape sequence '", "'" },
+	{ "no sub-section '%s' in '%s'", "unknown key '", "'" },
+	{ "premature end of file", "syntax error: unexpected end of file", NULL },
+	{ "unexpected closing brace", "syntax error: unexpected '}'", NULL },
+};
+
+static void on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[300], arg[72];
+	int line = cfg ? cfg->line : 0;
+
+	if (!ctx || ctx->failed)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cfg_messages); i++) {
+		if (!streq(fmt, cfg_messages[i].theirs))
+			continue;
+		if (!cfg_messages[i].suffix)
+			parse_fail(line, "%s", cfg_messages[i].prefix);
+		else
+			parse_fail(line, "%s%s%s", cfg_messages[i].prefix,
+				   shown(va_arg(ap, const char *), arg), cfg_messages[i].suffix);
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	parse_fail(line, "syntax error: %s", msg);
+}
+
+static int key_index(const char *name)
+{
+	for (int k = 0; k < CONFIG_KEY_COUNT; k++)
+		if (streq(name, keys[k].name))
+			return k;
+	return -1;
+}
+
+/* A section gets this hidden key's default value parsed when libconfuse
+ * creates it, at the line of its '{': the only moment a callback sees the
+ * section's title with the section's first line (afterwards libconfuse
+ * keeps its last).  "" cannot be written without quotes, and writing it
+ * with this value changes nothing. */
+static char section_mark_text[] = "nsbsh-section-start";
+
+static int section_mark(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *result)
+{
+	char b[72];
+	const char *why = NULL;
+
+	if (!text || !streq(text, section_mark_text) || !cfg->title)
+		return parse_fail(cfg->line, "unknown key '%s'", shown(opt->name, b));
+	struct value *v = calloc(1, sizeof(*v));
+	if (!v) {
+		/* Failing here would make libconfuse abort(): fail at the end. */
+		parse_oom();
+		*(struct value **)result = NULL;
+		return 0;
+	}
+	v->line = cfg->line;
+	int r = path_clean(cfg->title, ctx->home, false, &v->e.value, &why);
+	if (r == -ENOMEM)
+		parse_oom();
+	else if (r < 0)
+		parse_fail(cfg->line, "project '%s' %s", shown(cfg->title, b), why);
+	*(struct value **)result = v;
+	return 0;
+}
+
+static int parse_choice(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+
+	for (const struct choice *c = d->choices; c->word; c++)
+		if (streq(text, c->word)) {
+			v->choice = c->value;
+			return 0;
+		}
+	return parse_fail(line, "key '%s': '%s' is not %s", d->name, shown(text, b), d->expected);
+}
+
+static int parse_path(const struct key_desc *d, const char *text, bool relative, int line, char **ret)
+{
+	char b[72];
+	const char *why = NULL;
+
+	int r = path_clean(text, ctx->home, relative, ret, &why);
+	if (r == -ENOMEM)
+		return parse_oom();
+	if (r < 0)
+		return parse_fail(line, "key '%s': '%s' %s", d->name, shown(text, b), why);
+	return 0;
+}
+
+/* "none" (0), or a decimal number at least d->min; TYPE_BYTES takes a
+ * K, M, G or T suffix (powers of 1024). */
+static int parse_number(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *what = d->type == TYPE_BYTES ? "a size (like 8G), or none" : "a number, or none";
+	if (streq(text, "none")) {
+		v->number = 0;
+		return 0;
+	}
+	if (text[0] < '0' || text[0] > '9')
+		return parse_fail(line, "key '%s': '%s' is not %s", d->name, shown(text, b), what);
+	errno = 0;
+	char *end;
+	unsigned long long n = strtoull(text, &end, 10);
+	unsigned shift = 0;
+	if (d->type == TYPE_BYTES && *end && !end[1]) {
+		const char *units = "KMGT", *u = strchr(units, *end);
+		if (u) {
+			shift = 10 * (unsigned)(u - units + 1);
+			end++;
+		}
+	}
+	if (*end)
+		return parse_fail(line, "key '%s': '%s' is not %s", d->name, shown(text, b), what);
+	if (errno == ERANGE || n > (ULLONG_MAX >> 1) >> shift)
+		return parse_fail(line, "key '%s': '%s' is too large", d->name, shown(text, b));
+	n <<= shift;
+	if (n < d->min)
+		return parse_fail(line, "key '%s': '%s' is below %llu%s (a shell could not start): "
+				  "use none for no limit", d->name, shown(text, b),
+				  d->type == TYPE_BYTES ? d->min >> 20 : d->min,
+				  d->type == TYPE_BYTES ? "M" : "");
+	v->number = n;
+	return 0;
+}
+
+/* ":ro" or ":rw" at the end: the mode, taken off *len. */
+static bool parse_mode(const char *text, size_t *len, bool *rw)
+{
+	if (*len < 3 || text[*len - 3] != ':')
+		return false;
+	if (strncmp(text + *len - 2, "rw", 2) == 0)
+		*rw = true;
+	else if (strncmp(text + *len - 2, "ro", 2) == 0)
+		*rw = false;
+	else
+		return false;
+	*len -= 3;
+	return true;
+}
+
+/* "SOURCE[:DEST][:ro|:rw]" */
+static int parse_bind(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	size_t len = strlen(text);
+	const char *why;
+
+	parse_mode(text, &len, &v->e.rw);
+	_cleanup_free_ char *spec = strndup(text, len);
+	if (!spec)
+		return parse_oom();
+	char *colon = strchr(spec, ':');
+	if (colon) {
+		*colon = '\0';
+		if (strchr(colon + 1, ':'))
+			return parse_fail(line, "key '%s': '%s' is not SOURCE[:DEST][:ro|:rw] "
+					  "(a path with ':' cannot be bound)", d->name, shown(text, b));
+	}
+	if (parse_path(d, spec, false, line, &v->e.value) < 0 ||
+	    parse_path(d, colon ? colon + 1 : spec, false, line, &v->e.dest) < 0)
+		return -1;
+	if ((why = config_bind_refusal(v->e.value, ctx->home)))
+		return parse_fail(line, "key '%s': '%s' %s", d->name, shown(text, b), why);
+	if (streq(v->e.dest, "/"))
+		return parse_fail(line, "key '%s': '%s' would cover the whole sandbox", d->name,
+				  shown(text, b));
+	return 0;
+}
+
+/* "~/FILE[:ro|:rw]": a file or directory of the real home. */
+static int parse_unshadow(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	size_t len = strlen(text);
+
+	parse_mode(text, &len, &v->e.rw);
+	_cleanup_free_ char *spec = strndup(text, len);
+	if (!spec)
+		return parse_oom();
+	if (parse_path(d, spec, false, line, &v->e.value) < 0)
+		return -1;
+	if (ctx->home && streq(v->e.value, ctx->home))
+		return parse_fail(line, "key '%s': '%s' would expose the whole home", d->name,
+				  shown(text, b));
+	if (!ctx->home || !path_beneath(v->e.value, ctx->home))
+		return parse_fail(line, "key '%s': '%s' is not in the home", d->name, shown(text, b));
+	return 0;
+}
+
+/* A file of the work tree, relative to its root: no '..', no '~'. */
+static int parse_copy(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *why = NULL;
+
+	int r = path_clean(text, ctx->home, true, &v->e.value, &why);
+	if (r == -ENOMEM)
+		return parse_oom();
+	if (r < 0) {
+		/* path_clean speaks of watch's env file directory */
+		if (strstr(why, "itself"))
+			why = "names the work tree itself";
+		else if (strstr(why, "env file"))
+			why = "must be relative to the work tree's root";
+		return parse_fail(line, "key '%s': '%s' %s", d->name, shown(text, b), why);
+	}
+	return 0;
+}
+
+/* A variable name, or an fnmatch(3) pattern that starts like one: "*"
+ * would be the whole outer environment, which DESIGN.md 5 rules out. */
+static int parse_name(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+
+	if (!(text[0] == '_' || (text[0] >= 'A' && text[0] <= 'Z') ||
+	      (text[0] >= 'a' && text[0] <= 'z')))
+		return parse_fail(line, "key '%s': '%s' must start with a letter or '_'", d->name,
+				  shown(text, b));
+	if (text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?[]!-")])
+		return parse_fail(line, "key '%s': '%s' is not a variable name or pattern", d->name,
+				  shown(text, b));
+	if (!has_glob(text) && name_in(text, env_reserved, ARRAY_SIZE(env_reserved)))
+		return parse_fail(line, "key '%s': '%s' is set by nsbsh itself", d->name,
+				  shown(text, b));
+	if (!(v->e.value = strdup(text)))
+		return parse_oom();
+	return 0;
+}
+
+/* ssh_project_env: "" (none), or the name of a variable that sshd's
+ * AcceptEnv lets a client send; not one that sshd or nsbsh sets. */
+static int parse_var(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+
+	if (!text[0])
+		return 0;
+	if (!(text[0] == '_' || (text[0] >= 'A' && text[0] <= 'Z') ||
+	      (text[0] >= 'a' && text[0] <= 'z')) ||
+	    text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
+		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, shown(text, b));
+	/* sshd's own, and those a forced session drops (src/sshforced.c) */
+	static const char *const taken[] = { "SSH_*", "XDG_*", "GIT_*", "NIX_*" };
+	if (name_in(text, env_reserved, ARRAY_SIZE(env_reserved)) ||
+	    name_in(text, taken, ARRAY_SIZE(taken)))
+		return parse_fail(line, "key '%s': '%s' is set or dropped by sshd or nsbsh itself",
+				  d->name, shown(text, b));
+	if (!(v->e.value = strdup(text)))
+		return parse_oom();
+	return 0;
+}
+
+static bool list_has_dest(cfg_opt_t *opt, const struct value *v, bool by_dest)
+{
+	/* The value being parsed is the last one already. */
+	for (unsigned i = 0; i + 1 < cfg_opt_size(opt); i++) {
+		const struct value *o = cfg_opt_getnptr(opt, i);
+		if (o && streq(by_dest ? o->e.dest : o->e.value, by_dest ? v->e.dest : v->e.value))
+			return true;
+	}
+	return false;
+}
+
+static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *result)
+{
+	char b[72];
+	int k = key_index(opt->name), line = cfg->line, r = 0;
+
+	if (k < 0)
+		return section_mark(cfg, opt, text, result);
+	const struct key_desc *d = &keys[k];
+	if (!text)
+		return parse_fail(line, "key '%s': no value", d->name);
+	if (d->list && cfg_opt_size(opt) > CONFIG_MAX_LIST)
+		return parse_fail(line, "key '%s': more than %d values", d->name, CONFIG_MAX_LIST);
+	if (strlen(text) > CONFIG_MAX_PATH)
+		return parse_fail(line, "key '%s': a value longer than %d bytes", d->name,
+				  CONFIG_MAX_PATH);
+	_cleanup_(value_freep) struct value *v = calloc(1, sizeof(*v));
+	if (!v)
+		return parse_oom();
+	v->line = line;
+
+	switch (d->type) {
+	case TYPE_CHOICE:
+		r = parse_choice(d, text, line, v);
+		break;
+	case TYPE_BIND:
+		r = parse_bind(d, text, line, v);
+		if (r == 0 && list_has_dest(opt, v, true))
+			r = parse_fail(line, "key '%s': two binds at '%s'", d->name,
+				       shown(v->e.dest, b));
+		break;
+	case TYPE_UNSHADOW:
+		r = parse_unshadow(d, text, line, v);
+		if (r == 0 && list_has_dest(opt, v, false))
+			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
+				       shown(v->e.value, b));
+		break;
+	case TYPE_NAME:
+		r = parse_name(d, text, line, v);
+		break;
+	case TYPE_WATCH:
+		r = parse_path(d, text, true, line, &v->e.value);
+		break;
+	case TYPE_ROOT:
+		r = parse_path(d, text, false, line, &v->e.value);
+		break;
+	case TYPE_COPY:
+		r = parse_copy(d, text, line, v);
+		break;
+	case TYPE_OPT_PATH:
+		if (text[0])  /* "": automatic (bash), none (ssh_project) */
+			r = parse_path(d, text, false, line, &v->e.value);
+		break;
+	case TYPE_COUNT:
+	case TYPE_BYTES:
+		r = parse_number(d, text, line, v);
+		break;
+	case TYPE_VAR:
+		r = parse_var(d, text, line, v);
+		break;
+	}
+	if (r < 0)
+		return -1;
+	if (k == CONFIG_KEY_STRICT && v->choice && !cfg->title)
+		ctx->strict_seen = true;
+	*(struct value **)result = steal_pointer(&v);
+	return 0;
+}
+
+static int projects_validate(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (cfg_opt_size(opt) > CONFIG_MAX_PROJECTS)
+		return parse_fail(cfg->line, "more than %d project sections", CONFIG_MAX_PROJECTS);
+	return 0;
+}
+
+/* What libconfuse's lexer (lexer.l) gets wrong for us, refused or fixed
+ * before it sees the text: "${VAR}" would be expanded from nsbsh's own
+ * environment (the parse must be pure); a backslash ending the text inside
+ * a string would be echoed to stdout; an unterminated comment would end
+ * the file silently; a block comment would count one line too many, and
+ * any comment between a key and its value would be a syntax error.  So:
+ * comments become spaces (their newlines kept), the rest is refused with
+ * its line.  The states and the word characters are those of lexer.l
+ * (libconfuse 3.3): "//" and slash-star start a comment where a word
+ * would start, but a word goes on through slashes ("a//b", "a/"). */
+static bool lex_word_char(char c)
+{
+	return c && !strchr(" #\"'\t\n\r={}()+,*", c);
+}
+
+static int scrub(char *t, size_t len)
+{
+	enum { TOP, LINE_COMMENT, BLOCK_COMMENT, DQ, SQ } st = TOP;
+	int line = 1, start = 1;
+	bool in_word = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = t[i], n = i + 1 < len ? t[i + 1] : '\0';
+
+		switch (st) {
+		case TOP:
+			if (c == '$' && n == '{')
+				return parse_fail(line, "syntax error: '${' (environment variables are "
+						  "not expanded: write the value)");
+			if (!lex_word_char(c)) {
+				in_word = false;
+				if (c == '#') {
+					st = LINE_COMMENT;
+				} else if (c == '"' || c == '\'') {
+					st = c == '"' ? DQ : SQ;
+					start = line;
+				}
+				break;
+			}
+			if (!in_word && c == '/' && n == '*') {
+				st = BLOCK_COMMENT;
+				start = line;
+				t[i++] = ' ';
+				break;
+			}
+			if (!in_word && c == '/' && n == '/') {
+				st = LINE_COMMENT;
+				break;
+			}
+			in_word = true;
+			break;
+		case LINE_COMMENT:
+			if (c == '\n')
+				st = TOP;
+			break;
+		case BLOCK_COMMENT:
+			if (c == '*' && n == '/') {
+				st = TOP;
+				t[i++] = ' ';
+				t[i] = ' ';
+			}
+			break;
+		case DQ:
+		case SQ:
+			if (c == '\\') {
+				if (i + 1 == len)
+					return parse_fail(line, "syntax error: unterminated string");
+				if (n == '\n')
+					line++;
+				i++;
+			} else if (c == (st == DQ ? '"' : '\'')) {
+				st = TOP;
+			} else if (st == DQ && c == '$' && n == '{') {
+				return parse_fail(line, "syntax error: '${' (environment variables are "
+						  "not expanded: write the value)");
+			}
+			break;
+		}
+		if (c == '\n')
+			line++;
+		if ((st == LINE_COMMENT || st == BLOCK_COMMENT) && t[i] != '\n')
+			t[i] = ' ';
+	}
+	if (st == BLOCK_COMMENT)
+		return parse_fail(start, "syntax error: unterminated comment");
+	if (st == DQ || st == SQ)
+		return parse_fail(start, "syntax error: unterminated string");
+	return 0;
+}
+
+static cfg_opt_t *opt_find(cfg_t *cfg, const char *name)
+{
+	for (cfg_opt_t *o = cfg->opts; o && o->name; o++)
+		if (streq(o->name, name))
+			return o;
+	return NULL;
+}
+
+/* Moves the parsed values of one section (or the file) into l. */
+static int layer_fill(cfg_t *cfg, struct policy_layer *l)
+{
+	struct policy *p = &l->v;
+
+	for (int k = 0; k < CONFIG_KEY_COUNT; k++) {
+		cfg_opt_t *o = opt_find(cfg, keys[k].name);
+		if (!o || !(o->flags & CFGF_MODIFIED))
+			continue;
+		l->set |= 1u << k;
+		for (unsigned i = 0; i < cfg_opt_size(o); i++) {
+			struct value *v = cfg_opt_getnptr(o, i);
+			struct policy_list *list = NULL;
+			if (!v)
+				continue;
+			l->line[k] = v->line;
+			switch ((enum config_key)k) {
+			case CONFIG_KEY_NETWORK: p->network = v->choice; break;
+			case CONFIG_KEY_PICKER: p->picker = v->choice; break;
+			case CONFIG_KEY_HOST_SYSTEM: p->host_system = v->choice; break;
+			case CONFIG_KEY_STRICT: p->strict = v->choice; break;
+			case CONFIG_KEY_NESTED_USERNS: p->nested_userns = v->choice; break;
+			case CONFIG_KEY_MAX_PROCS: p->max_procs = v->number; break;
+			case CONFIG_KEY_MAX_MEMORY: p->max_memory = v->number; break;
+			case CONFIG_KEY_MAX_CPU_SECONDS: p->max_cpu_seconds = v->number; break;
+			case CONFIG_KEY_RELOAD_INTERACTIVE: p->reload_interactive = v->choice; break;
+			case CONFIG_KEY_RELOAD_NONINTERACTIVE: p->reload_noninteractive = v->choice; break;
+			case CONFIG_KEY_BASH:
+				free(p->bash);
+				p->bash = steal_pointer(&v->e.value);
+				break;
+			case CONFIG_KEY_SSH_PROJECT:
+				free(p->ssh_project);
+				p->ssh_project = steal_pointer(&v->e.value);
+				break;
+			case CONFIG_KEY_SSH_PROJECT_ENV:
+				free(p->ssh_project_env);
+				p->ssh_project_env = steal_pointer(&v->e.value);
+				break;
+			case CONFIG_KEY_FILE_TRANSFER: p->file_transfer = v->choice; break;
+			case CONFIG_KEY_BIND: list = &p->bind; break;
+			case CONFIG_KEY_UNSHADOW: list = &p->unshadow; break;
+			case CONFIG_KEY_PASSTHROUGH: list = &p->passthrough; break;
+			case CONFIG_KEY_WATCH: list = &p->watch; break;
+			case CONFIG_KEY_ALLOWED_ROOTS: list = &p->allowed_roots; break;
+			case CONFIG_KEY_SESSION_COPY: list = &p->session_copy; break;
+			case CONFIG_KEY_COUNT: break;
+			}
+			v->e.line = v->line;
+			if (list && list_take(list, &v->e) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int layer_build(cfg_t *cfg, struct policy_layer *l)
+{
+	int r = layer_fill(cfg, l);
+	cfg_opt_t *o = opt_find(cfg, "project");
+	unsigned n = cfg_opt_size(o);
+
+	if (r < 0 || n == 0)
+		return r;
+	l->v.projects = calloc(n, sizeof(*l->v.projects));
+	if (!l->v.projects)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t *sec = cfg_opt_getnsec(o, i);
+		struct policy_layer *s = &l->v.projects[l->v.n_projects++];
+		struct value *mark = sec ? cfg_opt_getnptr(opt_find(sec, ""), 0) : NULL;
+		char b[72];
+
+		policy_init_defaults(&s->v);
+		if (!mark || !mark->e.value || !(s->filename = strdup(l->filename)))
+			return -ENOMEM;
+		s->project = steal_pointer(&mark->e.value);
+		s->project_line = mark->line;
+		r = layer_fill(sec, s);
+		if (r < 0)
+			return r;
+		/* libconfuse compares titles as written: "~/x" and "/home/u/x" too */
+		for (size_t j = 0; j + 1 < l->v.n_projects; j++)
+			if (streq(l->v.projects[j].project, s->project))
+				return parse_fail(s->project_line, "project '%s' appears twice",
+						  shown(s->project, b));
+	}
+	return 0;
+}
+
+static int parse_text(const char *text, size_t len, const char *filename, const char *home,
+		      struct policy_layer *ret, struct config_error *err, bool *ret_strict_seen)
+{
+	struct parse_ctx c = { .filename = filename ? filename : "(configuration)", .err = err };
+	_cleanup_free_ char *home_clean = NULL, *buf = NULL;
+	_cleanup_(policy_layer_release) struct policy_layer l = { 0 };
+	const char *why;
+
+	*err = (struct config_error){ 0 };
+	if (ret_strict_seen)
+		*ret_strict_seen = false;
+	if (len > CONFIG_MAX_FILE) {
+		err_set(err, 0, "%s: larger than %u KiB", c.filename, CONFIG_MAX_FILE / 1024);
+		return -EFBIG;
+	}
+	if (home && home[0] == '/' && path_clean(home, NULL, false, &home_clean, &why) == -ENOMEM)
+		return -ENOMEM;
+	c.home = home_clean;
+
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		int line = 1;
+		for (const char *t = text; t < nul; t++)
+			line += *t == '\n';
+		err_set(err, line, "%s:%d: syntax error: a NUL byte", c.filename, line);
+		return -EINVAL;
+	}
+	buf = malloc(len + 1);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+
+	cfg_opt_t subopts[CONFIG_KEY_COUNT + 2], opts[CONFIG_KEY_COUNT + 2];
+	for (int k = 0; k < CONFIG_KEY_COUNT; k++) {
+		cfg_opt_t o = CFG_PTR_CB(keys[k].name, 0, CFGF_NODEFAULT, value_parse, value_free);
+		if (keys[k].list)
+			o.flags |= CFGF_LIST;
+		subopts[k] = opts[k] = o;
+	}
+	cfg_opt_t mark = CFG_PTR_CB("", section_mark_text, CFGF_NONE, value_parse, value_free);
+	cfg_opt_t end = CFG_END();
+	cfg_opt_t project = CFG_SEC("project", subopts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES);
+	project.validcb = projects_validate;
+	subopts[CONFIG_KEY_COUNT] = mark;
+	subopts[CONFIG_KEY_COUNT + 1] = end;
+	opts[CONFIG_KEY_COUNT] = project;
+	opts[CONFIG_KEY_COUNT + 1] = end;
+
+	ctx = &c;
+	cfg_t *cfg = NULL;
+	int r = scrub(buf, len) < 0 ? -EINVAL : 0;
+	if (r == 0) {
+		cfg = cfg_init(opts, CFGF_NONE);
+		if (!cfg) {
+			r = -ENOMEM;
+		} else {
+			cfg_set_error_function(cfg, on_cfg_error);
+			if (cfg_parse_buf(cfg, buf) != CFG_SUCCESS && !c.failed)
+				parse_fail(cfg->line, "syntax error");
+		}
+	}
+	if (r == 0 && !c.failed) {
+		l.filename = strdup(c.filename);
+		policy_init_defaults(&l.v);
+		r = l.filename ? layer_build(cfg, &l) : -ENOMEM;
+	}
+	if (c.failed)
+		r = c.oom ? -ENOMEM : -EINVAL;
+	if (r == -ENOMEM && !c.failed)
+		err_set(err, 0, "%s: out of memory", c.filename);
+	cfg_free(cfg);
+	ctx = NULL;
+	if (ret_strict_seen)
+		*ret_strict_seen = c.strict_seen;
+	if (r < 0)
+		return r;
+	*ret = l;
+	l = (struct policy_layer){ 0 };
+	return 0;
+}
+
+int config_parse_text(const char *text, size_t len, const char *filename, const char *home,
+		      struct policy_layer *ret, struct config_error *err)
+{
+	return parse_text(text, len, filename, home, ret, err, NULL);
+}
+
+/* ---- merging ---------------------------------------------------------- */
+
+struct merge {
+	struct policy *p;
+	const struct policy_layer *l;
+	enum layer_kind kind;
+	bool may_widen;
+	const char *why;
+};
+
+static bool key_set(const struct merge *m, enum config_key k)
+{
+	return m->l->set & (1u << k);
+}
+
+static int merge_note(struct merge *m, enum config_key k, int line, const char *value)
+{
+	return policy_note(m->p, "%s:%d: key '%s': '%s' ignored: %s", m->l->filename, line,
+			   keys[k].name, value, m->why);
+}
+
+/* A yes/no key whose value `wide` is the wider one. */
+static int merge_flag(struct merge *m, enum config_key k, bool *dst, bool val, bool wide,
+		      const char *wide_word)
+{
+	if (!key_set(m, k) || *dst == val)
+		return 0;
+	if (val != wide || m->may_widen) {
+		*dst = val;
+		return 0;
+	}
+	return merge_note(m, k, m->l->line[k], wide_word);
+}
+
+/* A limit: 0 (none) is the widest, then the higher the wider. */
+static int merge_limit(struct merge *m, enum config_key k, unsigned long long *dst,
+		       unsigned long long val)
+{
+	char b[32];
+	if (!key_set(m, k) || *dst == val)
+		return 0;
+	if ((val != 0 && (*dst == 0 || val < *dst)) || m->may_widen) {
+		*dst = val;
+		return 0;
+	}
+	if (val == 0)
+		snprintf(b, sizeof(b), "none");
+	else
+		snprintf(b, sizeof(b), "%llu", val);
+	return merge_note(m, k, m->l->line[k], b);
+}
+
+typedef bool covered_fn(const struct policy_list *have, const struct policy_entry *e);
+
+/* Same source and destination, and not rw where the policy has ro. */
+static bool bind_covered(const struct policy_list *have, const struct policy_entry *e)
+{
+	for (size_t i = 0; i < have->n; i++)
+		if (streq(have->v[i].value, e->value) && streq(have->v[i].dest, e->dest) &&
+		    (have->v[i].rw || !e->rw))
+			return true;
+	return false;
+}
+
+static bool unshadow_covered(const struct policy_list *have, const struct policy_entry *e)
+{
+	for (size_t i = 0; i < have->n; i++)
+		if (streq(have->v[i].value, e->value) && (have->v[i].rw || !e->rw))
+			return true;
+	return false;
+}
+
+/* A pattern is covered only by the same pattern ("A?" matches the string
+ * "A*" but does not cover it); a name, by anything that lets it through. */
+static bool passthrough_covered(const struct policy_list *have, const struct policy_entry *e)
+{
+	bool name = !has_glob(e->value);
+
+	if (name && name_in(e->value, env_builtin, ARRAY_SIZE(env_builtin)))
+		return true;
+	for (size_t i = 0; i < have->n; i++)
+		if (streq(have->v[i].value, e->value) ||
+		    (name && fnmatch(have->v[i].value, e->value, 0) == 0))
+			return true;
+	return false;
+}
+
+static bool root_covered(const struct policy_list *have, const struct policy_entry *e)
+{
+	for (size_t i = 0; i < have->n; i++)
+		if (path_beneath(e->value, have->v[i].value))
+			return true;
+	return false;
+}
+
+static int merge_list(struct merge *m, enum config_key k, struct policy_list *dst,
+		      const struct policy_list *src, covered_fn *covered)
+{
+	struct policy_list out = { 0 };
+
+	if (!key_set(m, k))
+		return 0;
+	for (size_t i = 0; i < src->n; i++) {
+		const struct policy_entry *e = &src->v[i];
+		int r;
+
+		if (m->may_widen || !covered || covered(dst, e)) {
+			r = list_push(&out, e, 0);
+		} else {
+			_cleanup_free_ char *s = NULL;
+			if (k == CONFIG_KEY_BIND)
+				r = asprintf(&s, "%s%s%s:%s", e->value, streq(e->value, e->dest) ? "" : ":",
+					     streq(e->value, e->dest) ? "" : e->dest, e->rw ? "rw" : "ro");
+			else if (k == CONFIG_KEY_UNSHADOW)
+				r = asprintf(&s, "%s:%s", e->value, e->rw ? "rw" : "ro");
+			else
+				r = asprintf(&s, "%s", e->value);
+			r = r < 0 ? -ENOMEM : merge_note(m, k, e->line, s);
+		}
+		if (r < 0) {
+			list_release(&out);
+			return r;
+		}
+	}
+	list_release(dst);
+	*dst = out;
+	return 0;
+}
+
+/* The keys of forced ssh sessions say what a client of the account may
+ * reach: the system's file alone sets them, in strict mode or not (a user
+ * whose own file could name the project would not need ssh to reach it,
+ * but an agent account must not choose its own). */
+static int merge_ssh(struct merge *m)
+{
+	static const enum config_key ks[] = { CONFIG_KEY_SSH_PROJECT, CONFIG_KEY_SSH_PROJECT_ENV,
+					      CONFIG_KEY_FILE_TRANSFER };
+	struct policy *p = m->p;
+	const struct policy *v = &m->l->v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ks); i++) {
+		enum config_key k = ks[i];
+		if (!key_set(m, k))
+			continue;
+		if (m->kind != LAYER_SYSTEM) {
+			const char *val = k == CONFIG_KEY_SSH_PROJECT	  ? v->ssh_project
+					  : k == CONFIG_KEY_SSH_PROJECT_ENV ? v->ssh_project_env
+					  : v->file_transfer		  ? "sandbox"
+									  : "off";
+			const char *why = m->why;
+			m->why = "only the system's file sets it";
+			int r = merge_note(m, k, m->l->line[k], val ? val : "");
+			m->why = why;
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (k == CONFIG_KEY_FILE_TRANSFER) {
+			p->file_transfer = v->file_transfer;
+			continue;
+		}
+		char **dst = k == CONFIG_KEY_SSH_PROJECT ? &p->ssh_project : &p->ssh_project_env;
+		const char *src = k == CONFIG_KEY_SSH_PROJECT ? v->ssh_project : v->ssh_project_env;
+		char *c = src ? strdup(src) : NULL;
+		if (src && !c)
+			return -ENOMEM;
+		free(*dst);
+		*dst = c;
+	}
+	return 0;
+}
+
+int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_kind kind)
+{
+	const struct policy *v = &layer->v;
+	struct merge m = {
+		.p = p,
+		.l = layer,
+		.kind = kind,
+		.may_widen = kind == LAYER_SYSTEM || (kind == LAYER_USER && !p->strict),
+		.why = kind == LAYER_PROJECT ? "a project file can only narrow the policy"
+					     : "strict mode: only the system file can widen the policy",
+	};
+	int r = 0;
+
+	r = merge_flag(&m, CONFIG_KEY_NETWORK, &p->network, v->network, true, "on");
+	if (r == 0)
+		r = merge_flag(&m, CONFIG_KEY_HOST_SYSTEM, &p->host_system, v->host_system, true, "ro");
+	if (r == 0)
+		r = merge_flag(&m, CONFIG_KEY_STRICT, &p->strict, v->strict, false, "off");
+	if (r == 0)
+		r = merge_flag(&m, CONFIG_KEY_NESTED_USERNS, &p->nested_userns, v->nested_userns, true, "on");
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_MAX_PROCS, &p->max_procs, v->max_procs);
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_MAX_MEMORY, &p->max_memory, v->max_memory);
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_MAX_CPU_SECONDS, &p->max_cpu_seconds, v->max_cpu_seconds);
+	if (r < 0)
+		return r;
+	/* Neither wider nor narrower: how starts feel, not what they see. */
+	if (key_set(&m, CONFIG_KEY_PICKER))
+		p->picker = v->picker;
+	if (key_set(&m, CONFIG_KEY_RELOAD_INTERACTIVE))
+		p->reload_interactive = v->reload_interactive;
+	if (key_set(&m, CONFIG_KEY_RELOAD_NONINTERACTIVE))
+		p->reload_noninteractive = v->reload_noninteractive;
+	/* Another bash is a host file shown inside; automatic is nsbsh's own. */
+	if (key_set(&m, CONFIG_KEY_BASH) && !(v->bash && p->bash && streq(v->bash, p->bash))) {
+		if (!v->bash || m.may_widen) {
+			char *b = v->bash ? strdup(v->bash) : NULL;
+			if (v->bash && !b)
+				return -ENOMEM;
+			free(p->bash);
+			p->bash = b;
+		} else if ((r = merge_note(&m, CONFIG_KEY_BASH, layer->line[CONFIG_KEY_BASH], v->bash)) < 0) {
+			return r;
+		}
+	}
+	r = merge_ssh(&m);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_BIND, &p->bind, &v->bind, bind_covered);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_UNSHADOW, &p->unshadow, &v->unshadow, unshadow_covered);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_PASSTHROUGH, &p->passthrough, &v->passthrough,
+			       passthrough_covered);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_ALLOWED_ROOTS, &p->allowed_roots, &v->allowed_roots,
+			       root_covered);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_WATCH, &p->watch, &v->watch, NULL);
+	/* Files of the main work tree copied into a new session's: a project
+	 * file may name its own (.env), which its sandbox in place sees
+	 * anyway; paths stay beneath the work tree, and the copy follows no
+	 * link (session.c). */
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_SESSION_COPY, &p->session_copy, &v->session_copy, NULL);
+	return r;
+}
+
+static int note_projects_ignored(struct policy *p, const struct policy_layer *l)
+{
+	for (size_t i = 0; i < l->v.n_projects; i++) {
+		int r = policy_note(p, "%s:%d: project '%s' ignored: project sections are read "
+				    "from the user's file only", l->filename, l->v.projects[i].project_line,
+				    l->v.projects[i].project);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+int config_user_path(char **ret)
+{
+	const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (base && base[0] == '/')
+		n = asprintf(ret, "%s/nsbsh/nsbsh.conf", base);
+	else if (home && home[0] == '/')
+		n = asprintf(ret, "%s/.config/nsbsh/nsbsh.conf", home);
+	else
+		return -ENOENT;
+	return n < 0 ? -ENOMEM : 0;
+}
+
+int config_read_file(const char *path, char **ret, size_t *ret_len)
+{
+	/* O_NONBLOCK: a FIFO put there must not hang a login. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((size_t)st.st_size > CONFIG_MAX_FILE)
+		return -EFBIG;
+	_cleanup_free_ char *buf = malloc(CONFIG_MAX_FILE + 1);
+	if (!buf)
+		return -ENOMEM;
+	ssize_t len = read_full(fd, buf, CONFIG_MAX_FILE + 1);
+	if (len < 0)
+		return (int)len;
+	if (len > CONFIG_MAX_FILE)
+		return -EFBIG;  /* grew since fstat */
+	*ret = steal_pointer(&buf);
+	*ret_len = (size_t)len;
+	return 0;
+}
+
+int config_load(const char *system_path, const char *user_path, const char *home,
+		struct policy *ret, struct config_error *err)
+{
+	_cleanup_(policy_release) struct policy s = { 0 };
+	const char *paths[] = { system_path, user_path };
+	bool strict = false;
+	int r = 0;
+
+	*err = (struct config_error){ 0 };
+	policy_init_defaults(&s);
+	for (size_t i = 0; i < ARRAY_SIZE(paths) && r == 0; i++) {
+		_cleanup_(policy_layer_release) struct policy_layer l = { 0 };
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		bool seen = false;
+
+		if (!paths[i])
+			continue;
+		r = config_read_file(paths[i], &text, &len);
+		if (r == -ENOENT) {
+			r = 0;  /* absent: nothing to say */
+			continue;
+		}
+		if (r == -EFBIG) {
+			err_set(err, 0, "%s: larger than %u KiB", paths[i], CONFIG_MAX_FILE / 1024);
+			break;
+		}
+		if (r < 0) {
+			err_set(err, 0, "cannot read '%s': %s", paths[i],
+				r == -EINVAL ? "not a regular file" : strerror(-r));
+			break;
+		}
+		r = parse_text(text, len, paths[i], home, &l, err, &seen);
+		strict |= seen;
+		if (r == 0)
+			r = config_merge(&s, &l, i == 0 ? LAYER_SYSTEM : LAYER_USER);
+		strict |= s.strict;
+		if (r == 0 && i == 0) {
+			r = note_projects_ignored(&s, &l);
+		} else if (r == 0) {
+			s.projects = steal_pointer(&l.v.projects);
+			s.n_projects = l.v.n_projects;
+			l.v.n_projects = 0;
+		}
+		if (r == -ENOMEM && !err->message[0])
+			err_set(err, 0, "%s: out of memory", paths[i]);
+	}
+	if (r < 0) {
+		/* Never half-read; but a strict account stays strict. */
+		policy_init_defaults(ret);
+		ret->strict = strict;
+		return r;
+	}
+	*ret = s;
+	s = (struct policy){ 0 };
+	return 0;
+}
+
+int config_load_standard(const char *home, struct policy *ret, struct config_error *err)
+{
+	_cleanup_free_ char *user = NULL;
+	if (config_user_path(&user) < 0)
+		user = NULL;
+	return config_load(config_system_path(), user, home, ret, err);
+}
+
+int config_load_project(struct policy *p, const char *root, const char *text, size_t len,
+			const char *filename, bool trusted, const char *home,
+			struct config_error *err)
+{
+	_cleanup_(policy_release) struct policy s = { 0 };
+	_cleanup_free_ char *rootc = NULL, *home_clean = NULL;
+	const char *why = NULL;
+	char b[72];
+
+	*err = (struct config_error){ 0 };
+	if (home && home[0] == '/' && path_clean(home, NULL, false, &home_clean, &why) == -ENOMEM)
+		return -ENOMEM;
+	int r = path_clean(root ? root : "", home_clean, false, &rootc, &why);
+	if (r == -EINVAL)
+		err_set(err, 0, "project '%s' %s", shown(root ? root : "", b), why);
+	if (r < 0)
+		return r;
+	r = policy_copy(&s, p);
+	for (size_t i = 0; r == 0 && i < p->n_projects; i++)
+		if (streq(p->projects[i].project, rootc)) {
+			r = config_merge(&s, &p->projects[i], LAYER_USER);
+			break;
+		}
+	if (r == 0 && text && trusted) {
+		_cleanup_(policy_layer_release) struct policy_layer l = { 0 };
+		r = parse_text(text, len, filename ? filename : ".nsbsh.conf", home, &l, err, NULL);
+		if (r == 0)
+			r = note_projects_ignored(&s, &l);
+		/* Trusted: the user read it and pinned it, so it counts as the
+		 * user's own words (it widens unless strict mode is on); what
+		 * the repository ships untrusted is never even parsed. */
+		if (r == 0)
+			r = config_merge(&s, &l, LAYER_USER);
+	}
+	if (r == -ENOMEM && !err->message[0])
+		err_set(err, 0, "%s: out of memory", filename ? filename : ".nsbsh.conf");
+	if (r < 0)
+		return r;
+	s.projects = steal_pointer(&p->projects);
+	s.n_projects = p->n_projects;
+	p->n_projects = 0;
+	policy_release(p);
+	*p = s;
+	s = (struct policy){ 0 };
+	return 0;
+}
+
+/* ---- questions -------------------------------------------------------- */
+
+const struct policy_list *policy_session_copy(const struct policy *p)
+{
+	return p ? &p->session_copy : NULL;
+}
+
+bool policy_passes_env(const struct policy *p, const char *name)
+{
+	if (!name[0] || strchr(name, '=') || name_in(name, env_reserved, ARRAY_SIZE(env_reserved)))
+		return false;
+	if (name_in(name, env_builtin, ARRAY_SIZE(env_builtin)))
+		return true;
+	for (size_t i = 0; p && i < p->passthrough.n; i++)
+		if (fnmatch(p->passthrough.v[i].value, name, 0) == 0)
+			return true;
+	return false;
+}
+
+bool policy_under_allowed_roots(const struct policy *p, const char *path)
+{
+	for (size_t i = 0; i < p->allowed_roots.n; i++)
+		if (path_beneath(path, p->allowed_roots.v[i].value))
+			return true;
+	return false;
+}
+
+bool policy_allows_project(const struct policy *p, const char *root)
+{
+	return !p->strict || policy_under_allowed_roots(p, root);
+}

@@ -1,0 +1,33 @@
+/* denylog.h - the denial log of a project: what the seccomp filter refused,
+ * one line per refusal, appended by the supervisor (outside the sandbox) in
+ * $XDG_CACHE_HOME/nsbsh/log/NAME-HASH/ (cache_denial_dir), read by `nsb log`.
+ * The sandbox sees that directory read-only at DENYLOG_INSIDE, so that its
+ * shell can notice the flag file of its own session without a fork. */
+#pragma once
+
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "sandbox/seccomp.h"
+
+#define DENYLOG_INSIDE "/run/nsbsh/log"
+/* Above this size the log is renamed to denials.1 (the one before is
+ * dropped): the log stays under twice this size, whatever the sandbox does. */
+#define DENYLOG_MAX (64 * 1024)
+
+/* Append one refusal (time, pid inside, host pid, syscall, group, command
+ * name with control bytes made '?'), creating dir if need be; 0 or a
+ * negative errno. */
+int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when);
+
+/* The flag file of the session whose supervisor is pid: DIR/refused-PID,
+ * made at its first refusal and removed when it ends. */
+int denylog_flag_path(const char *dir, pid_t supervisor, char **ret);
+int denylog_flag(const char *dir, pid_t supervisor);
+void denylog_unflag(const char *dir, pid_t supervisor);
+
+/* Print the last n refusals of dir to f, oldest first, as
+ * "TIME  PID  COMMAND  SYSCALL  GROUP"; the number printed, or a negative
+ * errno (-ENOENT: no log yet). */
+int denylog_print(FILE *f, const char *dir, size_t n);

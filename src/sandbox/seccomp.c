@@ -1,0 +1,329 @@
+/* seccomp-filter.c - the syscall filter of every sandbox.
+ *
+ * Invariants (tests/integration/t-invariants.sh names each):
+ * MUST-S1 tiocsti: the terminal-injection ioctls TIOCSTI and TIOCLINUX fail
+ *         with EPERM, matched on the command's low 32 bits (the kernel
+ *         ignores the high bits, so a value with high bits set is the same
+ *         command).
+ * MUST-S2 denied-groups: every syscall of the groups below fails with its
+ *         group's errno (EPERM, or ENOSYS where a caller must fall back).
+ * MUST-S3 native-only: syscalls of another architecture (the 32-bit x86 ABI
+ *         on x86-64) are refused.
+ * MUST-S4 personality: personality() can only query (0xffffffff) or set the
+ *         default (PER_LINUX, 0); ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC and the
+ *         other flags fail with EPERM (gdb then says it cannot disable
+ *         address randomisation, and carries on).
+ * MUST-S5 no-userns: unless the policy says nested_userns = on, clone and
+ *         unshare with CLONE_NEWUSER fail with EPERM, and clone3 (whose
+ *         flags a filter cannot read: they are behind a pointer) with ENOSYS,
+ *         so that libc falls back to clone, where the flags are checked.
+ * MUST-S6 notify: with a listener, a refused call of a notifying group does
+ *         not run: it waits for the supervisor, which answers the group's
+ *         errno (seccomp_notify_answer) and never lets it continue; the
+ *         filter is the same, only who says "no" changes.
+ * Job control (TIOCSPGRP, setpgid), ptrace of the sandbox's own processes and
+ * everything a dev shell does stay allowed.  The sandbox's own setup uses
+ * mount_setattr and the other mount calls before pid 1 loads the filter
+ * (sandbox.c), never after.
+ */
+#include "sandbox/seccomp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "base/util.h"
+
+struct syscall_group {
+	const char *name;
+	const char *why;
+	const char *const *calls;
+	int error;           /* what a refused call returns */
+	bool notify;         /* worth telling the user: goes to the listener */
+	bool nested_userns;  /* lifted by nested_userns = on */
+};
+
+static const char *const g_keyring[] = { "keyctl", "add_key", "request_key", NULL };
+static const char *const g_kernel[] = { "bpf", "perf_event_open", "userfaultfd", "kexec_load",
+					"kexec_file_load", "init_module", "finit_module",
+					"delete_module", "swapon", "swapoff", "reboot", "acct",
+					"quotactl", "syslog", NULL };
+static const char *const g_handles[] = { "open_by_handle_at", "name_to_handle_at", NULL };
+static const char *const g_mounts[] = { "mount", "umount2", "pivot_root", "setns", "chroot", NULL };
+static const char *const g_mount_api[] = { "fsopen", "fsconfig", "fsmount", "fspick", "open_tree",
+					   "move_mount", "mount_setattr", NULL };
+static const char *const g_io_uring[] = { "io_uring_setup", "io_uring_enter",
+					  "io_uring_register", NULL };
+static const char *const g_clone3[] = { "clone3", NULL };
+/* Only with CLONE_NEWUSER in their flags (rules with an argument, below). */
+static const char *const g_userns[] = { "clone", "unshare", NULL };
+static const char *const g_terminal[] = { "ioctl", NULL };
+
+#define GROUP_USERNS 0
+#define GROUP_TERMINAL 1
+static const struct syscall_group groups[] = {
+	[GROUP_USERNS] = { "userns", "a user namespace of its own gives a process every capability there: the kernel's attack surface of a root user (MUST-S5)",
+	  g_userns, EPERM, true, true },
+	[GROUP_TERMINAL] = { "terminal", "TIOCSTI and TIOCLINUX push keystrokes into the terminal outside (MUST-S1)",
+	  g_terminal, EPERM, true, false },
+	{ "keyring", "the kernel keyring is not namespaced: keys of the user outside are reachable",
+	  g_keyring, EPERM, true, false },
+	{ "kernel", "tracing, module, swap and reboot interfaces: no business in a dev shell, large attack surface",
+	  g_kernel, EPERM, true, false },
+	{ "handles", "open_by_handle_at opens files by inode, past the mount tree (the shocker escape)",
+	  g_handles, EPERM, true, false },
+	{ "mounts", "the sandbox is built; changing mounts or namespaces afterwards could undo it",
+	  g_mounts, EPERM, true, true },
+	/* ENOSYS, not EPERM: mount(8) and libmount then fall back to mount(2),
+	 * which the group above refuses with the error they know. */
+	{ "mount-api", "the new mount API: the same power as mount(2), in calls libraries try first",
+	  g_mount_api, ENOSYS, true, true },
+	{ "io_uring", "its operations bypass this filter; nothing in a dev shell needs it",
+	  g_io_uring, EPERM, true, false },
+	/* Not notified: glibc tries it for every thread and posix_spawn, and
+	 * falls back to clone, which is checked (MUST-S5); a log line for each
+	 * would be noise, and a round trip to the supervisor a cost. */
+	{ "clone3", "its flags are behind a pointer, out of the filter's sight: libc falls back to clone",
+	  g_clone3, ENOSYS, false, true },
+	/* ptrace stays allowed: gdb and strace on the sandbox's own processes must
+	 * work, and the pid and user namespaces already keep outer processes out.
+	 * personality (MUST-S4) is not notified: gdb tries ADDR_NO_RANDOMIZE on
+	 * every run. */
+};
+
+static void ctx_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+
+/* The action of a group's rule: to the listener, or the errno at once. */
+static uint32_t group_action(const struct syscall_group *g, bool notify)
+{
+	return notify && g->notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO((uint32_t)g->error);
+}
+
+/* The rules of the filter into a new context: the one description of the
+ * filter, whether it is loaded from here or compiled at build time. */
+static int filter_build(bool nested_userns, bool notify, scmp_filter_ctx *ret)
+{
+	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -ENOMEM;
+	/* MUST-S3: only the native architecture is in the filter; others are killed. */
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r < 0)
+		return r;
+
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {
+		if (g == GROUP_TERMINAL || (groups[g].nested_userns && nested_userns))
+			continue;
+		for (const char *const *c = groups[g].calls; *c; c++) {
+			int nr = seccomp_syscall_resolve_name(*c);
+			if (nr == __NR_SCMP_ERROR)
+				continue; /* not on this architecture */
+			uint32_t act = group_action(&groups[g], notify);
+			if (g == GROUP_USERNS) /* MUST-S5: flags are the first argument of both */
+				r = seccomp_rule_add(ctx, act, nr, 1,
+						     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+			else
+				r = seccomp_rule_add(ctx, act, nr, 0);
+			if (r < 0)
+				return r;
+		}
+	}
+
+	/* MUST-S4: libseccomp takes one comparison per argument and rule, so
+	 * "neither 0 nor 0xffffffff" is written as the aligned blocks that make
+	 * up [1, 0xfffffffe]: [2^k, 2^(k+1)) and [2^32 - 2^(k+1), 2^32 - 2^k),
+	 * k = 0..30; the kernel reads the argument as 32 bits. */
+	for (int k = 0; k <= 30; k++) {
+		uint64_t mask = (0xFFFFFFFFull << k) & 0xFFFFFFFFull;
+		uint64_t low = 1ull << k, high = 0x100000000ull - (2ull << k);
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, mask, low));
+		if (r == 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+					     SCMP_A0(SCMP_CMP_MASKED_EQ, mask, high));
+		if (r < 0)
+			return r;
+	}
+
+	/* MUST-S1 */
+	static const unsigned long tty_injection[] = { TIOCSTI, TIOCLINUX };
+	for (size_t i = 0; i < ARRAY_SIZE(tty_injection); i++) {
+		r = seccomp_rule_add(ctx, group_action(&groups[GROUP_TERMINAL], notify), SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFul, tty_injection[i]));
+		if (r < 0)
+			return r;
+	}
+	*ret = steal_pointer(&ctx);
+	return 0;
+}
+
+int seccomp_filter_export(bool nested_userns, bool notify, int fd)
+{
+	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+	int r = filter_build(nested_userns, notify, &ctx);
+	return r < 0 ? r : seccomp_export_bpf(ctx, fd);
+}
+
+#ifndef SECCOMP_NO_PRECOMPILED
+/* The four filters compiled by tools/gen-seccomp at build time, from
+ * filter_build() itself (tests/unit/test_seccomp checks that they are what
+ * it builds now): building one here costs a start 1.3 to 2 ms. */
+#include "seccomp-bpf.inc"
+
+/* Loads the precompiled filter: 0 and *ret_listener, or a negative errno
+ * with nothing loaded (the caller then builds it with libseccomp). */
+static int load_precompiled(bool nested_userns, bool notify, int *ret_listener)
+{
+	const struct sock_fprog *prog = &seccomp_precompiled[nested_userns][notify];
+	if (!prog->len)
+		return -ENOENT;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			 notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, prog);
+	if (r < 0)
+		return -errno;
+	/* The kernel's listener is close-on-exec already. */
+	*ret_listener = notify ? (int)r : -1;
+	return 0;
+}
+#endif
+
+const struct sock_fprog *seccomp_precompiled_filter(bool nested_userns, bool notify)
+{
+#ifndef SECCOMP_NO_PRECOMPILED
+	return &seccomp_precompiled[nested_userns][notify];
+#else
+	return NULL;
+#endif
+}
+
+int seccomp_install(const struct seccomp_options *o, int *ret_listener)
+{
+	*ret_listener = -1;
+#ifndef SECCOMP_NO_PRECOMPILED
+	/* A kernel without user notification refuses the notifying filter
+	 * (EINVAL): then the one that answers at once. */
+	if (load_precompiled(o->nested_userns, o->notify, ret_listener) == 0 ||
+	    (o->notify && load_precompiled(o->nested_userns, false, ret_listener) == 0))
+		return 0;
+#endif
+	/* API level 6: the kernel has user notification and its ioctls;
+	 * without it the same calls fail at once (MUST-S6 needs a listener). */
+	bool notify = o->notify && seccomp_api_get() >= 6;
+	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+	int r = filter_build(o->nested_userns, notify, &ctx);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	if (r < 0)
+		return r;
+	if (notify) {
+		/* libseccomp asked the kernel for a listener (close-on-exec) as it
+		 * loaded a filter with notify rules; it stays open after release. */
+		int fd = seccomp_notify_fd(ctx);
+		if (fd < 0)
+			return fd;
+		*ret_listener = fd;
+	}
+	return 0;
+}
+
+/* The group that refused nr, or NULL. */
+static const struct syscall_group *group_of(int nr)
+{
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++)
+		for (const char *const *c = groups[g].calls; *c; c++)
+			if (seccomp_syscall_resolve_name(*c) == nr)
+				return &groups[g];
+	return NULL;
+}
+
+/* /proc/PID/FILE's first line, into buf (at most size-1 bytes, no newline). */
+static int proc_read(pid_t pid, const char *file, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* The pid as the sandbox sees it: the last field of NSpid in /proc/PID/status. */
+static pid_t pid_inside(pid_t pid)
+{
+	char buf[4096];
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *line = strstr(buf, "\nNSpid:");
+	if (!line)
+		return 0;
+	line += strlen("\nNSpid:");
+	line[strcspn(line, "\n")] = '\0';
+	char *last = strrchr(line, '\t');
+	return (pid_t)strtol(last ? last + 1 : line, NULL, 10);
+}
+
+int seccomp_notify_answer(int listener, struct seccomp_denial *ret)
+{
+	struct seccomp_notif *req = NULL;
+	struct seccomp_notif_resp *resp = NULL;
+	int r = seccomp_notify_alloc(&req, &resp);
+	if (r < 0)
+		return r;
+	/* The kernel wants the request zeroed (EINVAL otherwise, from 5.10). */
+	memset(req, 0, sizeof(*req));
+	r = seccomp_notify_receive(listener, req);
+	if (r < 0)
+		goto out;
+
+	const struct syscall_group *g = group_of(req->data.nr);
+	*ret = (struct seccomp_denial){
+		.pid = (pid_t)req->pid,
+		.group = g ? g->name : "unknown",
+		.error = g ? g->error : EPERM,
+	};
+	char *name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
+	snprintf(ret->syscall, sizeof(ret->syscall), "%s", name ? name : "?");
+	free(name);
+	if (proc_read(ret->pid, "comm", ret->comm, sizeof(ret->comm)) < 0)
+		snprintf(ret->comm, sizeof(ret->comm), "?");
+	ret->pid_inside = pid_inside(ret->pid);
+	/* What was read is the caller's only if it still waits: else the pid
+	 * may have been reused by another process since. */
+	if (seccomp_notify_id_valid(listener, req->id) < 0) {
+		snprintf(ret->comm, sizeof(ret->comm), "?");
+		ret->pid_inside = 0;
+	}
+	/* MUST-S6: an error, never SECCOMP_USER_NOTIF_FLAG_CONTINUE. */
+	*resp = (struct seccomp_notif_resp){ .id = req->id, .error = -ret->error };
+	/* -ENOENT: the caller died meanwhile (a signal); nothing else can be
+	 * done for it, and what it tried is worth the log all the same. */
+	seccomp_notify_respond(listener, resp);
+	r = 0;
+out:
+	seccomp_notify_free(req, resp);
+	return r;
+}

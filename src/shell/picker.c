@@ -1,0 +1,142 @@
+/* picker.c - the session picker with libedit (see picker.h).  It prints:
+ * it runs at the top level, on the user's terminal, before any sandbox. */
+#include "shell/picker.h"
+
+#include <histedit.h>
+#include <stdio.h>
+
+#include "git/branchname.h"
+#include "base/util.h"
+
+static const struct session_list *candidates;
+
+/* Every name that completes prefix (sessions first, then branches; each
+ * once): how many, and their longest common prefix in *ret_common. */
+static size_t matches(const char *prefix, size_t plen, FILE *show, size_t *ret_common,
+		      const char **ret_first)
+{
+	size_t n = 0, common = 0;
+	const char *first = NULL;
+	size_t total = candidates->n + candidates->n_branches;
+	for (size_t i = 0; i < total; i++) {
+		const char *c = i < candidates->n ? candidates->v[i].branch
+						  : candidates->branches[i - candidates->n];
+		if (!c || strncmp(c, prefix, plen) != 0)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++) {
+			const char *o = j < candidates->n ? candidates->v[j].branch
+							  : candidates->branches[j - candidates->n];
+			seen = o && streq(o, c);
+		}
+		if (seen)
+			continue;
+		if (show)
+			fprintf(show, "  %s\n", c);
+		if (!first) {
+			first = c;
+			common = strlen(c);
+		} else {
+			size_t k = 0;
+			while (k < common && c[k] == first[k])
+				k++;
+			common = k;
+		}
+		n++;
+	}
+	*ret_common = common;
+	*ret_first = first;
+	return n;
+}
+
+static unsigned char complete(EditLine *el, int ch)
+{
+	const LineInfo *li = el_line(el);
+	size_t plen = (size_t)(li->cursor - li->buffer), common = 0;
+	_cleanup_free_ char *prefix = strndup(li->buffer, plen);
+	const char *first = NULL;
+	if (!prefix)
+		return CC_ERROR;
+	size_t n = matches(prefix, plen, NULL, &common, &first);
+	if (n == 0)
+		return CC_ERROR;
+	if (common > plen) {
+		_cleanup_free_ char *add = strndup(first + plen, common - plen);
+		if (!add || el_insertstr(el, add) < 0)
+			return CC_ERROR;
+		return CC_REFRESH;
+	}
+	/* Nothing more in common: show the choices, then the line again. */
+	fputc('\n', stderr);
+	matches(prefix, plen, stderr, &common, &first);
+	return CC_REDISPLAY;
+}
+
+static char *prompt(EditLine *el)
+{
+	static char p[] = "session (Tab completes; Enter alone: in place): ";
+	return p;
+}
+
+static void show_sessions(const struct session_list *l)
+{
+	fprintf(stderr, "nsbsh: sessions of '%s':\n", l->name);
+	fprintf(stderr, "  %-24s %s\n", "(in place)", "the shell runs where you are");
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->v[i].missing)
+			fprintf(stderr, "  %-24s %s%s\n", l->v[i].branch ? l->v[i].branch : "(detached)",
+				l->v[i].path, l->v[i].main ? " (main work tree)" : "");
+	if (l->n_branches) {
+		fprintf(stderr, "branches:");
+		for (size_t i = 0; i < l->n_branches; i++)
+			fprintf(stderr, " %s", l->branches[i]);
+		fprintf(stderr, "\na new name makes a new branch and its session\n");
+	}
+}
+
+int picker_run(const struct session_list *l, char **ret_branch)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return -ENOTTY;
+	EditLine *el = el_init("nsbsh", stdin, stderr, stderr);
+	if (!el)
+		return -ENOMEM;
+	candidates = l;
+	el_set(el, EL_EDITOR, "emacs");
+	el_set(el, EL_PROMPT, prompt);
+	el_set(el, EL_ADDFN, "nsbsh-complete", "complete a session or branch name", complete);
+	el_set(el, EL_BIND, "^I", "nsbsh-complete", NULL);
+	show_sessions(l);
+
+	int r = 0;
+	*ret_branch = NULL;
+	for (;;) {
+		int count = 0;
+		const char *line = el_gets(el, &count);
+		if (!line || count <= 0)
+			break; /* end of input: in place */
+		_cleanup_free_ char *name = strndup(line, strcspn(line, "\n"));
+		if (!name) {
+			r = -ENOMEM;
+			break;
+		}
+		/* Spaces around a name are the terminal's, not the name's. */
+		char *s = name + strspn(name, " \t");
+		size_t n = strlen(s);
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			s[--n] = '\0';
+		if (!*s || streq(s, "."))
+			break;
+		const char *why = branchname_refusal(s);
+		if (why) {
+			fprintf(stderr, "nsbsh: '%s' is not a valid branch name: it %s\n", s, why);
+			continue;
+		}
+		*ret_branch = strdup(s);
+		r = *ret_branch ? 0 : -ENOMEM;
+		break;
+	}
+	el_end(el);
+	candidates = NULL;
+	return r;
+}
