@@ -37,6 +37,10 @@
 #include "sandbox/userns.h"
 #include "base/util.h"
 #include "nsb/version.h"
+#include "base/file.h"
+#include "base/path.h"
+#include "base/dirs.h"
+#include "base/strbuf.h"
 
 #ifndef NSBSH_HOST_BASH
 #define NSBSH_HOST_BASH "/bin/bash"
@@ -138,24 +142,17 @@ static char *shell_bash(const struct start *st, const struct cache_entry *e, cha
 	return NULL;
 }
 
-/* Whether path is dir or beneath it. */
-static bool path_within(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/' || streq(dir, "/"));
-}
-
 /* Where a policy bind must not go: over nsbsh's own pieces of the view, or
  * over (or above) the work tree or the home, which it would hide. */
 static const char *bind_dest_refusal(const struct start *st, const char *dest)
 {
 	static const char *const kept[] = { "/proc", "/dev", "/run/nsbsh", "/nix/store", "/tmp" };
 	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
-		if (path_within(dest, kept[i]))
+		if (path_at_or_below(dest, kept[i]))
 			return "nsbsh's own view is there";
-	if (st->project.worktree && path_within(st->project.worktree, dest))
+	if (st->project.worktree && path_at_or_below(st->project.worktree, dest))
 		return "it would hide the project";
-	if (path_within(st->user.home, dest))
+	if (path_at_or_below(st->user.home, dest))
 		return "it would hide the home";
 	return NULL;
 }
@@ -427,9 +424,9 @@ static int protect_own_dirs(struct layout *l, char **dirs, size_t n)
 			continue;
 		const char *src = l->spec.ops[i].src, *dest = l->spec.ops[i].dest;
 		for (size_t j = 0; j < n; j++) {
-			if (!dirs[j] || !path_within(dirs[j], src))
+			if (!dirs[j] || !path_at_or_below(dirs[j], src))
 				continue;
-			int r = cache_mkdirs(dirs[j], 0700);
+			int r = mkdir_p(dirs[j], 0700);
 			if (r < 0)
 				return r;
 			char *inside = NULL;
@@ -468,7 +465,7 @@ static int ctl_make(struct start *st, const char *root)
 	if (st->ctl)
 		return 0;
 	_cleanup_free_ char *run = NULL;
-	int r = cache_subdir(root, "run", &run);
+	int r = dirs_subdir(root, "run", &run);
 	if (r < 0)
 		return r;
 	if (asprintf(&st->ctl, "%s/%d", run, (int)getpid()) < 0) {
@@ -490,7 +487,7 @@ static int ctl_make(struct start *st, const char *root)
 static char *inside_dir(const struct start *st, const char *dir)
 {
 	char *real = dir[0] == '/' ? realpath(dir, NULL) : NULL;
-	if (real && st->project.worktree && path_within(real, st->project.worktree))
+	if (real && st->project.worktree && path_at_or_below(real, st->project.worktree))
 		return real;
 	free(real);
 	return strdup(st->project.worktree ? st->project.worktree : st->user.home);
@@ -559,9 +556,9 @@ static int enter_project(struct start *st)
 	int r;
 
 	layout_init(&l);
-	r = cache_root(&root);
+	r = dirs_cache(&root);
 	if (r == 0)
-		r = cache_data_root(&data);
+		r = dirs_data(&data);
 	if (r < 0) {
 		warn("cannot create nsbsh's cache and data directories: %s", strerror(-r));
 		goto out;
@@ -583,7 +580,7 @@ static int enter_project(struct start *st)
 			warn("a sandbox without the environment of '%s' (strict mode: no plain bash)",
 			     st->project.envfile);
 	}
-	r = cache_private_home(st->project.worktree ? st->project.worktree : "/", &private_home);
+	r = dirs_private_home(st->project.worktree ? st->project.worktree : "/", &private_home);
 	if (r < 0) {
 		warn("cannot create the private home: %s", strerror(-r));
 		goto out;
@@ -596,7 +593,7 @@ static int enter_project(struct start *st)
 	r = shell_layout(&l, st, have_env ? &e : NULL, private_home, &err);
 	/* The prompt's flag needs the log directory inside; a shell without a
 	 * prompt only needs it named (the first refusal creates it). */
-	if (r == 0 && cache_denial_dir(st->project.worktree ? st->project.worktree : "/", st->interactive,
+	if (r == 0 && dirs_denial_log(st->project.worktree ? st->project.worktree : "/", st->interactive,
 				       &denials) == 0)
 		r = layout_denial_log(&l, denials, st->interactive);
 	if (r == 0) {
@@ -669,9 +666,7 @@ static int home_lookup(struct start *st)
 	st->home = strdup(home);
 	if (!st->home)
 		return -ENOMEM;
-	size_t hl = strlen(st->home);
-	while (hl > 1 && st->home[hl - 1] == '/')
-		st->home[--hl] = '\0';
+	path_strip_trailing_slashes(st->home);
 	return 0;
 }
 
@@ -874,9 +869,7 @@ static void switch_dir(struct start *st)
 		return;
 	}
 	_cleanup_(project_release) struct project next = { 0 };
-	if (cache_root_path(&root) == 0 && asprintf(&memo, "%s/discovery", root) < 0)
-		memo = NULL;
-	int r = project_discover(real, memo, &next, &err);
+	int r = project_discover(real, PROJECT_MEMO, &next, &err);
 	if (r < 0 && r != -ENOENT)
 		warn("%s", err ? err : strerror(-r));
 	if (r < 0) {
@@ -988,10 +981,8 @@ int main(int argc, char **argv)
 			enter_no_project(&st);
 		exec_plain_bash(argv);
 	}
-	_cleanup_free_ char *err = NULL, *root = NULL, *memo = NULL;
-	if (cache_root_path(&root) == 0 && asprintf(&memo, "%s/discovery", root) < 0)
-		memo = NULL;
-	int r = project_discover(st.cwd, memo, &st.project, &err);
+	_cleanup_free_ char *err = NULL;
+	int r = project_discover(st.cwd, PROJECT_MEMO, &st.project, &err);
 	if (r < 0 && r != -ENOENT)
 		warn("%s", err ? err : strerror(-r));
 	if (r < 0) {

@@ -69,24 +69,3 @@ const char *printable(const char *s, char *buf, size_t size)
 	strcpy(buf + i, s[i] ? "..." : "");
 	return buf;
 }
-
-char *shell_quote(const char *s)
-{
-	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:@%+,") == strlen(s))
-		return strdup(s);
-	char *out = malloc(strlen(s) * 4 + 3), *o = out;
-	if (!out)
-		return NULL;
-	*o++ = '\'';
-	for (; *s; s++) {
-		if (*s == '\'') {
-			memcpy(o, "'\\''", 4);
-			o += 4;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o++ = '\'';
-	*o = '\0';
-	return out;
-}

@@ -14,10 +14,6 @@ enum {
 	EXIT_NOT_FOUND = 127,    /* bash was not found (as bash does) */
 };
 
-/* s as one word of a bash command line (as it is when nothing needs
- * quoting, else in single quotes), malloc'ed; NULL: out of memory.  For
- * the commands nsbsh prints and the bash it writes. */
-char *shell_quote(const char *s);
 /* s cut to size - 4 bytes (then "..."), control characters as '?': safe in
  * a message to a terminal, whoever chose s.  Returns buf. */
 const char *printable(const char *s, char *buf, size_t size);

@@ -9,6 +9,9 @@
 
 #include "base/sha256.h"
 #include "base/util.h"
+#include "base/file.h"
+#include "base/dirs.h"
+#include "base/strbuf.h"
 
 const char *cache_system(void)
 {
@@ -63,32 +66,6 @@ void cache_key_compute(const struct cache_key_input *in, char ret_hex[65])
 	sha256_hex(digest, ret_hex);
 }
 
-int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
-{
-	/* O_NONBLOCK: a FIFO where a file should be (a watched file, say) must
-	 * not hang a login; it is refused below as not a regular file. */
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((size_t)st.st_size > max)
-		return -EFBIG;
-	_cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
-	/* one that shrank meanwhile: hash what is there */
-	ssize_t len = read_full(fd, buf, (size_t)st.st_size);
-	if (len < 0)
-		return (int)len;
-	buf[len] = '\0';
-	*ret = steal_pointer(&buf);
-	*ret_len = (size_t)len;
-	return 0;
-}
 
 /* The files whose content makes a kind's key, in a fixed order. */
 static const char *const key_files[][3] = {
@@ -133,7 +110,7 @@ int cache_files_read(const struct project *p, const char *const *extra, size_t n
 		size_t len = 0;
 		int r = -ENOMEM;
 		if (!(f.v[i].name = strdup(name)) || asprintf(&path, "%s/%s", p->envdir, name) < 0 ||
-		    ((r = cache_read_file(path, CACHE_FILE_MAX, &data, &len)) < 0 && r != -ENOENT)) {
+		    ((r = file_read(AT_FDCWD, path, CACHE_FILE_MAX, 0, &data, &len)) < 0 && r != -ENOENT)) {
 			cache_files_release(&f);
 			return r;
 		}
@@ -199,7 +176,7 @@ int cache_files_save(const char *entry_dir, const struct cache_files *f)
 			unlink(path);
 			continue;
 		}
-		int r = cache_write_file(dir, path + strlen(dir) + 1, f->v[i].data, f->v[i].len);
+		int r = file_write_atomic(dir, path + strlen(dir) + 1, f->v[i].data, f->v[i].len, 0600);
 		if (r < 0)
 			return r;
 	}
@@ -224,7 +201,7 @@ int cache_files_changed(const char *entry_dir, const struct cache_files *f, char
 		size_t old_len = 0;
 		if (!path)
 			return -ENOMEM;
-		int r = cache_read_file(path, CACHE_FILE_MAX, &old, &old_len);
+		int r = file_read(AT_FDCWD, path, CACHE_FILE_MAX, 0, &old, &old_len);
 		if (r < 0 && r != -ENOENT)
 			return r;
 		bool same = f->v[i].data ? (old && old_len == f->v[i].len &&
@@ -242,86 +219,12 @@ int cache_files_changed(const char *entry_dir, const struct cache_files *f, char
 	return kept ? 0 : -ENOENT;
 }
 
-int cache_mkdirs(const char *path, mode_t mode)
-{
-	_cleanup_free_ char *buf = strdup(path);
-	if (!buf)
-		return -ENOMEM;
-	for (char *p = buf + 1;; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(buf, mode) < 0 && errno != EEXIST)
-				return -errno;
-			*p = c;
-			if (c == '\0')
-				return 0;
-		}
-	}
-}
 
-static int xdg_path(const char *var, const char *fallback, const char *sub, char **ret);
 
-static int xdg_dir(const char *var, const char *fallback, const char *sub, char **ret)
-{
-	int r = xdg_path(var, fallback, sub, ret);
-	if (r < 0)
-		return r;
-	r = cache_mkdirs(*ret, 0700);
-	if (r < 0) {
-		free(*ret);
-		*ret = NULL;
-	}
-	return r;
-}
 
-static int xdg_path(const char *var, const char *fallback, const char *sub, char **ret)
-{
-	const char *base = getenv(var);
-	char *path = NULL;
-	int n;
-	if (base && base[0] == '/') {
-		n = asprintf(&path, "%s/%s", base, sub);
-	} else {
-		const char *home = getenv("HOME");
-		if (!home || home[0] != '/')
-			return -ENOENT;
-		n = asprintf(&path, "%s/%s/%s", home, fallback, sub);
-	}
-	if (n < 0)
-		return -ENOMEM;
-	*ret = path;
-	return 0;
-}
 
-int cache_root_path(char **ret)
-{
-	return xdg_path("XDG_CACHE_HOME", ".cache", "nsbsh", ret);
-}
 
-int cache_root(char **ret)
-{
-	return xdg_dir("XDG_CACHE_HOME", ".cache", "nsbsh", ret);
-}
 
-int cache_subdir(const char *root, const char *name, char **ret)
-{
-	char *dir = NULL;
-	if (asprintf(&dir, "%s/%s", root, name) < 0)
-		return -ENOMEM;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		int r = -errno;
-		free(dir);
-		return r;
-	}
-	*ret = dir;
-	return 0;
-}
-
-int cache_data_root(char **ret)
-{
-	return xdg_dir("XDG_DATA_HOME", ".local/share", "nsbsh", ret);
-}
 
 char *cache_last_name(const char *worktree, const char *env_rel)
 {
@@ -351,7 +254,7 @@ int cache_last_read(const char *path, struct cache_last *ret)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
-	int r = cache_read_file(path, 3 * PATH_MAX_LAST, &data, &len);
+	int r = file_read(AT_FDCWD, path, 3 * PATH_MAX_LAST, 0, &data, &len);
 	if (r < 0)
 		return r;
 	if (len < 64 || strspn(data, "0123456789abcdef") < 64 || (len > 64 && data[64] != '\n'))
@@ -363,8 +266,8 @@ int cache_last_read(const char *path, struct cache_last *ret)
 	char *wt = len > 65 ? data + 65 : NULL, *nl = wt ? strchr(wt, '\n') : NULL;
 	if (nl) {
 		char *rel = nl + 1, *end = strchr(rel, '\n');
-		ret->worktree = cache_line_unescape(wt, (size_t)(nl - wt));
-		ret->env_rel = cache_line_unescape(rel, end ? (size_t)(end - rel) : strlen(rel));
+		ret->worktree = line_unescape(wt, (size_t)(nl - wt));
+		ret->env_rel = line_unescape(rel, end ? (size_t)(end - rel) : strlen(rel));
 		if (!ret->worktree || !ret->env_rel) {
 			cache_last_release(ret);
 			return -ENOMEM;
@@ -397,7 +300,7 @@ int cache_last_get(const char *root, const struct project *p, char ret_key[65])
 int cache_last_set(const char *root, const struct project *p, const char *key)
 {
 	_cleanup_free_ char *dir = NULL, *path = last_path(root, p), *data = NULL;
-	_cleanup_free_ char *wt = cache_line_escape(p->worktree), *rel = cache_line_escape(p->env_rel);
+	_cleanup_free_ char *wt = line_escape(p->worktree), *rel = line_escape(p->env_rel);
 	struct cache_last old;
 	if (!path || !wt || !rel)
 		return -ENOMEM;
@@ -407,47 +310,15 @@ int cache_last_set(const char *root, const struct project *p, const char *key)
 		if (same)
 			return 0;
 	}
-	int r = cache_subdir(root, "last", &dir);
+	int r = dirs_subdir(root, "last", &dir);
 	if (r < 0)
 		return r;
 	if (asprintf(&data, "%s\n%s\n%s\n", key, wt, rel) < 0)
 		return -ENOMEM;
-	return cache_write_file(dir, strrchr(path, '/') + 1, data, strlen(data));
+	return file_write_atomic(dir, strrchr(path, '/') + 1, data, strlen(data), 0600);
 }
 
-char *cache_line_escape(const char *s)
-{
-	char *out = malloc(2 * strlen(s) + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '\n') {
-			*o++ = '\\';
-			*o++ = *s == '\n' ? 'n' : '\\';
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-	return out;
-}
 
-char *cache_line_unescape(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n) {
-			i++;
-			*o++ = s[i] == 'n' ? '\n' : s[i];
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
 
 int cache_meta_get(const char *root, const char *key, const char *name, char **ret)
 {
@@ -455,7 +326,7 @@ int cache_meta_get(const char *root, const char *key, const char *name, char **r
 	size_t len = 0, nlen = strlen(name);
 	if (asprintf(&path, "%s/env/%s/meta", root, key) < 0)
 		return -ENOMEM;
-	int r = cache_read_file(path, 65536, &data, &len);
+	int r = file_read(AT_FDCWD, path, 65536, 0, &data, &len);
 	if (r < 0)
 		return r;
 	for (char *line = data; line < data + len;) {
@@ -463,7 +334,7 @@ int cache_meta_get(const char *root, const char *key, const char *name, char **r
 		if (nl)
 			*nl = '\0';
 		if (strncmp(line, name, nlen) == 0 && line[nlen] == '=') {
-			*ret = cache_line_unescape(line + nlen + 1, strlen(line + nlen + 1));
+			*ret = line_unescape(line + nlen + 1, strlen(line + nlen + 1));
 			return *ret ? 0 : -ENOMEM;
 		}
 		if (!nl)
@@ -473,63 +344,16 @@ int cache_meta_get(const char *root, const char *key, const char *name, char **r
 	return -ENOENT;
 }
 
-int cache_private_home_name(const char *worktree, char **ret)
-{
-	char hex[65];
-	sha256_hex_of(worktree, strlen(worktree), hex);
-	hex[16] = '\0';
 
-	const char *base = strrchr(worktree, '/');
-	base = base ? base + 1 : worktree;
-	char name[48];
-	size_t n = 0;
-	for (; *base && n < 32; base++)
-		name[n++] = (strchr("-_.", *base) || (*base >= 'a' && *base <= 'z') ||
-			     (*base >= 'A' && *base <= 'Z') || (*base >= '0' && *base <= '9'))
-				    ? *base
-				    : '_';
-	name[n] = '\0';
-	return asprintf(ret, "%s-%s", n ? name : "root", hex) < 0 ? -ENOMEM : 0;
-}
 
-/* BASE/nsbsh/KIND/NAME-HASH of a work tree (NAME-HASH as above). */
-static int project_subdir(const char *worktree, const char *kind, char **ret)
-{
-	_cleanup_free_ char *name = NULL;
-	int r = cache_private_home_name(worktree, &name);
-	if (r < 0)
-		return r;
-	return asprintf(ret, "nsbsh/%s/%s", kind, name) < 0 ? -ENOMEM : 0;
-}
 
-int cache_private_home(const char *worktree, char **ret)
-{
-	_cleanup_free_ char *sub = NULL;
-	int r = project_subdir(worktree, "home", &sub);
-	return r < 0 ? r : xdg_dir("XDG_DATA_HOME", ".local/share", sub, ret);
-}
-
-int cache_denial_dir(const char *worktree, bool create, char **ret)
-{
-	_cleanup_free_ char *sub = NULL;
-	int r = project_subdir(worktree, "log", &sub);
-	if (r < 0)
-		return r;
-	return create ? xdg_dir("XDG_CACHE_HOME", ".cache", sub, ret)
-		      : xdg_path("XDG_CACHE_HOME", ".cache", sub, ret);
-}
-
-int cache_data_root_path(char **ret)
-{
-	return xdg_path("XDG_DATA_HOME", ".local/share", "nsbsh", ret);
-}
 
 int cache_entry_dir(const char *root, const char *key, char **ret)
 {
 	char *dir = NULL;
 	if (asprintf(&dir, "%s/env/%s", root, key) < 0)
 		return -ENOMEM;
-	int r = cache_mkdirs(dir, 0700);
+	int r = mkdir_p(dir, 0700);
 	if (r < 0) {
 		free(dir);
 		return r;
@@ -538,34 +362,6 @@ int cache_entry_dir(const char *root, const char *key, char **ret)
 	return 0;
 }
 
-int cache_write_file(const char *dir, const char *name, const char *data, size_t len)
-{
-	_cleanup_free_ char *tmp = NULL, *path = NULL;
-	if (asprintf(&tmp, "%s/.%s.tmp.%d", dir, name, (int)getpid()) < 0 ||
-	    asprintf(&path, "%s/%s", dir, name) < 0)
-		return -ENOMEM;
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int r = -errno;
-			unlink(tmp);
-			return r;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
-		int r = -errno;
-		unlink(tmp);
-		return r;
-	}
-	return 0;
-}
 
 char *cache_entry_program(const struct cache_entry *e, const char *name)
 {
@@ -606,7 +402,7 @@ int cache_lookup(const char *root, const char *key, struct cache_entry *ret)
 		return -errno;
 	_cleanup_free_ char *env = NULL;
 	size_t len = 0;
-	int r = cache_read_file(envpath, CACHE_FILE_MAX, &env, &len);
+	int r = file_read(AT_FDCWD, envpath, CACHE_FILE_MAX, 0, &env, &len);
 	if (r < 0)
 		return r;
 	/* A hit refreshes the GC root's time, so age-based collectors keep it

@@ -58,16 +58,6 @@ char *cache_files_saved(const char *entry_dir, const char *name);
  * entry's copies (NULL: none differs); -ENOENT when the entry kept none. */
 int cache_files_changed(const char *entry_dir, const struct cache_files *f, char **ret);
 
-/* $XDG_CACHE_HOME/nsbsh (or ~/.cache/nsbsh), created if missing; the
- * _path variant only says where. */
-int cache_root(char **ret);
-int cache_root_path(char **ret);
-/* mkdir -p; existing directories are fine. */
-int cache_mkdirs(const char *path, mode_t mode);
-/* ROOT/NAME, created: "discovery" holds project.c's memos. */
-int cache_subdir(const char *root, const char *name, char **ret);
-/* $XDG_DATA_HOME/nsbsh (or ~/.local/share/nsbsh), created if missing. */
-int cache_data_root(char **ret);
 /* The key last used for a project's env file (0, -ENOENT, or an error),
  * and recording it (only written when it changed). */
 int cache_last_get(const char *root, const struct project *p, char ret_key[65]);
@@ -85,21 +75,8 @@ struct cache_last {
 char *cache_last_name(const char *worktree, const char *env_rel);
 int cache_last_read(const char *path, struct cache_last *ret);
 void cache_last_release(struct cache_last *l);
-/* One value per line in nsbsh's own files (meta, memos): backslash and
- * newline escaped; both return malloc'ed strings (NULL: out of memory). */
-char *cache_line_escape(const char *s);
-char *cache_line_unescape(const char *s, size_t n);
 /* A value of an entry's metadata ("nix", "worktree", ...), unescaped. */
 int cache_meta_get(const char *root, const char *key, const char *name, char **ret);
-/* $XDG_DATA_HOME/nsbsh/home/NAME-HASH: the project's private home, created;
- * NAME-HASH alone; and where the data root is, without creating it. */
-int cache_private_home(const char *worktree, char **ret);
-int cache_private_home_name(const char *worktree, char **ret);
-int cache_data_root_path(char **ret);
-/* $XDG_CACHE_HOME/nsbsh/log/NAME-HASH: the project's denial log directory
- * (denylog.h), created when create is true. */
-int cache_denial_dir(const char *worktree, bool create, char **ret);
-
 struct cache_entry {
 	char *dir;
 	char *environ;     /* "NAME=VALUE\0..." from the build */
@@ -114,10 +91,5 @@ int cache_lookup(const char *root, const char *key, struct cache_entry *ret);
 void cache_entry_release(struct cache_entry *e);
 /* The entry's directory for a build, created (0700 parents). */
 int cache_entry_dir(const char *root, const char *key, char **ret);
-/* Write a file of the entry atomically (temporary name, then rename). */
-int cache_write_file(const char *dir, const char *name, const char *data, size_t len);
-/* Read a whole regular file of at most max bytes; NUL-terminated. */
-int cache_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
-
 /* "x86_64-linux", as Nix names this system. */
 const char *cache_system(void);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #define JSON_MAX_INPUT (64u << 20)
@@ -44,74 +45,18 @@ static const char *const reserved_words[] = {
 	"function", "if", "in", "select", "then", "time", "until", "while",
 };
 
-struct buf {
-	char *p; /* always NUL-terminated past len once allocated */
-	size_t len, cap;
-	bool oom;
-};
-
 struct json {
 	const char *p, *end;
 	int depth;
 };
 
 struct render {
-	struct buf env, rc, arrays, funcs; /* output */
-	struct buf name, key, type, val;   /* scratch for decoded strings */
+	struct strbuf env, rc, arrays, funcs; /* output */
+	struct strbuf name, key, type, val;   /* scratch for decoded strings */
 	bool hook;
 };
 
-static void buf_add(struct buf *b, const void *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->cap - b->len <= n) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-
-		while (cap - b->len <= n) {
-			if (cap > SIZE_MAX / 2)
-				goto oom;
-			cap *= 2;
-		}
-		p = realloc(b->p, cap);
-		if (!p)
-			goto oom;
-		b->p = p;
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return;
-oom:
-	b->oom = true;
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-/* Single quotes keep every byte literal in bash, newlines and $(...)
- * included; only ' itself needs closing, escaping and reopening. */
-static void buf_quote(struct buf *b, const char *s, size_t n)
-{
-	const char *q;
-
-	buf_add(b, "'", 1);
-	while ((q = memchr(s, '\'', n))) {
-		buf_add(b, s, q - s);
-		buf_add(b, "'\\''", 4);
-		n -= q + 1 - s;
-		s = q + 1;
-	}
-	buf_add(b, s, n);
-	buf_add(b, "'", 1);
-}
-
-static void buf_utf8(struct buf *b, long cp)
+static void buf_utf8(struct strbuf *b, long cp)
 {
 	static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
 	char u[4];
@@ -120,24 +65,19 @@ static void buf_utf8(struct buf *b, long cp)
 	for (int i = n - 1; i > 0; i--, cp >>= 6)
 		u[i] = (char)(0x80 | (cp & 0x3f));
 	u[0] = (char)(lead[n] | cp);
-	buf_add(b, u, n);
-}
-
-static void buf_release(struct buf *b)
-{
-	free(b->p);
+	strbuf_add(b, u, n);
 }
 
 static void render_release(struct render *R)
 {
-	buf_release(&R->env);
-	buf_release(&R->rc);
-	buf_release(&R->arrays);
-	buf_release(&R->funcs);
-	buf_release(&R->name);
-	buf_release(&R->key);
-	buf_release(&R->type);
-	buf_release(&R->val);
+	strbuf_release(&R->env);
+	strbuf_release(&R->rc);
+	strbuf_release(&R->arrays);
+	strbuf_release(&R->funcs);
+	strbuf_release(&R->name);
+	strbuf_release(&R->key);
+	strbuf_release(&R->type);
+	strbuf_release(&R->val);
 }
 
 static bool json_take(struct json *j, char c)
@@ -225,13 +165,13 @@ static long json_unicode(struct json *j)
 }
 
 /* Decodes a string into out (NULL: only validate). */
-static int json_string(struct json *j, struct buf *out)
+static int json_string(struct json *j, struct strbuf *out)
 {
 	static const char esc_in[] = "\"\\/bfnrt", esc_out[] = "\"\\/\b\f\n\r\t";
 
 	if (out) {
 		out->len = 0;
-		buf_add(out, "", 0);
+		strbuf_add(out, "", 0);
 	}
 	if (!json_eat(j, '"'))
 		return -EINVAL;
@@ -243,7 +183,7 @@ static int json_string(struct json *j, struct buf *out)
 		while (j->p < j->end && *j->p != '"' && *j->p != '\\' && (unsigned char)*j->p >= 0x20)
 			j->p++;
 		if (out)
-			buf_add(out, s, j->p - s);
+			strbuf_add(out, s, j->p - s);
 		if (j->p == j->end || (unsigned char)*j->p < 0x20)
 			return -EINVAL;
 		if (*j->p++ == '"')
@@ -259,7 +199,7 @@ static int json_string(struct json *j, struct buf *out)
 				buf_utf8(out, cp);
 		} else if (c != '\0' && (e = strchr(esc_in, c))) {
 			if (out)
-				buf_add(out, &esc_out[e - esc_in], 1);
+				strbuf_add(out, &esc_out[e - esc_in], 1);
 		} else {
 			return -EINVAL;
 		}
@@ -267,7 +207,7 @@ static int json_string(struct json *j, struct buf *out)
 	return out && out->oom ? -ENOMEM : 0;
 }
 
-static int json_key(struct json *j, struct buf *key)
+static int json_key(struct json *j, struct strbuf *key)
 {
 	int r = json_string(j, key);
 
@@ -437,13 +377,13 @@ static ssize_t path_clean(char *s, size_t len)
 
 static int render_scalar(struct render *R, struct json *v, bool exported, bool skip)
 {
-	const char *name = R->name.p;
+	const char *name = R->name.s;
 	int r = json_string(v, &R->val);
 
 	if (r < 0 || skip)
 		return r;
 	if (streq(name, "PATH")) {
-		ssize_t n = path_clean(R->val.p, R->val.len);
+		ssize_t n = path_clean(R->val.s, R->val.len);
 
 		if (n <= 0)
 			return n;
@@ -455,14 +395,14 @@ static int render_scalar(struct render *R, struct json *v, bool exported, bool s
 		exported = false;
 	}
 	if (exported) {
-		buf_str(&R->env, name);
-		buf_add(&R->env, "=", 1);
-		buf_add(&R->env, R->val.p, R->val.len + 1);
+		strbuf_adds(&R->env, name);
+		strbuf_add(&R->env, "=", 1);
+		strbuf_add(&R->env, R->val.s, R->val.len + 1);
 	} else {
-		buf_str(&R->rc, name);
-		buf_add(&R->rc, "=", 1);
-		buf_quote(&R->rc, R->val.p, R->val.len);
-		buf_add(&R->rc, "\n", 1);
+		strbuf_adds(&R->rc, name);
+		strbuf_add(&R->rc, "=", 1);
+		strbuf_add_quoted(&R->rc, R->val.s, R->val.len);
+		strbuf_add(&R->rc, "\n", 1);
 	}
 	return 0;
 }
@@ -471,14 +411,14 @@ static int render_scalar(struct render *R, struct json *v, bool exported, bool s
  * when skipped, to check its shape, then cut off again. */
 static int render_array(struct render *R, struct json *v, bool assoc, bool skip)
 {
-	struct buf *b = &R->arrays;
+	struct strbuf *b = &R->arrays;
 	size_t mark = b->len, n = 0;
 	bool first = true;
 	int r = json_open(v, assoc ? '{' : '[');
 
-	buf_str(b, assoc ? "declare -A " : "declare -a ");
-	buf_str(b, R->name.p);
-	buf_add(b, "=(", 2);
+	strbuf_adds(b, assoc ? "declare -A " : "declare -a ");
+	strbuf_adds(b, R->name.s);
+	strbuf_add(b, "=(", 2);
 	while (r == 0 && (r = json_next(v, assoc ? '}' : ']', &n)) > 0) {
 		r = assoc ? json_key(v, &R->key) : 0;
 		if (r == 0)
@@ -487,16 +427,16 @@ static int render_array(struct render *R, struct json *v, bool assoc, bool skip)
 		if (r < 0 || (assoc && R->key.len == 0))
 			continue;
 		if (!first)
-			buf_add(b, " ", 1);
+			strbuf_add(b, " ", 1);
 		first = false;
 		if (assoc) {
-			buf_add(b, "[", 1);
-			buf_quote(b, R->key.p, R->key.len);
-			buf_add(b, "]=", 2);
+			strbuf_add(b, "[", 1);
+			strbuf_add_quoted(b, R->key.s, R->key.len);
+			strbuf_add(b, "]=", 2);
 		}
-		buf_quote(b, R->val.p, R->val.len);
+		strbuf_add_quoted(b, R->val.s, R->val.len);
 	}
-	buf_add(b, ")\n", 2);
+	strbuf_add(b, ")\n", 2);
 	if (r < 0 || skip)
 		b->len = mark;
 	return r;
@@ -516,11 +456,11 @@ static int render_variable(struct render *R, struct json *j)
 		r = json_key(j, &R->key);
 		if (r < 0)
 			break;
-		if (streq(R->key.p, "type")) {
+		if (streq(R->key.s, "type")) {
 			r = json_string(j, &R->type);
 			typed = true;
 		} else {
-			if (streq(R->key.p, "value")) {
+			if (streq(R->key.s, "value")) {
 				json_ws(j);
 				v = *j;
 			}
@@ -531,8 +471,8 @@ static int render_variable(struct render *R, struct json *j)
 		return r;
 	if (!typed || !v.p)
 		return -EINVAL;
-	t = R->type.p;
-	skip = var_ignored(R->name.p);
+	t = R->type.s;
+	skip = var_ignored(R->name.s);
 	if (streq(t, "exported") || streq(t, "var"))
 		return render_scalar(R, &v, streq(t, "exported"), skip);
 	if (streq(t, "array") || streq(t, "associative"))
@@ -543,24 +483,24 @@ static int render_variable(struct render *R, struct json *j)
 /* The body is the text between the braces of `declare -f`. */
 static int render_function(struct render *R, struct json *j)
 {
-	const char *name = R->name.p;
+	const char *name = R->name.s;
 	int r = json_string(j, &R->val);
 
 	if (r < 0 || !name_ok(name, ":.+-") ||
 	    in_list(name, reserved_words, ARRAY_SIZE(reserved_words)))
 		return r;
-	buf_str(&R->funcs, name);
-	buf_str(&R->funcs, " ()\n{\n");
-	buf_add(&R->funcs, R->val.p, R->val.len);
-	buf_str(&R->funcs, "\n}\n");
+	strbuf_adds(&R->funcs, name);
+	strbuf_adds(&R->funcs, " ()\n{\n");
+	strbuf_add(&R->funcs, R->val.s, R->val.len);
+	strbuf_adds(&R->funcs, "\n}\n");
 	return 0;
 }
 
 static int render_top(struct render *R, struct json *j)
 {
-	if (streq(R->name.p, "variables"))
+	if (streq(R->name.s, "variables"))
 		return json_members(j, R, DEVENV_MAX_VARS, render_variable);
-	if (streq(R->name.p, "bashFunctions"))
+	if (streq(R->name.s, "bashFunctions"))
 		return json_members(j, R, DEVENV_MAX_FUNCS, render_function);
 	return json_skip(j);
 }
@@ -574,8 +514,8 @@ int devenv_render(const char *json, size_t len, struct devenv *ret)
 	if (len > JSON_MAX_INPUT)
 		return -EINVAL;
 	/* environ is allocated even when empty: callers can walk it. */
-	buf_add(&R.env, "", 0);
-	buf_str(&R.rc, "# generated by nsbsh from nix print-dev-env --json\n");
+	strbuf_add(&R.env, "", 0);
+	strbuf_adds(&R.rc, "# generated by nsbsh from nix print-dev-env --json\n");
 	r = json_members(&j, &R, SIZE_MAX, render_top);
 	if (r < 0)
 		return r;
@@ -583,19 +523,19 @@ int devenv_render(const char *json, size_t len, struct devenv *ret)
 	if (j.p != j.end)
 		return -EINVAL;
 
-	buf_add(&R.rc, R.arrays.p, R.arrays.len);
-	buf_add(&R.rc, R.funcs.p, R.funcs.len);
+	strbuf_add(&R.rc, R.arrays.s, R.arrays.len);
+	strbuf_add(&R.rc, R.funcs.s, R.funcs.len);
 	/* The hook's stdout goes to stderr so that it cannot corrupt the output
 	 * of a command run through the shell. */
 	if (R.hook)
-		buf_str(&R.rc, "{ eval \"$shellHook\"; } >&2\n");
+		strbuf_adds(&R.rc, "{ eval \"$shellHook\"; } >&2\n");
 	if (R.env.oom || R.rc.oom || R.arrays.oom || R.funcs.oom)
 		return -ENOMEM;
 
 	ret->environ_len = R.env.len;
-	ret->environ = steal_pointer(&R.env.p);
+	ret->environ = steal_pointer(&R.env.s);
 	ret->rc_len = R.rc.len;
-	ret->rc = steal_pointer(&R.rc.p);
+	ret->rc = steal_pointer(&R.rc.s);
 	return 0;
 }
 

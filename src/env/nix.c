@@ -19,6 +19,8 @@
 #include "env/cache.h"
 #include "env/devenv.h"
 #include "base/util.h"
+#include "base/file.h"
+#include "base/strbuf.h"
 
 #define NIX_OUTPUT_MAX (64u << 20)
 /* nix --version and nix show-config: small outputs, and no network. */
@@ -114,7 +116,7 @@ static char *url_encode(const char *s)
 /* Append "key=value" to the metadata, the value escaped to one line. */
 static int meta_add(char **buf, const char *key, const char *value)
 {
-	_cleanup_free_ char *v = cache_line_escape(value);
+	_cleanup_free_ char *v = line_escape(value);
 	char *n = NULL;
 	if (!v || asprintf(&n, "%s%s=%s\n", *buf ? *buf : "", key, v) < 0)
 		return -ENOMEM;
@@ -481,9 +483,9 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 			*ret_err = NULL;
 		goto out;
 	}
-	r = cache_write_file(entry_dir, "environ", env.environ ? env.environ : "", env.environ_len);
+	r = file_write_atomic(entry_dir, "environ", env.environ ? env.environ : "", env.environ_len, 0600);
 	if (r == 0)
-		r = cache_write_file(entry_dir, "rc.bash", env.rc, env.rc_len);
+		r = file_write_atomic(entry_dir, "rc.bash", env.rc, env.rc_len, 0600);
 	devenv_release(&env);
 
 	char when[32];
@@ -504,7 +506,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 		r = meta_add(&meta, "created", when);
 	/* Last: "meta" is what makes the entry complete. */
 	if (r == 0)
-		r = cache_write_file(entry_dir, "meta", meta, strlen(meta));
+		r = file_write_atomic(entry_dir, "meta", meta, strlen(meta), 0600);
 	if (r < 0 && !*ret_err && asprintf(ret_err, "cannot write the cache entry '%s': %s",
 					    entry_dir, strerror(-r)) < 0)
 		*ret_err = NULL;

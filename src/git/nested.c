@@ -49,6 +49,8 @@
 #include "base/log.h"
 #include "base/sha256.h"
 #include "base/util.h"
+#include "base/file.h"
+#include "base/dirs.h"
 
 struct walk {
 	char *buf;
@@ -173,7 +175,7 @@ int nested_walk(const char *worktree, unsigned long max_entries, unsigned max_ms
 int nested_memo_path(const char *worktree, char **ret)
 {
 	_cleanup_free_ char *root = NULL;
-	int r = cache_root_path(&root);
+	int r = dirs_cache_path(&root);
 	if (r < 0)
 		return r;
 	char hex[65];
@@ -219,7 +221,7 @@ static int list_merge(char **buf, size_t *len, const char *other, size_t other_l
 /* A list file of ours: absent, or NUL-ended entries (else treated as empty). */
 static int list_read(const char *path, char **ret, size_t *ret_len)
 {
-	int r = cache_read_file(path, (size_t)NESTED_MAX * PATH_MAX, ret, ret_len);
+	int r = file_read(AT_FDCWD, path, (size_t)NESTED_MAX * PATH_MAX, 0, ret, ret_len);
 	if (r == 0 && *ret_len > 0 && (*ret)[*ret_len - 1] != '\0')
 		*ret_len = 0;
 	return r;
@@ -246,11 +248,11 @@ int nested_memo_refresh(const char *worktree, unsigned long max_entries, unsigne
 	if (whole == 0 && list_merge(&buf, &len, old, old_len, NESTED_MAX) < 0)
 		return -ENOMEM;
 	const char *hex = strrchr(memo, '/') + 1;
-	r = cache_root(&root);
+	r = dirs_cache(&root);
 	if (r == 0)
-		r = cache_subdir(root, "nested", &dir);
+		r = dirs_subdir(root, "nested", &dir);
 	if (r == 0)
-		r = cache_write_file(dir, hex, buf ? buf : "", len);
+		r = file_write_atomic(dir, hex, buf ? buf : "", len, 0600);
 	if (r < 0)
 		return r;
 	/* Kept for the next interactive start to say (nested_take_new). */
@@ -259,7 +261,7 @@ int nested_memo_refresh(const char *worktree, unsigned long max_entries, unsigne
 		if (asprintf(&path, "%s/%s", dir, news_name) >= 0)
 			(void)list_read(path, &news, &news_len);
 		if (list_merge(&news, &news_len, fresh, fresh_len, NESTED_MAX) == 0)
-			(void)cache_write_file(dir, news_name, news, news_len);
+			(void)file_write_atomic(dir, news_name, news, news_len, 0600);
 	}
 	if (ret) {
 		*ret = steal_pointer(&buf);

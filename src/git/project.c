@@ -24,9 +24,12 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "env/cache.h"
 #include "git/gitlib.h"
+#include "base/dirs.h"
+#include "base/file.h"
+#include "base/path.h"
 #include "base/sha256.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 #define MEMO_MAX (256u << 10)
@@ -44,27 +47,6 @@ static bool is_file(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static char *path_join(const char *dir, const char *name)
-{
-	char *p = NULL;
-	if (asprintf(&p, "%s/%s", streq(dir, "/") ? "" : dir, name) < 0)
-		return NULL;
-	return p;
-}
-
-/* Cut the last component: "/a/b" -> "/a", "/a" -> "/".  false at "/". */
-static bool path_up(char *dir)
-{
-	char *slash = strrchr(dir, '/');
-	if (!slash || streq(dir, "/"))
-		return false;
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	return true;
 }
 
 const char *project_envfile_name(enum env_kind kind)
@@ -148,76 +130,27 @@ static int prescan(const char *cwd, char **ret_top)
 
 /* --- the memo ----------------------------------------------------------- */
 
-struct buf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		b->oom = true;
-	else
-		buf_add(b, tmp, (size_t)n);
-}
-
-/* A value on one line (cache_line_escape). */
-static void buf_escaped(struct buf *b, const char *s)
-{
-	_cleanup_free_ char *e = cache_line_escape(s);
-	if (!e)
-		b->oom = true;
-	else
-		buf_add(b, e, strlen(e));
-}
-
-static void stat_line(struct buf *b, char tag, const char *path)
+static void stat_line(struct strbuf *b, char tag, const char *path)
 {
 	struct stat st;
-	buf_printf(b, "%c ", tag);
-	buf_escaped(b, path);
+	strbuf_addf(b, "%c ", tag);
+	strbuf_add_escaped(b, path);
 	if (lstat(path, &st) < 0) {
-		buf_printf(b, " -%d\n", errno);
+		strbuf_addf(b, " -%d\n", errno);
 		return;
 	}
-	buf_printf(b, " %llu %llu %lld.%09ld %lld.%09ld %o %u %lld\n", (unsigned long long)st.st_dev,
+	strbuf_addf(b, " %llu %llu %lld.%09ld %lld.%09ld %o %u %lld\n", (unsigned long long)st.st_dev,
 		   (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
 		   (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, st.st_mode, st.st_uid,
 		   (long long)st.st_size);
 }
 
-static int fingerprint(const char *cwd, const char *top, struct buf *b)
+static int fingerprint(const char *cwd, const char *top, struct strbuf *b)
 {
 	const char *ceil = getenv("GIT_CEILING_DIRECTORIES");
-	buf_printf(b, "nsbsh-discovery-1\nuid %u\nceiling ", getuid());
-	buf_escaped(b, ceil ? ceil : "");
-	buf_add(b, "\n", 1);
+	strbuf_addf(b, "nsbsh-discovery-1\nuid %u\nceiling ", getuid());
+	strbuf_add_escaped(b, ceil ? ceil : "");
+	strbuf_add(b, "\n", 1);
 	_cleanup_free_ char *dir = strdup(cwd);
 	if (!dir)
 		return -ENOMEM;
@@ -230,7 +163,7 @@ static int fingerprint(const char *cwd, const char *top, struct buf *b)
 		return -ENOMEM;
 	stat_line(b, 'g', g);
 	stat_line(b, 'c', c);
-	buf_add(b, "--\n", 3);
+	strbuf_add(b, "--\n", 3);
 	return b->oom ? -ENOMEM : 0;
 }
 
@@ -243,11 +176,11 @@ static char *memo_path(const char *memo_dir, const char *cwd)
 
 /* 0 with *ret (a project), -ENOENT (memo says: none), -ESTALE (no usable
  * memo).  With fp NULL, the answer of the memo whatever its fingerprint. */
-static int memo_read(const char *path, const struct buf *fp, struct project *ret)
+static int memo_read(const char *path, const struct strbuf *fp, struct project *ret)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
-	if (cache_read_file(path, MEMO_MAX, &data, &len) < 0)
+	if (file_read(AT_FDCWD, path, MEMO_MAX, 0, &data, &len) < 0)
 		return -ESTALE;
 	const char *p = data, *end = data + len;
 	if (fp) {
@@ -268,7 +201,7 @@ static int memo_read(const char *path, const struct buf *fp, struct project *ret
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;
-		fields[n++] = cache_line_unescape(p, (size_t)(nl - p));
+		fields[n++] = line_unescape(p, (size_t)(nl - p));
 		p = nl + 1;
 	}
 	if (n != 4 || p != end || !fields[0] || !fields[1] || !fields[2] || !fields[3]) {
@@ -286,23 +219,23 @@ int project_memo_read(const char *path, struct project *ret)
 	return memo_read(path, NULL, ret);
 }
 
-static void memo_write(const char *memo_dir, const char *path, struct buf *fp, const struct project *p)
+static void memo_write(const char *memo_dir, const char *path, struct strbuf *fp, const struct project *p)
 {
 	if (p) {
 		const char *f[] = { p->worktree, p->envdir, p->envfile, p->env_rel };
 		for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
-			buf_escaped(fp, f[i]);
-			buf_add(fp, "\n", 1);
+			strbuf_add_escaped(fp, f[i]);
+			strbuf_add(fp, "\n", 1);
 		}
 	} else {
-		buf_add(fp, "none\n", 5);
+		strbuf_add(fp, "none\n", 5);
 	}
 	if (fp->oom)
 		return;
 	const char *name = strrchr(path, '/') + 1;
 	/* A memo that cannot be written only costs the next start libgit2. */
-	if (cache_mkdirs(memo_dir, 0700) == 0)
-		cache_write_file(memo_dir, name, fp->s, fp->len);
+	if (mkdir_p(memo_dir, 0700) == 0)
+		file_write_atomic(memo_dir, name, fp->s, fp->len, 0600);
 }
 
 /* --- libgit2 ------------------------------------------------------------ */
@@ -368,17 +301,15 @@ static int discover_git(const char *cwd, const char *top, struct project *ret, c
 		return -ENOENT; /* bare: nothing to enter */
 	if (!worktree)
 		return -ENOMEM;
-	size_t wlen = strlen(worktree);
-	while (wlen > 1 && worktree[wlen - 1] == '/')
-		worktree[--wlen] = '\0';
-	if (strncmp(cwd, worktree, wlen) != 0 || (cwd[wlen] != '/' && cwd[wlen] != '\0' && wlen > 1))
+	path_strip_trailing_slashes(worktree);
+	if (!path_at_or_below(cwd, worktree))
 		return -ENOENT; /* e.g. cwd inside .git */
 	return envfile_find(cwd, worktree, ret);
 }
 
-int project_discover(const char *cwd, const char *memo_dir, struct project *ret, char **ret_err)
+int project_discover(const char *cwd, unsigned flags, struct project *ret, char **ret_err)
 {
-	_cleanup_free_ char *top = NULL, *mpath = NULL;
+	_cleanup_free_ char *top = NULL, *mpath = NULL, *memo_dir = NULL;
 	struct project scan;
 	int r = prescan(cwd, &top);
 	if (r < 0)
@@ -388,7 +319,9 @@ int project_discover(const char *cwd, const char *memo_dir, struct project *ret,
 		return r;
 	project_release(&scan);
 
-	struct buf fp = { 0 };
+	struct strbuf fp = { 0 };
+	if ((flags & PROJECT_MEMO) && dirs_discovery_path(&memo_dir) < 0)
+		memo_dir = NULL;
 	if (memo_dir && fingerprint(cwd, top, &fp) == 0 && (mpath = memo_path(memo_dir, cwd))) {
 		r = memo_read(mpath, &fp, ret);
 		if (r != -ESTALE) {

@@ -23,9 +23,11 @@ struct project {
 /* 0: a project, *ret filled.  -ENOENT: not a project (no work tree, a bare
  * repository, or no env file between cwd and the work-tree root).  Other
  * negative errno: discovery failed, with a one-line reason in *ret_err.
- * memo_dir (may be NULL) keeps libgit2's answers, each checked against the
+ * With PROJECT_MEMO, libgit2's answers are kept in nsbsh's cache
+ * (dirs_discovery_path), each checked against the
  * state of the directories it depended on before it is reused. */
-int project_discover(const char *cwd, const char *memo_dir, struct project *ret, char **ret_err);
+#define PROJECT_MEMO 1u
+int project_discover(const char *cwd, unsigned flags, struct project *ret, char **ret_err);
 /* Whether git tracks the env file (nix cannot see an untracked flake.nix;
  * devenv reads its files from the directory, so a devenv.nix always counts
  * as tracked).  1 tracked, 0 not, negative errno with *ret_err on failure. */

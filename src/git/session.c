@@ -18,11 +18,13 @@
 #include <sys/syscall.h>
 
 #include "git/branchname.h"
-#include "env/cache.h"
 #include "policy/config.h"
 #include "git/gitlib.h"
 #include "base/sha256.h"
 #include "base/util.h"
+#include "base/file.h"
+#include "base/path.h"
+#include "base/dirs.h"
 
 #define COPY_MAX (16u << 20)  /* bytes of one file of session_copy */
 #define IGNORED_SHOWN 5
@@ -99,13 +101,6 @@ static int say(char **ret_err, int r, const char *fmt, ...)
 	return r;
 }
 
-static void strip_slash(char *p)
-{
-	size_t n = strlen(p);
-	while (n > 1 && p[n - 1] == '/')
-		p[--n] = '\0';
-}
-
 /* The repository of worktree, opened at its common dir, and its sessions
  * folder. */
 static int repo_open(const char *worktree, struct repo *ret, char **ret_err)
@@ -128,7 +123,7 @@ static int repo_open(const char *worktree, struct repo *ret, char **ret_err)
 	if (wd && !(ret->main_wt = strdup(wd)))
 		return -ENOMEM;
 	if (ret->main_wt)
-		strip_slash(ret->main_wt);
+		path_strip_trailing_slashes(ret->main_wt);
 
 	/* REPO-ID: a readable name and the hash of the common dir's path. */
 	const char *base = ret->main_wt ? ret->main_wt : ret->commondir;
@@ -147,12 +142,12 @@ static int repo_open(const char *worktree, struct repo *ret, char **ret_err)
 	}
 	safe[n] = '\0';
 	_cleanup_free_ char *data = NULL;
-	r = cache_data_root(&data);
+	r = dirs_data(&data);
 	if (r < 0)
 		return say(ret_err, r, "cannot create nsbsh's data directory: %s", strerror(-r));
 	if (asprintf(&ret->dir, "%s/sessions/%s-%s", data, n ? safe : "repo", hex) < 0)
 		return -ENOMEM;
-	r = cache_mkdirs(ret->dir, 0700);
+	r = mkdir_p(ret->dir, 0700);
 	if (r < 0)
 		return say(ret_err, r, "cannot create '%s': %s", ret->dir, strerror(-r));
 	return 0;
@@ -191,7 +186,7 @@ static int meta_read(const struct repo *r, const char *branch, char **ret_base, 
 	if (stat(path, &st) < 0)
 		return -errno;
 	*ret_used = st.st_mtime;
-	int e = cache_read_file(path, 4096, &data, &len);
+	int e = file_read(AT_FDCWD, path, 4096, 0, &data, &len);
 	if (e < 0)
 		return e;
 	if (strncmp(data, "base=", 5) == 0) {
@@ -204,7 +199,7 @@ static int meta_read(const struct repo *r, const char *branch, char **ret_base, 
 static void meta_touch(const struct repo *r, const char *branch, const char *base)
 {
 	_cleanup_free_ char *path = meta_path(r, branch), *dir = NULL, *text = NULL;
-	if (!path || asprintf(&dir, "%s/.meta", r->dir) < 0 || cache_mkdirs(dir, 0700) < 0)
+	if (!path || asprintf(&dir, "%s/.meta", r->dir) < 0 || mkdir_p(dir, 0700) < 0)
 		return;
 	if (!base) {
 		/* Only the time: a meta file exists for each session nsbsh made. */
@@ -212,7 +207,7 @@ static void meta_touch(const struct repo *r, const char *branch, const char *bas
 		return;
 	}
 	if (asprintf(&text, "base=%s\n", base) >= 0)
-		cache_write_file(dir, strrchr(path, '/') + 1, text, strlen(text));
+		file_write_atomic(dir, strrchr(path, '/') + 1, text, strlen(text), 0600);
 }
 
 /* "refs/heads/X" of a repository's HEAD, as X; NULL when detached. */
@@ -235,16 +230,10 @@ static char *gitdir_branch(const struct repo *r, const char *name)
 	_cleanup_free_ char *path = NULL, *data = NULL;
 	size_t len = 0;
 	if (asprintf(&path, "%s/worktrees/%s/HEAD", r->commondir, name) < 0 ||
-	    cache_read_file(path, 4096, &data, &len) < 0 || strncmp(data, "ref: refs/heads/", 16) != 0)
+	    file_read(AT_FDCWD, path, 4096, 0, &data, &len) < 0 || strncmp(data, "ref: refs/heads/", 16) != 0)
 		return NULL;
 	data[strcspn(data, "\n")] = '\0';
 	return strdup(data + 16);
-}
-
-static bool beneath(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	return strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
 static int list_push(struct session_list *l, struct session_info *i)
@@ -291,8 +280,8 @@ static int worktrees(const struct repo *r, struct session_list *ret)
 			e = -ENOMEM;
 			break;
 		}
-		strip_slash(i.path);
-		i.nsbsh = beneath(i.path, r->dir);
+		path_strip_trailing_slashes(i.path);
+		i.nsbsh = path_at_or_below(i.path, r->dir) && !streq(i.path, r->dir);
 		struct stat st;
 		i.missing = g->worktree_validate(wt) < 0 || stat(i.path, &st) < 0;
 		git_repository *wr = NULL;
@@ -373,17 +362,9 @@ static int notes_add(char **notes, const char *fmt, ...)
 	return 0;
 }
 
-/* openat2 beneath dirfd, following no link: a link planted in a work tree
+/* Both through open_beneath (base/path.h): a link planted in a work tree
  * (by code in a sandbox, or by a branch's content) must not make the copy
  * read or write a file elsewhere. */
-static int open_beneath(int dirfd, const char *rel, int flags, mode_t mode)
-{
-	struct open_how how = { .flags = (unsigned)(flags | O_CLOEXEC | O_NOFOLLOW), .mode = mode,
-				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-	long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-	return fd < 0 ? -errno : (int)fd;
-}
-
 static int copy_one(int from_dir, int to_dir, const char *rel)
 {
 	_cleanup_close_ int in = open_beneath(from_dir, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
@@ -408,14 +389,9 @@ static int copy_one(int from_dir, int to_dir, const char *rel)
 			return -errno;
 		if (n == 0)
 			return 0;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
+		int r = write_full(out, buf, (size_t)n);
+		if (r < 0)
+			return r;
 	}
 }
 

@@ -24,6 +24,9 @@
 #include "env/nix.h"
 #include "sandbox/userns.h"
 #include "base/util.h"
+#include "base/file.h"
+#include "base/dirs.h"
+#include "base/strbuf.h"
 
 #define SHELLS_FILE "/etc/shells"
 #define SHELLS_MAX (64u * 1024)
@@ -220,7 +223,7 @@ static enum result check_shells(struct doctor *d)
 	}
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	int r = cache_read_file(SHELLS_FILE, SHELLS_MAX, &text, &len);
+	int r = file_read(AT_FDCWD, SHELLS_FILE, SHELLS_MAX, 0, &text, &len);
 	if (r == -ENOMEM)
 		return CHECK_FAILED;
 	_cleanup_free_ char *exe = shell_quote(d->exe);
@@ -346,7 +349,7 @@ static bool root_alive(const char *entry)
 static enum result check_cache(struct doctor *d)
 {
 	_cleanup_free_ char *root = NULL, *envdir = NULL;
-	int r = cache_root_path(&root);
+	int r = dirs_cache_path(&root);
 	if (r == -ENOMEM)
 		return CHECK_FAILED;
 	if (r < 0) {

@@ -42,6 +42,7 @@
 #include "base/log.h"
 #include "git/project.h"
 #include "base/util.h"
+#include "base/dirs.h"
 
 #define RM_DEPTH_MAX 256
 #define INCOMPLETE_GRACE 60 /* s: between a build's mkdir and its lock */
@@ -346,7 +347,7 @@ static int learn_memo(struct gc *g, const char *path, const char *name)
 static bool home_stays(const struct gc *g, const char *worktree)
 {
 	_cleanup_free_ char *name = NULL, *path = NULL;
-	if (g->homes || cache_private_home_name(worktree, &name) < 0 ||
+	if (g->homes || dirs_worktree_name(worktree, &name) < 0 ||
 	    asprintf(&path, "%s/%s", g->homes_dir, name) < 0)
 		return false;
 	return !gone(path);
@@ -485,7 +486,7 @@ static int sweep_home(struct gc *g, const char *path, const char *name)
 	const char *wt = NULL;
 	for (size_t i = 0; i < g->n_projects && !wt; i++) {
 		_cleanup_free_ char *n = NULL;
-		if (cache_private_home_name(g->projects[i].worktree, &n) == 0 && streq(n, name))
+		if (dirs_worktree_name(g->projects[i].worktree, &n) == 0 && streq(n, name))
 			wt = g->projects[i].worktree;
 	}
 	if (!wt || !worktree_gone(wt))
@@ -546,7 +547,7 @@ int gc_main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (cache_root_path(&root) < 0 || cache_data_root_path(&data) < 0 ||
+	if (dirs_cache_path(&root) < 0 || dirs_data_path(&data) < 0 ||
 	    asprintf(&g.homes_dir, "%s/home", data) < 0) {
 		warn("cannot name nsbsh's cache and data directories (is HOME set?)");
 		gc_release(&g);

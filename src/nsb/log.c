@@ -12,6 +12,7 @@
 #include "nsb/nsb.h"
 #include "git/project.h"
 #include "base/util.h"
+#include "base/dirs.h"
 
 #define NSBLOG_DEFAULT 20
 #define NSBLOG_MAX 10000
@@ -50,7 +51,7 @@ int nsblog_main(int argc, char **argv)
 		     r == -ENOENT ? "no sandbox runs here, so nothing is refused" : err ? err : strerror(-r));
 		return 1;
 	}
-	r = cache_denial_dir(p.worktree, false, &dir);
+	r = dirs_denial_log(p.worktree, false, &dir);
 	if (r < 0) {
 		project_release(&p);
 		return EXIT_SYSTEM;

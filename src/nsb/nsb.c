@@ -35,14 +35,12 @@ int nsb_project_here(const char *dir, char **ret_cwd, struct project *ret, char 
 		warn("cannot enter '%s': %s", dir, strerror(errno));
 		return -EIO;
 	}
-	_cleanup_free_ char *cwd = getcwd(NULL, 0), *root = NULL, *memo = NULL;
+	_cleanup_free_ char *cwd = getcwd(NULL, 0);
 	if (!cwd) {
 		warn("cannot read the current directory: %s", strerror(errno));
 		return -EIO;
 	}
-	if (cache_root_path(&root) < 0 || asprintf(&memo, "%s/discovery", root) < 0)
-		return -ENOMEM;
-	int r = project_discover(cwd, memo, ret, ret_err);
+	int r = project_discover(cwd, PROJECT_MEMO, ret, ret_err);
 	*ret_cwd = steal_pointer(&cwd);
 	return r;
 }

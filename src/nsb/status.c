@@ -20,6 +20,7 @@
 #include "git/project.h"
 #include "policy/trust.h"
 #include "base/util.h"
+#include "base/dirs.h"
 
 static void print_age(const char *root, const char *key)
 {
@@ -110,7 +111,7 @@ int status_main(int argc, char **argv)
 	int r = nsb_project_here(argc == 2 ? argv[1] : NULL, &cwd, &p, &err);
 	if (r == -EIO && !err)
 		return 1; /* said */
-	if (r == -ENOMEM || cache_root_path(&root) < 0)
+	if (r == -ENOMEM || dirs_cache_path(&root) < 0)
 		return EXIT_SYSTEM;
 	if (r == -ENOENT) {
 		printf("project:   none (a start here runs plain bash)\n");

@@ -29,7 +29,7 @@ int trust_main(int argc, char **argv)
 		return 1;
 	}
 	_cleanup_(project_release) struct project p = { 0 };
-	int r = project_discover(cwd, NULL, &p, &err);
+	int r = project_discover(cwd, 0, &p, &err);
 	if (r < 0) {
 		warn("'%s' is not in a project: %s", cwd,
 		     r == -ENOENT ? "no Git work tree with a flake.nix here" : err ? err : strerror(-r));

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "base/util.h"
 
 /* The outer variables that always reach the sandbox (DESIGN.md 5). */
@@ -81,15 +83,6 @@ static const struct key_desc {
 };
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static bool path_beneath(const char *path, const char *root)
-{
-	size_t n = strlen(root);
-
-	if (streq(root, "/"))
-		return path[0] == '/';
-	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
 
 static bool has_glob(const char *s)
 {
@@ -217,13 +210,12 @@ const char *config_bind_refusal(const char *path, const char *home)
 		return "would expose the whole file system";
 	if (!home || home[0] != '/')
 		return NULL;
-	size_t hn = strlen(home);
-	while (hn > 1 && home[hn - 1] == '/')
-		hn--;
-	if (strlen(path) == hn && strncmp(path, home, hn) == 0)
+	_cleanup_free_ char *h = strdup(home);
+	if (h)
+		path_strip_trailing_slashes(h);
+	if (h && streq(path, h))
 		return "would expose the whole home";
-	_cleanup_free_ char *h = strndup(home, hn);
-	if (!h || path_beneath(h, path))
+	if (!h || path_at_or_below(h, path))
 		return "would expose the whole home, which is inside it";
 	return NULL;
 }
@@ -653,7 +645,7 @@ static int parse_unshadow(const struct key_desc *d, const char *text, int line, 
 	if (ctx->home && streq(v->e.value, ctx->home))
 		return parse_fail(line, "key '%s': '%s' would expose the whole home", d->name,
 				  shown(text, b));
-	if (!ctx->home || !path_beneath(v->e.value, ctx->home))
+	if (!ctx->home || !path_at_or_below(v->e.value, ctx->home))
 		return parse_fail(line, "key '%s': '%s' is not in the home", d->name, shown(text, b));
 	return 0;
 }
@@ -1174,7 +1166,7 @@ static bool passthrough_covered(const struct policy_list *have, const struct pol
 static bool root_covered(const struct policy_list *have, const struct policy_entry *e)
 {
 	for (size_t i = 0; i < have->n; i++)
-		if (path_beneath(e->value, have->v[i].value))
+		if (path_at_or_below(e->value, have->v[i].value))
 			return true;
 	return false;
 }
@@ -1353,35 +1345,6 @@ int config_user_path(char **ret)
 	return n < 0 ? -ENOMEM : 0;
 }
 
-int config_read_file(const char *path, char **ret, size_t *ret_len)
-{
-	/* O_NONBLOCK: a FIFO put there must not hang a login. */
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((size_t)st.st_size > CONFIG_MAX_FILE)
-		return -EFBIG;
-	_cleanup_free_ char *buf = malloc(CONFIG_MAX_FILE + 1);
-	if (!buf)
-		return -ENOMEM;
-	ssize_t len = read_full(fd, buf, CONFIG_MAX_FILE + 1);
-	if (len < 0)
-		return (int)len;
-	if (len > CONFIG_MAX_FILE)
-		return -EFBIG;  /* grew since fstat */
-	*ret = steal_pointer(&buf);
-	*ret_len = (size_t)len;
-	return 0;
-}
-
 int config_load(const char *system_path, const char *user_path, const char *home,
 		struct policy *ret, struct config_error *err)
 {
@@ -1400,7 +1363,7 @@ int config_load(const char *system_path, const char *user_path, const char *home
 
 		if (!paths[i])
 			continue;
-		r = config_read_file(paths[i], &text, &len);
+		r = file_read(AT_FDCWD, paths[i], CONFIG_MAX_FILE, 0, &text, &len);
 		if (r == -ENOENT) {
 			r = 0;  /* absent: nothing to say */
 			continue;
@@ -1517,7 +1480,7 @@ bool policy_passes_env(const struct policy *p, const char *name)
 bool policy_under_allowed_roots(const struct policy *p, const char *path)
 {
 	for (size_t i = 0; i < p->allowed_roots.n; i++)
-		if (path_beneath(path, p->allowed_roots.v[i].value))
+		if (path_at_or_below(path, p->allowed_roots.v[i].value))
 			return true;
 	return false;
 }

@@ -224,12 +224,6 @@ bool policy_under_allowed_roots(const struct policy *p, const char *path);
  * source again with this. */
 const char *config_bind_refusal(const char *path, const char *home);
 
-/* Reads a whole configuration file (a regular file of at most
- * CONFIG_MAX_FILE bytes; a FIFO does not block).  0 and *ret (malloc'ed, not
- * NUL-terminated) and *ret_len; -ENOENT, -EISDIR, -EINVAL (not a regular
- * file), -EFBIG or another negative errno. */
-int config_read_file(const char *path, char **ret, size_t *ret_len);
-
 /* The user's file: $XDG_CONFIG_HOME/nsbsh/nsbsh.conf, else
  * $HOME/.config/nsbsh/nsbsh.conf.  0, -ENOENT (neither is absolute) or
  * -ENOMEM. */

@@ -18,6 +18,8 @@
 #include "policy/config.h"
 #include "base/sha256.h"
 #include "base/util.h"
+#include "base/file.h"
+#include "base/dirs.h"
 
 void trust_file_release(struct trust_file *f)
 {
@@ -31,9 +33,9 @@ static int record_path(const char *worktree, const char *suffix, char **ret)
 {
 	_cleanup_free_ char *data = NULL, *dir = NULL;
 	char hex[65];
-	int r = cache_data_root(&data);
+	int r = dirs_data(&data);
 	if (r == 0)
-		r = cache_subdir(data, "trust", &dir);
+		r = dirs_subdir(data, "trust", &dir);
 	if (r < 0)
 		return r;
 	sha256_hex_of(worktree, strlen(worktree), hex);
@@ -62,7 +64,7 @@ int trust_read(const char *worktree, struct trust_file *f)
 		f->path = NULL;
 		return -ENOMEM;
 	}
-	int r = config_read_file(f->path, &f->text, &f->len);
+	int r = file_read(AT_FDCWD, f->path, CONFIG_MAX_FILE, 0, &f->text, &f->len);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -97,7 +99,7 @@ static int write_record(const char *path, const char *text)
 		return -ENOMEM;
 	char *slash = strrchr(dir, '/');
 	*slash = '\0';
-	return cache_write_file(dir, slash + 1, text, strlen(text));
+	return file_write_atomic(dir, slash + 1, text, strlen(text), 0600);
 }
 
 int trust_pin(const char *worktree, const struct trust_file *f)

@@ -42,6 +42,7 @@
 #include <time.h>
 
 #include "base/util.h"
+#include "base/file.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CHILD_PREFIX "nsbsh."
@@ -177,7 +178,7 @@ static int delegated_open(bool enable, enum cgroup_kind *ret_kind, char **ret_di
 			return -ENOENT;
 		ctl[strcspn(ctl, "\n")] = '\0';
 		if (enable && !has_word(ctl, "pids", ' ')) {
-			int r = write_file_at(fd, "cgroup.subtree_control", "+pids");
+			int r = file_write_kernel(fd, "cgroup.subtree_control", "+pids");
 			if (r < 0)
 				return r;
 		}
@@ -247,7 +248,7 @@ int cgroup_prepare(struct sandbox_cgroup *cg, unsigned long max_procs)
 	cg->fd = openat(parent, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	char value[32];
 	snprintf(value, sizeof(value), "%lu", max_procs);
-	int r = cg->fd < 0 ? -errno : write_file_at(cg->fd, "pids.max", value);
+	int r = cg->fd < 0 ? -errno : file_write_kernel(cg->fd, "pids.max", value);
 	if (r < 0) {
 		cgroup_release(cg);
 		return r;
@@ -261,7 +262,7 @@ int cgroup_attach(struct sandbox_cgroup *cg, pid_t pid)
 		return -ENOENT;
 	char value[32];
 	snprintf(value, sizeof(value), "%d", (int)pid);
-	return write_file_at(cg->fd, "cgroup.procs", value);
+	return file_write_kernel(cg->fd, "cgroup.procs", value);
 }
 
 void cgroup_release(struct sandbox_cgroup *cg)

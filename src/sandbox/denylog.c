@@ -15,6 +15,7 @@
 
 #include "env/cache.h"
 #include "base/util.h"
+#include "base/file.h"
 
 static void printable(char *s)
 {
@@ -40,7 +41,7 @@ int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
 	if (stat(path, &st) < 0) {
 		/* The first refusal of a project made by a shell without a
 		 * prompt: its start only named the directory. */
-		int r = cache_mkdirs(dir, 0700);
+		int r = mkdir_p(dir, 0700);
 		if (r < 0)
 			return r;
 	} else if (st.st_size >= DENYLOG_MAX && rename(path, old) < 0) {
@@ -81,7 +82,7 @@ static int read_lines(const char *path, char **ring, size_t n, size_t *count)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
-	int r = cache_read_file(path, 2 * DENYLOG_MAX, &data, &len);
+	int r = file_read(AT_FDCWD, path, 2 * DENYLOG_MAX, 0, &data, &len);
 	if (r < 0)
 		return r;
 	for (char *line = data; line < data + len;) {

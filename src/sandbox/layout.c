@@ -10,6 +10,8 @@
 #include "policy/config.h"
 #include "sandbox/denylog.h"
 #include "git/nested.h"
+#include "base/file.h"
+#include "base/path.h"
 #include "base/util.h"
 
 #define DEFAULT_DAEMON_SOCKET "/nix/var/nix/daemon-socket/socket"
@@ -383,34 +385,9 @@ static int bind_checked(struct layout *l, enum sandbox_op_kind kind, const char 
 	return sandbox_add(&l->spec, kind, p, p, (const char *)id, sizeof(*id));
 }
 
-/* rel beneath top, one component at a time, no link followed (NEST-2). */
-static int open_beneath(int top, const char *rel)
-{
-	int fd = fcntl(top, F_DUPFD_CLOEXEC, 3);
-	const char *p = rel;
-	while (fd >= 0 && *p) {
-		size_t n = strcspn(p, "/");
-		char name[NAME_MAX + 1];
-		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.')) {
-			close(fd);
-			return -EINVAL;
-		}
-		memcpy(name, p, n);
-		name[n] = '\0';
-		int sub = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = sub;
-		p += n;
-		if (*p == '/')
-			p++;
-	}
-	return fd < 0 ? -errno : fd;
-}
-
 static int protect_nested_one(struct layout *l, int top, const char *worktree, const char *rel)
 {
-	_cleanup_close_ int dir = open_beneath(top, rel);
+	_cleanup_close_ int dir = open_beneath(top, rel, O_PATH | O_DIRECTORY, 0);
 	struct stat st;
 	if (dir < 0 || fstatat(dir, ".git", &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0; /* gone, or a link now: nothing of it to protect */
@@ -510,20 +487,15 @@ void layout_linked_release(struct layout_linked *lk)
 	*lk = (struct layout_linked){ 0 };
 }
 
-/* The first line of a small file, without its newline. */
+/* The first line of a small file, without its newline; a link is not
+ * followed. */
 static int read_line(const char *path, char **ret)
 {
-	char buf[PATH_MAX + 16];
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	*ret = strdup(buf);
-	return *ret ? 0 : -ENOMEM;
+	size_t len;
+	int r = file_read(AT_FDCWD, path, PATH_MAX + 16, FILE_NOFOLLOW, ret, &len);
+	if (r == 0)
+		(*ret)[strcspn(*ret, "\n")] = '\0';
+	return r;
 }
 
 /* realpath of rel, taken relative to dir when it is not absolute. */

@@ -75,6 +75,7 @@
 #include "sandbox/landlock.h"
 #include "sandbox/seccomp.h"
 #include "base/util.h"
+#include "base/file.h"
 
 #define SANDBOX_BASE "/tmp"
 #define OLDROOT "/oldroot"
@@ -208,55 +209,30 @@ static void write_file_or_fail(const char *path, const char *data, size_t len)
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		child_fail("cannot create '%s'", path);
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			child_fail("cannot write '%s'", path);
-		}
-		data += n;
-		len -= (size_t)n;
+	int r = write_full(fd, data, len);
+	if (r < 0) {
+		errno = -r;
+		child_fail("cannot write '%s'", path);
 	}
 }
 
 /* mkdir -p, in the tmpfs we own; existing directories are fine. */
 static void mkdirs_or_fail(const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-	if (len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		child_fail("cannot create '%s'", path);
-	}
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(buf, mode) < 0 && errno != EEXIST)
-				child_fail("cannot create directory '%s'", buf);
-			*p = c;
-			if (c == '\0')
-				break;
-		}
+	int r = mkdir_p(path, mode);
+	if (r < 0) {
+		errno = -r;
+		child_fail("cannot create directory '%s'", path);
 	}
 }
 
 static void parent_dirs_or_fail(const char *path)
 {
-	char buf[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	if (!slash || slash == path)
-		return;
-	size_t len = (size_t)(slash - path);
-	if (len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		child_fail("cannot create '%s'", path);
+	int r = mkdir_parents(path, 0755);
+	if (r < 0) {
+		errno = -r;
+		child_fail("cannot create the directories of '%s'", path);
 	}
-	memcpy(buf, path, len);
-	buf[len] = '\0';
-	mkdirs_or_fail(buf, 0755);
 }
 
 /* Read-only (or not), nosuid and nodev, on the mount at path and every mount
@@ -577,7 +553,7 @@ static int write_proc_file(pid_t pid, const char *name, const char *data)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	return write_file_at(AT_FDCWD, path, data);
+	return file_write_kernel(AT_FDCWD, path, data);
 }
 
 static char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

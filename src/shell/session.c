@@ -27,10 +27,7 @@ static void policy_for_sessions(struct policy *ret)
 
 static int discover(const char *cwd, struct project *ret, char **ret_err)
 {
-	_cleanup_free_ char *root = NULL, *memo = NULL;
-	if (cache_root_path(&root) == 0 && asprintf(&memo, "%s/discovery", root) < 0)
-		memo = NULL;
-	return project_discover(cwd, memo, ret, ret_err);
+	return project_discover(cwd, PROJECT_MEMO, ret, ret_err);
 }
 
 /* The session's project and the directory to start in: the same place

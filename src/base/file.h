@@ -1,0 +1,43 @@
+/* file.h - whole small files: one bounded reader, one atomic writer, one
+ * mkdir -p, and the one-write update of a kernel file.  Every fd here is
+ * close-on-exec and every open is O_NOCTTY; nothing here prints. */
+#pragma once
+
+#include <fcntl.h>  /* AT_FDCWD */
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* file_read's flags. */
+#define FILE_NOFOLLOW 1u  /* a link at path is refused (-ELOOP), never followed */
+
+/* The whole regular file dirfd/path (AT_FDCWD: path alone) if it holds at
+ * most max bytes: 0 and *ret (malloc'ed, NUL-terminated after *ret_len
+ * bytes).  Opened without blocking (a FIFO planted where a file should be
+ * must not hang a start); -ENOENT, -EISDIR, -EINVAL (not a regular file),
+ * -EFBIG (more than max bytes, also when it grew while read), -ELOOP (a
+ * link, with FILE_NOFOLLOW) or another negative errno.  Kernel files
+ * (/proc: size 0 in fstat) are read to their end too. */
+int file_read(int dirfd, const char *path, size_t max, unsigned flags, char **ret, size_t *ret_len);
+
+/* dir/name replaced by data in one rename: written to a temporary name of
+ * this process (created with O_EXCL, no link followed), fsync'ed, renamed.
+ * mode: of the new file.  0 or a negative errno, and no temporary left. */
+int file_write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
+
+/* text written to the existing file dirfd/name in one write(2) (a kernel
+ * file takes it whole or not at all): 0, -EIO for a short write, or -errno. */
+int file_write_kernel(int dirfd, const char *name, const char *text);
+
+/* fd read until end of file or until size bytes are in buf: how many, or
+ * -errno.  EINTR is retried. */
+ssize_t read_full(int fd, void *buf, size_t size);
+/* All of buf written to fd (EINTR retried): 0 or -errno. */
+int write_full(int fd, const void *buf, size_t len);
+
+/* mkdir -p: path and its missing parents, made with mode; existing
+ * directories are fine.  No allocation (the sandbox's own setup uses it).
+ * 0 or a negative errno (-ENAMETOOLONG above PATH_MAX). */
+int mkdir_p(const char *path, mode_t mode);
+/* The parents of path, as mkdir_p makes them ("/a/b/c": /a/b). */
+int mkdir_parents(const char *path, mode_t mode);
