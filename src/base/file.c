@@ -161,3 +161,9 @@ int mkdir_parents(const char *path, mode_t mode)
 	buf[len] = '\0';
 	return mkdir_p(buf, mode);
 }
+
+bool is_own_dir(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid();
+}

@@ -41,3 +41,7 @@ int write_full(int fd, const void *buf, size_t len);
 int mkdir_p(const char *path, mode_t mode);
 /* The parents of path, as mkdir_p makes them ("/a/b/c": /a/b). */
 int mkdir_parents(const char *path, mode_t mode);
+
+/* Whether path is a directory (not a link to one) that belongs to the
+ * caller's uid. */
+bool is_own_dir(const char *path);

@@ -82,7 +82,7 @@ static int env_build(const struct env_request *q, const struct nix_info *nix, co
 	int r = nix_daemon_check();
 	if (r < 0) {
 		warn("cannot reach the nix daemon at '%s': %s; start it (nix-daemon, or systemctl start nix-daemon)",
-		     layout_daemon_socket(), strerror(-r));
+		     view_daemon_socket(), strerror(-r));
 		return r;
 	}
 

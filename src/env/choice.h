@@ -9,13 +9,13 @@
 
 #include "env/cache.h"
 #include "policy/config.h"
-#include "sandbox/layout.h"
+#include "sandbox/view.h"
 #include "git/project.h"
 
 struct env_request {
 	const struct project *project;
 	const struct policy *policy;     /* watch and reload_* */
-	const struct layout_user *user;
+	const struct view_user *user;
 	bool interactive;                /* a person may be asked (a tty) */
 	bool reload;                     /* nsb reload: evaluate again, ask nothing */
 };

@@ -16,19 +16,17 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "env/cache.h"
-#include "env/devenv.h"
-#include "base/util.h"
 #include "base/file.h"
 #include "base/strbuf.h"
+#include "base/util.h"
+#include "env/cache.h"
+#include "env/devenv.h"
+#include "sandbox/eval-view.h"
 
 #define NIX_OUTPUT_MAX (64u << 20)
 /* nix --version and nix show-config: small outputs, and no network. */
 #define NIX_HOST_OUTPUT_MAX (1u << 20)
 #define NIX_HOST_TIMEOUT_MS 20000
-/* Where the evaluation sees the project as a flake: a path without spaces or
- * other characters that Nix 2.8's URL parser refuses or leaves encoded. */
-#define FLAKE_VIEW "/run/nsbsh/flake"
 
 void nix_info_release(struct nix_info *n)
 {
@@ -82,7 +80,7 @@ int nix_locate(struct nix_info *ret)
 
 int nix_daemon_check(void)
 {
-	const char *sock = layout_daemon_socket();
+	const char *sock = view_daemon_socket();
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(sock) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -274,84 +272,6 @@ int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret
 	return 0;
 }
 
-/* What runs in the evaluation sandbox: nix print-dev-env, or devenv's. */
-struct eval_program {
-	const char *what;     /* "nix print-dev-env", for messages */
-	const char *path;     /* real path, run at the same path inside */
-	char **argv;
-	const char *cwd;
-	const char *path_env; /* PATH inside */
-	bool bind_program;    /* not under /nix/store or /usr: shown alone */
-	const char *dotfile;  /* devenv: ENVDIR/.devenv, or NULL */
-	struct sandbox_bind_id dotfile_id; /* what it was when checked */
-};
-
-static int eval_layout(struct layout *l, const struct project *p, const struct layout_user *u,
-		       const char *entry_dir, const struct eval_program *prog)
-{
-	int r = layout_common(l, u);
-	if (r == 0)
-		r = layout_host_system(l);
-	/* A throwaway home: nix's caches of this evaluation do not outlive it. */
-	if (r == 0)
-		r = sandbox_add(&l->spec, SB_TMPFS, NULL, u->home, NULL, 0);
-	if (r == 0)
-		r = sandbox_add(&l->spec, SB_BIND_RO, p->worktree, p->worktree, NULL, 0);
-	if (r == 0)
-		r = sandbox_add(&l->spec, SB_BIND_RO, p->worktree, FLAKE_VIEW, NULL, 0);
-	/* A linked work tree (a session): git, run by nix, reads the
-	 * repository's common dir. */
-	struct layout_linked lk = { 0 };
-	_cleanup_free_ char *lerr = NULL;
-	if (r == 0 && layout_linked_find(p->worktree, &lk, &lerr) == 0)
-		r = layout_show_common(l, &lk);
-	layout_linked_release(&lk);
-	/* The entry being written: nix puts the GC root (--profile) there. */
-	if (r == 0)
-		r = sandbox_add(&l->spec, SB_BIND_RW, entry_dir, entry_dir, NULL, 0);
-	if (r == 0)
-		r = layout_writable(l, u->home);
-	if (r == 0)
-		r = layout_writable(l, entry_dir);
-	/* devenv keeps its state and its GC roots in .devenv, as it does
-	 * without nsbsh.  Code in a shell sandbox can replace it with a link
-	 * (to ~/.ssh, say) at any time: the bind is refused unless what got
-	 * mounted is the directory checked without following links. */
-	if (r == 0 && prog->dotfile) {
-		r = sandbox_add(&l->spec, SB_BIND_RW, prog->dotfile, prog->dotfile,
-				(const char *)&prog->dotfile_id, sizeof(prog->dotfile_id));
-		if (r == 0)
-			r = layout_writable(l, prog->dotfile);
-	}
-	if (r == 0 && prog->bind_program)
-		r = sandbox_add(&l->spec, SB_BIND_RO, prog->path, prog->path, NULL, 0);
-	if (r < 0)
-		return r;
-
-	l->spec.cwd = prog->cwd;
-	l->spec.path = prog->path;
-	l->spec.argv = prog->argv;
-	l->spec.seccomp = true;
-	r = layout_pass_env(l, NULL);
-	if (r == 0)
-		r = layout_setenv(l, "PATH", prog->path_env);
-	if (r == 0)
-		r = layout_setenv(l, "HOME", u->home);
-	if (r == 0)
-		r = layout_setenv(l, "USER", u->name);
-	if (r == 0)
-		r = layout_setenv(l, "LOGNAME", u->name);
-	/* Inside, only the daemon can reach the store's database. */
-	if (r == 0)
-		r = layout_setenv(l, "NIX_REMOTE", "daemon");
-	if (r == 0 && getenv("NIX_DAEMON_SOCKET_PATH"))
-		r = layout_setenv(l, "NIX_DAEMON_SOCKET_PATH", layout_daemon_socket());
-	l->spec.envp = l->envp;
-	return r;
-}
-
-#define EVAL_PATH "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
-
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -364,7 +284,7 @@ static bool shown_by_eval(const char *path)
 }
 
 /* ENVDIR/.devenv, created when missing, checked without following a link. */
-static int devenv_dotfile(const struct project *p, struct sandbox_bind_id *ret_id, char **ret_err)
+static int devenv_dotfile(const struct project *p, struct stat *ret_st, char **ret_err)
 {
 	struct stat st;
 	int r = 0;
@@ -382,11 +302,11 @@ static int devenv_dotfile(const struct project *p, struct sandbox_bind_id *ret_i
 			*ret_err = NULL;
 		return r;
 	}
-	*ret_id = (struct sandbox_bind_id){ .dev = st.st_dev, .ino = st.st_ino };
+	*ret_st = st;
 	return 0;
 }
 
-int nix_build_env(const struct project *p, const struct nix_info *nix, const struct layout_user *u,
+int nix_build_env(const struct project *p, const struct nix_info *nix, const struct view_user *u,
 		  const char *entry_dir, const char *key, char **ret_err)
 {
 	_cleanup_free_ char *profile = NULL, *ref = NULL, *rel = NULL, *devenv = NULL;
@@ -395,9 +315,11 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 		    a_profile[] = "--profile";
 	char *nix_argv[] = { nix->path, a_cmd, a_json, a_nolock, a_profile, NULL, NULL, NULL };
 	char *devenv_argv[] = { NULL, a_cmd, a_json, NULL };
-	struct eval_program prog = { .what = "nix print-dev-env", .path = nix->path, .argv = nix_argv,
-				     .cwd = p->worktree, .path_env = EVAL_PATH };
-	struct sandbox_bind_id dotfile_id;
+	const char *what = "nix print-dev-env";
+	struct eval_view view = { .user = u, .worktree = p->worktree, .entry_dir = entry_dir,
+				  .program = nix->path, .argc = 7, .argv = nix_argv, .cwd = p->worktree,
+				  .path_env = EVAL_PATH };
+	struct stat dotfile_st;
 	int r;
 
 	if (p->kind == ENV_DEVENV) {
@@ -407,7 +329,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 			*ret_err = strdup("cannot find 'devenv' in PATH: install it (nix profile install nixpkgs#devenv; see https://devenv.sh)");
 			return -ENOENT;
 		}
-		r = devenv_dotfile(p, &dotfile_id, ret_err);
+		r = devenv_dotfile(p, &dotfile_st, ret_err);
 		if (r < 0)
 			return r;
 		/* devenv runs nix by name: its own directory first (a nix
@@ -417,18 +339,23 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 		    asprintf(&dotfile, "%s/.devenv", p->envdir) < 0)
 			return -ENOMEM;
 		devenv_argv[0] = devenv;
-		prog = (struct eval_program){ .what = "devenv print-dev-env", .path = devenv,
-					      .argv = devenv_argv, .cwd = p->envdir, .path_env = path_env,
-					      .bind_program = !shown_by_eval(devenv),
-					      .dotfile = dotfile, .dotfile_id = dotfile_id };
+		what = "devenv print-dev-env";
+		view.program = devenv;
+		view.argc = 3;
+		view.argv = devenv_argv;
+		view.cwd = p->envdir;
+		view.path_env = path_env;
+		view.bind_program = !shown_by_eval(devenv);
+		view.dotfile = dotfile;
+		view.dotfile_st = &dotfile_st;
 	} else {
 		if (asprintf(&profile, "%s/profile", entry_dir) < 0)
 			return -ENOMEM;
 		if (*p->env_rel) {
 			rel = url_encode(p->env_rel);
-			if (!rel || asprintf(&ref, "git+file://" FLAKE_VIEW "?dir=%s", rel) < 0)
+			if (!rel || asprintf(&ref, "git+file://" EVAL_FLAKE_VIEW "?dir=%s", rel) < 0)
 				return -ENOMEM;
-		} else if (!(ref = strdup("git+file://" FLAKE_VIEW))) {
+		} else if (!(ref = strdup("git+file://" EVAL_FLAKE_VIEW))) {
 			return -ENOMEM;
 		}
 		nix_argv[5] = profile;
@@ -440,18 +367,22 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	struct layout l;
 	layout_init(&l);
 	int out[2] = { -1, -1 };
-	r = eval_layout(&l, p, u, entry_dir, &prog);
-	if (r < 0)
-		goto out;
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		r = -errno;
 		goto out;
 	}
-	l.spec.stdout_fd = out[1];
+	view.stdout_fd = out[1];
+	eval_view_build(&l, &view);
+	r = layout_error(&l);
+	if (r < 0) {
+		if (layout_error_text(&l))
+			*ret_err = strdup(layout_error_text(&l));
+		goto out;
+	}
 
 	pid_t pid;
 	int errfd, status = 0;
-	r = sandbox_start(&l.spec, &pid, &errfd, ret_err);
+	r = sandbox_start(&l.spec, &l.prog, &pid, &errfd, ret_err);
 	close(out[1]);
 	out[1] = -1;
 	if (r < 0)
@@ -463,7 +394,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	if (r < 0)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		if (asprintf(ret_err, "%s failed (exit status %d)", prog.what,
+		if (asprintf(ret_err, "%s failed (exit status %d)", what,
 			     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) < 0)
 			*ret_err = NULL;
 		r = -EIO;
@@ -471,7 +402,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	}
 	if (rr < 0) {
 		r = rr;
-		if (asprintf(ret_err, "cannot read the output of %s: %s", prog.what, strerror(-rr)) < 0)
+		if (asprintf(ret_err, "cannot read the output of %s: %s", what, strerror(-rr)) < 0)
 			*ret_err = NULL;
 		goto out;
 	}
@@ -479,7 +410,7 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	struct devenv env = { 0 };
 	r = devenv_render(json, json_len, &env);
 	if (r < 0) {
-		if (asprintf(ret_err, "%s printed something that is not its JSON", prog.what) < 0)
+		if (asprintf(ret_err, "%s printed something that is not its JSON", what) < 0)
 			*ret_err = NULL;
 		goto out;
 	}

@@ -2,8 +2,8 @@
  * evaluation of a project's environment inside the evaluation sandbox. */
 #pragma once
 
-#include "sandbox/layout.h"
 #include "git/project.h"
+#include "sandbox/view.h"
 
 struct nix_info {
 	char *path;  /* real path of the nix program, NULL when not found */
@@ -29,5 +29,5 @@ int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret
  * run in the env file's directory with its .devenv writable) for devenv.nix.
  * On failure a one-line reason in *ret_err (nix's or devenv's own messages
  * went to stderr already; a missing devenv says how to install it). */
-int nix_build_env(const struct project *p, const struct nix_info *nix, const struct layout_user *u,
+int nix_build_env(const struct project *p, const struct nix_info *nix, const struct view_user *u,
 		  const char *entry_dir, const char *key, char **ret_err);

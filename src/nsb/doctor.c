@@ -19,7 +19,7 @@
 #include "env/cache.h"
 #include "policy/config.h"
 #include "sandbox/landlock.h"
-#include "sandbox/layout.h"
+#include "sandbox/view.h"
 #include "base/log.h"
 #include "env/nix.h"
 #include "sandbox/userns.h"
@@ -135,7 +135,7 @@ static enum result check_nix(struct doctor *d)
 
 static enum result check_daemon(struct doctor *d)
 {
-	const char *sock = layout_daemon_socket();
+	const char *sock = view_daemon_socket();
 	int r = nix_daemon_check();
 	if (r == 0) {
 		line(d, true, "nix daemon: %s accepts connections", sock);

@@ -12,7 +12,7 @@
 #include "policy/config.h"
 #include "env/choice.h"
 #include "sandbox/landlock.h"
-#include "sandbox/layout.h"
+#include "sandbox/shell-view.h"
 #include "base/log.h"
 #include "git/nested.h"
 #include "env/nix.h"

@@ -1,99 +1,81 @@
-/* layout.h - what each sandbox shows: the shell's and the evaluation's views.
- * sandbox.c knows how to build a view; this file decides what is in it. */
+/* layout.h - a sandbox's view being built: the list of operations, the
+ * places writes may go, the program's environment and command line, and
+ * the strings they all point to.  sandbox.c knows how to build a view;
+ * view.c, gitprotect.c, shell-view.c and eval-view.c decide what is in one.
+ *
+ * Every add copies what it is given (the layout owns its strings), refuses
+ * NULL (an allocation that failed upstream: -ENOMEM), and after the first
+ * error does nothing: the error is kept, with its reason, and the caller
+ * asks once, at the end (layout_error).  The finished list is a plain
+ * value: a test reads l->spec.ops to see what a view shows, read-only or
+ * not, without a kernel. */
 #pragma once
 
-#include "git/project.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
 #include "sandbox/sandbox.h"
 
-/* The bash the sandbox runs when the environment has none: static, so it
- * needs nothing of the host (Debian's bash-static). */
-#ifndef NSBSH_STATIC_BASH
-#define NSBSH_STATIC_BASH "/bin/bash-static"
-#endif
+#define LAYOUT_MAX_ENV 256
+#define LAYOUT_MAX_WRITABLE 24
+#define LAYOUT_MAX_NOTES 16
 
 struct layout {
 	struct sandbox_spec spec;
-	char **owned;      /* strings the spec borrows, freed with the layout */
+	struct sandbox_program prog;
+	char **owned;          /* every string the spec and program point to */
 	size_t n_owned;
-	char *envp[256];   /* the program's environment (strings owned) */
+	char *envp[LAYOUT_MAX_ENV];
 	size_t n_env;
-	const char *writable[24]; /* Landlock: the only places writes may go */
+	const char *writable[LAYOUT_MAX_WRITABLE];
 	size_t n_writable;
-};
-
-struct layout_user {
-	const char *name;
-	const char *home;   /* the user's $HOME path, shown inside */
-	uid_t uid;
-	gid_t gid;
+	/* Things worth saying that did not stop the view ("policy: bind
+	 * '/x' left out: ..."): the caller prints them. */
+	char *notes[LAYOUT_MAX_NOTES];
+	size_t n_notes;
+	int error;             /* the first error, a negative errno; 0: none */
+	char *error_text;      /* its reason, when one was given */
 };
 
 void layout_init(struct layout *l);
 void layout_release(struct layout *l);
-/* Take ownership of a malloc'ed string, which stays valid until release. */
-const char *layout_keep(struct layout *l, char *s);
-/* Set NAME=VALUE in the program's environment, replacing an earlier NAME. */
-int layout_setenv(struct layout *l, const char *name, const char *value);
+
+/* The first error (0: none), and its reason (NULL: strerror's). */
+int layout_error(const struct layout *l);
+const char *layout_error_text(const struct layout *l);
+/* Sets the error (when none is set yet), with or without a reason. */
+void layout_set_error(struct layout *l, int error);
+void layout_fail(struct layout *l, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A note for the caller to show (one line, no "nsbsh: "). */
+void layout_note(struct layout *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A copy of s that lives as long as the layout (NULL: s was NULL, or an
+ * error is set). */
+const char *layout_strdup(struct layout *l, const char *s);
+
+/* An operation: src at dest (see sandbox.h's kinds); src NULL where the
+ * kind takes none (SB_TMPFS, SB_DIR, SB_PROC, SB_DEVPTS). */
+void layout_add(struct layout *l, enum sandbox_op_kind kind, const char *src, const char *dest);
+/* A bind of path at itself, refused at build time unless what got mounted
+ * is what st describes (its device and inode): a link swapped in after
+ * the check makes the start fail, it never gets something else mounted. */
+void layout_add_checked(struct layout *l, enum sandbox_op_kind kind, const char *path,
+			const struct stat *st);
+/* A read-only file at dest with these len bytes. */
+void layout_add_file(struct layout *l, const char *dest, const char *data, size_t len);
+/* A place where the program may write (Landlock's list). */
+void layout_writable(struct layout *l, const char *path);
+
+/* NAME=VALUE in the program's environment, replacing an earlier NAME. */
+void layout_setenv(struct layout *l, const char *name, const char *value);
 struct policy;
-/* Copy the variables of the outer environment that the policy passes (the
+/* The variables of the outer environment that the policy passes (the
  * built-in allowlist TERM, LANG, ... when p is NULL). */
-int layout_pass_env(struct layout *l, const struct policy *p);
+void layout_pass_env(struct layout *l, const struct policy *p);
+/* The program: path inside, its argv (argc strings, copied), where it
+ * starts; its environment is the one set above. */
+void layout_program(struct layout *l, const char *path, int argc, char *const *argv, const char *cwd);
 
-/* Add a place where the program may write (Landlock's list; borrowed). */
-int layout_writable(struct layout *l, const char *path);
-
-/* Common to both views: base (/dev /proc /tmp /run/nsbsh), /nix/store
- * read-only, the daemon socket's directory, a minimal /etc. */
-int layout_common(struct layout *l, const struct layout_user *u);
-/* The host's system directories, read-only (the evaluation's, and the
- * shell's with host_system = ro). */
-int layout_host_system(struct layout *l);
-
-/* Git metadata that git outside the sandbox acts on (see layout.c): .git
- * pinned in place, its hooks/ and config read-only, and those of submodules
- * and linked work trees.  Called after the work tree's bind. */
-int layout_protect_git(struct layout *l, const char *worktree);
-/* The same for the repositories nested in the work tree (nested.c NEST-1,
- * NEST-2): list holds their paths relative to worktree, each ended by a
- * NUL; each bind is checked on what got mounted.  After layout_protect_git. */
-int layout_protect_nested(struct layout *l, const char *worktree, const char *list, size_t len);
-
-/* A linked work tree (a session, or any `git worktree add`): its git dir G
- * (C/worktrees/NAME), the repository's common git dir C (real paths), the
- * branch G's HEAD names (NULL: detached), and the repository's name (the
- * main work tree's base name). */
-struct layout_linked {
-	char *gitdir;
-	char *commondir;
-	char *branch;
-	char *name;
-};
-/* 0 and *ret when worktree's .git file names a git dir G of a common dir C
- * that agree both ways (G = C/worktrees/NAME, G/gitdir names this .git)
- * and are the user's; -ENOENT when worktree is not a linked work tree;
- * -EPERM and *ret_err when its .git file names git dirs that do not agree
- * (then nothing of them may be shown). */
-int layout_linked_find(const char *worktree, struct layout_linked *ret, char **ret_err);
-void layout_linked_release(struct layout_linked *lk);
-/* The shell's view of C: read-only at the top (nothing can be created
- * there, commondir included), objects/ refs/ logs/ and G read-write (so
- * commits work), G's commondir, gitdir, config.worktree read-only. */
-int layout_protect_common(struct layout *l, const struct layout_linked *lk);
-/* The evaluation's view of C: read-only (nix reads the flake with git). */
-int layout_show_common(struct layout *l, const struct layout_linked *lk);
-
-/* The shell's view of a session: for a linked work tree, its common dir
- * (layout_protect_common); NSBSH_PROJECT_NAME (the repository's name) and
- * NSBSH_SESSION (session, else the linked work tree's branch).  A .git
- * file whose links do not agree shows no git dir, with *ret_note saying
- * why; 0 or a negative errno. */
-int layout_session(struct layout *l, const char *worktree, const char *session, char **ret_note);
-
-/* The project's denial log (denylog.h): the supervisor keeps it in dir.
- * shown (a shell with a prompt; dir must exist): the sandbox sees dir
- * read-only, and NSBSH_DENIALS_FLAG names the flag file of this session
- * there, which the prompt hook tests. */
-int layout_denial_log(struct layout *l, const char *dir, bool shown);
-
-/* The daemon socket path ($NIX_DAEMON_SOCKET_PATH or the default). */
-const char *layout_daemon_socket(void);
+/* The last operation at dest (the one that decides what dest is), or NULL. */
+const struct sandbox_op *layout_find(const struct layout *l, const char *dest);

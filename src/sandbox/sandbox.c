@@ -79,14 +79,13 @@
 
 #define SANDBOX_BASE "/tmp"
 #define OLDROOT "/oldroot"
-#define MAX_OPS 4096
 #define ERRBUF 1024
 /* pid 1 exits so when the sandbox could not be built (the reason goes over the pipe). */
 #define EXIT_SANDBOX_SETUP 125
 
 void sandbox_spec_init(struct sandbox_spec *s)
 {
-	*s = (struct sandbox_spec){ .stdout_fd = -1, .max_procs = SANDBOX_MAX_PROCS_DEFAULT };
+	*s = (struct sandbox_spec){ .max_procs = SANDBOX_MAX_PROCS_DEFAULT };
 }
 
 void sandbox_spec_release(struct sandbox_spec *s)
@@ -100,7 +99,7 @@ int sandbox_add(struct sandbox_spec *s, enum sandbox_op_kind kind, const char *s
 {
 	if (s->n_ops == s->cap_ops) {
 		size_t cap = s->cap_ops ? s->cap_ops * 2 : 32;
-		if (cap > MAX_OPS)
+		if (cap > SANDBOX_MAX_OPS)
 			return -E2BIG;
 		struct sandbox_op *ops = realloc(s->ops, cap * sizeof(*ops));
 		if (!ops)
@@ -110,34 +109,6 @@ int sandbox_add(struct sandbox_spec *s, enum sandbox_op_kind kind, const char *s
 	}
 	s->ops[s->n_ops++] = (struct sandbox_op){ kind, src, dest, data, len };
 	return 0;
-}
-
-int sandbox_add_base(struct sandbox_spec *s)
-{
-	static const char *const devs[] = { "/dev/null", "/dev/zero", "/dev/full",
-					    "/dev/random", "/dev/urandom", "/dev/tty" };
-	int r = sandbox_add(s, SB_TMPFS, NULL, "/dev", NULL, 0);
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(devs); i++)
-		r = sandbox_add(s, SB_BIND_DEV, devs[i], devs[i], NULL, 0);
-	if (r == 0)
-		r = sandbox_add(s, SB_DEVPTS, NULL, "/dev/pts", NULL, 0);
-	if (r == 0)
-		r = sandbox_add(s, SB_TMPFS, NULL, "/dev/shm", NULL, 0);
-	if (r == 0)
-		r = sandbox_add(s, SB_SYMLINK, "/proc/self/fd", "/dev/fd", NULL, 0);
-	if (r == 0)
-		r = sandbox_add(s, SB_SYMLINK, "/proc/self/fd/0", "/dev/stdin", NULL, 0);
-	if (r == 0)
-		r = sandbox_add(s, SB_SYMLINK, "/proc/self/fd/1", "/dev/stdout", NULL, 0);
-	if (r == 0)
-		r = sandbox_add(s, SB_SYMLINK, "/proc/self/fd/2", "/dev/stderr", NULL, 0);
-	if (r == 0)
-		r = sandbox_add(s, SB_PROC, NULL, "/proc", NULL, 0);
-	if (r == 0)
-		r = sandbox_add(s, SB_TMPFS, NULL, "/tmp", NULL, 0);
-	if (r == 0)
-		r = sandbox_add(s, SB_DIR, NULL, "/run/nsbsh", NULL, 0);
-	return r;
 }
 
 /* --- signals ------------------------------------------------------------
@@ -429,10 +400,11 @@ static void listener_send_or_fail(int sock, int listener)
 	close(listener);
 }
 
-static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
+static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s,
+						   const struct sandbox_program *p)
 {
-	if (s->stdout_fd >= 0) {
-		if (dup2(s->stdout_fd, STDOUT_FILENO) < 0)
+	if (p->stdout_fd >= 0) {
+		if (dup2(p->stdout_fd, STDOUT_FILENO) < 0)
 			child_fail("cannot set up standard output");
 	}
 	/* pid 1 made itself undumpable before the fork (MUST-8); the program is
@@ -451,14 +423,15 @@ static void __attribute__((noreturn)) program_exec(const struct sandbox_spec *s)
 			child_fail("cannot restrict writes with Landlock");
 		}
 	}
-	execve(s->path, s->argv, s->envp);
+	execve(p->path, p->argv, p->envp);
 	/* Only the exit status can tell now; 126/127 as bash reports them. */
-	dprintf(STDERR_FILENO, "nsbsh: cannot run '%s' in the sandbox: %s\n", s->path,
+	dprintf(STDERR_FILENO, "nsbsh: cannot run '%s' in the sandbox: %s\n", p->path,
 		strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, int syncfd, int sock)
+static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s,
+						  const struct sandbox_program *p, int syncfd, int sock)
 {
 	char go[2];
 
@@ -497,8 +470,8 @@ static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, 
 		child_fail("cannot detach the old root");
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
 		child_fail("cannot make the root read-only");
-	if (chdir(s->cwd) < 0)
-		child_fail("cannot enter '%s' in the sandbox", s->cwd);
+	if (chdir(p->cwd) < 0)
+		child_fail("cannot enter '%s' in the sandbox", p->cwd);
 
 	/* MUST-8; the program gets the filter by inheritance, and its exec
 	 * makes it dumpable again (gdb and strace inside keep working). */
@@ -523,23 +496,23 @@ static int __attribute__((noreturn)) sandbox_pid1(const struct sandbox_spec *s, 
 	if (prog < 0)
 		child_fail("cannot start the program");
 	if (prog == 0)
-		program_exec(s);
+		program_exec(s, p);
 	signals_supervise(prog);
 
 	/* pid 1: the supervisor learns of failures from the program itself. */
 	close(child_errfd);
 	child_errfd = -1;
-	if (s->stdout_fd >= 0)
-		close(s->stdout_fd);
+	if (p->stdout_fd >= 0)
+		close(p->stdout_fd);
 	for (;;) {
 		int status;
-		pid_t p = waitpid(-1, &status, 0);
-		if (p < 0) {
+		pid_t got = waitpid(-1, &status, 0);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			_exit(EXIT_SANDBOX_SETUP);
 		}
-		if (p != prog)
+		if (got != prog)
 			continue; /* an orphan reparented to us */
 		if (WIFEXITED(status))
 			_exit(WEXITSTATUS(status));
@@ -597,7 +570,7 @@ static void supervision_close(struct supervision *sv)
  * must then answer it (supervise).  It does only when a pidfd can tell
  * this process that pid 1 is gone while it polls.  supervised: the caller
  * waits in supervise(), which removes the sandbox's cgroup afterwards. */
-static int start(const struct sandbox_spec *s, bool notify, bool supervised,
+static int start(const struct sandbox_spec *s, const struct sandbox_program *p, bool notify, bool supervised,
 		 struct supervision *sv, char **ret_err)
 {
 	int errpipe[2], syncpipe[2], socks[2] = { -1, -1 };
@@ -632,7 +605,7 @@ static int start(const struct sandbox_spec *s, bool notify, bool supervised,
 		fd_close(&sv->cg.fd);
 		fd_close(&sv->cg.parent_fd);
 		child_errfd = errpipe[1];
-		sandbox_pid1(s, syncpipe[0], socks[1]);
+		sandbox_pid1(s, p, syncpipe[0], socks[1]);
 	}
 	int r = pid < 0 ? -errno : 0;
 	close(errpipe[1]);
@@ -681,10 +654,11 @@ static int start(const struct sandbox_spec *s, bool notify, bool supervised,
 	return 0;
 }
 
-int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, char **ret_err)
+int sandbox_start(const struct sandbox_spec *s, const struct sandbox_program *p, pid_t *ret_pid,
+		  int *ret_errfd, char **ret_err)
 {
 	struct supervision sv;
-	int r = start(s, false, false, &sv, ret_err);
+	int r = start(s, p, false, false, &sv, ret_err);
 	if (r < 0)
 		return r;
 	*ret_pid = sv.pid;
@@ -785,11 +759,12 @@ static int supervise(struct supervision *sv, const char *log, int *ret_status, c
 	return r;
 }
 
-int sandbox_run(const struct sandbox_spec *s, int *ret_status, char **ret_err)
+int sandbox_run(const struct sandbox_spec *s, const struct sandbox_program *p, int *ret_status,
+		char **ret_err)
 {
 	struct supervision sv;
 	bool notify = s->seccomp && s->denial_log;
-	int r = start(s, notify, true, &sv, ret_err);
+	int r = start(s, p, notify, true, &sv, ret_err);
 	if (r < 0)
 		return r;
 	return supervise(&sv, s->denial_log, ret_status, ret_err);

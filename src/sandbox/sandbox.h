@@ -37,18 +37,16 @@ struct sandbox_bind_id {
 	ino_t ino;
 };
 
+/* The sandbox: what it shows and how it is walled in.  Its strings are
+ * borrowed and must outlive sandbox_run() (layout.h owns them for its
+ * callers). */
 struct sandbox_spec {
 	struct sandbox_op *ops;
 	size_t n_ops, cap_ops;
-	const char *cwd;          /* working directory inside */
-	const char *path;         /* program to execute (inside path) */
-	char *const *argv;
-	char *const *envp;
-	int stdout_fd;            /* -1: inherit; else dup'ed to fd 1 of the program */
 	bool unshare_net;         /* a new network namespace with loopback only */
 	bool seccomp;             /* load the seccomp filter before exec */
 	/* Landlock (landlock.c): writes only beneath these paths inside;
-	 * NULL/0: no Landlock.  Borrowed like the ops' strings. */
+	 * NULL/0: no Landlock. */
 	const char *const *writable;
 	size_t n_writable;
 	/* Policy (config.h) the caller fills; sandbox_spec_init sets the
@@ -63,17 +61,26 @@ struct sandbox_spec {
 	const char *denial_log;
 };
 
+/* What runs in it. */
+struct sandbox_program {
+	const char *path;         /* the program (a path inside) */
+	char *const *argv;
+	char *const *envp;
+	const char *cwd;          /* working directory inside */
+	int stdout_fd;            /* -1: inherit; else dup'ed to fd 1 of the program */
+};
+
 /* Processes (threads count too) of the user inside one sandbox.  A build
  * with -j64 or a JVM stays far below; a fork bomb meets it within a second. */
 #define SANDBOX_MAX_PROCS_DEFAULT 4096
 
 void sandbox_spec_init(struct sandbox_spec *s);
 void sandbox_spec_release(struct sandbox_spec *s);
-/* Append an operation; strings are borrowed and must outlive sandbox_run(). */
+/* Append an operation; strings are borrowed and must outlive sandbox_run().
+ * 0, or -E2BIG past SANDBOX_MAX_OPS, or -ENOMEM. */
+#define SANDBOX_MAX_OPS 4096
 int sandbox_add(struct sandbox_spec *s, enum sandbox_op_kind kind, const char *src,
 		const char *dest, const char *data, size_t len);
-/* What every sandbox has: /dev, /proc, /tmp, /run/nsbsh. */
-int sandbox_add_base(struct sandbox_spec *s);
 
 /* Build the sandbox and run the program (answering the filter's
  * notifications into s->denial_log meanwhile); 0 and its wait status in
@@ -81,9 +88,11 @@ int sandbox_add_base(struct sandbox_spec *s);
  * 128+N for a program killed by signal N), or a negative errno with a
  * malloc'ed one-line reason in *ret_err. -EPERM/-ENOSPC/-EINVAL/-ENOSYS from
  * the namespace creation itself mean the kernel refuses user namespaces. */
-int sandbox_run(const struct sandbox_spec *s, int *ret_status, char **ret_err);
+int sandbox_run(const struct sandbox_spec *s, const struct sandbox_program *p, int *ret_status,
+		char **ret_err);
 /* Like sandbox_run, but the caller reads the program's stdout from *ret_fd
  * and then calls sandbox_wait(); refusals are not reported (denial_log is
  * ignored: nobody would answer the filter while the caller reads). */
-int sandbox_start(const struct sandbox_spec *s, pid_t *ret_pid, int *ret_errfd, char **ret_err);
+int sandbox_start(const struct sandbox_spec *s, const struct sandbox_program *p, pid_t *ret_pid,
+		  int *ret_errfd, char **ret_err);
 int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err);

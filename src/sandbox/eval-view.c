@@ -1,0 +1,50 @@
+/* eval-view.c - what the evaluation's sandbox shows (see eval-view.h). */
+#include "sandbox/eval-view.h"
+
+#include "base/util.h"
+#include "git/linked.h"
+
+void eval_view_build(struct layout *l, const struct eval_view *v)
+{
+	const struct view_user *u = v->user;
+	view_common(l, u);
+	view_host_system(l);
+	/* A throwaway home: nix's caches of this evaluation do not outlive it. */
+	layout_add(l, SB_TMPFS, NULL, u->home);
+	layout_add(l, SB_BIND_RO, v->worktree, v->worktree);
+	layout_add(l, SB_BIND_RO, v->worktree, EVAL_FLAKE_VIEW);
+	/* A linked work tree (a session): git, run by nix, reads the
+	 * repository's common dir. */
+	struct linked lk = { 0 };
+	_cleanup_free_ char *lerr = NULL;
+	if (linked_find(v->worktree, &lk, &lerr) == 0)
+		layout_add(l, SB_BIND_RO, lk.commondir, lk.commondir);
+	linked_release(&lk);
+	/* The entry being written: nix puts the GC root (--profile) there. */
+	layout_add(l, SB_BIND_RW, v->entry_dir, v->entry_dir);
+	layout_writable(l, u->home);
+	layout_writable(l, v->entry_dir);
+	/* devenv keeps its state and its GC roots in .devenv, as it does
+	 * without nsbsh.  Code in a shell sandbox can replace it with a link
+	 * (to ~/.ssh, say) at any time: the bind is refused unless what got
+	 * mounted is the directory checked without following links. */
+	if (v->dotfile) {
+		layout_add_checked(l, SB_BIND_RW, v->dotfile, v->dotfile_st);
+		layout_writable(l, v->dotfile);
+	}
+	if (v->bind_program)
+		layout_add(l, SB_BIND_RO, v->program, v->program);
+
+	l->spec.seccomp = true;
+	layout_pass_env(l, NULL);
+	layout_setenv(l, "PATH", v->path_env);
+	layout_setenv(l, "HOME", u->home);
+	layout_setenv(l, "USER", u->name);
+	layout_setenv(l, "LOGNAME", u->name);
+	/* Inside, only the daemon can reach the store's database. */
+	layout_setenv(l, "NIX_REMOTE", "daemon");
+	if (getenv("NIX_DAEMON_SOCKET_PATH"))
+		layout_setenv(l, "NIX_DAEMON_SOCKET_PATH", view_daemon_socket());
+	layout_program(l, v->program, v->argc, v->argv, v->cwd);
+	l->prog.stdout_fd = v->stdout_fd;
+}

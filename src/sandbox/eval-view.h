@@ -1,0 +1,34 @@
+/* eval-view.h - what the evaluation's sandbox shows: what the shell's
+ * shows of the project (read-only here), the host's read-only system
+ * directories that nix or devenv needs, a throwaway home, and the cache
+ * entry being written.  A hostile flake.nix can name path:/home/you/.ssh
+ * as an input; in here, there is no such path to copy into the store. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "sandbox/layout.h"
+#include "sandbox/view.h"
+
+/* Where the evaluation sees the project as a flake: a path without spaces
+ * or other characters that Nix 2.8's URL parser refuses or leaves encoded. */
+#define EVAL_FLAKE_VIEW "/run/nsbsh/flake"
+/* PATH inside, after the program's own directories. */
+#define EVAL_PATH "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+
+struct eval_view {
+	const struct view_user *user;
+	const char *worktree;        /* the project, shown read-only, also at EVAL_FLAKE_VIEW */
+	const char *entry_dir;       /* the cache entry being written, read-write */
+	const char *program;         /* real path, run at the same path inside */
+	int argc;
+	char *const *argv;
+	const char *cwd;
+	const char *path_env;        /* PATH inside */
+	bool bind_program;           /* not under /nix/store or /usr: shown alone */
+	const char *dotfile;         /* devenv: ENVDIR/.devenv, read-write; or NULL */
+	const struct stat *dotfile_st;  /* what it was when checked */
+	int stdout_fd;               /* the program's stdout */
+};
+
+void eval_view_build(struct layout *l, const struct eval_view *v);

@@ -1,0 +1,24 @@
+/* gitprotect.h - the git metadata that git outside the sandbox acts on,
+ * shown so that code inside cannot change what git outside will run.
+ * Invariants: see the top of gitprotect.c. */
+#pragma once
+
+#include <stddef.h>
+
+#include "git/linked.h"
+#include "sandbox/layout.h"
+
+/* The work tree's own .git (a directory: pinned, its hooks/ and config
+ * read-only, those of submodules and linked work trees too; a file: read-
+ * only).  After the work tree's bind. */
+void gitprotect_worktree(struct layout *l, const char *worktree);
+/* The same for the repositories nested in the work tree (git/nested.c
+ * NEST-1, NEST-2): list holds their paths relative to worktree, each ended
+ * by a NUL; each bind is checked on what got mounted.  After
+ * gitprotect_worktree. */
+void gitprotect_nested(struct layout *l, const char *worktree, const char *list, size_t len);
+/* A session's view of its repository's common dir C: read-only at the
+ * top (nothing can be created there, commondir included), objects/ refs/
+ * logs/ and its own git dir G read-write (so commits work), G's
+ * commondir, gitdir and config.worktree read-only (MUST-C1, MUST-C2). */
+void gitprotect_common(struct layout *l, const struct linked *lk);

@@ -1,0 +1,290 @@
+/* shell-view.c - what the shell's sandbox shows (see shell-view.h).
+ *
+ * Invariants (tests/unit/test_view.c names each; the integration tests
+ * that show them from inside a sandbox name them too):
+ * SV-1 env-allowlist: the shell's environment is the built-in allowlist and
+ *      the policy's passthrough of the outer one, then the environment's
+ *      variables, then nsbsh's own (HOME, PATH, SHELL, BASH_ENV, NSBSH_*):
+ *      no other outer variable reaches the sandbox, and none of nsbsh's can
+ *      be replaced from outside.
+ * SV-2 own-dirs-ro: nsbsh's own directories (its cache, with the discovery
+ *      and nested memos and the denial logs; its data, with the trust
+ *      records, sessions and private homes; the user's configuration) are
+ *      read-only wherever a writable bind contains them, made first when
+ *      missing so that the sandbox cannot make them either.  TRUST-2 and
+ *      NEST-4 rest on it.
+ * SV-3 git-last: the git metadata of the work tree and of the repositories
+ *      nested in it is protected after the policy's binds, so that no bind
+ *      can uncover it (gitprotect.c).
+ * SV-4 bind-dest: a policy bind never lands over nsbsh's own pieces of the
+ *      view (/proc, /dev, /run/nsbsh, /nix/store, /tmp), nor over or above
+ *      the work tree or the home, which it would hide; its source is
+ *      resolved and checked again (config_bind_refusal) before it is bound.
+ */
+#include "sandbox/shell-view.h"
+
+#include <stdio.h>
+
+#include "base/file.h"
+#include "base/path.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "git/linked.h"
+#include "policy/config.h"
+#include "sandbox/denylog.h"
+#include "sandbox/gitprotect.h"
+
+/* SV-4: where a policy bind must not go. */
+static const char *bind_dest_refusal(const struct shell_view *v, const char *dest)
+{
+	static const char *const kept[] = { "/proc", "/dev", "/run/nsbsh", "/nix/store", "/tmp" };
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+		if (path_at_or_below(dest, kept[i]))
+			return "nsbsh's own view is there";
+	if (v->project->worktree && path_at_or_below(v->project->worktree, dest))
+		return "it would hide the project";
+	if (path_at_or_below(v->user->home, dest))
+		return "it would hide the home";
+	return NULL;
+}
+
+/* What the policy adds: binds, files of the real home, the host's system.
+ * A bind that cannot be made is a note, left out; the shell still starts. */
+static void policy_binds(struct layout *l, const struct shell_view *v)
+{
+	const struct policy *p = v->policy;
+	for (size_t i = 0; i < p->bind.n + p->unshadow.n; i++) {
+		bool is_bind = i < p->bind.n;
+		const struct policy_entry *b = is_bind ? &p->bind.v[i] : &p->unshadow.v[i - p->bind.n];
+		const char *dest = b->dest ? b->dest : b->value;
+		const char *key = is_bind ? "bind" : "unshadow";
+		_cleanup_free_ char *real = realpath(b->value, NULL);
+		const char *why;
+		if (!real) {
+			/* a home file one does not have is nothing to say */
+			if (is_bind || errno != ENOENT)
+				layout_note(l, "policy: %s '%s' left out: %s", key, b->value, strerror(errno));
+			continue;
+		}
+		if ((why = config_bind_refusal(real, v->user->home)) ||
+		    (is_bind && (why = bind_dest_refusal(v, dest)))) {
+			layout_note(l, "policy: %s '%s' refused: %s", key, b->value, why);
+			continue;
+		}
+		layout_add(l, b->rw ? SB_BIND_RW : SB_BIND_RO, real, dest);
+		if (b->rw)
+			layout_writable(l, dest);
+	}
+	if (p->host_system)
+		view_host_system(l);
+}
+
+/* /run/nsbsh/watch.bash: the watched files, and which of them existed,
+ * for the prompt hook (shellwrap/inside.bash), which compares them with
+ * this file's own time, the moment the sandbox was made: no fork. */
+static void watch_file(struct layout *l, const struct shell_view *v)
+{
+	struct strbuf b = { 0 };
+	strbuf_adds(&b, "__nsbsh_watch=(");
+	for (size_t i = 0; i < v->n_watch; i++) {
+		_cleanup_free_ char *q = shell_quote(v->watch[i]);
+		if (!q)
+			b.oom = true;
+		else
+			strbuf_addf(&b, " %s", q);
+	}
+	strbuf_adds(&b, " )\n__nsbsh_existed=(");
+	for (size_t i = 0; i < v->n_watch; i++)
+		strbuf_addf(&b, " %d", access(v->watch[i], F_OK) == 0);
+	strbuf_adds(&b, " )\n");
+	_cleanup_free_ char *text = strbuf_steal(&b);
+	layout_add_file(l, SHELL_RC_WATCH, text, text ? strlen(text) : 0);
+}
+
+/* A linked work tree (a session): its common git dir, and the names the
+ * prompt shows: NSBSH_PROJECT_NAME (the repository's) and NSBSH_SESSION
+ * (the session's, else the linked work tree's branch). */
+static void session_view(struct layout *l, const struct shell_view *v)
+{
+	const char *worktree = v->project->worktree;
+	struct linked lk = { 0 };
+	_cleanup_free_ char *note = NULL;
+	int r = linked_find(worktree, &lk, &note);
+	const char *base = strrchr(worktree, '/');
+	const char *name = r == 0 ? lk.name : base && base[1] ? base + 1 : worktree;
+	const char *branch = v->session ? v->session : r == 0 ? lk.branch : NULL;
+	if (r == 0)
+		gitprotect_common(l, &lk);
+	else if (r == -ENOMEM)
+		layout_set_error(l, r);
+	if (note)
+		layout_note(l, "%s: the sandbox does not show that git dir", note);
+	layout_setenv(l, "NSBSH_PROJECT_NAME", name);
+	if (branch)
+		layout_setenv(l, "NSBSH_SESSION", branch);
+	linked_release(&lk);
+}
+
+/* The project's denial log (denylog.h): the supervisor keeps it in dir.
+ * A shell with a prompt sees dir read-only, and NSBSH_DENIALS_FLAG names
+ * the flag file of this session there, which the prompt hook tests. */
+static void denial_view(struct layout *l, const struct shell_view *v)
+{
+	l->spec.denial_log = layout_strdup(l, v->denials);
+	if (!v->interactive)
+		return;
+	_cleanup_free_ char *flag = NULL;
+	if (denylog_flag_path(DENYLOG_INSIDE, getpid(), &flag) < 0)
+		flag = NULL;
+	layout_add(l, SB_BIND_RO, v->denials, DENYLOG_INSIDE);
+	layout_setenv(l, "NSBSH_DENIALS_FLAG", flag);
+}
+
+/* SV-2: wherever a writable mount contains one of nsbsh's own directories,
+ * it is shown read-only on top; one missing there is made first. */
+static void protect_own_dirs(struct layout *l, const struct shell_view *v)
+{
+	size_t n_ops = l->spec.n_ops;
+	for (size_t i = 0; i < n_ops && !layout_error(l); i++) {
+		if (l->spec.ops[i].kind != SB_BIND_RW)
+			continue;
+		const char *src = l->spec.ops[i].src, *dest = l->spec.ops[i].dest;
+		for (size_t j = 0; j < v->n_own_dirs; j++) {
+			const char *dir = v->own_dirs[j];
+			if (!dir || !path_at_or_below(dir, src))
+				continue;
+			int r = mkdir_p(dir, 0700);
+			if (r < 0) {
+				layout_set_error(l, r);
+				return;
+			}
+			_cleanup_free_ char *inside = NULL;
+			if (asprintf(&inside, "%s%s", streq(dest, "/") ? "" : dest,
+				     dir + (streq(src, "/") ? 0 : strlen(src))) < 0)
+				inside = NULL;
+			layout_add(l, SB_BIND_RO, dir, inside);
+		}
+	}
+}
+
+/* The environment: what the policy passes, then the environment's
+ * variables, then nsbsh's own (SV-1). */
+static void shell_env(struct layout *l, const struct shell_view *v)
+{
+	const struct project *p = v->project;
+	layout_pass_env(l, v->policy);
+	bool have_path = false;
+	/* /bin holds bash and sh: the shell's own programs stay found. */
+	const char *tail = v->policy->host_system ? ":/bin:/usr/local/bin:/usr/bin" : ":/bin";
+	const char *end = v->environ ? v->environ + v->environ_len : NULL;
+	for (const char *e = v->environ; e && e < end && !layout_error(l); e += strlen(e) + 1) {
+		const char *eq = strchr(e, '=');
+		if (!eq)
+			continue;
+		_cleanup_free_ char *name = strndup(e, (size_t)(eq - e)), *path = NULL;
+		if (name && streq(name, "PATH")) {
+			if (asprintf(&path, "%s%s", eq + 1, tail) < 0)
+				path = NULL;
+			layout_setenv(l, "PATH", path);
+			have_path = true;
+		} else {
+			layout_setenv(l, name, eq + 1);
+		}
+	}
+	if (!have_path)
+		layout_setenv(l, "PATH", tail + 1);
+	layout_setenv(l, "HOME", v->user->home);
+	layout_setenv(l, "USER", v->user->name);
+	layout_setenv(l, "LOGNAME", v->user->name);
+	layout_setenv(l, "SHELL", "/bin/bash");
+	layout_setenv(l, "PWD", v->cwd);
+	layout_setenv(l, "BASH_ENV", SHELL_RC_INSIDE);
+	if (p->worktree) {
+		layout_setenv(l, "NSBSH_PROJECT", p->worktree);
+		layout_setenv(l, "NSBSH_ENV_FILE", p->envfile);
+		if (!v->env_rc)
+			layout_setenv(l, "NSBSH_NO_ENV", "1");
+	}
+	if (v->stale)
+		layout_setenv(l, "NSBSH_STALE", "1");
+}
+
+/* /bin/bash: a link into the store when it can be (the cheapest), a bind
+ * otherwise: a host file (the static bash, the policy's), or with the
+ * host's system shown, where /bin is the host's (read-only) and bash must
+ * still be ours. */
+static void shell_programs(struct layout *l, const struct shell_view *v)
+{
+	bool host = v->policy->host_system;
+	bool in_store = strncmp(v->bash, "/nix/store/", 11) == 0;
+	layout_add(l, in_store && !host ? SB_SYMLINK : SB_BIND_RO, v->bash, "/bin/bash");
+	if (!host) {
+		layout_add(l, SB_SYMLINK, v->sh ? v->sh : "bash", "/bin/sh");
+		if (v->env_program)
+			layout_add(l, SB_SYMLINK, v->env_program, "/usr/bin/env");
+	}
+	static const char profile[] = "# nsbsh: login shells load the project's environment\n. " SHELL_RC_INSIDE "\n";
+	layout_add_file(l, "/etc/profile", profile, sizeof(profile) - 1);
+}
+
+void shell_view_build(struct layout *l, const struct shell_view *v)
+{
+	const struct project *p = v->project;
+	const struct policy *pol = v->policy;
+
+	view_common(l, v->user);
+	layout_add(l, SB_BIND_RW, v->private_home, v->user->home);
+	if (p->worktree) {
+		layout_add(l, SB_BIND_RW, p->worktree, p->worktree);
+		layout_writable(l, p->worktree);
+	}
+	layout_writable(l, v->user->home);
+	policy_binds(l, v);
+	/* SV-3: after the policy's binds, so that none of them can uncover these. */
+	if (p->worktree) {
+		gitprotect_worktree(l, p->worktree);
+		gitprotect_nested(l, p->worktree, v->nested, v->nested_len);
+	}
+	layout_add(l, SB_BIND_RO, v->inside_rc, SHELL_RC_INSIDE);
+	/* The prompt hook's list: only a shell with a prompt has the hook. */
+	if (p->worktree && v->interactive)
+		watch_file(l, v);
+	if (v->ctl) {
+		layout_add(l, SB_BIND_RW, v->ctl, SHELL_CTL_DIR);
+		layout_writable(l, SHELL_CTL_DIR);
+	}
+	if (v->env_rc) {
+		layout_add(l, SB_BIND_RO, v->env_rc, SHELL_RC_ENV);
+	} else {
+		static const char none[] = "# nsbsh: no environment\n";
+		layout_add_file(l, SHELL_RC_ENV, none, sizeof(none) - 1);
+	}
+	shell_programs(l, v);
+	shell_env(l, v);
+	if (p->worktree)
+		session_view(l, v);
+
+	/* bash's own argv, unchanged but for --rcfile in front (long options
+	 * must come first; a user's own --rcfile later on still wins). */
+	_cleanup_free_ char **argv = calloc((size_t)v->argc + 3, sizeof(*argv));
+	if (!argv) {
+		layout_set_error(l, -ENOMEM);
+		return;
+	}
+	argv[0] = v->argv[0];
+	argv[1] = (char *)"--rcfile";
+	argv[2] = (char *)SHELL_RC_INSIDE;
+	for (int i = 1; i < v->argc; i++)
+		argv[i + 2] = v->argv[i];
+	layout_program(l, "/bin/bash", v->argc + 2, argv, v->cwd);
+	l->spec.seccomp = true;
+	l->spec.unshare_net = !pol->network;
+	l->spec.nested_userns = pol->nested_userns;
+	l->spec.max_procs = (unsigned long)pol->max_procs;
+	l->spec.max_memory = pol->max_memory;
+	l->spec.max_cpu_seconds = (unsigned long)pol->max_cpu_seconds;
+
+	if (v->denials)
+		denial_view(l, v);
+	protect_own_dirs(l, v);
+}

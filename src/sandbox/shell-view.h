@@ -1,0 +1,63 @@
+/* shell-view.h - what the shell's sandbox shows: the work tree read-write
+ * at its own path with its git metadata protected, a private home, the
+ * policy's binds, the environment's rc, nsbsh's own files; the shell's
+ * environment (an allowlist, then the environment's variables, then
+ * nsbsh's) and bash's command line.  Invariants: see shell-view.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "git/project.h"
+#include "sandbox/layout.h"
+#include "sandbox/view.h"
+
+/* The bash the sandbox runs when the environment has none: static, so it
+ * needs nothing of the host (Debian's bash-static). */
+#ifndef NSBSH_STATIC_BASH
+#define NSBSH_STATIC_BASH "/bin/bash-static"
+#endif
+
+/* Where the shell finds nsbsh's pieces inside. */
+#define SHELL_RC_INSIDE "/run/nsbsh/rc"
+#define SHELL_RC_ENV "/run/nsbsh/env.bash"
+#define SHELL_RC_WATCH "/run/nsbsh/watch.bash"
+/* Where the shell asks its supervisor for a restart (nsb reload) or a cd:
+ * the one place of /run/nsbsh that the sandbox may write. */
+#define SHELL_CTL_DIR "/run/nsbsh/ctl"
+
+struct policy;
+
+/* What the view is made of; every path is the host's.  The builder reads
+ * the host's file system (what exists, links, owners) but runs nothing. */
+struct shell_view {
+	const struct view_user *user;
+	const struct project *project;  /* worktree NULL: a sandbox with no project */
+	const char *session;            /* the session's branch, or NULL in place */
+	const struct policy *policy;
+	const char *private_home;       /* shown at user->home, read-write */
+	const char *inside_rc;          /* shellwrap/inside.bash */
+	const char *env_rc;             /* the environment's rc.bash; NULL: no environment */
+	const char *environ;            /* its variables, "NAME=VALUE\0"... */
+	size_t environ_len;
+	const char *bash;               /* at /bin/bash */
+	const char *sh;                 /* the environment's sh for /bin/sh, or NULL (bash) */
+	const char *env_program;        /* the environment's env for /usr/bin/env, or NULL */
+	char *const *watch;             /* the watched files, for the prompt hook */
+	size_t n_watch;
+	const char *nested;             /* repositories nested in the work tree (git/nested.h) */
+	size_t nested_len;
+	const char *ctl;                /* the control directory, or NULL: none */
+	const char *denials;            /* the denial log directory, or NULL: none */
+	const char *const *own_dirs;    /* nsbsh's own directories, physical paths (NULLs skipped) */
+	size_t n_own_dirs;
+	bool interactive;               /* a shell with a prompt */
+	bool stale;                     /* the environment is not what the files say now */
+	const char *cwd;                /* where the shell starts */
+	int argc;                       /* bash's command line, as nsbsh got it */
+	char *const *argv;
+};
+
+/* The whole view into l (layout_error says whether it is complete; its
+ * notes what was left out). */
+void shell_view_build(struct layout *l, const struct shell_view *v);

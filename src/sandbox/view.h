@@ -1,0 +1,25 @@
+/* view.h - what every sandbox shows (the shell's and the evaluation's):
+ * /dev, /proc, /tmp, /run/nsbsh, /nix/store read-only, the Nix daemon's
+ * socket, a minimal /etc; and the host's system directories for the views
+ * that take them. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "sandbox/layout.h"
+
+struct view_user {
+	const char *name;
+	const char *home;   /* the user's $HOME path, shown inside */
+	uid_t uid;
+	gid_t gid;
+};
+
+/* The base, the store, the daemon socket's directory, /etc. */
+void view_common(struct layout *l, const struct view_user *u);
+/* The host's /usr, /bin, /lib* and the /etc files programs there need,
+ * read-only (the evaluation's, and the shell's with host_system = ro). */
+void view_host_system(struct layout *l);
+
+/* The Nix daemon's socket: $NIX_DAEMON_SOCKET_PATH or the default. */
+const char *view_daemon_socket(void);
