@@ -7,11 +7,11 @@
 
 #include <limits.h>
 
-#include "base/sha256.h"
-#include "base/util.h"
-#include "base/file.h"
 #include "base/dirs.h"
+#include "base/file.h"
+#include "base/sha256.h"
 #include "base/strbuf.h"
+#include "base/util.h"
 
 const char *cache_system(void)
 {

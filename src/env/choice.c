@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 
 #include "base/log.h"
-#include "env/nix.h"
 #include "base/util.h"
+#include "env/nix.h"
 
 /* The policy's watched names, borrowed from it. */
 static const char **watch_names(const struct policy *policy, size_t *n)

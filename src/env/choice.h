@@ -8,9 +8,9 @@
 #include <stdbool.h>
 
 #include "env/cache.h"
+#include "git/project.h"
 #include "policy/config.h"
 #include "sandbox/view.h"
-#include "git/project.h"
 
 struct env_request {
 	const struct project *project;

@@ -45,12 +45,12 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "env/cache.h"
+#include "base/dirs.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/sha256.h"
 #include "base/util.h"
-#include "base/file.h"
-#include "base/dirs.h"
+#include "env/cache.h"
 
 struct walk {
 	char *buf;

@@ -24,13 +24,13 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "git/gitlib.h"
 #include "base/dirs.h"
 #include "base/file.h"
 #include "base/path.h"
 #include "base/sha256.h"
 #include "base/strbuf.h"
 #include "base/util.h"
+#include "git/gitlib.h"
 
 #define MEMO_MAX (256u << 10)
 

@@ -17,14 +17,14 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "git/branchname.h"
-#include "policy/config.h"
-#include "git/gitlib.h"
-#include "base/sha256.h"
-#include "base/util.h"
+#include "base/dirs.h"
 #include "base/file.h"
 #include "base/path.h"
-#include "base/dirs.h"
+#include "base/sha256.h"
+#include "base/util.h"
+#include "git/branchname.h"
+#include "git/gitlib.h"
+#include "policy/config.h"
 
 #define COPY_MAX (16u << 20)  /* bytes of one file of session_copy */
 #define IGNORED_SHOWN 5

@@ -5,7 +5,7 @@
  * when one found a problem.  It changes nothing: it creates no cache
  * directory and writes no file; it forks a child that tries the sandbox's
  * namespaces, and runs `nix --version` and `nix show-config`. */
-#include "nsb/doctor.h"
+#include "nsb/nsb.h"
 
 #include <dirent.h>
 #include <ftw.h>
@@ -16,17 +16,17 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "base/dirs.h"
+#include "base/file.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "base/util.h"
 #include "env/cache.h"
+#include "env/nix.h"
 #include "policy/config.h"
 #include "sandbox/landlock.h"
-#include "sandbox/view.h"
-#include "base/log.h"
-#include "env/nix.h"
 #include "sandbox/userns.h"
-#include "base/util.h"
-#include "base/file.h"
-#include "base/dirs.h"
-#include "base/strbuf.h"
+#include "sandbox/view.h"
 
 #define SHELLS_FILE "/etc/shells"
 #define SHELLS_MAX (64u * 1024)
@@ -455,7 +455,7 @@ static enum result (*const checks[])(struct doctor *d) = {
 	check_landlock, check_shells, check_config, check_cache,
 };
 
-int doctor_main(int argc, char **argv)
+int nsb_cmd_doctor(int argc, char **argv)
 {
 	if (argc > 1) {
 		warn("usage: nsb doctor (it takes no arguments)");

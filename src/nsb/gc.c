@@ -28,6 +28,7 @@
  * at once and never sees half of it), then deleted.  --dry-run takes the
  * same decisions and changes nothing. */
 #include "nsb/gc.h"
+#include "nsb/nsb.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -38,11 +39,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "env/cache.h"
-#include "base/log.h"
-#include "git/project.h"
-#include "base/util.h"
 #include "base/dirs.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "env/cache.h"
+#include "git/project.h"
 
 #define RM_DEPTH_MAX 256
 #define INCOMPLETE_GRACE 60 /* s: between a build's mkdir and its lock */
@@ -523,7 +524,7 @@ static int sweep(struct gc *g, const char *sub, each_fn *fn)
 	return each_name(g, dir, fn);
 }
 
-int gc_main(int argc, char **argv)
+int nsb_cmd_gc(int argc, char **argv)
 {
 	_cleanup_free_ char *root = NULL, *data = NULL;
 	struct gc g = { .older_than = -1, .now = time(NULL) };

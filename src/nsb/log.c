@@ -2,17 +2,16 @@
  * current directory) and the last N (20) refusals of its sandbox's seccomp
  * filter, oldest first, with time, pid (as the sandbox sees it), command
  * name, syscall and group.  Reads only: nothing is created. */
-#include "nsb/log.h"
+#include "nsb/nsb.h"
 
 #include <stdio.h>
 
-#include "env/cache.h"
-#include "sandbox/denylog.h"
-#include "base/log.h"
-#include "nsb/nsb.h"
-#include "git/project.h"
-#include "base/util.h"
 #include "base/dirs.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "env/cache.h"
+#include "git/project.h"
+#include "sandbox/denylog.h"
 
 #define NSBLOG_DEFAULT 20
 #define NSBLOG_MAX 10000
@@ -23,7 +22,7 @@ static int usage(void)
 	return EXIT_USAGE;
 }
 
-int nsblog_main(int argc, char **argv)
+int nsb_cmd_log(int argc, char **argv)
 {
 	long n = NSBLOG_DEFAULT;
 	int i = 1;

@@ -5,29 +5,15 @@
 
 #include <stdio.h>
 
-#include "env/cache.h"
-#include "nsb/doctor.h"
-#include "nsb/gc.h"
 #include "base/log.h"
-#include "nsb/trust.h"
-#include "nsb/log.h"
-#include "git/project.h"
-#include "shell/session.h"
-#include "nsb/status.h"
 #include "base/util.h"
-#include "nsb/version.h"
+#include "git/project.h"
 
 struct nsb_command {
 	const char *name;
 	const char *usage;
 	int (*run)(int argc, char **argv); /* argv[0] is the subcommand */
 };
-
-static int cmd_version(int argc, char **argv)
-{
-	version_print(stdout, "nsb");
-	return 0;
-}
 
 int nsb_project_here(const char *dir, char **ret_cwd, struct project *ret, char **ret_err)
 {
@@ -45,19 +31,32 @@ int nsb_project_here(const char *dir, char **ret_cwd, struct project *ret, char 
 	return r;
 }
 
+int nsb_project_at(const char *dir, struct project *ret, char **ret_cwd)
+{
+	_cleanup_free_ char *err = NULL;
+	int r = nsb_project_here(dir, ret_cwd, ret, &err);
+	if (r == -EIO && !err)
+		return 1; /* said */
+	if (r == -ENOENT)
+		warn("'%s' is not in a project (a Git work tree with a flake.nix)", *ret_cwd);
+	else if (r < 0)
+		warn("%s", err ? err : strerror(-r));
+	return r < 0;
+}
+
 static int cmd_help(int argc, char **argv);
 static void usage(FILE *f);
 
 static const struct nsb_command commands[] = {
-	{ "enter", "nsb enter [--session BRANCH [--from REF]] [--pick] [DIR]", session_cmd_enter },
+	{ "enter", "nsb enter [--session BRANCH [--from REF]] [--pick] [DIR]", nsb_cmd_enter },
 	{ "sessions", "nsb sessions [DIR] | nsb sessions rm BRANCH [--force] [DIR] | nsb sessions prune [DIR]",
-	  session_cmd_sessions },
-	{ "status", "nsb status [DIR]", status_main },
-	{ "trust", "nsb trust [--remove] [DIR]", trust_main },
-	{ "doctor", "nsb doctor", doctor_main },
-	{ "gc", "nsb gc [--dry-run] [--older-than DURATION] [--homes]", gc_main },
-	{ "log", "nsb log [-n N] [DIR]", nsblog_main },
-	{ "version", "nsb version", cmd_version },
+	  nsb_cmd_sessions },
+	{ "status", "nsb status [DIR]", nsb_cmd_status },
+	{ "trust", "nsb trust [--remove] [DIR]", nsb_cmd_trust },
+	{ "doctor", "nsb doctor", nsb_cmd_doctor },
+	{ "gc", "nsb gc [--dry-run] [--older-than DURATION] [--homes]", nsb_cmd_gc },
+	{ "log", "nsb log [-n N] [DIR]", nsb_cmd_log },
+	{ "version", "nsb version", nsb_cmd_version },
 	{ "help", "nsb help", cmd_help },
 };
 

@@ -1,8 +1,20 @@
-/* nsb.h - the control command: nsbsh's binary started as `nsb`. */
+/* nsb.h - the control command: nsbsh's binary started as `nsb`.  One
+ * function a subcommand, nsb_cmd_NAME in src/nsb/NAME.c (like git's
+ * builtin/), each taking the subcommand's own argv (argv[0] is its name)
+ * and returning its exit status; they print, as the top level does. */
 #pragma once
 
 /* Runs `nsb ARGS...` and returns its exit status. */
 int nsb_main(int argc, char **argv);
+
+int nsb_cmd_enter(int argc, char **argv);     /* nsb enter [--session BRANCH [--from REF]] [--pick] [DIR] */
+int nsb_cmd_sessions(int argc, char **argv);  /* nsb sessions [DIR] | rm BRANCH [--force] [DIR] | prune [DIR] */
+int nsb_cmd_status(int argc, char **argv);    /* nsb status [DIR] */
+int nsb_cmd_trust(int argc, char **argv);     /* nsb trust [--remove] [DIR] */
+int nsb_cmd_doctor(int argc, char **argv);    /* nsb doctor */
+int nsb_cmd_gc(int argc, char **argv);        /* nsb gc [--dry-run] [--older-than DURATION] [--homes] */
+int nsb_cmd_log(int argc, char **argv);       /* nsb log [-n N] [DIR] */
+int nsb_cmd_version(int argc, char **argv);   /* nsb version */
 
 struct project;
 
@@ -12,3 +24,5 @@ struct project;
  * project; another negative errno with *ret_err: discovery failed; -EIO:
  * DIR or the current directory cannot be entered or read (said already). */
 int nsb_project_here(const char *dir, char **ret_cwd, struct project *ret, char **ret_err);
+/* The same, saying why not: 0, or 1 (said). */
+int nsb_project_at(const char *dir, struct project *ret, char **ret_cwd);

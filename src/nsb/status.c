@@ -2,25 +2,24 @@
  * directory), its env file, the cache key and entry with its age, whether the
  * environment in use is stale, the bash the sandbox runs, and the sandbox's
  * layers on this kernel.  Reads only; builds nothing, runs no nix. */
-#include "nsb/status.h"
+#include "nsb/nsb.h"
 
 #include <stdio.h>
 #include <time.h>
 
+#include "base/dirs.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "env/cache.h"
-#include "sandbox/cgroup.h"
-#include "policy/config.h"
 #include "env/choice.h"
+#include "env/nix.h"
+#include "git/nested.h"
+#include "git/project.h"
+#include "policy/config.h"
+#include "policy/trust.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/landlock.h"
 #include "sandbox/shell-view.h"
-#include "base/log.h"
-#include "git/nested.h"
-#include "env/nix.h"
-#include "nsb/nsb.h"
-#include "git/project.h"
-#include "policy/trust.h"
-#include "base/util.h"
-#include "base/dirs.h"
 
 static void print_age(const char *root, const char *key)
 {
@@ -100,7 +99,7 @@ static void print_nested(const char *worktree)
 	       len && names ? names : "");
 }
 
-int status_main(int argc, char **argv)
+int nsb_cmd_status(int argc, char **argv)
 {
 	if (argc > 2) {
 		warn("usage: nsb status [DIR]");

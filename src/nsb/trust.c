@@ -1,17 +1,17 @@
 /* nsb-trust.c - `nsb trust [--remove] [DIR]`: pin the content of the
  * project's own .nsbsh.conf (trust.c), after checking that it parses, so
  * that starts apply it; --remove forgets the pin. */
-#include "nsb/trust.h"
+#include "nsb/nsb.h"
 
 #include <stdio.h>
 
-#include "policy/config.h"
 #include "base/log.h"
-#include "git/project.h"
-#include "policy/trust.h"
 #include "base/util.h"
+#include "git/project.h"
+#include "policy/config.h"
+#include "policy/trust.h"
 
-int trust_main(int argc, char **argv)
+int nsb_cmd_trust(int argc, char **argv)
 {
 	bool remove = argc > 1 && streq(argv[1], "--remove");
 	int first = remove ? 2 : 1;

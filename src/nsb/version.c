@@ -1,6 +1,8 @@
 /* version.c - the version line of nsbsh and nsb. */
 #include "nsb/version.h"
 
+#include "nsb/nsb.h"
+
 #include <confuse.h>
 #include <histedit.h>
 #include <seccomp.h>
@@ -22,4 +24,10 @@ void version_print(FILE *f, const char *name)
 	fprintf(f, "%s %s (libgit2 %s, libseccomp %u.%u.%u, libedit %d.%d, libconfuse %s)\n", name,
 		NSBSH_VERSION, git, sv ? sv->major : 0, sv ? sv->minor : 0, sv ? sv->micro : 0,
 		LIBEDIT_MAJOR, LIBEDIT_MINOR, confuse_version);
+}
+
+int nsb_cmd_version(int argc, char **argv)
+{
+	version_print(stdout, "nsb");
+	return 0;
 }

@@ -14,12 +14,12 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "env/cache.h"
-#include "policy/config.h"
+#include "base/dirs.h"
+#include "base/file.h"
 #include "base/sha256.h"
 #include "base/util.h"
-#include "base/file.h"
-#include "base/dirs.h"
+#include "env/cache.h"
+#include "policy/config.h"
 
 void trust_file_release(struct trust_file *f)
 {

@@ -41,8 +41,8 @@
 #include <sys/xattr.h>
 #include <time.h>
 
-#include "base/util.h"
 #include "base/file.h"
+#include "base/util.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CHILD_PREFIX "nsbsh."

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "env/cache.h"
-#include "base/util.h"
 #include "base/file.h"
+#include "base/util.h"
+#include "env/cache.h"
 
 static void printable(char *s)
 {

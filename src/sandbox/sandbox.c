@@ -70,12 +70,12 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "base/file.h"
+#include "base/util.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/denylog.h"
 #include "sandbox/landlock.h"
 #include "sandbox/seccomp.h"
-#include "base/util.h"
-#include "base/file.h"
 
 #define SANDBOX_BASE "/tmp"
 #define OLDROOT "/oldroot"

@@ -5,8 +5,8 @@
 #include <histedit.h>
 #include <stdio.h>
 
-#include "git/branchname.h"
 #include "base/util.h"
+#include "git/branchname.h"
 
 static const struct session_list *candidates;
 

@@ -1,11 +1,14 @@
-/* session-cmd.h - sessions at the top level: a start's session (from
- * NSBSH_SESSION or the picker), `nsb enter` and `nsb sessions`.  These
- * print (one line per failure, log.c), like the rest of the top level. */
+/* session.h - a start's session: NSBSH_SESSION=BRANCH or the picker, and
+ * the switch into a session's work tree that `nsb enter` makes too
+ * (git/session.c makes the work trees).  These print (one line per
+ * failure), like the rest of the top level. */
 #pragma once
 
 #include <stdbool.h>
 
 #include "git/project.h"
+
+struct policy;
 
 /* Turns *p and *cwd (malloc'ed) into those of the session asked for:
  * NSBSH_SESSION=BRANCH, or the picker on an interactive start when policy
@@ -13,13 +16,14 @@
  * *ret_session: the branch (malloc'ed), or NULL in place.  When the
  * session cannot be entered it says why and leaves *p and *cwd as they
  * are: the shell runs in place, never nowhere.  pol: the start's policy
- * (picker, session_copy).  No libgit2 is loaded when
- * no session is asked for. */
-struct policy;
+ * (picker, session_copy).  No libgit2 is loaded when no session is asked
+ * for. */
 void session_for_start(struct project *p, char **cwd, bool interactive,
 		       const struct policy *pol, char **ret_session);
 
-/* nsb enter [--session BRANCH [--from REF]] [--pick] [DIR] */
-int session_cmd_enter(int argc, char **argv);
-/* nsb sessions [DIR] | nsb sessions rm BRANCH [--force] [DIR] | nsb sessions prune [DIR] */
-int session_cmd_sessions(int argc, char **argv);
+/* The session BRANCH of p's repository, made from `from` (NULL: HEAD)
+ * when it does not exist: *p and *cwd become its project and the same
+ * place relative to its work tree (else its root).  Says what it made or
+ * copied.  0, or a negative errno with *ret_err. */
+int session_switch(struct project *p, char **cwd, const char *branch, const char *from,
+		   const struct policy *pol, char **ret_err);

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "policy/config.h"
 #include "sandbox/sandbox.h"
 #include "unit.h"
-#include "base/util.h"
 
 #define HOME "/home/u"
 

@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "env/devenv.h"
 #include "unit.h"
-#include "base/util.h"
 
 /* `nix print-dev-env --json` of a demo flake, Nix 2.8. */
 static const char pde_json[] =

@@ -6,11 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "shell/args.h"
 #include "base/log.h"
+#include "base/util.h"
+#include "shell/args.h"
 #include "shell/sshforced.h"
 #include "unit.h"
-#include "base/util.h"
 
 #pragma GCC diagnostic ignored "-Wdiscarded-qualifiers"
 

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "unit.h"
-#include "sandbox/userns.h"
 #include "base/util.h"
+#include "sandbox/userns.h"
+#include "unit.h"
 
 static char root[64], procsys[96];
 
