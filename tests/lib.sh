@@ -9,7 +9,9 @@
 #
 # Output protocol, read by tests/run: one line per check, `ok - NAME`,
 # `not ok - NAME: why` or `skip - NAME: why`; any other line starts with `# `
-# and is a diagnostic. A file exits 1 if any of its checks failed.
+# and is a diagnostic. A file exits 1 if any of its checks failed, and also
+# (with a `not ok` line of its own) if it ran no check or every check it ran
+# was skipped: a file that asserted nothing must not pass.
 #
 # No `set -e`: a failing command is an observation to report, not a reason to
 # stop. Every check compares an observed value with the wanted one.
@@ -18,6 +20,7 @@ TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FIXTURES=$TESTS/fixtures
 T_FAILED=0
 T_COUNT=0
+T_SKIPPED=0
 T_TIMEOUT=${T_TIMEOUT:-60}
 
 : "${NSBSH:?NSBSH must name the nsbsh binary under test}"
@@ -27,6 +30,10 @@ trap 't_exit_' EXIT
 t_exit_() {
 	if [ "$T_COUNT" -eq 0 ]; then
 		echo "not ok - $(basename "$0"): no check ran"
+		exit 1
+	fi
+	if [ "$T_SKIPPED" -eq "$T_COUNT" ]; then
+		echo "not ok - $(basename "$0"): all its $T_COUNT checks skipped, none ran"
 		exit 1
 	fi
 	[ "$T_FAILED" -eq 0 ] || exit 1
@@ -62,6 +69,7 @@ t_fail() {
 
 t_skip() {
 	T_COUNT=$((T_COUNT + 1))
+	T_SKIPPED=$((T_SKIPPED + 1))
 	echo "skip - $1: $2"
 }
 
