@@ -86,14 +86,8 @@ expect_match "$(grep '^nsbsh: ' <<<"$ERR" | head -1)" "^nsbsh: .*user namespaces
 	"no user namespaces (nested limit 0): the line says why"
 
 # With root: the real sysctl, user.max_user_namespaces=0 (root hook).
-root_do userns-off
-rc=$?
-if [ $rc = 2 ] && ! [ -p "${ROOT_REQ:-/nonexistent}" ]; then
-	t_skip "no user namespaces (sysctl)" "needs the root hook (run tests/run as root)"
-elif [ $rc = 3 ]; then
-	t_skip "no user namespaces (sysctl)" "root cannot write user.max_user_namespaces on this machine"
-else
-	expect_eq "$rc" 0 "user namespaces switched off (root hook)"
+root_do_checked userns-off "user namespaces switched off (root hook)" "no user namespaces (sysctl)"
+if [ $? != 2 ]; then
 	falls_back "no user namespaces (sysctl)" "^nsbsh: .*user namespaces" --in "$P"
 	root_do userns-on
 	expect_eq "$?" 0 "user namespaces switched back on (root hook)"
