@@ -9,7 +9,9 @@
 #
 # Output protocol, read by tests/run: one line per check, `ok - NAME`,
 # `not ok - NAME: why` or `skip - NAME: why`; any other line starts with `# `
-# and is a diagnostic. A file exits 1 if any of its checks failed.
+# and is a diagnostic. A file exits 1 if any of its checks failed, and also
+# (with a `not ok` line of its own) if it ran no check or every check it ran
+# was skipped: a file that asserted nothing must not pass.
 #
 # No `set -e`: a failing command is an observation to report, not a reason to
 # stop. Every check compares an observed value with the wanted one.
@@ -18,6 +20,7 @@ TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FIXTURES=$TESTS/fixtures
 T_FAILED=0
 T_COUNT=0
+T_SKIPPED=0
 T_TIMEOUT=${T_TIMEOUT:-60}
 
 : "${NSBSH:?NSBSH must name the nsbsh binary under test}"
@@ -27,6 +30,10 @@ trap 't_exit_' EXIT
 t_exit_() {
 	if [ "$T_COUNT" -eq 0 ]; then
 		echo "not ok - $(basename "$0"): no check ran"
+		exit 1
+	fi
+	if [ "$T_SKIPPED" -eq "$T_COUNT" ]; then
+		echo "not ok - $(basename "$0"): all its $T_COUNT checks skipped, none ran"
 		exit 1
 	fi
 	[ "$T_FAILED" -eq 0 ] || exit 1
@@ -62,6 +69,7 @@ t_fail() {
 
 t_skip() {
 	T_COUNT=$((T_COUNT + 1))
+	T_SKIPPED=$((T_SKIPPED + 1))
 	echo "skip - $1: $2"
 }
 
@@ -239,19 +247,38 @@ root_step() {
 	return 1
 }
 
-# root_do_checked ACTION NAME - root_do ACTION as a check named NAME: ok when
-# it succeeded (status 0), skip when no root hook is available (status 2: a
-# run by an unprivileged user), a failure otherwise (its status).
+# root_do_checked ACTION NAME [SKIPPED] - root_do ACTION as a check named
+# NAME: ok when it succeeded (status 0), returning 0. When it cannot be done
+# here (no root hook: a run by an unprivileged user; or status 3: not possible
+# on this machine), reports SKIPPED (default NAME: the checks that need the
+# step) as skipped instead, and returns 2. Any other status is a failed check
+# NAME, and returns 1. So `if root_do_checked ...; then` runs the checks that
+# need the step done; `root_do_checked ...; if [ $? != 2 ]; then` also runs
+# them after a failed step, to show what it left.
 root_do_checked() {
 	local rc
 	root_do "$1"
 	rc=$?
 	if [ $rc = 2 ] && ! [ -p "${ROOT_REQ:-/nonexistent}" ]; then
-		t_skip "$2" "needs the root hook (run tests/run as root)"
+		t_skip "${3:-$2}" "needs the root hook (run tests/run as root)"
+		return 2
+	elif [ $rc = 3 ]; then
+		t_skip "${3:-$2}" "root cannot do '$1' on this machine"
 		return 2
 	fi
 	expect_eq "$rc" 0 "$2"
-	return $rc
+	[ $rc = 0 ] || return 1
+}
+
+# answer TEXT NAME - tests/try-syscall's answer for NAME in TEXT (what it
+# printed): the rest of NAME's line ("ok", "ok EXTRA", "errno=E...",
+# "signal=SIG..."), or "(no answer)" when TEXT has no line for NAME.
+answer() {
+	local line
+	while IFS= read -r line; do
+		[[ $line == "$2 "* ]] && { echo "${line#"$2 "}"; return; }
+	done <<<"$1"
+	echo "(no answer)"
 }
 
 # --- a real terminal: tmux, with its own server per test file -------------------

@@ -48,12 +48,8 @@ echo "unrooted $$ $(date +%s%N)" >"$W/unrooted"
 unrooted=$(nix-store --add "$W/unrooted" 2>&1)
 expect_match "$unrooted" '^/nix/store/[^/]+-unrooted$' "an unrooted store path was added"
 
-root_do gc
-gc_rc=$?
-if [ $gc_rc = 2 ] && ! [ -p "${ROOT_REQ:-/nonexistent}" ]; then
-	t_skip "nix-collect-garbage" "needs the root hook (run tests/run as root)"
-else
-	expect_eq "$gc_rc" 0 "nix-collect-garbage (root hook) succeeded"
+root_do_checked gc "nix-collect-garbage (root hook) succeeded" "nix-collect-garbage"
+if [ $? != 2 ]; then
 	expect_path_absent "$unrooted" "the garbage collector really collected"
 	if [[ $tools == /nix/store/* ]]; then
 		expect_path_present "$tools" "the cached env's store paths survive gc (GC root)"

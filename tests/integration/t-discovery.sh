@@ -61,12 +61,8 @@ run_nsbsh --in "$P" --env GIT_CEILING_DIRECTORIES="$P" -c 'echo "[$DEMO_VAR]"'
 expect_eq "$RC:$OUT" "0:[hello from flake]" "at the work tree itself a ceiling there does not apply"
 
 # --- ownership -------------------------------------------------------------------------
-root_do foreign-repo
-rc=$?
-if [ $rc = 2 ]; then
-	t_skip "a repository owned by another user is refused" "needs the root hook (run tests/run as root)"
-else
-	expect_eq "$rc" 0 "root hook made a root-owned project"
+root_do_checked foreign-repo "root hook made a root-owned project" "a repository owned by another user is refused"
+if [ $? != 2 ]; then
 	F=$T/foreign/proj
 	run_nsbsh --in "$F" -c 'echo "[$DEMO_VAR]"; exit 4'
 	expect_eq "$RC:$OUT" "4:[]" "a repository owned by another user is refused: plain bash"

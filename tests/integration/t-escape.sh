@@ -17,16 +17,6 @@
 P=$W/proj
 try_project "$P" "ESCAPE helper" || exit 1
 
-# answer TEXT NAME - the helper's answer for NAME in TEXT ("ok", "ok EXTRA",
-# "errno=E...", "signal=SIG...").
-answer() {
-	local line
-	while IFS= read -r line; do
-		[[ $line == "$2 "* ]] && { echo "${line#"$2 "}"; return; }
-	done <<<"$1"
-	echo "(no answer)"
-}
-
 # --- the targets outside --------------------------------------------------------
 # An outer process of the same user, a secret in the real home, an abstract
 # unix socket listening; all removed at exit.

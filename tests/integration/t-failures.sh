@@ -2,7 +2,9 @@
 # t-failures: when entering the project fails, nsbsh prints ONE line starting
 # `nsbsh: ` and runs the command in plain bash (outside the sandbox, no project
 # environment, the command's own exit status). And a cached environment needs
-# no nix.
+# no nix. Each line is the exact text README.md's "When something fails"
+# documents (the messages are in src/env/choice.c, src/git/project.c and
+# src/main.c).
 . "$(dirname "$0")/../lib.sh"
 
 P=$W/proj
@@ -15,10 +17,10 @@ touch "$HOME/.nsbsh-t-marker" # only visible outside a sandbox
 # there, and exits 3.
 probe='echo "ran[$DEMO_VAR]"; test -e "$HOME/.nsbsh-t-marker" && echo outside; exit 3'
 
-# falls_back NAME ERE [run options] - run the probe (--in DIR); expect plain
-# bash and one `nsbsh: ` line on stderr that matches ERE.
+# falls_back NAME LINE [run options] - run the probe (--in DIR); expect plain
+# bash and one `nsbsh: ` line on stderr, which is LINE.
 falls_back() {
-	local name=$1 ere=$2
+	local name=$1 want=$2
 	shift 2
 	run_nsbsh "$@" -c "$probe"
 	expect_eq "$RC" 3 "$name: the command's status passes through"
@@ -27,8 +29,10 @@ outside" "$name: the command runs in plain bash"
 	expect_eq "$(nsbsh_lines "$ERR")" 1 "$name: one 'nsbsh: ' line on stderr"
 	local line
 	line=$(grep '^nsbsh: ' <<<"$ERR" | head -1)
-	expect_match "$line" "$ere" "$name: the line says why"
+	expect_eq "$line" "$want" "$name: the line says why"
 }
+# the line README.md shows for a machine where user.max_user_namespaces is 0
+no_userns="nsbsh: cannot create the sandbox: user namespaces are not allowed: user.max_user_namespaces is 0: enable them with: sysctl -w user.max_user_namespaces=15000 (and in /etc/sysctl.d/ to keep it)"
 
 # --- a cached environment needs no nix ----------------------------------------------
 run_nsbsh --in "$P" -c 'echo "$DEMO_VAR"'
@@ -40,23 +44,27 @@ expect_eq "$(nsbsh_lines "$ERR")" 0 "cached env without nix: no nsbsh complaint"
 
 # --- no nix (cold cache) -------------------------------------------------------------
 fresh_cache
-falls_back "no nix" "^nsbsh: .*cannot find 'nix'" --in "$P" --env PATH="$nonix"
+P_real=$(cd "$P" && pwd -P)
+falls_back "no nix" "nsbsh: cannot find 'nix' in PATH, needed for the environment of '$P_real/flake.nix': install Nix (e.g. apt-get install nix-bin)" \
+	--in "$P" --env PATH="$nonix"
 
 # --- nix daemon unreachable (cold cache) -----------------------------------------
 fresh_cache
-falls_back "no daemon" "^nsbsh: .*nix daemon" --in "$P" --env NIX_DAEMON_SOCKET_PATH="$W/no-daemon/socket"
+falls_back "no daemon" "nsbsh: cannot reach the nix daemon at '$W/no-daemon/socket': No such file or directory; start it (nix-daemon, or systemctl start nix-daemon)" \
+	--in "$P" --env NIX_DAEMON_SOCKET_PATH="$W/no-daemon/socket"
 
 # --- flake evaluation error ------------------------------------------------------------
 B=$W/broken
 mkproject "$B" broken
-falls_back "broken flake" "^nsbsh: " --in "$B"
+falls_back "broken flake" "nsbsh: cannot evaluate '$(cd "$B" && pwd -P)/flake.nix': nix print-dev-env failed (exit status 1)" --in "$B"
 expect_match "$ERR" $'(^|\n)error:' "broken flake: nix's own error text is shown"
 expect_contains "$ERR" "syntax error" "broken flake: the parse error is shown"
 
 # --- untracked flake.nix ------------------------------------------------------------------
 U=$W/untracked
 mkproject "$U" untracked
-falls_back "untracked flake.nix" "^nsbsh: .*not tracked" --in "$U"
+U_flake=$(cd "$U" && pwd -P)/flake.nix
+falls_back "untracked flake.nix" "nsbsh: '$U_flake' is not tracked by git, and nix does not see untracked files: run 'git add $U_flake'" --in "$U"
 
 # --- staged, not committed: Nix reads the index, so the env loads -------------------
 S=$W/staged
@@ -68,7 +76,7 @@ expect_eq "$RC:$OUT" "0:hello from flake" "staged but uncommitted flake.nix load
 R=$W/unreadable
 mkproject "$R"
 chmod 000 "$R/.git"
-falls_back "unreadable .git" "^nsbsh: " --in "$R"
+falls_back "unreadable .git" "nsbsh: cannot read the git repository '$(cd "$R" && pwd -P)/.git': Permission denied" --in "$R"
 chmod 755 "$R/.git"
 
 # --- no user namespaces -----------------------------------------------------------------
@@ -82,19 +90,13 @@ expect_eq "$RC" 3 "no user namespaces (nested limit 0): the command's status pas
 expect_eq "$OUT" "ran[]
 outside" "no user namespaces (nested limit 0): the command runs in plain bash"
 expect_eq "$(nsbsh_lines "$ERR")" 1 "no user namespaces (nested limit 0): one 'nsbsh: ' line on stderr"
-expect_match "$(grep '^nsbsh: ' <<<"$ERR" | head -1)" "^nsbsh: .*user namespaces" \
+expect_eq "$(grep '^nsbsh: ' <<<"$ERR" | head -1)" "$no_userns" \
 	"no user namespaces (nested limit 0): the line says why"
 
 # With root: the real sysctl, user.max_user_namespaces=0 (root hook).
-root_do userns-off
-rc=$?
-if [ $rc = 2 ] && ! [ -p "${ROOT_REQ:-/nonexistent}" ]; then
-	t_skip "no user namespaces (sysctl)" "needs the root hook (run tests/run as root)"
-elif [ $rc = 3 ]; then
-	t_skip "no user namespaces (sysctl)" "root cannot write user.max_user_namespaces on this machine"
-else
-	expect_eq "$rc" 0 "user namespaces switched off (root hook)"
-	falls_back "no user namespaces (sysctl)" "^nsbsh: .*user namespaces" --in "$P"
+root_do_checked userns-off "user namespaces switched off (root hook)" "no user namespaces (sysctl)"
+if [ $? != 2 ]; then
+	falls_back "no user namespaces (sysctl)" "$no_userns" --in "$P"
 	root_do userns-on
 	expect_eq "$?" 0 "user namespaces switched back on (root hook)"
 	run_nsbsh --in "$P" -c 'echo "$DEMO_VAR"'

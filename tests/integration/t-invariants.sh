@@ -158,21 +158,13 @@ run_nsbsh --in "$P" -c '"$@"; :' n "$TRY" "${names[@]}"
 inside=$OUT
 expect_eq "$(wc -l <<<"$inside")" "${#names[@]}" "MUST-S helper: try-syscall answers every name inside"
 diag "outside: $(tr '\n' ';' <<<"$outside")"
-answer() { # inside|outside NAME - the helper's answer for NAME ("ok", "errno=E...", "signal=SIG...")
-	local -n text=$1
-	local line
-	while IFS= read -r line; do
-		[[ $line == "$2 "* ]] && { echo "${line#"$2 "}"; return; }
-	done <<<"$text"
-	echo "(no answer)"
-}
 
 # MUST-S1: /dev/null (the helper's fd for these) is no terminal, so the
 # kernel itself says ENOTTY; EPERM inside is the filter, which also matches a
 # command with high bits set.
 for n in tiocsti tiocsti-high tioclinux; do
-	expect_eq "$(answer outside $n)" errno=ENOTTY "MUST-S1 tiocsti: $n on a non-tty outside gives ENOTTY (control)"
-	expect_eq "$(answer inside $n)" errno=EPERM "MUST-S1 tiocsti: $n inside gives EPERM"
+	expect_eq "$(answer "$outside" $n)" errno=ENOTTY "MUST-S1 tiocsti: $n on a non-tty outside gives ENOTTY (control)"
+	expect_eq "$(answer "$inside" $n)" errno=EPERM "MUST-S1 tiocsti: $n inside gives EPERM"
 done
 
 # MUST-S2: each denied syscall gives EPERM inside.  The arguments are invalid
@@ -187,26 +179,26 @@ done
 # would also pass without the rule; the diag below names them for this host.
 outside_eperm=()
 for n in "${denied[@]}"; do
-	[ "$(answer outside "$n")" != errno=EPERM ] || outside_eperm+=("$n")
-	expect_eq "$(answer inside "$n")" errno=EPERM "MUST-S2 denied-groups: $n inside gives EPERM"
+	[ "$(answer "$outside" "$n")" != errno=EPERM ] || outside_eperm+=("$n")
+	expect_eq "$(answer "$inside" "$n")" errno=EPERM "MUST-S2 denied-groups: $n inside gives EPERM"
 done
 for n in "${enosys[@]}"; do
-	[ "$(answer outside "$n")" != errno=ENOSYS ] || outside_eperm+=("$n(ENOSYS)")
-	expect_eq "$(answer inside "$n")" errno=ENOSYS "MUST-S2 denied-groups: $n inside gives ENOSYS (the mount API: callers fall back to mount(2))"
+	[ "$(answer "$outside" "$n")" != errno=ENOSYS ] || outside_eperm+=("$n(ENOSYS)")
+	expect_eq "$(answer "$inside" "$n")" errno=ENOSYS "MUST-S2 denied-groups: $n inside gives ENOSYS (the mount API: callers fall back to mount(2))"
 done
 diag "EPERM outside too (capability checked first): ${outside_eperm[*]:-(none)}"
-expect_eq "$(answer inside ptrace-traceme)" ok "MUST-S2 denied-groups: ptrace(PTRACE_TRACEME) in a forked child still works inside"
-expect_eq "$(answer inside setpgid)" ok "MUST-S2 denied-groups: setpgid still works inside"
-expect_eq "$(answer outside tiocgwinsz)/$(answer inside tiocgwinsz)" errno=ENOTTY/errno=ENOTTY \
+expect_eq "$(answer "$inside" ptrace-traceme)" ok "MUST-S2 denied-groups: ptrace(PTRACE_TRACEME) in a forked child still works inside"
+expect_eq "$(answer "$inside" setpgid)" ok "MUST-S2 denied-groups: setpgid still works inside"
+expect_eq "$(answer "$outside" tiocgwinsz)/$(answer "$inside" tiocgwinsz)" errno=ENOTTY/errno=ENOTTY \
 	"MUST-S2 denied-groups: ioctl TIOCGWINSZ on a non-tty gives ENOTTY outside and inside (not EPERM)"
 
 # MUST-S5: no user namespace inside; clone3 is ENOSYS, and glibc, which tries
 # it for every thread, falls back to clone.
-expect_eq "$(answer outside unshare-user)/$(answer outside clone-newuser)" ok/ok "MUST-S5 no-userns: unshare and clone with CLONE_NEWUSER work outside (control)"
-expect_eq "$(answer inside unshare-user)" errno=EPERM "MUST-S5 no-userns: unshare(CLONE_NEWUSER) inside gives EPERM"
-expect_eq "$(answer inside clone-newuser)" errno=EPERM "MUST-S5 no-userns: clone(CLONE_NEWUSER) inside gives EPERM"
-expect_eq "$(answer outside clone3)/$(answer inside clone3)" errno=EINVAL/errno=ENOSYS "MUST-S5 no-userns: clone3 gives EINVAL outside (bad size) and ENOSYS inside"
-expect_eq "$(answer inside thread)" ok "MUST-S5 no-userns: a thread starts inside (glibc falls back from clone3 to clone)"
+expect_eq "$(answer "$outside" unshare-user)/$(answer "$outside" clone-newuser)" ok/ok "MUST-S5 no-userns: unshare and clone with CLONE_NEWUSER work outside (control)"
+expect_eq "$(answer "$inside" unshare-user)" errno=EPERM "MUST-S5 no-userns: unshare(CLONE_NEWUSER) inside gives EPERM"
+expect_eq "$(answer "$inside" clone-newuser)" errno=EPERM "MUST-S5 no-userns: clone(CLONE_NEWUSER) inside gives EPERM"
+expect_eq "$(answer "$outside" clone3)/$(answer "$inside" clone3)" errno=EINVAL/errno=ENOSYS "MUST-S5 no-userns: clone3 gives EINVAL outside (bad size) and ENOSYS inside"
+expect_eq "$(answer "$inside" thread)" ok "MUST-S5 no-userns: a thread starts inside (glibc falls back from clone3 to clone)"
 
 # MUST-S6: the refusals above were answered by the supervisor, which saw
 # each caller; what it wrote is the denial log (nsb log, t-limits.sh).
@@ -221,19 +213,19 @@ expect_no_match "$OUT" ' (clone3|personality) ' "MUST-S6 notify: clone3 and pers
 # lack (then it is SIGSEGV outside and proves nothing); x32 (getpid with bit
 # 30) is ENOSYS outside on a kernel without x32, else answered; either way
 # inside the filter's bad-architecture action must kill it with SIGSYS.
-if [ "$(answer outside int80-getpid)" = ok ]; then
-	expect_eq "$(answer inside int80-getpid)" signal=SIGSYS "MUST-S3 native-only: an int \$0x80 (i386) getpid is killed with SIGSYS inside"
+if [ "$(answer "$outside" int80-getpid)" = ok ]; then
+	expect_eq "$(answer "$inside" int80-getpid)" signal=SIGSYS "MUST-S3 native-only: an int \$0x80 (i386) getpid is killed with SIGSYS inside"
 else
 	t_skip "MUST-S3 native-only: an int \$0x80 (i386) getpid is killed with SIGSYS inside" \
-		"this kernel does not answer int \$0x80 outside ($(answer outside int80-getpid)); inside: $(answer inside int80-getpid)"
+		"this kernel does not answer int \$0x80 outside ($(answer "$outside" int80-getpid)); inside: $(answer "$inside" int80-getpid)"
 fi
-expect_match "$(answer outside x32-getpid)" '^(ok|errno=ENOSYS)$' "MUST-S3 native-only: an x32 getpid outside is answered, not killed (control)"
-expect_eq "$(answer inside x32-getpid)" signal=SIGSYS "MUST-S3 native-only: an x32 getpid is killed with SIGSYS inside"
+expect_match "$(answer "$outside" x32-getpid)" '^(ok|errno=ENOSYS)$' "MUST-S3 native-only: an x32 getpid outside is answered, not killed (control)"
+expect_eq "$(answer "$inside" x32-getpid)" signal=SIGSYS "MUST-S3 native-only: an x32 getpid is killed with SIGSYS inside"
 
 # MUST-S4: personality can query and set the default, nothing else.
-expect_eq "$(answer outside personality-norandom)" ok "MUST-S4 personality: ADDR_NO_RANDOMIZE is allowed outside (control)"
-expect_eq "$(answer inside personality-norandom)" errno=EPERM "MUST-S4 personality: ADDR_NO_RANDOMIZE gives EPERM inside"
-expect_eq "$(answer inside personality-query)/$(answer inside personality-default)" ok/ok \
+expect_eq "$(answer "$outside" personality-norandom)" ok "MUST-S4 personality: ADDR_NO_RANDOMIZE is allowed outside (control)"
+expect_eq "$(answer "$inside" personality-norandom)" errno=EPERM "MUST-S4 personality: ADDR_NO_RANDOMIZE gives EPERM inside"
+expect_eq "$(answer "$inside" personality-query)/$(answer "$inside" personality-default)" ok/ok \
 	"MUST-S4 personality: query and the default still work inside"
 
 # MUST-S1 on a real terminal: script(1) gives the shell a pty of its own, and

@@ -15,14 +15,6 @@ try_project "$P" "LIMITS setup" || exit 1
 # of bash is said on the shell's stderr, not the command's).
 both() { printf '%s\n%s\n' "$OUT" "$ERR"; }
 
-answer() { # TEXT NAME - the helper's answer for NAME in TEXT
-	local line
-	while IFS= read -r line; do
-		[[ $line == "$2 "* ]] && { echo "${line#"$2 "}"; return; }
-	done <<<"$1"
-	echo "(no answer)"
-}
-
 run -- "$(dirname "$NSBSH")/nsb" log "$P"
 expect_eq "$RC:$OUT" "0:nothing refused in '$P_real' yet" "DENIALS nsb log: before anything is refused, it says so"
 
