@@ -33,7 +33,7 @@ expect_no_match "$OUT" "DEMO_VAR|NSBSH_PROJECT" "editor probe outside a project:
 
 printf 'set -g default-command "%s"\nset -g history-limit 1000\n' "$NSBSH" >"$W/tmux.conf"
 TM=(tmux -S "$W/tmux.sock" -f "$W/tmux.conf")
-"${TM[@]}" new-session -d -s t -x 100 -y 30 -c "$P"
+"${TM[@]}" new-session -d -s t -x 200 -y 30 -c "$P"
 "${TM[@]}" new-window -d -t t:1 -c "$plain"
 trap '"${TM[@]}" kill-server 2>/dev/null; t_exit_' EXIT
 
