@@ -1,0 +1,110 @@
+/* sessions.c - `nsb sessions [DIR]`, `nsb sessions rm BRANCH [--force]
+ * [DIR]`, `nsb sessions prune [DIR]`: a repository's work trees, listed,
+ * removed, forgotten (git/session.c does the work). */
+#include "nsb/nsb.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "git/project.h"
+#include "git/session.h"
+
+static void age_text(time_t t, char buf[32])
+{
+	long long age = (long long)(time(NULL) - t);
+	if (!t)
+		snprintf(buf, 32, "-");
+	else if (age < 120)
+		snprintf(buf, 32, "%lld s ago", age < 0 ? 0 : age);
+	else if (age < 7200)
+		snprintf(buf, 32, "%lld min ago", age / 60);
+	else if (age < 172800)
+		snprintf(buf, 32, "%lld h ago", age / 3600);
+	else
+		snprintf(buf, 32, "%lld days ago", age / 86400);
+}
+
+static int sessions_list(const char *dir)
+{
+	struct project p = { 0 };
+	_cleanup_free_ char *cwd = NULL, *err = NULL;
+	if (nsb_project_at(dir, &p, &cwd))
+		return 1;
+	struct session_list l = { 0 };
+	int r = session_list(p.worktree, true, &l, &err);
+	project_release(&p);
+	if (r < 0) {
+		warn("%s", err ? err : strerror(-r));
+		return r == -ENOMEM ? EXIT_SYSTEM : 1;
+	}
+	int w = 6;
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].branch && (int)strlen(l.v[i].branch) > w)
+			w = (int)strlen(l.v[i].branch);
+	printf("%-*s  %-7s  %-24s  %-12s  %s\n", w, "BRANCH", "STATE", "BASE", "LAST USED", "PATH");
+	for (size_t i = 0; i < l.n; i++) {
+		const struct session_info *s = &l.v[i];
+		char base[96] = "-";
+		if (s->counted)
+			snprintf(base, sizeof(base), "+%zu -%zu %s", s->ahead, s->behind, s->base);
+		printf("%-*s  %-7s  %-24s  ", w, s->branch ? s->branch : "(detached)",
+		       s->missing ? "missing" : s->dirty > 0 ? "dirty" : s->dirty == 0 ? "clean" : "?", base);
+		char used[32];
+		age_text(s->last_used, used);
+		printf("%-12s  %s%s%s\n", used, s->path, s->main ? " (main work tree)" : "",
+		       !s->main && !s->nsbsh ? " (not made by nsbsh)" : "");
+	}
+	session_list_release(&l);
+	return 0;
+}
+
+int nsb_cmd_sessions(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: nsb sessions [DIR] | nsb sessions rm BRANCH [--force] [DIR] | nsb sessions prune [DIR]";
+	if (argc < 2 || (argv[1][0] != '-' && !streq(argv[1], "rm") && !streq(argv[1], "prune"))) {
+		if (argc > 2) {
+			warn("%s", usage);
+			return EXIT_USAGE;
+		}
+		return sessions_list(argc == 2 ? argv[1] : NULL);
+	}
+	bool force = false;
+	const char *pos[3] = { NULL };
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "--force") || streq(argv[i], "-f"))
+			force = true;
+		else if (argv[i][0] == '-' || n == 3) {
+			warn("%s", usage);
+			return EXIT_USAGE;
+		} else
+			pos[n++] = argv[i];
+	}
+	bool rm = streq(pos[0], "rm");
+	if ((rm && (n < 2 || n > 3)) || (!rm && (n > 2 || force))) {
+		warn("%s", usage);
+		return EXIT_USAGE;
+	}
+	struct project p = { 0 };
+	_cleanup_free_ char *cwd = NULL, *err = NULL, *out = NULL;
+	if (nsb_project_at(rm ? pos[2] : pos[1], &p, &cwd))
+		return 1;
+	int r = rm ? session_remove(p.worktree, pos[1], force, &out, &err)
+		   : session_prune(p.worktree, &out, &err);
+	project_release(&p);
+	if (r < 0) {
+		warn("%s", err ? err : strerror(-r));
+		return r == -ENOMEM ? EXIT_SYSTEM : 1;
+	}
+	if (rm)
+		printf("removed the session '%s' (%s); the branch '%s' is kept\n", pos[1], out, pos[1]);
+	else if (!out)
+		printf("nothing to prune\n");
+	else
+		for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+			printf("pruned %s (its folder is gone)\n", line);
+	return 0;
+}
