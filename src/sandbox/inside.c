@@ -1,0 +1,451 @@
+/* inside.c - what runs inside a new sandbox: its pid 1, which builds the
+ * mounts, loads the filter, forks the program and reaps orphans, and the
+ * program's last steps before exec.  The invariants and the order of the
+ * final stage are stated at the top of sandbox.c, which starts pid 1. */
+#include "sandbox/inside.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "base/file.h"
+#include "base/util.h"
+#include "sandbox/landlock.h"
+#include "sandbox/seccomp.h"
+
+#define SANDBOX_BASE "/tmp"
+#define OLDROOT "/oldroot"
+#define ERRBUF 1024
+
+/* --- signals ------------------------------------------------------------
+ * While the program runs, the supervisor and pid 1 stay out of the way of
+ * the terminal's SIGINT and SIGQUIT (the program decides, as under bash),
+ * and pass SIGHUP and SIGTERM on, so that a hung-up bash still saves its
+ * history instead of being killed with its supervisor. */
+
+static struct sigaction saved_int, saved_quit;
+
+void signals_save(void)
+{
+	sigaction(SIGINT, NULL, &saved_int);
+	sigaction(SIGQUIT, NULL, &saved_quit);
+}
+static volatile pid_t forward_to;
+
+static void forward_signal(int sig)
+{
+	pid_t p = forward_to;
+	if (p > 0)
+		kill(p, sig);
+}
+
+void signals_supervise(pid_t to)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward_signal };
+	sigemptyset(&ign.sa_mask);
+	sigemptyset(&fwd.sa_mask);
+	forward_to = to;
+	sigaction(SIGINT, &ign, NULL);
+	sigaction(SIGQUIT, &ign, NULL);
+	sigaction(SIGHUP, &fwd, NULL);
+	sigaction(SIGTERM, &fwd, NULL);
+}
+
+void signals_restore(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigemptyset(&dfl.sa_mask);
+	forward_to = 0;
+	sigaction(SIGINT, &saved_int, NULL);
+	sigaction(SIGQUIT, &saved_quit, NULL);
+	sigaction(SIGHUP, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
+}
+
+/* --- inside the sandbox (pid 1 and the program): report and exit ------- */
+
+static int child_errfd = -1;
+
+static void __attribute__((__noreturn__, format(printf, 1, 2))) child_fail(const char *fmt, ...)
+{
+	char buf[ERRBUF];
+	int saved = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	n += snprintf(buf + n, sizeof(buf) - (size_t)n, ": %s", strerror(saved));
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (child_errfd >= 0 && write(child_errfd, buf, (size_t)n) < 0) {
+		/* nothing more can be said */
+	}
+	_exit(EXIT_SANDBOX_SETUP);
+}
+
+static void write_file_or_fail(const char *path, const char *data, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		child_fail("cannot create '%s'", path);
+	int r = write_full(fd, data, len);
+	if (r < 0) {
+		errno = -r;
+		child_fail("cannot write '%s'", path);
+	}
+}
+
+/* mkdir -p, in the tmpfs we own; existing directories are fine. */
+static void mkdirs_or_fail(const char *path, mode_t mode)
+{
+	int r = mkdir_p(path, mode);
+	if (r < 0) {
+		errno = -r;
+		child_fail("cannot create directory '%s'", path);
+	}
+}
+
+static void parent_dirs_or_fail(const char *path)
+{
+	int r = mkdir_parents(path, 0755);
+	if (r < 0) {
+		errno = -r;
+		child_fail("cannot create the directories of '%s'", path);
+	}
+}
+
+/* Read-only (or not), nosuid and nodev, on the mount at path and every mount
+ * below it (MUST-3).  mount_setattr() does it in one call; older kernels get
+ * a remount that keeps the flags the kernel has locked. */
+static void restrict_mount_or_fail(const char *path, bool ro)
+{
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (ro ? MOUNT_ATTR_RDONLY : 0),
+	};
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return;
+	if (errno != ENOSYS)
+		child_fail("cannot make '%s' %s", path, ro ? "read-only" : "nosuid");
+	struct statvfs sv;
+	if (statvfs(path, &sv) < 0)
+		child_fail("cannot stat '%s'", path);
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0);
+	if (sv.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		flags |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		flags |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		flags |= MS_RELATIME;
+	if (mount(NULL, path, NULL, flags, NULL) < 0)
+		child_fail("cannot make '%s' %s", path, ro ? "read-only" : "nosuid");
+}
+
+static void op_apply(const struct sandbox_op *op)
+{
+	char src[PATH_MAX];
+	struct stat st;
+
+	switch (op->kind) {
+	case SB_BIND_TRY_RO:
+	case SB_BIND_RO:
+	case SB_BIND_RW:
+	case SB_BIND_DEV:
+		if ((size_t)snprintf(src, sizeof(src), OLDROOT "%s", op->src) >= sizeof(src)) {
+			errno = ENAMETOOLONG;
+			child_fail("cannot bind '%s'", op->src);
+		}
+		if (stat(src, &st) < 0) {
+			if (op->kind == SB_BIND_TRY_RO && errno == ENOENT)
+				return;
+			child_fail("cannot bind '%s'", op->src);
+		}
+		if (S_ISDIR(st.st_mode)) {
+			mkdirs_or_fail(op->dest, 0755);
+		} else if (lstat(op->dest, &st) == 0 && S_ISREG(st.st_mode)) {
+			/* a file there already (in a read-only bind, say): the
+			 * mount point needs nothing more */
+		} else {
+			parent_dirs_or_fail(op->dest);
+			_cleanup_close_ int fd =
+				open(op->dest, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+			if (fd < 0 && errno != EEXIST && errno != EISDIR)
+				child_fail("cannot create mount point '%s'", op->dest);
+		}
+		if (mount(src, op->dest, NULL, MS_BIND | MS_REC, NULL) < 0)
+			child_fail("cannot bind '%s'", op->src);
+		/* Checked on what got mounted, so no swap can slip in after. */
+		if (op->data && op->len == sizeof(struct sandbox_bind_id)) {
+			const struct sandbox_bind_id *id = (const void *)op->data;
+			if (stat(op->dest, &st) < 0 || st.st_dev != id->dev || st.st_ino != id->ino) {
+				errno = EXDEV;
+				child_fail("'%s' changed while the sandbox was built", op->src);
+			}
+		}
+		if (op->kind != SB_BIND_DEV)
+			restrict_mount_or_fail(op->dest, op->kind != SB_BIND_RW);
+		return;
+	case SB_TMPFS:
+		mkdirs_or_fail(op->dest, 0755);
+		if (mount("tmpfs", op->dest, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+			child_fail("cannot mount a tmpfs on '%s'", op->dest);
+		if (streq(op->dest, "/tmp") || streq(op->dest, "/dev/shm")) {
+			if (chmod(op->dest, 01777) < 0)
+				child_fail("cannot chmod '%s'", op->dest);
+		}
+		return;
+	case SB_DIR:
+		mkdirs_or_fail(op->dest, 0755);
+		return;
+	case SB_SYMLINK:
+		parent_dirs_or_fail(op->dest);
+		if (symlink(op->src, op->dest) < 0 && errno != EEXIST)
+			child_fail("cannot create the link '%s'", op->dest);
+		return;
+	case SB_FILE:
+		parent_dirs_or_fail(op->dest);
+		write_file_or_fail(op->dest, op->data, op->len);
+		return;
+	case SB_PROC:
+		mkdirs_or_fail(op->dest, 0755);
+		if (mount("proc", op->dest, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			child_fail("cannot mount '%s'", op->dest);
+		return;
+	case SB_DEVPTS:
+		mkdirs_or_fail(op->dest, 0755);
+		if (mount("devpts", op->dest, "devpts", MS_NOSUID | MS_NOEXEC,
+			  "newinstance,ptmxmode=0666,mode=620") < 0)
+			child_fail("cannot mount '%s'", op->dest);
+		if (symlink("pts/ptmx", "/dev/ptmx") < 0 && errno != EEXIST)
+			child_fail("cannot create '/dev/ptmx'");
+		return;
+	}
+}
+
+static void loopback_up_or_fail(void)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { 0 };
+	strcpy(ifr.ifr_name, "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		child_fail("cannot read the loopback interface");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		child_fail("cannot bring the loopback interface up");
+}
+
+/* MUST-4: no capability survives into the program. */
+static void caps_drop_or_fail(void)
+{
+	for (int cap = 0; cap <= 63; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			child_fail("cannot drop capability %d", cap);
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		child_fail("cannot clear the ambient capabilities");
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		child_fail("cannot drop capabilities");
+}
+
+/* MUST-5: only 0, 1, 2 reach the program; keep (close-on-exec, the error
+ * pipe) stays open until the exec itself closes it. */
+static void fds_close_or_fail(int keep)
+{
+	if (close_range(3, (unsigned)keep - 1, 0) == 0 && close_range((unsigned)keep + 1, ~0U, 0) == 0)
+		return;
+	for (int fd = 3; fd < 65536; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
+/* MUST-9: soft = hard = value, never above the hard limit there is (only
+ * the host's CAP_SYS_RESOURCE could raise that). */
+static void limit_or_fail(int resource, const char *name, rlim_t value)
+{
+	struct rlimit rl;
+	if (getrlimit(resource, &rl) < 0)
+		child_fail("cannot read the limit %s", name);
+	if (rl.rlim_max != RLIM_INFINITY && value > rl.rlim_max)
+		value = rl.rlim_max;
+	rl.rlim_cur = rl.rlim_max = value;
+	if (setrlimit(resource, &rl) < 0)
+		child_fail("cannot set the limit %s", name);
+}
+
+/* procs_by_cgroup: the sandbox's cgroup counts the processes (CG-2). */
+static void limits_apply_or_fail(const struct sandbox_spec *s, bool procs_by_cgroup)
+{
+	limit_or_fail(RLIMIT_CORE, "RLIMIT_CORE", 0);
+	if (s->max_procs && !procs_by_cgroup)
+		limit_or_fail(RLIMIT_NPROC, "RLIMIT_NPROC", s->max_procs);
+	if (s->max_memory)
+		limit_or_fail(RLIMIT_AS, "RLIMIT_AS", s->max_memory);
+	if (s->max_cpu_seconds)
+		limit_or_fail(RLIMIT_CPU, "RLIMIT_CPU", s->max_cpu_seconds);
+}
+
+/* MUST-10: the listener goes to the supervisor, then out of this process. */
+static void listener_send_or_fail(int sock, int listener)
+{
+	char byte = 'L';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u = { 0 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1)
+		child_fail("cannot pass the seccomp listener to the supervisor");
+	close(listener);
+}
+
+static void __attribute__((__noreturn__)) program_exec(const struct sandbox_spec *s,
+						   const struct sandbox_program *p)
+{
+	if (p->stdout_fd >= 0) {
+		if (dup2(p->stdout_fd, STDOUT_FILENO) < 0)
+			child_fail("cannot set up standard output");
+	}
+	/* pid 1 made itself undumpable before the fork (MUST-8); the program is
+	 * the user's own process: exec would make it dumpable anyway, and a
+	 * tracer outside (strace -f) must be able to read its execve. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		child_fail("cannot make the program dumpable");
+	/* The program starts with the dispositions nsbsh was started with. */
+	signals_restore();
+	caps_drop_or_fail();
+	fds_close_or_fail(child_errfd);
+	if (s->n_writable > 0) {
+		int r = landlock_restrict(s->writable, s->n_writable, NULL);
+		if (r < 0) {
+			errno = -r;
+			child_fail("cannot restrict writes with Landlock");
+		}
+	}
+	execve(p->path, p->argv, p->envp);
+	/* Only the exit status can tell now; 126/127 as bash reports them. */
+	dprintf(STDERR_FILENO, "nsbsh: cannot run '%s' in the sandbox: %s\n", p->path,
+		strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_program *p, int errfd,
+			  int syncfd, int sock)
+{
+	char go[2];
+
+	child_errfd = errfd;
+
+	/* MUST-6 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		child_fail("cannot set the parent death signal");
+	/* Wait for the supervisor to write the id maps; EOF means it died.
+	 * Two bytes (a pipe's write of them is atomic): 'n' when it answers
+	 * notifications, else 'x'; 'c' when this process is in the sandbox's
+	 * cgroup, else 'r'. */
+	if (read(syncfd, go, sizeof(go)) != (ssize_t)sizeof(go))
+		_exit(EXIT_SANDBOX_SETUP);
+	close(syncfd);
+	limits_apply_or_fail(s, go[1] == 'c');
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail("cannot set no_new_privs");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail("cannot make the mounts private");
+	if (mount("tmpfs", SANDBOX_BASE, "tmpfs", MS_NODEV | MS_NOSUID, "mode=0755") < 0)
+		child_fail("cannot mount the new root");
+	if (chdir(SANDBOX_BASE) < 0 || mkdir("." OLDROOT, 0700) < 0)
+		child_fail("cannot prepare the new root");
+	if (syscall(SYS_pivot_root, ".", "." OLDROOT) < 0)
+		child_fail("cannot pivot to the new root");
+	if (chdir("/") < 0)
+		child_fail("cannot enter the new root");
+
+	for (size_t i = 0; i < s->n_ops; i++)
+		op_apply(&s->ops[i]);
+	if (s->unshare_net)
+		loopback_up_or_fail();
+
+	/* MUST-2: nothing of the host stays reachable but the binds. */
+	if (umount2(OLDROOT, MNT_DETACH) < 0 || rmdir(OLDROOT) < 0)
+		child_fail("cannot detach the old root");
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+		child_fail("cannot make the root read-only");
+	if (chdir(p->cwd) < 0)
+		child_fail("cannot enter '%s' in the sandbox", p->cwd);
+
+	/* MUST-8; the program gets the filter by inheritance, and its exec
+	 * makes it dumpable again (gdb and strace inside keep working). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_fail("cannot make pid 1 undumpable");
+	if (s->seccomp) {
+		/* 'n': the supervisor will answer notifications (sandbox_run). */
+		struct seccomp_options o = { .nested_userns = s->nested_userns, .notify = go[0] == 'n' };
+		int listener = -1;
+		int r = seccomp_install(&o, &listener);
+		if (r < 0) {
+			errno = -r;
+			child_fail("cannot load the seccomp filter");
+		}
+		if (listener >= 0)
+			listener_send_or_fail(sock, listener);
+	}
+	if (sock >= 0)
+		close(sock);
+
+	pid_t prog = fork();
+	if (prog < 0)
+		child_fail("cannot start the program");
+	if (prog == 0)
+		program_exec(s, p);
+	signals_supervise(prog);
+
+	/* pid 1: the supervisor learns of failures from the program itself. */
+	close(child_errfd);
+	child_errfd = -1;
+	if (p->stdout_fd >= 0)
+		close(p->stdout_fd);
+	for (;;) {
+		int status;
+		pid_t got = waitpid(-1, &status, 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(EXIT_SANDBOX_SETUP);
+		}
+		if (got != prog)
+			continue; /* an orphan reparented to us */
+		if (WIFEXITED(status))
+			_exit(WEXITSTATUS(status));
+		_exit(128 + WTERMSIG(status));
+	}
+}
+
