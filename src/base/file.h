@@ -45,3 +45,13 @@ int mkdir_parents(const char *path, mode_t mode);
 /* Whether path is a directory (not a link to one) that belongs to the
  * caller's uid. */
 bool is_own_dir(const char *path);
+
+/* rm -rf of dfd/name (AT_FDCWD: name alone), fd-relative all the way down:
+ * never follows a link (a link is removed, not its target; one swapped in
+ * for a directory during the walk is not followed), and makes writable
+ * the directories that code in a sandbox left unwritable (chmod 000).
+ * Gives up below REMOVE_TREE_DEPTH_MAX levels (-ELOOP).  0 also when it
+ * did not exist; else the first error, having removed what it could. */
+#define REMOVE_TREE_DEPTH_MAX 256
+int remove_tree_at(int dfd, const char *name);
+int remove_tree(const char *path);

@@ -5,11 +5,14 @@
  * - else the fixed place, which must not exist (an empty directory left by
  *   a crash is removed): a folder there that is not this repository's work
  *   tree for BRANCH is refused, never reused or overwritten.
- * The branch is created only when missing, never moved or deleted. */
+ * The branch is created only when missing, never moved or deleted.
+ *
+ * Over 700 lines: making, listing and removing work trees share the
+ * repository opened at its common dir, its lock, the meta files and the
+ * list of work trees (struct repo); apart, each would carry them all. */
 #include "git/session.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -688,11 +691,6 @@ static int merged_elsewhere(const struct repo *r, const char *branch)
 	return found;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path) < 0 ? -1 : 0;
-}
-
 static int forget(const struct repo *r, const struct session_info *s)
 {
 	const struct gitlib *g = r->g;
@@ -746,8 +744,11 @@ int session_remove(const char *worktree, const char *branch, bool force, char **
 			return say(ret_err, -EBUSY, "the branch '%s' has commits that are on no other branch: merge or push them, or use --force (the branch is kept either way)",
 				   branch);
 	}
-	if (!s->missing && nftw(s->path, rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
-		return say(ret_err, -errno, "cannot remove '%s': %s", s->path, strerror(errno));
+	/* fd-relative, following no link: code in the session's sandbox could
+	 * swap a link in for a directory while the walk is under way */
+	int rr = s->missing ? 0 : remove_tree(s->path);
+	if (rr < 0)
+		return say(ret_err, rr, "cannot remove '%s': %s", s->path, strerror(-rr));
 	if (forget(&r, s) < 0)
 		return git_fail(&r, ret_err, "cannot forget the work tree", s->path);
 	if (!(*ret_path = strdup(s->path)))

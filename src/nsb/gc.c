@@ -40,12 +40,12 @@
 #include <time.h>
 
 #include "base/dirs.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "env/cache.h"
 #include "git/project.h"
 
-#define RM_DEPTH_MAX 256
 #define INCOMPLETE_GRACE 60 /* s: between a build's mkdir and its lock */
 
 /* --- durations (pure) ------------------------------------------------------- */
@@ -221,48 +221,6 @@ static bool is_key(const char *name)
 
 /* --- removing and measuring ------------------------------------------------------ */
 
-/* rm -rf of dfd/name: never follows a link, and makes the directories that
- * code in a sandbox left unwritable (chmod 000) writable first. */
-static int rm_tree_at(int dfd, const char *name, int depth)
-{
-	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != EISDIR)
-		return -errno;
-	if (depth > RM_DEPTH_MAX)
-		return -ELOOP;
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == EACCES && fchmodat(dfd, name, 0700, 0) == 0)
-		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) == 0 && (st.st_mode & 0700) != 0700)
-		fchmod(fd, (st.st_mode & 07777) | 0700);
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	int r = 0;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (!streq(de->d_name, ".") && !streq(de->d_name, "..")) {
-			int rr = rm_tree_at(dirfd(d), de->d_name, depth + 1);
-			if (rr < 0 && r == 0)
-				r = rr;
-		}
-	closedir(d);
-	if (r == 0 && unlinkat(dfd, name, AT_REMOVEDIR) < 0)
-		r = -errno;
-	return r;
-}
-
-static int rm_tree(const char *path)
-{
-	return rm_tree_at(AT_FDCWD, path, 0);
-}
-
 /* Bytes a tree takes on disk (du), links not followed. */
 static size_t du_at(int dfd, const char *name, int depth)
 {
@@ -270,7 +228,7 @@ static size_t du_at(int dfd, const char *name, int depth)
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	size_t total = (size_t)st.st_blocks * 512;
-	if (!S_ISDIR(st.st_mode) || depth > RM_DEPTH_MAX)
+	if (!S_ISDIR(st.st_mode) || depth > REMOVE_TREE_DEPTH_MAX)
 		return total;
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
@@ -399,7 +357,7 @@ static int sweep_entry(struct gc *g, const char *entry, const char *name)
 	/* What an interrupted gc left behind. */
 	if (strncmp(name, ".gc-", 4) == 0) {
 		if (!g->dry_run)
-			rm_tree(entry);
+			remove_tree(entry);
 		return 0;
 	}
 	if (!is_key(name))
@@ -450,7 +408,7 @@ static int sweep_entry(struct gc *g, const char *entry, const char *name)
 		/* Renamed first: a lookup misses at once, never sees half. */
 		if (asprintf(&trash, "%s/env/.gc-%s", g->root, name) < 0)
 			return -ENOMEM;
-		int r = rename(entry, trash) < 0 ? -errno : rm_tree(trash);
+		int r = rename(entry, trash) < 0 ? -errno : remove_tree(trash);
 		if (r < 0) {
 			warn("cannot remove the cache entry '%s': %s", entry, strerror(-r));
 			g->status = 1;
@@ -502,7 +460,7 @@ static int sweep_home(struct gc *g, const char *path, const char *name)
 		return 0;
 	}
 	if (!g->dry_run) {
-		int r = rm_tree(path);
+		int r = remove_tree(path);
 		if (r < 0) {
 			warn("cannot remove the private home '%s': %s", path, strerror(-r));
 			g->status = 1;
