@@ -483,7 +483,7 @@ static int shell_sandbox_run(const struct start *st, const struct place *here, c
 		r = sandbox_run(&l.spec, &l.prog, ret_status, ret_err);
 		if (r == -EPERM || r == -ENOSPC || r == -EUSERS) {
 			warn("cannot create the sandbox: user namespaces are not allowed: %s",
-			     userns_hint(userns_blocker(NULL)));
+			     userns_hint(userns_blocker()));
 			*ret_said = true;
 		}
 	}

@@ -87,7 +87,7 @@ static enum result check_userns(struct doctor *d)
 		line(d, true, "user namespaces: allowed (a child made the sandbox's namespaces)");
 		return CHECK_OK;
 	}
-	const struct userns_setting *s = userns_setting_of(userns_blocker(NULL));
+	const struct userns_setting *s = userns_setting_of(userns_blocker());
 	if (!s) {
 		line(d, false, "user namespaces: refused (%s: %s), by no sysctl nsbsh knows of", step,
 		     strerror(-r));

@@ -4,6 +4,7 @@
 #include "sandbox/userns.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,72 +14,72 @@
 
 #include "base/util.h"
 
-/* The first line of procsys/name, or "" (missing, unreadable). */
-static void sysctl_read(const char *procsys, const char *name, char *buf, size_t size)
+#define SYSCTL_HINT(knob, bad, good) \
+	knob " is " bad ": enable them with: sysctl -w " knob "=" good " (and in /etc/sysctl.d/ to keep it)"
+
+static const struct userns_setting settings[] = {
+	[USERNS_BLOCK_DEBIAN] = { "kernel.unprivileged_userns_clone", "0", "1",
+				  SYSCTL_HINT("kernel.unprivileged_userns_clone", "0", "1") },
+	[USERNS_BLOCK_MAX] = { "user.max_user_namespaces", "0", "15000",
+			       SYSCTL_HINT("user.max_user_namespaces", "0", "15000") },
+	[USERNS_BLOCK_APPARMOR] = { "kernel.apparmor_restrict_unprivileged_userns", "1", "0",
+				    "AppArmor restricts them (kernel.apparmor_restrict_unprivileged_userns = 1) and no profile "
+				    "grants them to nsbsh: load the one the package ships with: apparmor_parser -r /etc/apparmor.d/nsbsh" },
+};
+
+static bool says(const char *value, const char *want)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", procsys ? procsys : "/proc/sys", name);
-	buf[0] = '\0';
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	return value && streq(value, want);
 }
 
-/* Under AppArmor's restriction, a profile with `userns,` lets nsbsh make
- * them: nsbsh then runs confined by it (label "nsbsh (unconfined)").  The
- * label of a test's fake procsys is in procsys/../self-label. */
-static int apparmor_unconfined(const char *procsys)
+enum userns_block userns_blocker_of(const struct userns_knobs *k)
 {
-	char label[256];
-	if (procsys)
-		sysctl_read(procsys, "../self-label", label, sizeof(label));
-	else
-		sysctl_read("/proc/self/attr", "apparmor/current", label, sizeof(label));
-	return label[0] == '\0' || streq(label, "unconfined");
-}
-
-enum userns_block userns_blocker(const char *procsys)
-{
-	char v[32];
-	sysctl_read(procsys, "kernel/unprivileged_userns_clone", v, sizeof(v));
-	if (streq(v, "0"))
+	if (says(k->unprivileged_userns_clone, "0"))
 		return USERNS_BLOCK_DEBIAN;
-	sysctl_read(procsys, "user/max_user_namespaces", v, sizeof(v));
-	if (streq(v, "0"))
+	if (says(k->max_user_namespaces, "0"))
 		return USERNS_BLOCK_MAX;
-	sysctl_read(procsys, "kernel/apparmor_restrict_unprivileged_userns", v, sizeof(v));
-	if (streq(v, "1") && apparmor_unconfined(procsys))
+	/* Under AppArmor's restriction, a profile with `userns,` lets nsbsh make
+	 * them: nsbsh then runs confined by it (label "nsbsh (unconfined)"). */
+	if (says(k->apparmor_restrict, "1") &&
+	    (!k->self_label || !k->self_label[0] || streq(k->self_label, "unconfined")))
 		return USERNS_BLOCK_APPARMOR;
 	return USERNS_BLOCK_UNKNOWN;
 }
 
-const char *userns_hint(enum userns_block b)
+/* The first line of path into buf; NULL when missing or unreadable. */
+static const char *first_line(const char *path, char *buf, size_t size)
 {
-	switch (b) {
-	case USERNS_BLOCK_DEBIAN:
-		return "kernel.unprivileged_userns_clone is 0: enable them with: sysctl -w kernel.unprivileged_userns_clone=1 "
-		       "(and in /etc/sysctl.d/ to keep it)";
-	case USERNS_BLOCK_MAX:
-		return "user.max_user_namespaces is 0: enable them with: sysctl -w user.max_user_namespaces=15000 "
-		       "(and in /etc/sysctl.d/ to keep it)";
-	case USERNS_BLOCK_APPARMOR:
-		return "AppArmor restricts them (kernel.apparmor_restrict_unprivileged_userns = 1) and no profile "
-		       "grants them to nsbsh: load the one the package ships with: apparmor_parser -r /etc/apparmor.d/nsbsh";
-	case USERNS_BLOCK_UNKNOWN:
-		break;
-	}
-	return "check the kernel's user namespace settings";
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+enum userns_block userns_blocker(void)
+{
+	char clone[32], max[32], restrict_[32], label[256];
+	struct userns_knobs k = {
+		.unprivileged_userns_clone = first_line("/proc/sys/kernel/unprivileged_userns_clone", clone, sizeof(clone)),
+		.max_user_namespaces = first_line("/proc/sys/user/max_user_namespaces", max, sizeof(max)),
+		.apparmor_restrict = first_line("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", restrict_,
+						sizeof(restrict_)),
+		.self_label = first_line("/proc/self/attr/apparmor/current", label, sizeof(label)),
+	};
+	return userns_blocker_of(&k);
 }
 
 const struct userns_setting *userns_setting_of(enum userns_block b)
 {
-	static const struct userns_setting settings[] = {
-		[USERNS_BLOCK_DEBIAN] = { "kernel.unprivileged_userns_clone", "0", "1" },
-		[USERNS_BLOCK_MAX] = { "user.max_user_namespaces", "0", "15000" },
-		[USERNS_BLOCK_APPARMOR] = { "kernel.apparmor_restrict_unprivileged_userns", "1", "0" },
-	};
 	return b == USERNS_BLOCK_UNKNOWN || (size_t)b >= ARRAY_SIZE(settings) ? NULL : &settings[b];
+}
+
+const char *userns_hint(enum userns_block b)
+{
+	const struct userns_setting *s = userns_setting_of(b);
+	return s ? s->hint : "check the kernel's user namespace settings";
 }
 
 int userns_probe(const char **ret_step)

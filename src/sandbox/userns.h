@@ -1,6 +1,7 @@
 /* userns.h - why this kernel refuses unprivileged user namespaces, and the
- * one thing to do about it.  Reads the sysctls below procsys (NULL:
- * /proc/sys) and nsbsh's own AppArmor label; prints nothing. */
+ * one thing to do about it: the decision is pure (userns_blocker_of), the
+ * reading of this machine's sysctls and of nsbsh's own AppArmor label is
+ * apart (userns_blocker); prints nothing. */
 #pragma once
 
 enum userns_block {
@@ -11,9 +12,21 @@ enum userns_block {
 				 * and nsbsh runs unconfined (no profile grants it userns) */
 };
 
-/* In that order: the first knob that refuses. */
-enum userns_block userns_blocker(const char *procsys);
-/* What to do, one line without a full stop: "enable them with: sysctl ...". */
+/* What the knobs say: the first line of each file, NULL where the file is
+ * missing or unreadable (the kernel has no such knob). */
+struct userns_knobs {
+	const char *unprivileged_userns_clone;  /* kernel.unprivileged_userns_clone */
+	const char *max_user_namespaces;        /* user.max_user_namespaces */
+	const char *apparmor_restrict;          /* kernel.apparmor_restrict_unprivileged_userns */
+	const char *self_label;                 /* nsbsh's AppArmor label ("unconfined") */
+};
+/* The first knob that refuses, in the order of enum userns_block (pure). */
+enum userns_block userns_blocker_of(const struct userns_knobs *k);
+/* The same for this machine (/proc/sys, /proc/self/attr/apparmor/current). */
+enum userns_block userns_blocker(void);
+/* What to do, one line without a full stop: "KNOB is BAD: enable them
+ * with: sysctl -w KNOB=GOOD ..." from userns_setting_of, or the AppArmor
+ * profile to load. */
 const char *userns_hint(enum userns_block b);
 
 /* A kernel setting that can refuse unprivileged user namespaces, as
@@ -22,6 +35,7 @@ struct userns_setting {
 	const char *sysctl;  /* "user.max_user_namespaces" */
 	const char *bad;     /* the value that refuses them: "0" */
 	const char *good;    /* a value that allows them: "15000" */
+	const char *hint;    /* userns_hint's line */
 };
 /* The setting behind b, or NULL for USERNS_BLOCK_UNKNOWN. */
 const struct userns_setting *userns_setting_of(enum userns_block b);
