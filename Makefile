@@ -19,14 +19,14 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 LIBS_PC := libgit2 libseccomp libedit libconfuse
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
-# libgit2 is loaded with dlopen when a start needs it (src/gitlib.h), by the
+# libgit2 is loaded with dlopen when a start needs it (src/git/gitlib.h), by the
 # soname of the library pkg-config finds; the others are linked as usual.
 PC_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libgit2,$(LIBS_PC)))
 LIBGIT2_SONAME := $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir libgit2)/libgit2.so" | awk '/SONAME/ { print $$2 }')
 ifeq ($(LIBGIT2_SONAME),)
 $(error cannot find the soname of libgit2 (is libgit2-dev installed?))
 endif
-# The interposers of src/git-notls.c must be visible to the dlopen'ed libgit2.
+# The interposers of src/git/notls.c must be visible to the dlopen'ed libgit2.
 EXPORTS := -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file \
 	-Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_path
 

@@ -1,4 +1,6 @@
-/* envchoice.c - the environment a start runs (see envchoice.h). */
+/* choice.c - the environment a start runs (see choice.h).  The one module
+ * outside the top level that talks to the person: it asks, on the
+ * terminal, whether to rebuild a changed environment. */
 #include "env/choice.h"
 
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* nix.c - running nix (or devenv).  Whatever reads a project runs inside the
- * evaluation sandbox (DESIGN.md 4): a hostile flake.nix could otherwise name
+ * evaluation sandbox: a hostile flake.nix could otherwise name
  * path:/home/you/.ssh as an input and nix would copy it into the
  * world-readable store.  Only `nix --version` and `nix show-config`, which
  * read no project, run on the host (for nsb doctor). */

@@ -9,7 +9,7 @@
  *
  * Invariants (each has a check in tests/integration/t-limits.sh that names it):
  * NEST-1 found: every nested repository in the memo is protected at the
- *        start like the project's own (layout_protect_nested): its .git
+ *        start like the project's own (sandbox/gitprotect.c): its .git
  *        pinned (a mount point), hooks/ (made when missing) and config
  *        read-only, a .git file read-only.  A project's first start walks
  *        before its sandbox is built; later starts refresh a memo older than
@@ -27,7 +27,7 @@
  *        memo too, so a tree flooded from inside cannot hide one once found.
  *        At most NESTED_MAX repositories are protected.
  * NEST-4 memo-out-of-reach: the memo is in nsbsh's cache directory, which
- *        no sandbox can write (main.c protect_own_dirs, TRUST-2).
+ *        no sandbox can write (sandbox/shell-view.c SV-2, TRUST-2).
  *
  * Not covered (SECURITY.md): a repository made or cloned after the last
  * walk is not protected until the next start after a walk saw it, and code

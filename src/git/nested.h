@@ -1,7 +1,7 @@
 /* nested.h - git repositories nested in a work tree (vendor/x/.git, not
  * submodules): found by a walk of the work tree, remembered per work tree
  * in nsbsh's cache, and protected in the sandbox like the project's own
- * (layout_protect_nested).  Invariants: see the top of nested.c. */
+ * (sandbox/gitprotect.c).  Invariants: see the top of nested.c. */
 #pragma once
 
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* git-notls.c - keep libgit2's TLS set-up off nsbsh's start path.
+/* notls.c - keep libgit2's TLS set-up off nsbsh's start path.
  *
  * Debian's libgit2 is built with mbedTLS, and git_libgit2_init() parses
  * every certificate of /etc/ssl/certs/ca-certificates.crt (about 5 ms of

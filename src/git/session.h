@@ -1,4 +1,4 @@
-/* session.h - sessions: a work tree per branch of a project (DESIGN.md 6).
+/* session.h - sessions: a work tree per branch of a project.
  * Work trees are made, listed and removed with libgit2 (loaded only here,
  * when a session is asked for), in nsbsh's data dir:
  *   $XDG_DATA_HOME/nsbsh/sessions/REPO-ID/ENCODED-BRANCH

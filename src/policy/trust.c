@@ -5,7 +5,7 @@
  *          bytes read is the one `nsb trust` pinned for that work tree: the
  *          text that is hashed is the text that is parsed (one read).
  * TRUST-2  Records live under $XDG_DATA_HOME/nsbsh/trust, which no sandbox
- *          can write (main.c shows nsbsh's own directories read-only
+ *          can write (sandbox/shell-view.c SV-2 shows nsbsh's own directories read-only
  *          wherever a writable mount would contain them).
  * Both are tested in tests/integration/t-policy.sh. */
 #include "policy/trust.h"

@@ -1,4 +1,4 @@
-/* seccomp-filter.c - the syscall filter of every sandbox.
+/* seccomp.c - the syscall filter of every sandbox.
  *
  * Invariants (tests/integration/t-invariants.sh names each):
  * MUST-S1 tiocsti: the terminal-injection ioctls TIOCSTI and TIOCLINUX fail

@@ -1,4 +1,4 @@
-/* seccomp-filter.h - the sandbox's syscall filter (libseccomp), loaded last before exec. */
+/* seccomp.h - the sandbox's syscall filter (libseccomp), loaded last before exec. */
 #pragma once
 
 #include <stdbool.h>

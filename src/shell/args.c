@@ -1,4 +1,4 @@
-/* shellargs.c - classify a bash command line (see shellargs.h).
+/* args.c - classify a bash command line (see args.h).
  * Follows bash 5's shell.c: long options first, then single-letter options
  * (set options, -o/+o NAME, -O/+O NAME, -c -i -l -r -s -D), "--" or "-" ends
  * options, and the first operand is the -c string or the script path. */

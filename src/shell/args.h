@@ -1,4 +1,4 @@
-/* shellargs.h - read bash's command line the way bash does, without changing it.
+/* args.h - read bash's command line the way bash does, without changing it.
  * nsbsh passes argv to bash untouched; this only tells it what kind of start
  * this is (login? -c? a script? interactive?). Pure; unit-tested. */
 #pragma once

@@ -10,7 +10,7 @@
 #include "policy/config.h"
 #include "shell/sshforced.h"
 
-/* sshd's ForceCommand (src/sshforced.c, SSH-1, SSH-3): the client's
+/* sshd's ForceCommand (sshforced.c, SSH-1, SSH-3): the client's
  * command, or a login shell, becomes nsbsh's own command line before
  * anything reads the command line or the environment. */
 bool ssh_start_begin(int *argc, char ***argv)

@@ -19,7 +19,7 @@
  *        send to steer nsbsh itself: XDG_CONFIG_HOME, XDG_CACHE_HOME,
  *        XDG_DATA_HOME, XDG_STATE_HOME, NSBSH_*, GIT_*, NIX_*, BASH_ENV,
  *        ENV; and SSH_ORIGINAL_COMMAND, so that no shell runs it again.
- *        HOME is the password database's (main.c), whatever a client or
+ *        HOME is the password database's (shell/ssh.c), whatever a client or
  *        ~/.ssh/environment said.
  * SSH-4  MUST refuse scp's server side, the sftp subsystem and rsync
  *        --server unless the system's policy says file_transfer = sandbox;

@@ -2,7 +2,7 @@
  * recognising it, the argv it turns into, the file-transfer programs a
  * client's command may be, the project a client may name, and the
  * variables a client may have sent that must not steer nsbsh.  Nothing
- * here prints; main.c decides and says. */
+ * here prints; shell/ssh.c decides and says. */
 #pragma once
 
 #include <stdbool.h>

@@ -66,7 +66,7 @@ $tools/bin/ls" "after gc: re-entry has the env and its tools run"
 fi
 
 # --- changed flake.nix -------------------------------------------------------------------
-# Non-interactive starts rebuild by default (DESIGN 4).
+# Non-interactive starts rebuild by default (policy reload_noninteractive).
 sed -i 's/hello from flake/hello again/' "$P/flake.nix"
 git -C "$P" -c user.name=t -c user.email=t@t commit -qam "change DEMO_VAR"
 traced changed -c 'echo "$DEMO_VAR"'

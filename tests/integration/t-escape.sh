@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2016 source=tests/lib.sh
-# t-escape: the escape battery (DESIGN.md section 9).  Code inside the
+# t-escape: the escape battery (SECURITY.md, the threat model).  Code inside the
 # sandbox, running as the same user, reaches for what is outside: a process
 # of that user, a secret in the real home, the mounts and namespaces, the
 # store, a file handle of the real home, an abstract unix socket.  Each
