@@ -5,12 +5,12 @@
  * which checks it at once, while libconfuse still knows its line, and
  * keeps it with that line: the merge can then say where an ignored value
  * was written.  libconfuse never prints (error function) and never sees
- * text it would mishandle (scrub). */
-#include "policy/config.h"
+ * text it would mishandle (scrub).  What is asked of a merged policy is
+ * in query.c. */
+#include "policy/internal.h"
 
 #include <confuse.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,14 +20,6 @@
 #include "base/log.h"
 #include "base/path.h"
 #include "base/util.h"
-
-/* The outer variables that always reach the sandbox (DESIGN.md 5). */
-static const char *const env_builtin[] = { "TERM", "COLORTERM", "LANG", "LANGUAGE", "LC_*",
-					   "TZ", "NO_COLOR", "COLUMNS", "LINES" };
-/* Variables nsbsh sets inside itself: a passthrough must not replace them
- * (an outer BASH_ENV or PATH would decide what the sandbox's bash runs). */
-static const char *const env_reserved[] = { "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD",
-					    "PATH", "BASH_ENV", "ENV", "NSBSH_*" };
 
 enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT,
 		TYPE_OPT_PATH, TYPE_COPY, TYPE_COUNT, TYPE_BYTES, TYPE_VAR };
@@ -83,19 +75,6 @@ static const struct key_desc {
 };
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static bool has_glob(const char *s)
-{
-	return strpbrk(s, "*?[") != NULL;
-}
-
-static bool name_in(const char *name, const char *const *pats, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (fnmatch(pats[i], name, 0) == 0)
-			return true;
-	return false;
-}
 
 /* What a file said, made safe to show: at most 64 bytes, control bytes as
  * '?' (a message must not carry escape sequences to a terminal). */
@@ -202,22 +181,6 @@ static int path_clean(const char *in, const char *home, bool relative, char **re
 	}
 	*ret = steal_pointer(&out);
 	return 0;
-}
-
-const char *config_bind_refusal(const char *path, const char *home)
-{
-	if (streq(path, "/"))
-		return "would expose the whole file system";
-	if (!home || home[0] != '/')
-		return NULL;
-	_cleanup_free_ char *h = strdup(home);
-	if (h)
-		path_strip_trailing_slashes(h);
-	if (h && streq(path, h))
-		return "would expose the whole home";
-	if (!h || path_at_or_below(h, path))
-		return "would expose the whole home, which is inside it";
-	return NULL;
 }
 
 /* ---- policies and lists ---------------------------------------------- */
@@ -683,7 +646,7 @@ static int parse_name(const struct key_desc *d, const char *text, int line, stru
 	if (text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?[]!-")])
 		return parse_fail(line, "key '%s': '%s' is not a variable name or pattern", d->name,
 				  shown(text, b));
-	if (!has_glob(text) && name_in(text, env_reserved, ARRAY_SIZE(env_reserved)))
+	if (!has_glob(text) && policy_env_reserved(text))
 		return parse_fail(line, "key '%s': '%s' is set by nsbsh itself", d->name,
 				  shown(text, b));
 	if (!(v->e.value = strdup(text)))
@@ -705,7 +668,7 @@ static int parse_var(const struct key_desc *d, const char *text, int line, struc
 		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, shown(text, b));
 	/* sshd's own, and those a forced session drops (src/sshforced.c) */
 	static const char *const taken[] = { "SSH_*", "XDG_*", "GIT_*", "NIX_*" };
-	if (name_in(text, env_reserved, ARRAY_SIZE(env_reserved)) ||
+	if (policy_env_reserved(text) ||
 	    name_in(text, taken, ARRAY_SIZE(taken)))
 		return parse_fail(line, "key '%s': '%s' is set or dropped by sshd or nsbsh itself",
 				  d->name, shown(text, b));
@@ -1154,7 +1117,7 @@ static bool passthrough_covered(const struct policy_list *have, const struct pol
 {
 	bool name = !has_glob(e->value);
 
-	if (name && name_in(e->value, env_builtin, ARRAY_SIZE(env_builtin)))
+	if (name && policy_env_builtin(e->value))
 		return true;
 	for (size_t i = 0; i < have->n; i++)
 		if (streq(have->v[i].value, e->value) ||
@@ -1458,34 +1421,3 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
 	return 0;
 }
 
-/* ---- questions -------------------------------------------------------- */
-
-const struct policy_list *policy_session_copy(const struct policy *p)
-{
-	return p ? &p->session_copy : NULL;
-}
-
-bool policy_passes_env(const struct policy *p, const char *name)
-{
-	if (!name[0] || strchr(name, '=') || name_in(name, env_reserved, ARRAY_SIZE(env_reserved)))
-		return false;
-	if (name_in(name, env_builtin, ARRAY_SIZE(env_builtin)))
-		return true;
-	for (size_t i = 0; p && i < p->passthrough.n; i++)
-		if (fnmatch(p->passthrough.v[i].value, name, 0) == 0)
-			return true;
-	return false;
-}
-
-bool policy_under_allowed_roots(const struct policy *p, const char *path)
-{
-	for (size_t i = 0; i < p->allowed_roots.n; i++)
-		if (path_at_or_below(path, p->allowed_roots.v[i].value))
-			return true;
-	return false;
-}
-
-bool policy_allows_project(const struct policy *p, const char *root)
-{
-	return !p->strict || policy_under_allowed_roots(p, root);
-}
