@@ -5,18 +5,15 @@
  * which checks it at once, while libconfuse still knows its line, and
  * keeps it with that line: the merge can then say where an ignored value
  * was written.  libconfuse never prints (error function) and never sees
- * text it would mishandle (scrub).  What is asked of a merged policy is
- * in query.c. */
+ * text it would mishandle (scrub).  Reading the files is load.c's, what
+ * is asked of a merged policy query.c's. */
 #include "policy/internal.h"
 
 #include <confuse.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
-#include "base/file.h"
 #include "base/log.h"
 #include "base/path.h"
 #include "base/util.h"
@@ -76,9 +73,7 @@ static const struct key_desc {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* What a file said, made safe to show: at most 64 bytes, control bytes as
- * '?' (a message must not carry escape sequences to a terminal). */
-static const char *shown(const char *s, char buf[static 72])
+const char *config_shown(const char *s, char buf[static 72])
 {
 	return printable(s ? s : "", buf, 68);
 }
@@ -92,9 +87,7 @@ static void err_vset(struct config_error *err, int line, const char *fmt, va_lis
 	err->line = line;
 }
 
-static void err_set(struct config_error *err, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void err_set(struct config_error *err, int line, const char *fmt, ...)
+void config_err_set(struct config_error *err, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,11 +96,8 @@ static void err_set(struct config_error *err, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ~ expansion and lexical normalization: "~/a//b/./c/" -> HOME/a/b/c.
- * relative: a path below the env file's directory (watch).  0 and *ret;
- * -EINVAL and the reason in *why; -ENOMEM.  No symlink is resolved here:
- * the parser does no I/O. */
-static int path_clean(const char *in, const char *home, bool relative, char **ret, const char **why)
+int config_path_clean(const char *in, const char *home, bool relative, char **ret,
+		      const char **why)
 {
 	const char *prefix = "", *rest = in;
 
@@ -278,8 +268,7 @@ void policy_layer_release(struct policy_layer *l)
 	*l = (struct policy_layer){ 0 };
 }
 
-/* Everything but the project sections, which stay with the original. */
-static int policy_copy(struct policy *dst, const struct policy *src)
+int policy_copy(struct policy *dst, const struct policy *src)
 {
 	*dst = *src;
 	dst->bash = dst->ssh_project = dst->ssh_project_env = NULL;
@@ -317,8 +306,7 @@ static int policy_copy(struct policy *dst, const struct policy *src)
 	return 0;
 }
 
-static int policy_note(struct policy *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int policy_note(struct policy *p, const char *fmt, ...)
+int policy_note(struct policy *p, const char *fmt, ...)
 {
 	char *s = NULL;
 	va_list ap;
@@ -395,7 +383,7 @@ static int parse_fail(int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	err_set(ctx->err, line, "%s:%d: %s", ctx->filename, line, msg);
+	config_err_set(ctx->err, line, "%s:%d: %s", ctx->filename, line, msg);
 	ctx->failed = true;
 	return -1;
 }
@@ -403,7 +391,7 @@ static int parse_fail(int line, const char *fmt, ...)
 static int parse_oom(void)
 {
 	if (!ctx->failed)
-		err_set(ctx->err, 0, "%s: out of memory", ctx->filename);
+		config_err_set(ctx->err, 0, "%s: out of memory", ctx->filename);
 	ctx->failed = ctx->oom = true;
 	return -1;
 }
@@ -441,7 +429,7 @@ static void on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
 			parse_fail(line, "%s", cfg_messages[i].prefix);
 		else
 			parse_fail(line, "%s%s%s", cfg_messages[i].prefix,
-				   shown(va_arg(ap, const char *), arg), cfg_messages[i].suffix);
+				   config_shown(va_arg(ap, const char *), arg), cfg_messages[i].suffix);
 		return;
 	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -469,7 +457,7 @@ static int section_mark(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resu
 	const char *why = NULL;
 
 	if (!text || !streq(text, section_mark_text) || !cfg->title)
-		return parse_fail(cfg->line, "unknown key '%s'", shown(opt->name, b));
+		return parse_fail(cfg->line, "unknown key '%s'", config_shown(opt->name, b));
 	struct value *v = calloc(1, sizeof(*v));
 	if (!v) {
 		/* Failing here would make libconfuse abort(): fail at the end. */
@@ -478,11 +466,11 @@ static int section_mark(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resu
 		return 0;
 	}
 	v->line = cfg->line;
-	int r = path_clean(cfg->title, ctx->home, false, &v->e.value, &why);
+	int r = config_path_clean(cfg->title, ctx->home, false, &v->e.value, &why);
 	if (r == -ENOMEM)
 		parse_oom();
 	else if (r < 0)
-		parse_fail(cfg->line, "project '%s' %s", shown(cfg->title, b), why);
+		parse_fail(cfg->line, "project '%s' %s", config_shown(cfg->title, b), why);
 	*(struct value **)result = v;
 	return 0;
 }
@@ -496,7 +484,7 @@ static int parse_choice(const struct key_desc *d, const char *text, int line, st
 			v->choice = c->value;
 			return 0;
 		}
-	return parse_fail(line, "key '%s': '%s' is not %s", d->name, shown(text, b), d->expected);
+	return parse_fail(line, "key '%s': '%s' is not %s", d->name, config_shown(text, b), d->expected);
 }
 
 static int parse_path(const struct key_desc *d, const char *text, bool relative, int line, char **ret)
@@ -504,11 +492,11 @@ static int parse_path(const struct key_desc *d, const char *text, bool relative,
 	char b[72];
 	const char *why = NULL;
 
-	int r = path_clean(text, ctx->home, relative, ret, &why);
+	int r = config_path_clean(text, ctx->home, relative, ret, &why);
 	if (r == -ENOMEM)
 		return parse_oom();
 	if (r < 0)
-		return parse_fail(line, "key '%s': '%s' %s", d->name, shown(text, b), why);
+		return parse_fail(line, "key '%s': '%s' %s", d->name, config_shown(text, b), why);
 	return 0;
 }
 
@@ -523,7 +511,7 @@ static int parse_number(const struct key_desc *d, const char *text, int line, st
 		return 0;
 	}
 	if (text[0] < '0' || text[0] > '9')
-		return parse_fail(line, "key '%s': '%s' is not %s", d->name, shown(text, b), what);
+		return parse_fail(line, "key '%s': '%s' is not %s", d->name, config_shown(text, b), what);
 	errno = 0;
 	char *end;
 	unsigned long long n = strtoull(text, &end, 10);
@@ -536,13 +524,13 @@ static int parse_number(const struct key_desc *d, const char *text, int line, st
 		}
 	}
 	if (*end)
-		return parse_fail(line, "key '%s': '%s' is not %s", d->name, shown(text, b), what);
+		return parse_fail(line, "key '%s': '%s' is not %s", d->name, config_shown(text, b), what);
 	if (errno == ERANGE || n > (ULLONG_MAX >> 1) >> shift)
-		return parse_fail(line, "key '%s': '%s' is too large", d->name, shown(text, b));
+		return parse_fail(line, "key '%s': '%s' is too large", d->name, config_shown(text, b));
 	n <<= shift;
 	if (n < d->min)
 		return parse_fail(line, "key '%s': '%s' is below %llu%s (a shell could not start): "
-				  "use none for no limit", d->name, shown(text, b),
+				  "use none for no limit", d->name, config_shown(text, b),
 				  d->type == TYPE_BYTES ? d->min >> 20 : d->min,
 				  d->type == TYPE_BYTES ? "M" : "");
 	v->number = n;
@@ -580,16 +568,16 @@ static int parse_bind(const struct key_desc *d, const char *text, int line, stru
 		*colon = '\0';
 		if (strchr(colon + 1, ':'))
 			return parse_fail(line, "key '%s': '%s' is not SOURCE[:DEST][:ro|:rw] "
-					  "(a path with ':' cannot be bound)", d->name, shown(text, b));
+					  "(a path with ':' cannot be bound)", d->name, config_shown(text, b));
 	}
 	if (parse_path(d, spec, false, line, &v->e.value) < 0 ||
 	    parse_path(d, colon ? colon + 1 : spec, false, line, &v->e.dest) < 0)
 		return -1;
 	if ((why = config_bind_refusal(v->e.value, ctx->home)))
-		return parse_fail(line, "key '%s': '%s' %s", d->name, shown(text, b), why);
+		return parse_fail(line, "key '%s': '%s' %s", d->name, config_shown(text, b), why);
 	if (streq(v->e.dest, "/"))
 		return parse_fail(line, "key '%s': '%s' would cover the whole sandbox", d->name,
-				  shown(text, b));
+				  config_shown(text, b));
 	return 0;
 }
 
@@ -607,9 +595,9 @@ static int parse_unshadow(const struct key_desc *d, const char *text, int line, 
 		return -1;
 	if (ctx->home && streq(v->e.value, ctx->home))
 		return parse_fail(line, "key '%s': '%s' would expose the whole home", d->name,
-				  shown(text, b));
+				  config_shown(text, b));
 	if (!ctx->home || !path_at_or_below(v->e.value, ctx->home))
-		return parse_fail(line, "key '%s': '%s' is not in the home", d->name, shown(text, b));
+		return parse_fail(line, "key '%s': '%s' is not in the home", d->name, config_shown(text, b));
 	return 0;
 }
 
@@ -619,7 +607,7 @@ static int parse_copy(const struct key_desc *d, const char *text, int line, stru
 	char b[72];
 	const char *why = NULL;
 
-	int r = path_clean(text, ctx->home, true, &v->e.value, &why);
+	int r = config_path_clean(text, ctx->home, true, &v->e.value, &why);
 	if (r == -ENOMEM)
 		return parse_oom();
 	if (r < 0) {
@@ -628,7 +616,7 @@ static int parse_copy(const struct key_desc *d, const char *text, int line, stru
 			why = "names the work tree itself";
 		else if (strstr(why, "env file"))
 			why = "must be relative to the work tree's root";
-		return parse_fail(line, "key '%s': '%s' %s", d->name, shown(text, b), why);
+		return parse_fail(line, "key '%s': '%s' %s", d->name, config_shown(text, b), why);
 	}
 	return 0;
 }
@@ -642,13 +630,13 @@ static int parse_name(const struct key_desc *d, const char *text, int line, stru
 	if (!(text[0] == '_' || (text[0] >= 'A' && text[0] <= 'Z') ||
 	      (text[0] >= 'a' && text[0] <= 'z')))
 		return parse_fail(line, "key '%s': '%s' must start with a letter or '_'", d->name,
-				  shown(text, b));
+				  config_shown(text, b));
 	if (text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?[]!-")])
 		return parse_fail(line, "key '%s': '%s' is not a variable name or pattern", d->name,
-				  shown(text, b));
+				  config_shown(text, b));
 	if (!has_glob(text) && policy_env_reserved(text))
 		return parse_fail(line, "key '%s': '%s' is set by nsbsh itself", d->name,
-				  shown(text, b));
+				  config_shown(text, b));
 	if (!(v->e.value = strdup(text)))
 		return parse_oom();
 	return 0;
@@ -665,13 +653,13 @@ static int parse_var(const struct key_desc *d, const char *text, int line, struc
 	if (!(text[0] == '_' || (text[0] >= 'A' && text[0] <= 'Z') ||
 	      (text[0] >= 'a' && text[0] <= 'z')) ||
 	    text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
-		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, shown(text, b));
+		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, config_shown(text, b));
 	/* sshd's own, and those a forced session drops (src/sshforced.c) */
 	static const char *const taken[] = { "SSH_*", "XDG_*", "GIT_*", "NIX_*" };
 	if (policy_env_reserved(text) ||
 	    name_in(text, taken, ARRAY_SIZE(taken)))
 		return parse_fail(line, "key '%s': '%s' is set or dropped by sshd or nsbsh itself",
-				  d->name, shown(text, b));
+				  d->name, config_shown(text, b));
 	if (!(v->e.value = strdup(text)))
 		return parse_oom();
 	return 0;
@@ -716,13 +704,13 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 		r = parse_bind(d, text, line, v);
 		if (r == 0 && list_has_dest(opt, v, true))
 			r = parse_fail(line, "key '%s': two binds at '%s'", d->name,
-				       shown(v->e.dest, b));
+				       config_shown(v->e.dest, b));
 		break;
 	case TYPE_UNSHADOW:
 		r = parse_unshadow(d, text, line, v);
 		if (r == 0 && list_has_dest(opt, v, false))
 			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
-				       shown(v->e.value, b));
+				       config_shown(v->e.value, b));
 		break;
 	case TYPE_NAME:
 		r = parse_name(d, text, line, v);
@@ -946,13 +934,13 @@ static int layer_build(cfg_t *cfg, struct policy_layer *l)
 		for (size_t j = 0; j + 1 < l->v.n_projects; j++)
 			if (streq(l->v.projects[j].project, s->project))
 				return parse_fail(s->project_line, "project '%s' appears twice",
-						  shown(s->project, b));
+						  config_shown(s->project, b));
 	}
 	return 0;
 }
 
-static int parse_text(const char *text, size_t len, const char *filename, const char *home,
-		      struct policy_layer *ret, struct config_error *err, bool *ret_strict_seen)
+int config_parse_layer(const char *text, size_t len, const char *filename, const char *home,
+		       struct policy_layer *ret, struct config_error *err, bool *ret_strict_seen)
 {
 	struct parse_ctx c = { .filename = filename ? filename : "(configuration)", .err = err };
 	_cleanup_free_ char *home_clean = NULL, *buf = NULL;
@@ -963,10 +951,10 @@ static int parse_text(const char *text, size_t len, const char *filename, const 
 	if (ret_strict_seen)
 		*ret_strict_seen = false;
 	if (len > CONFIG_MAX_FILE) {
-		err_set(err, 0, "%s: larger than %u KiB", c.filename, CONFIG_MAX_FILE / 1024);
+		config_err_set(err, 0, "%s: larger than %u KiB", c.filename, CONFIG_MAX_FILE / 1024);
 		return -EFBIG;
 	}
-	if (home && home[0] == '/' && path_clean(home, NULL, false, &home_clean, &why) == -ENOMEM)
+	if (home && home[0] == '/' && config_path_clean(home, NULL, false, &home_clean, &why) == -ENOMEM)
 		return -ENOMEM;
 	c.home = home_clean;
 
@@ -975,7 +963,7 @@ static int parse_text(const char *text, size_t len, const char *filename, const 
 		int line = 1;
 		for (const char *t = text; t < nul; t++)
 			line += *t == '\n';
-		err_set(err, line, "%s:%d: syntax error: a NUL byte", c.filename, line);
+		config_err_set(err, line, "%s:%d: syntax error: a NUL byte", c.filename, line);
 		return -EINVAL;
 	}
 	buf = malloc(len + 1);
@@ -1021,7 +1009,7 @@ static int parse_text(const char *text, size_t len, const char *filename, const 
 	if (c.failed)
 		r = c.oom ? -ENOMEM : -EINVAL;
 	if (r == -ENOMEM && !c.failed)
-		err_set(err, 0, "%s: out of memory", c.filename);
+		config_err_set(err, 0, "%s: out of memory", c.filename);
 	cfg_free(cfg);
 	ctx = NULL;
 	if (ret_strict_seen)
@@ -1036,7 +1024,7 @@ static int parse_text(const char *text, size_t len, const char *filename, const 
 int config_parse_text(const char *text, size_t len, const char *filename, const char *home,
 		      struct policy_layer *ret, struct config_error *err)
 {
-	return parse_text(text, len, filename, home, ret, err, NULL);
+	return config_parse_layer(text, len, filename, home, ret, err, NULL);
 }
 
 /* ---- merging ---------------------------------------------------------- */
@@ -1279,145 +1267,3 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 		r = merge_list(&m, CONFIG_KEY_SESSION_COPY, &p->session_copy, &v->session_copy, NULL);
 	return r;
 }
-
-static int note_projects_ignored(struct policy *p, const struct policy_layer *l)
-{
-	for (size_t i = 0; i < l->v.n_projects; i++) {
-		int r = policy_note(p, "%s:%d: project '%s' ignored: project sections are read "
-				    "from the user's file only", l->filename, l->v.projects[i].project_line,
-				    l->v.projects[i].project);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* ---- files ------------------------------------------------------------ */
-
-int config_user_path(char **ret)
-{
-	const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	int n;
-
-	if (base && base[0] == '/')
-		n = asprintf(ret, "%s/nsbsh/nsbsh.conf", base);
-	else if (home && home[0] == '/')
-		n = asprintf(ret, "%s/.config/nsbsh/nsbsh.conf", home);
-	else
-		return -ENOENT;
-	return n < 0 ? -ENOMEM : 0;
-}
-
-int config_load(const char *system_path, const char *user_path, const char *home,
-		struct policy *ret, struct config_error *err)
-{
-	_cleanup_(policy_release) struct policy s = { 0 };
-	const char *paths[] = { system_path, user_path };
-	bool strict = false;
-	int r = 0;
-
-	*err = (struct config_error){ 0 };
-	policy_init_defaults(&s);
-	for (size_t i = 0; i < ARRAY_SIZE(paths) && r == 0; i++) {
-		_cleanup_(policy_layer_release) struct policy_layer l = { 0 };
-		_cleanup_free_ char *text = NULL;
-		size_t len = 0;
-		bool seen = false;
-
-		if (!paths[i])
-			continue;
-		r = file_read(AT_FDCWD, paths[i], CONFIG_MAX_FILE, 0, &text, &len);
-		if (r == -ENOENT) {
-			r = 0;  /* absent: nothing to say */
-			continue;
-		}
-		if (r == -EFBIG) {
-			err_set(err, 0, "%s: larger than %u KiB", paths[i], CONFIG_MAX_FILE / 1024);
-			break;
-		}
-		if (r < 0) {
-			err_set(err, 0, "cannot read '%s': %s", paths[i],
-				r == -EINVAL ? "not a regular file" : strerror(-r));
-			break;
-		}
-		r = parse_text(text, len, paths[i], home, &l, err, &seen);
-		strict |= seen;
-		if (r == 0)
-			r = config_merge(&s, &l, i == 0 ? LAYER_SYSTEM : LAYER_USER);
-		strict |= s.strict;
-		if (r == 0 && i == 0) {
-			r = note_projects_ignored(&s, &l);
-		} else if (r == 0) {
-			s.projects = steal_pointer(&l.v.projects);
-			s.n_projects = l.v.n_projects;
-			l.v.n_projects = 0;
-		}
-		if (r == -ENOMEM && !err->message[0])
-			err_set(err, 0, "%s: out of memory", paths[i]);
-	}
-	if (r < 0) {
-		/* Never half-read; but a strict account stays strict. */
-		policy_init_defaults(ret);
-		ret->strict = strict;
-		return r;
-	}
-	*ret = s;
-	s = (struct policy){ 0 };
-	return 0;
-}
-
-int config_load_standard(const char *home, struct policy *ret, struct config_error *err)
-{
-	_cleanup_free_ char *user = NULL;
-	if (config_user_path(&user) < 0)
-		user = NULL;
-	return config_load(config_system_path(), user, home, ret, err);
-}
-
-int config_load_project(struct policy *p, const char *root, const char *text, size_t len,
-			const char *filename, bool trusted, const char *home,
-			struct config_error *err)
-{
-	_cleanup_(policy_release) struct policy s = { 0 };
-	_cleanup_free_ char *rootc = NULL, *home_clean = NULL;
-	const char *why = NULL;
-	char b[72];
-
-	*err = (struct config_error){ 0 };
-	if (home && home[0] == '/' && path_clean(home, NULL, false, &home_clean, &why) == -ENOMEM)
-		return -ENOMEM;
-	int r = path_clean(root ? root : "", home_clean, false, &rootc, &why);
-	if (r == -EINVAL)
-		err_set(err, 0, "project '%s' %s", shown(root ? root : "", b), why);
-	if (r < 0)
-		return r;
-	r = policy_copy(&s, p);
-	for (size_t i = 0; r == 0 && i < p->n_projects; i++)
-		if (streq(p->projects[i].project, rootc)) {
-			r = config_merge(&s, &p->projects[i], LAYER_USER);
-			break;
-		}
-	if (r == 0 && text && trusted) {
-		_cleanup_(policy_layer_release) struct policy_layer l = { 0 };
-		r = parse_text(text, len, filename ? filename : ".nsbsh.conf", home, &l, err, NULL);
-		if (r == 0)
-			r = note_projects_ignored(&s, &l);
-		/* Trusted: the user read it and pinned it, so it counts as the
-		 * user's own words (it widens unless strict mode is on); what
-		 * the repository ships untrusted is never even parsed. */
-		if (r == 0)
-			r = config_merge(&s, &l, LAYER_USER);
-	}
-	if (r == -ENOMEM && !err->message[0])
-		err_set(err, 0, "%s: out of memory", filename ? filename : ".nsbsh.conf");
-	if (r < 0)
-		return r;
-	s.projects = steal_pointer(&p->projects);
-	s.n_projects = p->n_projects;
-	p->n_projects = 0;
-	policy_release(p);
-	*p = s;
-	s = (struct policy){ 0 };
-	return 0;
-}
-

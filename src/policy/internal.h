@@ -33,3 +33,39 @@ bool policy_env_builtin(const char *name);
 /* Whether name is one nsbsh sets inside itself, which no passthrough
  * replaces. */
 bool policy_env_reserved(const char *name);
+
+/* ---- text and messages (config.c) ------------------------------------- */
+
+/* What a file said, made safe to show: at most 64 bytes, control bytes as
+ * '?' (a message must not carry escape sequences to a terminal). */
+const char *config_shown(const char *s, char buf[static 72]);
+
+/* err's message from fmt, control bytes as '?', and its line. */
+void config_err_set(struct config_error *err, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ~ expansion and lexical normalization: "~/a//b/./c/" -> HOME/a/b/c.
+ * relative: a path below the env file's directory (watch).  0 and *ret;
+ * -EINVAL and the reason in *why; -ENOMEM.  No symlink is resolved here:
+ * the parser does no I/O. */
+int config_path_clean(const char *in, const char *home, bool relative, char **ret,
+		      const char **why);
+
+/* ---- parsing (config.c) ----------------------------------------------- */
+
+/* config_parse_text, and whether the text asked for strict mode at its
+ * top level before it ended or failed (ret_strict_seen may be NULL;
+ * always set when not): config_load keeps a strict account strict even
+ * when its file is broken. */
+int config_parse_layer(const char *text, size_t len, const char *filename, const char *home,
+		       struct policy_layer *ret, struct config_error *err, bool *ret_strict_seen);
+
+/* ---- policies (config.c) ---------------------------------------------- */
+
+/* Everything but the project sections, which stay with the original. */
+int policy_copy(struct policy *dst, const struct policy *src);
+
+/* Appends a note to p->notes, control bytes as '?'; the last of
+ * CONFIG_MAX_NOTES says that more were ignored, and later ones are
+ * dropped.  0 or -ENOMEM. */
+int policy_note(struct policy *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
