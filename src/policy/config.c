@@ -1,12 +1,12 @@
-/* config.c - the policy: files parsed with libconfuse, layers merged by
- * who may widen what (see config.h and man/nsbsh.conf.5.scd).
+/* config.c - the policy files parsed with libconfuse into layers (see
+ * config.h and man/nsbsh.conf.5.scd).
  *
  * Every value goes through one libconfuse parse callback (value_parse),
  * which checks it at once, while libconfuse still knows its line, and
  * keeps it with that line: the merge can then say where an ignored value
  * was written.  libconfuse never prints (error function) and never sees
- * text it would mishandle (scrub).  Reading the files is load.c's, what
- * is asked of a merged policy query.c's. */
+ * text it would mishandle (scrub).  Merging the layers is merge.c's,
+ * reading the files load.c's, what is asked of a merged policy query.c's. */
 #include "policy/internal.h"
 
 #include <confuse.h>
@@ -17,14 +17,6 @@
 #include "base/log.h"
 #include "base/path.h"
 #include "base/util.h"
-
-enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT,
-		TYPE_OPT_PATH, TYPE_COPY, TYPE_COUNT, TYPE_BYTES, TYPE_VAR };
-
-struct choice {
-	const char *word;
-	int value;
-};
 
 static const struct choice choice_onoff[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
 static const struct choice choice_host[] = { { "off", 0 }, { "ro", 1 }, { NULL, 0 } };
@@ -37,14 +29,7 @@ static const struct choice choice_reload_n[] = { { "rebuild", POLICY_RELOAD_REBU
 						 { "keep", POLICY_RELOAD_KEEP },
 						 { NULL, 0 } };
 
-static const struct key_desc {
-	const char *name;
-	enum key_type type;
-	bool list;
-	const struct choice *choices;
-	const char *expected;  /* the choices, for messages */
-	unsigned long long min; /* TYPE_COUNT, TYPE_BYTES: the smallest value but 0 */
-} keys[CONFIG_KEY_COUNT] = {
+const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_NETWORK] = { "network", TYPE_CHOICE, false, choice_onoff, "on or off" },
 	[CONFIG_KEY_BIND] = { "bind", TYPE_BIND, true, NULL, NULL },
 	[CONFIG_KEY_UNSHADOW] = { "unshadow", TYPE_UNSHADOW, true, NULL, NULL },
@@ -173,170 +158,6 @@ int config_path_clean(const char *in, const char *home, bool relative, char **re
 	return 0;
 }
 
-/* ---- policies and lists ---------------------------------------------- */
-
-static void entry_release(struct policy_entry *e)
-{
-	free(e->value);
-	free(e->dest);
-	*e = (struct policy_entry){ 0 };
-}
-
-static void list_release(struct policy_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		entry_release(&l->v[i]);
-	free(l->v);
-	*l = (struct policy_list){ 0 };
-}
-
-/* Appends e, taking its strings (e is left empty, also on failure). */
-static int list_take(struct policy_list *l, struct policy_entry *e)
-{
-	struct policy_entry *v = realloc(l->v, (l->n + 1) * sizeof(*v));
-	if (!v) {
-		entry_release(e);
-		return -ENOMEM;
-	}
-	l->v = v;
-	l->v[l->n++] = *e;
-	*e = (struct policy_entry){ 0 };
-	return 0;
-}
-
-static int list_push(struct policy_list *l, const struct policy_entry *e, int line)
-{
-	struct policy_entry c = { .value = strdup(e->value), .rw = e->rw, .line = line };
-
-	if (!c.value || (e->dest && !(c.dest = strdup(e->dest)))) {
-		entry_release(&c);
-		return -ENOMEM;
-	}
-	return list_take(l, &c);
-}
-
-static int list_copy(struct policy_list *dst, const struct policy_list *src)
-{
-	*dst = (struct policy_list){ 0 };
-	for (size_t i = 0; i < src->n; i++) {
-		int r = list_push(dst, &src->v[i], src->v[i].line);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-void policy_init_defaults(struct policy *p)
-{
-	*p = (struct policy){
-		.network = true,
-		.reload_interactive = POLICY_RELOAD_ASK,
-		.reload_noninteractive = POLICY_RELOAD_REBUILD,
-		.max_procs = CONFIG_DEFAULT_MAX_PROCS,
-	};
-}
-
-void policy_release(struct policy *p)
-{
-	if (!p)
-		return;
-	free(p->bash);
-	free(p->ssh_project);
-	free(p->ssh_project_env);
-	list_release(&p->bind);
-	list_release(&p->unshadow);
-	list_release(&p->passthrough);
-	list_release(&p->watch);
-	list_release(&p->allowed_roots);
-	list_release(&p->session_copy);
-	for (size_t i = 0; i < p->n_projects; i++)
-		policy_layer_release(&p->projects[i]);
-	free(p->projects);
-	for (size_t i = 0; i < p->n_notes; i++)
-		free(p->notes[i]);
-	free(p->notes);
-	*p = (struct policy){ 0 };
-}
-
-void policy_layer_release(struct policy_layer *l)
-{
-	if (!l)
-		return;
-	free(l->filename);
-	free(l->project);
-	policy_release(&l->v);
-	*l = (struct policy_layer){ 0 };
-}
-
-int policy_copy(struct policy *dst, const struct policy *src)
-{
-	*dst = *src;
-	dst->bash = dst->ssh_project = dst->ssh_project_env = NULL;
-	dst->bind = dst->unshadow = dst->passthrough = dst->watch = dst->allowed_roots =
-		dst->session_copy = (struct policy_list){ 0 };
-	dst->projects = NULL;
-	dst->n_projects = 0;
-	dst->notes = NULL;
-	dst->n_notes = 0;
-	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
-	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
-	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))))
-		return -ENOMEM;
-	int r = list_copy(&dst->bind, &src->bind);
-	if (r == 0)
-		r = list_copy(&dst->unshadow, &src->unshadow);
-	if (r == 0)
-		r = list_copy(&dst->passthrough, &src->passthrough);
-	if (r == 0)
-		r = list_copy(&dst->watch, &src->watch);
-	if (r == 0)
-		r = list_copy(&dst->allowed_roots, &src->allowed_roots);
-	if (r == 0)
-		r = list_copy(&dst->session_copy, &src->session_copy);
-	if (r < 0)
-		return r;
-	if (src->n_notes) {
-		dst->notes = calloc(src->n_notes, sizeof(*dst->notes));
-		if (!dst->notes)
-			return -ENOMEM;
-		for (; dst->n_notes < src->n_notes; dst->n_notes++)
-			if (!(dst->notes[dst->n_notes] = strdup(src->notes[dst->n_notes])))
-				return -ENOMEM;
-	}
-	return 0;
-}
-
-int policy_note(struct policy *p, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-
-	if (p->n_notes >= CONFIG_MAX_NOTES)
-		return 0;
-	va_start(ap, fmt);
-	int r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	for (char *c = s; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	if (p->n_notes == CONFIG_MAX_NOTES - 1) {
-		free(s);
-		s = strdup("more values were ignored; the first ones are shown above");
-		if (!s)
-			return -ENOMEM;
-	}
-	char **v = realloc(p->notes, (p->n_notes + 1) * sizeof(*v));
-	if (!v) {
-		free(s);
-		return -ENOMEM;
-	}
-	p->notes = v;
-	p->notes[p->n_notes++] = s;
-	return 0;
-}
-
 /* ---- parsing ---------------------------------------------------------- */
 
 /* One value as the parse callback keeps it inside libconfuse. */
@@ -353,7 +174,7 @@ static void value_free(void *p)
 
 	if (!v)
 		return;
-	entry_release(&v->e);
+	policy_entry_release(&v->e);
 	free(v);
 }
 
@@ -439,7 +260,7 @@ static void on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
 static int key_index(const char *name)
 {
 	for (int k = 0; k < CONFIG_KEY_COUNT; k++)
-		if (streq(name, keys[k].name))
+		if (streq(name, config_keys[k].name))
 			return k;
 	return -1;
 }
@@ -683,7 +504,7 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 
 	if (k < 0)
 		return section_mark(cfg, opt, text, result);
-	const struct key_desc *d = &keys[k];
+	const struct key_desc *d = &config_keys[k];
 	if (!text)
 		return parse_fail(line, "key '%s': no value", d->name);
 	if (d->list && cfg_opt_size(opt) > CONFIG_MAX_LIST)
@@ -855,7 +676,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 	struct policy *p = &l->v;
 
 	for (int k = 0; k < CONFIG_KEY_COUNT; k++) {
-		cfg_opt_t *o = opt_find(cfg, keys[k].name);
+		cfg_opt_t *o = opt_find(cfg, config_keys[k].name);
 		if (!o || !(o->flags & CFGF_MODIFIED))
 			continue;
 		l->set |= 1u << k;
@@ -898,7 +719,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;
-			if (list && list_take(list, &v->e) < 0)
+			if (list && policy_list_take(list, &v->e) < 0)
 				return -ENOMEM;
 		}
 	}
@@ -974,8 +795,9 @@ int config_parse_layer(const char *text, size_t len, const char *filename, const
 
 	cfg_opt_t subopts[CONFIG_KEY_COUNT + 2], opts[CONFIG_KEY_COUNT + 2];
 	for (int k = 0; k < CONFIG_KEY_COUNT; k++) {
-		cfg_opt_t o = CFG_PTR_CB(keys[k].name, 0, CFGF_NODEFAULT, value_parse, value_free);
-		if (keys[k].list)
+		cfg_opt_t o = CFG_PTR_CB(config_keys[k].name, 0, CFGF_NODEFAULT, value_parse,
+					 value_free);
+		if (config_keys[k].list)
 			o.flags |= CFGF_LIST;
 		subopts[k] = opts[k] = o;
 	}
@@ -1025,245 +847,4 @@ int config_parse_text(const char *text, size_t len, const char *filename, const 
 		      struct policy_layer *ret, struct config_error *err)
 {
 	return config_parse_layer(text, len, filename, home, ret, err, NULL);
-}
-
-/* ---- merging ---------------------------------------------------------- */
-
-struct merge {
-	struct policy *p;
-	const struct policy_layer *l;
-	enum layer_kind kind;
-	bool may_widen;
-	const char *why;
-};
-
-static bool key_set(const struct merge *m, enum config_key k)
-{
-	return m->l->set & (1u << k);
-}
-
-static int merge_note(struct merge *m, enum config_key k, int line, const char *value)
-{
-	return policy_note(m->p, "%s:%d: key '%s': '%s' ignored: %s", m->l->filename, line,
-			   keys[k].name, value, m->why);
-}
-
-/* A yes/no key whose value `wide` is the wider one. */
-static int merge_flag(struct merge *m, enum config_key k, bool *dst, bool val, bool wide,
-		      const char *wide_word)
-{
-	if (!key_set(m, k) || *dst == val)
-		return 0;
-	if (val != wide || m->may_widen) {
-		*dst = val;
-		return 0;
-	}
-	return merge_note(m, k, m->l->line[k], wide_word);
-}
-
-/* A limit: 0 (none) is the widest, then the higher the wider. */
-static int merge_limit(struct merge *m, enum config_key k, unsigned long long *dst,
-		       unsigned long long val)
-{
-	char b[32];
-	if (!key_set(m, k) || *dst == val)
-		return 0;
-	if ((val != 0 && (*dst == 0 || val < *dst)) || m->may_widen) {
-		*dst = val;
-		return 0;
-	}
-	if (val == 0)
-		snprintf(b, sizeof(b), "none");
-	else
-		snprintf(b, sizeof(b), "%llu", val);
-	return merge_note(m, k, m->l->line[k], b);
-}
-
-typedef bool covered_fn(const struct policy_list *have, const struct policy_entry *e);
-
-/* Same source and destination, and not rw where the policy has ro. */
-static bool bind_covered(const struct policy_list *have, const struct policy_entry *e)
-{
-	for (size_t i = 0; i < have->n; i++)
-		if (streq(have->v[i].value, e->value) && streq(have->v[i].dest, e->dest) &&
-		    (have->v[i].rw || !e->rw))
-			return true;
-	return false;
-}
-
-static bool unshadow_covered(const struct policy_list *have, const struct policy_entry *e)
-{
-	for (size_t i = 0; i < have->n; i++)
-		if (streq(have->v[i].value, e->value) && (have->v[i].rw || !e->rw))
-			return true;
-	return false;
-}
-
-/* A pattern is covered only by the same pattern ("A?" matches the string
- * "A*" but does not cover it); a name, by anything that lets it through. */
-static bool passthrough_covered(const struct policy_list *have, const struct policy_entry *e)
-{
-	bool name = !has_glob(e->value);
-
-	if (name && policy_env_builtin(e->value))
-		return true;
-	for (size_t i = 0; i < have->n; i++)
-		if (streq(have->v[i].value, e->value) ||
-		    (name && fnmatch(have->v[i].value, e->value, 0) == 0))
-			return true;
-	return false;
-}
-
-static bool root_covered(const struct policy_list *have, const struct policy_entry *e)
-{
-	for (size_t i = 0; i < have->n; i++)
-		if (path_at_or_below(e->value, have->v[i].value))
-			return true;
-	return false;
-}
-
-static int merge_list(struct merge *m, enum config_key k, struct policy_list *dst,
-		      const struct policy_list *src, covered_fn *covered)
-{
-	struct policy_list out = { 0 };
-
-	if (!key_set(m, k))
-		return 0;
-	for (size_t i = 0; i < src->n; i++) {
-		const struct policy_entry *e = &src->v[i];
-		int r;
-
-		if (m->may_widen || !covered || covered(dst, e)) {
-			r = list_push(&out, e, 0);
-		} else {
-			_cleanup_free_ char *s = NULL;
-			if (k == CONFIG_KEY_BIND)
-				r = asprintf(&s, "%s%s%s:%s", e->value, streq(e->value, e->dest) ? "" : ":",
-					     streq(e->value, e->dest) ? "" : e->dest, e->rw ? "rw" : "ro");
-			else if (k == CONFIG_KEY_UNSHADOW)
-				r = asprintf(&s, "%s:%s", e->value, e->rw ? "rw" : "ro");
-			else
-				r = asprintf(&s, "%s", e->value);
-			r = r < 0 ? -ENOMEM : merge_note(m, k, e->line, s);
-		}
-		if (r < 0) {
-			list_release(&out);
-			return r;
-		}
-	}
-	list_release(dst);
-	*dst = out;
-	return 0;
-}
-
-/* The keys of forced ssh sessions say what a client of the account may
- * reach: the system's file alone sets them, in strict mode or not (a user
- * whose own file could name the project would not need ssh to reach it,
- * but an agent account must not choose its own). */
-static int merge_ssh(struct merge *m)
-{
-	static const enum config_key ks[] = { CONFIG_KEY_SSH_PROJECT, CONFIG_KEY_SSH_PROJECT_ENV,
-					      CONFIG_KEY_FILE_TRANSFER };
-	struct policy *p = m->p;
-	const struct policy *v = &m->l->v;
-
-	for (size_t i = 0; i < ARRAY_SIZE(ks); i++) {
-		enum config_key k = ks[i];
-		if (!key_set(m, k))
-			continue;
-		if (m->kind != LAYER_SYSTEM) {
-			const char *val = k == CONFIG_KEY_SSH_PROJECT	  ? v->ssh_project
-					  : k == CONFIG_KEY_SSH_PROJECT_ENV ? v->ssh_project_env
-					  : v->file_transfer		  ? "sandbox"
-									  : "off";
-			const char *why = m->why;
-			m->why = "only the system's file sets it";
-			int r = merge_note(m, k, m->l->line[k], val ? val : "");
-			m->why = why;
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (k == CONFIG_KEY_FILE_TRANSFER) {
-			p->file_transfer = v->file_transfer;
-			continue;
-		}
-		char **dst = k == CONFIG_KEY_SSH_PROJECT ? &p->ssh_project : &p->ssh_project_env;
-		const char *src = k == CONFIG_KEY_SSH_PROJECT ? v->ssh_project : v->ssh_project_env;
-		char *c = src ? strdup(src) : NULL;
-		if (src && !c)
-			return -ENOMEM;
-		free(*dst);
-		*dst = c;
-	}
-	return 0;
-}
-
-int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_kind kind)
-{
-	const struct policy *v = &layer->v;
-	struct merge m = {
-		.p = p,
-		.l = layer,
-		.kind = kind,
-		.may_widen = kind == LAYER_SYSTEM || (kind == LAYER_USER && !p->strict),
-		.why = kind == LAYER_PROJECT ? "a project file can only narrow the policy"
-					     : "strict mode: only the system file can widen the policy",
-	};
-	int r = 0;
-
-	r = merge_flag(&m, CONFIG_KEY_NETWORK, &p->network, v->network, true, "on");
-	if (r == 0)
-		r = merge_flag(&m, CONFIG_KEY_HOST_SYSTEM, &p->host_system, v->host_system, true, "ro");
-	if (r == 0)
-		r = merge_flag(&m, CONFIG_KEY_STRICT, &p->strict, v->strict, false, "off");
-	if (r == 0)
-		r = merge_flag(&m, CONFIG_KEY_NESTED_USERNS, &p->nested_userns, v->nested_userns, true, "on");
-	if (r == 0)
-		r = merge_limit(&m, CONFIG_KEY_MAX_PROCS, &p->max_procs, v->max_procs);
-	if (r == 0)
-		r = merge_limit(&m, CONFIG_KEY_MAX_MEMORY, &p->max_memory, v->max_memory);
-	if (r == 0)
-		r = merge_limit(&m, CONFIG_KEY_MAX_CPU_SECONDS, &p->max_cpu_seconds, v->max_cpu_seconds);
-	if (r < 0)
-		return r;
-	/* Neither wider nor narrower: how starts feel, not what they see. */
-	if (key_set(&m, CONFIG_KEY_PICKER))
-		p->picker = v->picker;
-	if (key_set(&m, CONFIG_KEY_RELOAD_INTERACTIVE))
-		p->reload_interactive = v->reload_interactive;
-	if (key_set(&m, CONFIG_KEY_RELOAD_NONINTERACTIVE))
-		p->reload_noninteractive = v->reload_noninteractive;
-	/* Another bash is a host file shown inside; automatic is nsbsh's own. */
-	if (key_set(&m, CONFIG_KEY_BASH) && !(v->bash && p->bash && streq(v->bash, p->bash))) {
-		if (!v->bash || m.may_widen) {
-			char *b = v->bash ? strdup(v->bash) : NULL;
-			if (v->bash && !b)
-				return -ENOMEM;
-			free(p->bash);
-			p->bash = b;
-		} else if ((r = merge_note(&m, CONFIG_KEY_BASH, layer->line[CONFIG_KEY_BASH], v->bash)) < 0) {
-			return r;
-		}
-	}
-	r = merge_ssh(&m);
-	if (r == 0)
-		r = merge_list(&m, CONFIG_KEY_BIND, &p->bind, &v->bind, bind_covered);
-	if (r == 0)
-		r = merge_list(&m, CONFIG_KEY_UNSHADOW, &p->unshadow, &v->unshadow, unshadow_covered);
-	if (r == 0)
-		r = merge_list(&m, CONFIG_KEY_PASSTHROUGH, &p->passthrough, &v->passthrough,
-			       passthrough_covered);
-	if (r == 0)
-		r = merge_list(&m, CONFIG_KEY_ALLOWED_ROOTS, &p->allowed_roots, &v->allowed_roots,
-			       root_covered);
-	if (r == 0)
-		r = merge_list(&m, CONFIG_KEY_WATCH, &p->watch, &v->watch, NULL);
-	/* Files of the main work tree copied into a new session's: a project
-	 * file may name its own (.env), which its sandbox in place sees
-	 * anyway; paths stay beneath the work tree, and the copy follows no
-	 * link (session.c). */
-	if (r == 0)
-		r = merge_list(&m, CONFIG_KEY_SESSION_COPY, &p->session_copy, &v->session_copy, NULL);
-	return r;
 }

@@ -34,6 +34,29 @@ bool policy_env_builtin(const char *name);
  * replaces. */
 bool policy_env_reserved(const char *name);
 
+/* ---- the keys (config.c) ---------------------------------------------- */
+
+enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT,
+		TYPE_OPT_PATH, TYPE_COPY, TYPE_COUNT, TYPE_BYTES, TYPE_VAR };
+
+struct choice {
+	const char *word;
+	int value;
+};
+
+struct key_desc {
+	const char *name;
+	enum key_type type;
+	bool list;
+	const struct choice *choices;
+	const char *expected;  /* the choices, for messages */
+	unsigned long long min; /* TYPE_COUNT, TYPE_BYTES: the smallest value but 0 */
+};
+
+/* Every key a file may set, by enum config_key: its name, and how the
+ * parser checks its values. */
+extern const struct key_desc config_keys[CONFIG_KEY_COUNT];
+
 /* ---- text and messages (config.c) ------------------------------------- */
 
 /* What a file said, made safe to show: at most 64 bytes, control bytes as
@@ -60,7 +83,12 @@ int config_path_clean(const char *in, const char *home, bool relative, char **re
 int config_parse_layer(const char *text, size_t len, const char *filename, const char *home,
 		       struct policy_layer *ret, struct config_error *err, bool *ret_strict_seen);
 
-/* ---- policies (config.c) ---------------------------------------------- */
+/* ---- policies and lists (merge.c) ------------------------------------ */
+
+/* Frees e's strings and leaves it zeroed. */
+void policy_entry_release(struct policy_entry *e);
+/* Appends e, taking its strings (e is left empty, also on failure). */
+int policy_list_take(struct policy_list *l, struct policy_entry *e);
 
 /* Everything but the project sections, which stay with the original. */
 int policy_copy(struct policy *dst, const struct policy *src);
