@@ -57,7 +57,7 @@ struct key_desc {
  * parser checks its values. */
 extern const struct key_desc config_keys[CONFIG_KEY_COUNT];
 
-/* ---- text and messages (config.c) ------------------------------------- */
+/* ---- text (text.c) ---------------------------------------------------- */
 
 /* What a file said, made safe to show: at most 64 bytes, control bytes as
  * '?' (a message must not carry escape sequences to a terminal). */
@@ -74,6 +74,12 @@ void config_err_set(struct config_error *err, int line, const char *fmt, ...)
 int config_path_clean(const char *in, const char *home, bool relative, char **ret,
 		      const char **why);
 
+/* Readies t (len bytes of a file, NUL-terminated after them) for
+ * libconfuse, in place: comments become spaces, their newlines kept.  0;
+ * or -EINVAL, with the line and the message ("syntax error: ...") of what
+ * it refuses ("${", an unterminated string or comment). */
+int config_scrub(char *t, size_t len, int *ret_line, const char **ret_why);
+
 /* ---- parsing (config.c) ----------------------------------------------- */
 
 /* config_parse_text, and whether the text asked for strict mode at its
@@ -83,7 +89,7 @@ int config_path_clean(const char *in, const char *home, bool relative, char **re
 int config_parse_layer(const char *text, size_t len, const char *filename, const char *home,
 		       struct policy_layer *ret, struct config_error *err, bool *ret_strict_seen);
 
-/* ---- policies and lists (merge.c) ------------------------------------ */
+/* ---- policies and lists (merge.c) ------------------------------------- */
 
 /* Frees e's strings and leaves it zeroed. */
 void policy_entry_release(struct policy_entry *e);

@@ -14,7 +14,7 @@
 #include "base/path.h"
 #include "base/util.h"
 
-/* ---- policies and lists ---------------------------------------------- */
+/* ---- policies and lists ----------------------------------------------- */
 
 void policy_entry_release(struct policy_entry *e)
 {
