@@ -120,7 +120,7 @@ fuzz: $(FUZZ_BINS)
 FUZZ_DEVENV := src/env/devenv.c src/base/strbuf.c
 # The parse and the merge, with what they ask (query.c): not the loader,
 # which reads files.
-FUZZ_CONFIG := src/policy/config.c src/policy/text.c src/policy/merge.c src/policy/query.c src/base/log.c src/base/path.c
+FUZZ_CONFIG := src/policy/parse.c src/policy/text.c src/policy/merge.c src/policy/query.c src/base/log.c src/base/path.c
 FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
 
 tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV) src/env/devenv.h src/base/util.h

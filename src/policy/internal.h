@@ -34,7 +34,7 @@ bool policy_env_builtin(const char *name);
  * replaces. */
 bool policy_env_reserved(const char *name);
 
-/* ---- the keys (config.c) ---------------------------------------------- */
+/* ---- the keys (parse.c) ----------------------------------------------- */
 
 enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT,
 		TYPE_OPT_PATH, TYPE_COPY, TYPE_COUNT, TYPE_BYTES, TYPE_VAR };
@@ -80,7 +80,7 @@ int config_path_clean(const char *in, const char *home, bool relative, char **re
  * it refuses ("${", an unterminated string or comment). */
 int config_scrub(char *t, size_t len, int *ret_line, const char **ret_why);
 
-/* ---- parsing (config.c) ----------------------------------------------- */
+/* ---- parsing (parse.c) ------------------------------------------------ */
 
 /* config_parse_text, and whether the text asked for strict mode at its
  * top level before it ended or failed (ret_strict_seen may be NULL;

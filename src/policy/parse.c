@@ -1,4 +1,4 @@
-/* config.c - the policy files parsed with libconfuse into layers (see
+/* parse.c - the policy files parsed with libconfuse into layers (see
  * config.h and man/nsbsh.conf.5.scd).
  *
  * Every value goes through one libconfuse parse callback (value_parse),
