@@ -78,7 +78,7 @@ int config_path_clean(const char *in, const char *home, bool relative, char **re
  * libconfuse, in place: comments become spaces, their newlines kept.  0;
  * or -EINVAL, with the line and the message ("syntax error: ...") of what
  * it refuses ("${", an unterminated string or comment). */
-int config_scrub(char *t, size_t len, int *ret_line, const char **ret_why);
+int config_scrub(char *t, size_t len, int *why_line, const char **why);
 
 /* ---- parsing (parse.c) ------------------------------------------------ */
 

@@ -120,6 +120,17 @@ int config_path_clean(const char *in, const char *home, bool relative, char **re
 
 /* ---- the scrub -------------------------------------------------------- */
 
+static const char dollar_brace[] =
+	"syntax error: '${' (environment variables are not expanded: write the value)";
+static const char unterminated_string[] = "syntax error: unterminated string";
+
+static int refuse(int line, const char *msg, int *why_line, const char **why)
+{
+	*why_line = line;
+	*why = msg;
+	return -EINVAL;
+}
+
 /* What libconfuse's lexer (lexer.l) gets wrong for us, refused or fixed
  * before it sees the text: "${VAR}" would be expanded from nsbsh's own
  * environment (the parse must be pure); a backslash ending the text inside
@@ -135,18 +146,7 @@ static bool lex_word_char(char c)
 	return c && !strchr(" #\"'\t\n\r={}()+,*", c);
 }
 
-static const char dollar_brace[] =
-	"syntax error: '${' (environment variables are not expanded: write the value)";
-static const char unterminated_string[] = "syntax error: unterminated string";
-
-static int refuse(int line, const char *why, int *ret_line, const char **ret_why)
-{
-	*ret_line = line;
-	*ret_why = why;
-	return -EINVAL;
-}
-
-int config_scrub(char *t, size_t len, int *ret_line, const char **ret_why)
+int config_scrub(char *t, size_t len, int *why_line, const char **why)
 {
 	enum { TOP, LINE_COMMENT, BLOCK_COMMENT, DQ, SQ } st = TOP;
 	int line = 1, start = 1;
@@ -158,7 +158,7 @@ int config_scrub(char *t, size_t len, int *ret_line, const char **ret_why)
 		switch (st) {
 		case TOP:
 			if (c == '$' && n == '{')
-				return refuse(line, dollar_brace, ret_line, ret_why);
+				return refuse(line, dollar_brace, why_line, why);
 			if (!lex_word_char(c)) {
 				in_word = false;
 				if (c == '#') {
@@ -196,14 +196,14 @@ int config_scrub(char *t, size_t len, int *ret_line, const char **ret_why)
 		case SQ:
 			if (c == '\\') {
 				if (i + 1 == len)
-					return refuse(line, unterminated_string, ret_line, ret_why);
+					return refuse(line, unterminated_string, why_line, why);
 				if (n == '\n')
 					line++;
 				i++;
 			} else if (c == (st == DQ ? '"' : '\'')) {
 				st = TOP;
 			} else if (st == DQ && c == '$' && n == '{') {
-				return refuse(line, dollar_brace, ret_line, ret_why);
+				return refuse(line, dollar_brace, why_line, why);
 			}
 			break;
 		}
@@ -213,8 +213,8 @@ int config_scrub(char *t, size_t len, int *ret_line, const char **ret_why)
 			t[i] = ' ';
 	}
 	if (st == BLOCK_COMMENT)
-		return refuse(start, "syntax error: unterminated comment", ret_line, ret_why);
+		return refuse(start, "syntax error: unterminated comment", why_line, why);
 	if (st == DQ || st == SQ)
-		return refuse(start, unterminated_string, ret_line, ret_why);
+		return refuse(start, unterminated_string, why_line, why);
 	return 0;
 }
