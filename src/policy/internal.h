@@ -12,11 +12,13 @@
 
 /* ---- names and patterns (here) ---------------------------------------- */
 
+/* Whether s is an fnmatch(3) pattern rather than a plain name. */
 static inline bool has_glob(const char *s)
 {
 	return strpbrk(s, "*?[") != NULL;
 }
 
+/* Whether name matches one of the n fnmatch(3) patterns pats. */
 static inline bool name_in(const char *name, const char *const *pats, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -27,11 +29,11 @@ static inline bool name_in(const char *name, const char *const *pats, size_t n)
 
 /* ---- the environment's fixed names (query.c) -------------------------- */
 
-/* Whether name is (or, for a pattern, is matched as a string by) one of
- * the outer variables that always reach the sandbox. */
+/* Whether name matches the built-in allowlist (TERM, LC_*, ...): the
+ * outer variables that always reach the sandbox. */
 bool policy_env_builtin(const char *name);
-/* Whether name is one nsbsh sets inside itself, which no passthrough
- * replaces. */
+/* Whether name matches the reserved names (HOME, PATH, NSBSH_*, ...):
+ * those nsbsh sets inside itself, which no passthrough replaces. */
 bool policy_env_reserved(const char *name);
 
 /* ---- the keys (parse.c) ----------------------------------------------- */

@@ -3,10 +3,11 @@
  * project's overrides on top of it (config_load_project), and where the
  * user's file is (config_user_path).
  *
- * The only I/O of src/policy: it reads the files it is given, bounded by
- * CONFIG_MAX_FILE, through base/file.h's file_read, and config_user_path
- * reads XDG_CONFIG_HOME and HOME; it writes nothing and never prints.  The
- * text is parse.c's to understand, the layers merge.c's to merge. */
+ * The policy's only I/O (trust.c's pins aside): it reads the files it is
+ * given, bounded by CONFIG_MAX_FILE, through base/file.h's file_read, and
+ * config_user_path reads XDG_CONFIG_HOME and HOME; it writes nothing and
+ * never prints.  The text is parse.c's to understand, the layers
+ * merge.c's to merge. */
 #include "policy/internal.h"
 
 #include <fcntl.h>

@@ -177,7 +177,6 @@ int policy_note(struct policy *p, const char *fmt, ...)
 	return 0;
 }
 
-
 /* ---- merging ---------------------------------------------------------- */
 
 struct merge {

@@ -18,6 +18,8 @@
 #include "base/path.h"
 #include "base/util.h"
 
+/* ---- the keys --------------------------------------------------------- */
+
 static const struct choice choice_onoff[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
 static const struct choice choice_host[] = { { "off", 0 }, { "ro", 1 }, { NULL, 0 } };
 static const struct choice choice_transfer[] = { { "off", 0 }, { "sandbox", 1 }, { NULL, 0 } };
@@ -330,7 +332,7 @@ static int parse_copy(const struct key_desc *d, const char *text, int line, stru
 	if (r == -ENOMEM)
 		return parse_oom();
 	if (r < 0) {
-		/* path_clean speaks of watch's env file directory */
+		/* config_path_clean speaks of watch's env file directory */
 		if (strstr(why, "itself"))
 			why = "names the work tree itself";
 		else if (strstr(why, "env file"))
