@@ -118,13 +118,18 @@ HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 fuzz: $(FUZZ_BINS)
 
 FUZZ_DEVENV := src/env/devenv.c src/base/strbuf.c
-FUZZ_CONFIG := src/policy/config.c src/policy/sysconf.c src/base/log.c src/base/file.c src/base/path.c
+# fuzz_config: the parse (parse.c, text.c) and the merge (merge.c), with
+# the questions they ask (query.c), printable() (log.c) and the path
+# rules (path.c); not load.c, which reads files.
+FUZZ_CONFIG := src/policy/parse.c src/policy/text.c src/policy/merge.c src/policy/query.c \
+	src/base/log.c src/base/path.c
 FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
 
 tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV) src/env/devenv.h src/base/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV)
 
-tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG) src/policy/config.h src/base/log.h src/base/util.h
+tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG) src/policy/config.h \
+		src/policy/internal.h src/base/log.h src/base/path.h src/base/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags libconfuse) -o $@ \
 		tests/fuzz/fuzz_config.c $(FUZZ_CONFIG) $(shell $(PKG_CONFIG) --libs libconfuse)
 

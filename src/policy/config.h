@@ -7,14 +7,18 @@
  * config_load_project read only the files they are given.  Nothing here
  * prints: an error goes into a struct config_error ("FILE:LINE: ..."), a
  * key that a file may not set goes into the policy's notes.  Not
- * thread-safe: libconfuse's lexer is global. */
+ * thread-safe: libconfuse's lexer is global.
+ *
+ * One file a concern: parse.c (with text.c) parses, merge.c merges and
+ * owns a policy's memory, load.c reads the files, query.c answers what is
+ * asked of a merged policy; internal.h is what they share. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* The system's file: /etc/nsbsh/nsbsh.conf, fixed at build time
- * (src/sysconf.c). */
+ * (src/policy/sysconf.c). */
 const char *config_system_path(void);
 
 /* Limits on what a file (a repository's, too) can make nsbsh hold. */

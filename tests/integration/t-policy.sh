@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2016 source=tests/lib.sh
-# t-policy: the policy files (src/config.c, wired in src/main.c) do what
+# t-policy: the policy files (src/policy/, wired in src/main.c) do what
 # nsbsh.conf(5) says: network off, binds, unshadowed home files, passthrough,
 # host_system, bash, trusted project files (src/trust.c, invariants TRUST-1
 # and TRUST-2), bad configuration, and strict mode (the system's file, put in

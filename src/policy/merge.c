@@ -1,0 +1,419 @@
+/* merge.c - the policy's rules of who may widen what (config.h): a layer
+ * applied to a struct policy by the kind of file it comes from
+ * (config_merge), and the struct's life: its defaults, its copy, its
+ * release, its lists and its notes.
+ *
+ * Pure: it reads the layers and policies it is given and writes only
+ * them; no file, no environment, nothing printed (what a file may not set
+ * becomes a note in the policy). */
+#include "policy/internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "base/path.h"
+#include "base/util.h"
+
+/* ---- policies and lists ----------------------------------------------- */
+
+void policy_entry_release(struct policy_entry *e)
+{
+	free(e->value);
+	free(e->dest);
+	*e = (struct policy_entry){ 0 };
+}
+
+static void list_release(struct policy_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		policy_entry_release(&l->v[i]);
+	free(l->v);
+	*l = (struct policy_list){ 0 };
+}
+
+int policy_list_take(struct policy_list *l, struct policy_entry *e)
+{
+	struct policy_entry *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v) {
+		policy_entry_release(e);
+		return -ENOMEM;
+	}
+	l->v = v;
+	l->v[l->n++] = *e;
+	*e = (struct policy_entry){ 0 };
+	return 0;
+}
+
+static int list_push(struct policy_list *l, const struct policy_entry *e, int line)
+{
+	struct policy_entry c = { .value = strdup(e->value), .rw = e->rw, .line = line };
+
+	if (!c.value || (e->dest && !(c.dest = strdup(e->dest)))) {
+		policy_entry_release(&c);
+		return -ENOMEM;
+	}
+	return policy_list_take(l, &c);
+}
+
+static int list_copy(struct policy_list *dst, const struct policy_list *src)
+{
+	*dst = (struct policy_list){ 0 };
+	for (size_t i = 0; i < src->n; i++) {
+		int r = list_push(dst, &src->v[i], src->v[i].line);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void policy_init_defaults(struct policy *p)
+{
+	*p = (struct policy){
+		.network = true,
+		.reload_interactive = POLICY_RELOAD_ASK,
+		.reload_noninteractive = POLICY_RELOAD_REBUILD,
+		.max_procs = CONFIG_DEFAULT_MAX_PROCS,
+	};
+}
+
+void policy_release(struct policy *p)
+{
+	if (!p)
+		return;
+	free(p->bash);
+	free(p->ssh_project);
+	free(p->ssh_project_env);
+	list_release(&p->bind);
+	list_release(&p->unshadow);
+	list_release(&p->passthrough);
+	list_release(&p->watch);
+	list_release(&p->allowed_roots);
+	list_release(&p->session_copy);
+	for (size_t i = 0; i < p->n_projects; i++)
+		policy_layer_release(&p->projects[i]);
+	free(p->projects);
+	for (size_t i = 0; i < p->n_notes; i++)
+		free(p->notes[i]);
+	free(p->notes);
+	*p = (struct policy){ 0 };
+}
+
+void policy_layer_release(struct policy_layer *l)
+{
+	if (!l)
+		return;
+	free(l->filename);
+	free(l->project);
+	policy_release(&l->v);
+	*l = (struct policy_layer){ 0 };
+}
+
+int policy_copy(struct policy *dst, const struct policy *src)
+{
+	*dst = *src;
+	dst->bash = dst->ssh_project = dst->ssh_project_env = NULL;
+	dst->bind = dst->unshadow = dst->passthrough = dst->watch = dst->allowed_roots =
+		dst->session_copy = (struct policy_list){ 0 };
+	dst->projects = NULL;
+	dst->n_projects = 0;
+	dst->notes = NULL;
+	dst->n_notes = 0;
+	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
+	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
+	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))))
+		return -ENOMEM;
+	int r = list_copy(&dst->bind, &src->bind);
+	if (r == 0)
+		r = list_copy(&dst->unshadow, &src->unshadow);
+	if (r == 0)
+		r = list_copy(&dst->passthrough, &src->passthrough);
+	if (r == 0)
+		r = list_copy(&dst->watch, &src->watch);
+	if (r == 0)
+		r = list_copy(&dst->allowed_roots, &src->allowed_roots);
+	if (r == 0)
+		r = list_copy(&dst->session_copy, &src->session_copy);
+	if (r < 0)
+		return r;
+	if (src->n_notes) {
+		dst->notes = calloc(src->n_notes, sizeof(*dst->notes));
+		if (!dst->notes)
+			return -ENOMEM;
+		for (; dst->n_notes < src->n_notes; dst->n_notes++)
+			if (!(dst->notes[dst->n_notes] = strdup(src->notes[dst->n_notes])))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+int policy_note(struct policy *p, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+
+	if (p->n_notes >= CONFIG_MAX_NOTES)
+		return 0;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	for (char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	if (p->n_notes == CONFIG_MAX_NOTES - 1) {
+		free(s);
+		s = strdup("more values were ignored; the first ones are shown above");
+		if (!s)
+			return -ENOMEM;
+	}
+	char **v = realloc(p->notes, (p->n_notes + 1) * sizeof(*v));
+	if (!v) {
+		free(s);
+		return -ENOMEM;
+	}
+	p->notes = v;
+	p->notes[p->n_notes++] = s;
+	return 0;
+}
+
+/* ---- merging ---------------------------------------------------------- */
+
+struct merge {
+	struct policy *p;
+	const struct policy_layer *l;
+	enum layer_kind kind;
+	bool may_widen;
+	const char *why;
+};
+
+static bool key_set(const struct merge *m, enum config_key k)
+{
+	return m->l->set & (1u << k);
+}
+
+static int merge_note(struct merge *m, enum config_key k, int line, const char *value)
+{
+	return policy_note(m->p, "%s:%d: key '%s': '%s' ignored: %s", m->l->filename, line,
+			   config_keys[k].name, value, m->why);
+}
+
+/* A yes/no key whose value `wide` is the wider one. */
+static int merge_flag(struct merge *m, enum config_key k, bool *dst, bool val, bool wide,
+		      const char *wide_word)
+{
+	if (!key_set(m, k) || *dst == val)
+		return 0;
+	if (val != wide || m->may_widen) {
+		*dst = val;
+		return 0;
+	}
+	return merge_note(m, k, m->l->line[k], wide_word);
+}
+
+/* A limit: 0 (none) is the widest, then the higher the wider. */
+static int merge_limit(struct merge *m, enum config_key k, unsigned long long *dst,
+		       unsigned long long val)
+{
+	char b[32];
+	if (!key_set(m, k) || *dst == val)
+		return 0;
+	if ((val != 0 && (*dst == 0 || val < *dst)) || m->may_widen) {
+		*dst = val;
+		return 0;
+	}
+	if (val == 0)
+		snprintf(b, sizeof(b), "none");
+	else
+		snprintf(b, sizeof(b), "%llu", val);
+	return merge_note(m, k, m->l->line[k], b);
+}
+
+typedef bool covered_fn(const struct policy_list *have, const struct policy_entry *e);
+
+/* Same source and destination, and not rw where the policy has ro. */
+static bool bind_covered(const struct policy_list *have, const struct policy_entry *e)
+{
+	for (size_t i = 0; i < have->n; i++)
+		if (streq(have->v[i].value, e->value) && streq(have->v[i].dest, e->dest) &&
+		    (have->v[i].rw || !e->rw))
+			return true;
+	return false;
+}
+
+static bool unshadow_covered(const struct policy_list *have, const struct policy_entry *e)
+{
+	for (size_t i = 0; i < have->n; i++)
+		if (streq(have->v[i].value, e->value) && (have->v[i].rw || !e->rw))
+			return true;
+	return false;
+}
+
+/* A pattern is covered only by the same pattern ("A?" matches the string
+ * "A*" but does not cover it); a name, by anything that lets it through. */
+static bool passthrough_covered(const struct policy_list *have, const struct policy_entry *e)
+{
+	bool name = !has_glob(e->value);
+
+	if (name && policy_env_builtin(e->value))
+		return true;
+	for (size_t i = 0; i < have->n; i++)
+		if (streq(have->v[i].value, e->value) ||
+		    (name && fnmatch(have->v[i].value, e->value, 0) == 0))
+			return true;
+	return false;
+}
+
+static bool root_covered(const struct policy_list *have, const struct policy_entry *e)
+{
+	for (size_t i = 0; i < have->n; i++)
+		if (path_at_or_below(e->value, have->v[i].value))
+			return true;
+	return false;
+}
+
+static int merge_list(struct merge *m, enum config_key k, struct policy_list *dst,
+		      const struct policy_list *src, covered_fn *covered)
+{
+	struct policy_list out = { 0 };
+
+	if (!key_set(m, k))
+		return 0;
+	for (size_t i = 0; i < src->n; i++) {
+		const struct policy_entry *e = &src->v[i];
+		int r;
+
+		if (m->may_widen || !covered || covered(dst, e)) {
+			r = list_push(&out, e, 0);
+		} else {
+			_cleanup_free_ char *s = NULL;
+			if (k == CONFIG_KEY_BIND)
+				r = asprintf(&s, "%s%s%s:%s", e->value, streq(e->value, e->dest) ? "" : ":",
+					     streq(e->value, e->dest) ? "" : e->dest, e->rw ? "rw" : "ro");
+			else if (k == CONFIG_KEY_UNSHADOW)
+				r = asprintf(&s, "%s:%s", e->value, e->rw ? "rw" : "ro");
+			else
+				r = asprintf(&s, "%s", e->value);
+			r = r < 0 ? -ENOMEM : merge_note(m, k, e->line, s);
+		}
+		if (r < 0) {
+			list_release(&out);
+			return r;
+		}
+	}
+	list_release(dst);
+	*dst = out;
+	return 0;
+}
+
+/* The keys of forced ssh sessions say what a client of the account may
+ * reach: the system's file alone sets them, in strict mode or not (a user
+ * whose own file could name the project would not need ssh to reach it,
+ * but an agent account must not choose its own). */
+static int merge_ssh(struct merge *m)
+{
+	static const enum config_key ks[] = { CONFIG_KEY_SSH_PROJECT, CONFIG_KEY_SSH_PROJECT_ENV,
+					      CONFIG_KEY_FILE_TRANSFER };
+	struct policy *p = m->p;
+	const struct policy *v = &m->l->v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ks); i++) {
+		enum config_key k = ks[i];
+		if (!key_set(m, k))
+			continue;
+		if (m->kind != LAYER_SYSTEM) {
+			const char *val = k == CONFIG_KEY_SSH_PROJECT	  ? v->ssh_project
+					  : k == CONFIG_KEY_SSH_PROJECT_ENV ? v->ssh_project_env
+					  : v->file_transfer		  ? "sandbox"
+									  : "off";
+			const char *why = m->why;
+			m->why = "only the system's file sets it";
+			int r = merge_note(m, k, m->l->line[k], val ? val : "");
+			m->why = why;
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (k == CONFIG_KEY_FILE_TRANSFER) {
+			p->file_transfer = v->file_transfer;
+			continue;
+		}
+		char **dst = k == CONFIG_KEY_SSH_PROJECT ? &p->ssh_project : &p->ssh_project_env;
+		const char *src = k == CONFIG_KEY_SSH_PROJECT ? v->ssh_project : v->ssh_project_env;
+		char *c = src ? strdup(src) : NULL;
+		if (src && !c)
+			return -ENOMEM;
+		free(*dst);
+		*dst = c;
+	}
+	return 0;
+}
+
+int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_kind kind)
+{
+	const struct policy *v = &layer->v;
+	struct merge m = {
+		.p = p,
+		.l = layer,
+		.kind = kind,
+		.may_widen = kind == LAYER_SYSTEM || (kind == LAYER_USER && !p->strict),
+		.why = kind == LAYER_PROJECT ? "a project file can only narrow the policy"
+					     : "strict mode: only the system file can widen the policy",
+	};
+	int r = 0;
+
+	r = merge_flag(&m, CONFIG_KEY_NETWORK, &p->network, v->network, true, "on");
+	if (r == 0)
+		r = merge_flag(&m, CONFIG_KEY_HOST_SYSTEM, &p->host_system, v->host_system, true, "ro");
+	if (r == 0)
+		r = merge_flag(&m, CONFIG_KEY_STRICT, &p->strict, v->strict, false, "off");
+	if (r == 0)
+		r = merge_flag(&m, CONFIG_KEY_NESTED_USERNS, &p->nested_userns, v->nested_userns, true, "on");
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_MAX_PROCS, &p->max_procs, v->max_procs);
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_MAX_MEMORY, &p->max_memory, v->max_memory);
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_MAX_CPU_SECONDS, &p->max_cpu_seconds, v->max_cpu_seconds);
+	if (r < 0)
+		return r;
+	/* Neither wider nor narrower: how starts feel, not what they see. */
+	if (key_set(&m, CONFIG_KEY_PICKER))
+		p->picker = v->picker;
+	if (key_set(&m, CONFIG_KEY_RELOAD_INTERACTIVE))
+		p->reload_interactive = v->reload_interactive;
+	if (key_set(&m, CONFIG_KEY_RELOAD_NONINTERACTIVE))
+		p->reload_noninteractive = v->reload_noninteractive;
+	/* Another bash is a host file shown inside; automatic is nsbsh's own. */
+	if (key_set(&m, CONFIG_KEY_BASH) && !(v->bash && p->bash && streq(v->bash, p->bash))) {
+		if (!v->bash || m.may_widen) {
+			char *b = v->bash ? strdup(v->bash) : NULL;
+			if (v->bash && !b)
+				return -ENOMEM;
+			free(p->bash);
+			p->bash = b;
+		} else if ((r = merge_note(&m, CONFIG_KEY_BASH, layer->line[CONFIG_KEY_BASH], v->bash)) < 0) {
+			return r;
+		}
+	}
+	r = merge_ssh(&m);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_BIND, &p->bind, &v->bind, bind_covered);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_UNSHADOW, &p->unshadow, &v->unshadow, unshadow_covered);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_PASSTHROUGH, &p->passthrough, &v->passthrough,
+			       passthrough_covered);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_ALLOWED_ROOTS, &p->allowed_roots, &v->allowed_roots,
+			       root_covered);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_WATCH, &p->watch, &v->watch, NULL);
+	/* Files of the main work tree copied into a new session's: a project
+	 * file may name its own (.env), which its sandbox in place sees
+	 * anyway; paths stay beneath the work tree, and the copy follows no
+	 * link (session.c). */
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_SESSION_COPY, &p->session_copy, &v->session_copy, NULL);
+	return r;
+}

@@ -1,0 +1,75 @@
+/* query.c - the questions asked of a merged policy (config.h): which outer
+ * variables reach the sandbox (the built-in allowlist, the reserved names,
+ * passthrough), which projects may be entered, which files a new session
+ * gets, and which binds would expose too much.
+ *
+ * Pure: it reads only the policy and the strings it is given, no file and
+ * no environment, and changes nothing. */
+#include "policy/internal.h"
+
+#include "base/path.h"
+#include "base/util.h"
+
+/* The outer variables that always reach the sandbox (DESIGN.md 5). */
+static const char *const env_builtin[] = { "TERM", "COLORTERM", "LANG", "LANGUAGE", "LC_*",
+					   "TZ", "NO_COLOR", "COLUMNS", "LINES" };
+/* Variables nsbsh sets inside itself: a passthrough must not replace them
+ * (an outer BASH_ENV or PATH would decide what the sandbox's bash runs). */
+static const char *const env_reserved[] = { "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD",
+					    "PATH", "BASH_ENV", "ENV", "NSBSH_*" };
+
+bool policy_env_builtin(const char *name)
+{
+	return name_in(name, env_builtin, ARRAY_SIZE(env_builtin));
+}
+
+bool policy_env_reserved(const char *name)
+{
+	return name_in(name, env_reserved, ARRAY_SIZE(env_reserved));
+}
+
+const char *config_bind_refusal(const char *path, const char *home)
+{
+	if (streq(path, "/"))
+		return "would expose the whole file system";
+	if (!home || home[0] != '/')
+		return NULL;
+	_cleanup_free_ char *h = strdup(home);
+	if (h)
+		path_strip_trailing_slashes(h);
+	if (h && streq(path, h))
+		return "would expose the whole home";
+	if (!h || path_at_or_below(h, path))
+		return "would expose the whole home, which is inside it";
+	return NULL;
+}
+
+const struct policy_list *policy_session_copy(const struct policy *p)
+{
+	return p ? &p->session_copy : NULL;
+}
+
+bool policy_passes_env(const struct policy *p, const char *name)
+{
+	if (!name[0] || strchr(name, '=') || policy_env_reserved(name))
+		return false;
+	if (policy_env_builtin(name))
+		return true;
+	for (size_t i = 0; p && i < p->passthrough.n; i++)
+		if (fnmatch(p->passthrough.v[i].value, name, 0) == 0)
+			return true;
+	return false;
+}
+
+bool policy_under_allowed_roots(const struct policy *p, const char *path)
+{
+	for (size_t i = 0; i < p->allowed_roots.n; i++)
+		if (path_at_or_below(path, p->allowed_roots.v[i].value))
+			return true;
+	return false;
+}
+
+bool policy_allows_project(const struct policy *p, const char *root)
+{
+	return !p->strict || policy_under_allowed_roots(p, root);
+}
