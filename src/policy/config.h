@@ -1,4 +1,4 @@
-/* config.h - the policy (DESIGN.md 8, man/nsbsh.conf.5.scd): libconfuse
+/* config.h - the policy (man/nsbsh.conf.5.scd): libconfuse
  * files parsed into layers, and layers merged into one struct policy by
  * rules that decide which file may widen what.
  *
@@ -76,7 +76,7 @@ struct policy {
 	enum policy_reload reload_interactive;     /* ask, rebuild or keep */
 	enum policy_reload reload_noninteractive;  /* rebuild or keep */
 	char *bash;        /* absolute; NULL: automatic */
-	/* SSH ForceCommand sessions (src/sshforced.c); only the system's file
+	/* SSH ForceCommand sessions (shell/sshforced.c); only the system's file
 	 * sets these.  ssh_project: absolute, or NULL (the home);
 	 * ssh_project_env: a variable name, or NULL. */
 	char *ssh_project;

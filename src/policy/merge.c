@@ -412,7 +412,7 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 	/* Files of the main work tree copied into a new session's: a project
 	 * file may name its own (.env), which its sandbox in place sees
 	 * anyway; paths stay beneath the work tree, and the copy follows no
-	 * link (session.c). */
+	 * link (git/session.c). */
 	if (r == 0)
 		r = merge_list(&m, CONFIG_KEY_SESSION_COPY, &p->session_copy, &v->session_copy, NULL);
 	return r;

@@ -343,7 +343,8 @@ static int parse_copy(const struct key_desc *d, const char *text, int line, stru
 }
 
 /* A variable name, or an fnmatch(3) pattern that starts like one: "*"
- * would be the whole outer environment, which DESIGN.md 5 rules out. */
+ * would be the whole outer environment: the sandbox's is built from an
+ * allowlist, never inherited. */
 static int parse_name(const struct key_desc *d, const char *text, int line, struct value *v)
 {
 	char b[72];
@@ -375,7 +376,7 @@ static int parse_var(const struct key_desc *d, const char *text, int line, struc
 	      (text[0] >= 'a' && text[0] <= 'z')) ||
 	    text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
 		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, config_shown(text, b));
-	/* sshd's own, and those a forced session drops (src/sshforced.c) */
+	/* sshd's own, and those a forced session drops (shell/sshforced.c) */
 	static const char *const taken[] = { "SSH_*", "XDG_*", "GIT_*", "NIX_*" };
 	if (policy_env_reserved(text) ||
 	    name_in(text, taken, ARRAY_SIZE(taken)))

@@ -10,7 +10,8 @@
 #include "base/path.h"
 #include "base/util.h"
 
-/* The outer variables that always reach the sandbox (DESIGN.md 5). */
+/* The outer variables that always reach the sandbox: terminal and locale,
+ * nothing that names a person's secrets or steers a program. */
 static const char *const env_builtin[] = { "TERM", "COLORTERM", "LANG", "LANGUAGE", "LC_*",
 					   "TZ", "NO_COLOR", "COLUMNS", "LINES" };
 /* Variables nsbsh sets inside itself: a passthrough must not replace them
