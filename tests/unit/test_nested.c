@@ -87,6 +87,7 @@ static void test_finds(void)
 	CHECK(nested_walk("/nonexistent/nsbsh", NESTED_WALK_ENTRIES, 0, &buf, &len) == -ENOENT);
 }
 
+/* NEST-3 bounded: the walk stops at each bound, and says it stopped. */
 static void test_bounds(void)
 {
 	/* deeper than NESTED_WALK_DEPTH: the walk says it stopped */

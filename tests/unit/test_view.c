@@ -1,0 +1,328 @@
+/* test_view.c - what the shell's view holds, read from the list of
+ * operations it builds (a plain value: no namespace is made here), over a
+ * real work tree with a real .git in a scratch directory.  The invariants
+ * of src/sandbox/shell-view.c (SV-1 to SV-4) and the layout builder's
+ * sticky error. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/file.h"
+#include "base/util.h"
+#include "policy/config.h"
+#include "sandbox/layout.h"
+#include "sandbox/shell-view.h"
+#include "unit.h"
+
+static char root[PATH_MAX], wt[PATH_MAX * 2], home[PATH_MAX * 2], phome[PATH_MAX * 2],
+	cache[PATH_MAX * 4], data[PATH_MAX * 4], outside[PATH_MAX * 2];
+
+static void mkdirs(const char *path)
+{
+	CHECK(mkdir_p(path, 0755) == 0);
+}
+
+static void setup(void)
+{
+	/* not under /tmp: a bind at or beneath it is refused as nsbsh's own view */
+	char tmpl[] = "/var/tmp/test_view.XXXXXX";
+	CHECK(mkdtemp(tmpl) != NULL);
+	CHECK(realpath(tmpl, root) != NULL);
+	snprintf(wt, sizeof(wt), "%s/proj", root);
+	snprintf(home, sizeof(home), "%s/home", root);
+	snprintf(phome, sizeof(phome), "%s/private-home", root);
+	snprintf(outside, sizeof(outside), "%s/outside", root);
+	/* nsbsh's cache inside the work tree (XDG_CACHE_HOME pointed there),
+	 * its data dir not there yet: SV-2 must protect and make them. */
+	snprintf(cache, sizeof(cache), "%s/.cache/nsbsh", wt);
+	snprintf(data, sizeof(data), "%s/data/nsbsh", outside);
+	char p[PATH_MAX * 4];
+	snprintf(p, sizeof(p), "%s/.git/hooks", wt);
+	mkdirs(p);
+	snprintf(p, sizeof(p), "%s/.git", wt);
+	CHECK(file_write_atomic(p, "config", "[core]\n", 7, 0644) == 0);
+	mkdirs(home);
+	mkdirs(phome);
+	mkdirs(outside);
+	mkdirs(cache);
+	snprintf(p, sizeof(p), "%s/link-to-home", outside);
+	CHECK(symlink(home, p) == 0);
+}
+
+static void teardown(void)
+{
+	CHECK(remove_tree(root) == 0);
+}
+
+struct fixture {
+	struct policy pol;
+	struct project proj;
+	struct view_user user;
+	struct shell_view v;
+	const char *own[3];
+	char *argv[3];
+};
+
+static void fixture_init(struct fixture *f)
+{
+	*f = (struct fixture){ 0 };
+	policy_init_defaults(&f->pol);
+	f->proj = (struct project){ .worktree = wt, .envdir = wt, .envfile = (char *)"flake.nix", .env_rel = (char *)"" };
+	f->user = (struct view_user){ .name = "ann", .home = home, .uid = getuid(), .gid = getgid() };
+	f->own[0] = cache;
+	f->own[1] = data;
+	f->argv[0] = (char *)"nsbsh";
+	f->argv[1] = (char *)"-c";
+	f->argv[2] = (char *)"true";
+	static char environ_[] = "DEMO_VAR=from nix\0HOME=/from-nix\0PATH=/nix/store/x-tools/bin\0";
+	f->v = (struct shell_view){
+		.user = &f->user,
+		.project = &f->proj,
+		.policy = &f->pol,
+		.private_home = phome,
+		.inside_rc = "/usr/share/nsbsh/shellwrap/inside.bash",
+		.env_rc = "/cache/env/KEY/rc.bash",
+		.environ = environ_,
+		.environ_len = sizeof(environ_) - 1,
+		.bash = "/nix/store/x-bash/bin/bash",
+		.own_dirs = f->own,
+		.n_own_dirs = 2,
+		.cwd = wt,
+		.argc = 3,
+		.argv = f->argv,
+	};
+}
+
+/* A bind rule as a policy file would have it. */
+static void add_bind(struct policy *p, const char *src, const char *dest, bool rw)
+{
+	p->bind.v = realloc(p->bind.v, (p->bind.n + 1) * sizeof(*p->bind.v));
+	p->bind.v[p->bind.n++] = (struct policy_entry){ .value = strdup(src), .dest = strdup(dest), .rw = rw };
+}
+
+static const char *env_of(const struct layout *l, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < l->n_env; i++)
+		if (strncmp(l->envp[i], name, n) == 0 && l->envp[i][n] == '=')
+			return l->envp[i] + n + 1;
+	return NULL;
+}
+
+static bool has_note(const struct layout *l, const char *part)
+{
+	for (size_t i = 0; i < l->n_notes; i++)
+		if (strstr(l->notes[i], part))
+			return true;
+	return false;
+}
+
+static size_t index_of(const struct layout *l, const struct sandbox_op *op)
+{
+	return (size_t)(op - l->spec.ops);
+}
+
+static void test_view_basics(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	const struct sandbox_op *op = layout_find(&l, wt);
+	CHECK(op && op->kind == SB_BIND_RW && streq(op->src, wt));
+	op = layout_find(&l, home);
+	CHECK(op && op->kind == SB_BIND_RW && streq(op->src, phome));
+	op = layout_find(&l, "/nix/store");
+	CHECK(op && op->kind == SB_BIND_RO);
+	op = layout_find(&l, "/bin/bash");
+	CHECK(op && op->kind == SB_SYMLINK && streq(op->src, "/nix/store/x-bash/bin/bash"));
+	CHECK(layout_find(&l, "/usr") == NULL); /* no host_system */
+	CHECK(l.prog.path && streq(l.prog.path, "/bin/bash"));
+	CHECK(l.prog.argv && streq(l.prog.argv[1], "--rcfile") && streq(l.prog.argv[3], "-c") &&
+	      streq(l.prog.argv[4], "true") && l.prog.argv[5] == NULL);
+	CHECK(l.prog.cwd && streq(l.prog.cwd, wt));
+	layout_release(&l);
+	policy_release(&f.pol);
+}
+
+static void test_sv1_env_allowlist(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	setenv("TERM", "xterm-test", 1);
+	setenv("NSBSH_TEST_SECRET", "do-not-pass", 1);
+	setenv("SSH_AUTH_SOCK", "/tmp/agent.sock", 1);
+	setenv("BASH_ENV", "/tmp/evil", 1);
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	/* SV-1 env-allowlist: the allowlist passes, nothing else does */
+	CHECK_STREQ(env_of(&l, "TERM"), "xterm-test");
+	CHECK(env_of(&l, "NSBSH_TEST_SECRET") == NULL);
+	CHECK(env_of(&l, "SSH_AUTH_SOCK") == NULL);
+	/* SV-1: the environment's variables, then nsbsh's own, which no one
+	 * replaces: neither the outer BASH_ENV nor the environment's HOME */
+	CHECK_STREQ(env_of(&l, "DEMO_VAR"), "from nix");
+	CHECK_STREQ(env_of(&l, "HOME"), home);
+	CHECK_STREQ(env_of(&l, "BASH_ENV"), SHELL_RC_INSIDE);
+	CHECK_STREQ(env_of(&l, "PATH"), "/nix/store/x-tools/bin:/bin");
+	CHECK_STREQ(env_of(&l, "SHELL"), "/bin/bash");
+	CHECK_STREQ(env_of(&l, "NSBSH_PROJECT"), wt);
+	layout_release(&l);
+
+	/* SV-1: the policy's passthrough lets a name through, never one of nsbsh's */
+	f.pol.passthrough.v = calloc(2, sizeof(*f.pol.passthrough.v));
+	f.pol.passthrough.v[0].value = strdup("NSBSH_TEST_*");
+	f.pol.passthrough.v[1].value = strdup("SSH_AUTH_SOCK");
+	f.pol.passthrough.n = 2;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK_STREQ(env_of(&l, "SSH_AUTH_SOCK"), "/tmp/agent.sock");
+	CHECK(env_of(&l, "NSBSH_TEST_SECRET") == NULL);
+	layout_release(&l);
+	unsetenv("NSBSH_TEST_SECRET");
+	unsetenv("SSH_AUTH_SOCK");
+	unsetenv("BASH_ENV");
+	policy_release(&f.pol);
+}
+
+static void test_sv2_own_dirs_ro(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	/* the data dir lies beneath a policy rw bind */
+	add_bind(&f.pol, outside, "/mnt/outside", true);
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	/* SV-2 own-dirs-ro: the cache in the work tree is read-only on top */
+	const struct sandbox_op *op = layout_find(&l, cache);
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, cache));
+	/* SV-2: the data dir, made first, read-only where the bind shows it */
+	struct stat st;
+	CHECK(stat(data, &st) == 0 && S_ISDIR(st.st_mode));
+	op = layout_find(&l, "/mnt/outside/data/nsbsh");
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, data));
+	/* SV-2: after every writable bind that contains them */
+	const struct sandbox_op *bind = layout_find(&l, "/mnt/outside");
+	CHECK(bind && bind->kind == SB_BIND_RW && op && index_of(&l, op) > index_of(&l, bind));
+	layout_release(&l);
+	policy_release(&f.pol);
+}
+
+static void test_sv3_git_last(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	char hooks[PATH_MAX * 4], config[PATH_MAX * 4];
+	snprintf(hooks, sizeof(hooks), "%s/.git/hooks", wt);
+	snprintf(config, sizeof(config), "%s/.git/config", wt);
+	/* a policy bind that would make the hooks writable */
+	add_bind(&f.pol, outside, hooks, true);
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	/* SV-3 git-last: what decides .git/hooks is the read-only bind that
+	 * comes after the policy's */
+	const struct sandbox_op *op = layout_find(&l, hooks);
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, hooks));
+	op = layout_find(&l, config);
+	CHECK(op && op->kind == SB_BIND_RO);
+	char dotgit[PATH_MAX * 4];
+	snprintf(dotgit, sizeof(dotgit), "%s/.git", wt);
+	op = layout_find(&l, dotgit);
+	CHECK(op && op->kind == SB_BIND_RW); /* pinned: a mount point */
+	layout_release(&l);
+	policy_release(&f.pol);
+}
+
+static void test_sv4_bind_dest(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	char parent[PATH_MAX], link[PATH_MAX * 4];
+	snprintf(parent, sizeof(parent), "%s", root);
+	snprintf(link, sizeof(link), "%s/link-to-home", outside);
+	add_bind(&f.pol, outside, "/proc/x", false);  /* nsbsh's own view */
+	add_bind(&f.pol, outside, parent, false);     /* above the work tree */
+	add_bind(&f.pol, outside, home, false);       /* over the home */
+	add_bind(&f.pol, link, "/mnt/h", false);      /* the home, through a link */
+	add_bind(&f.pol, outside, "/mnt/ok", false);  /* control: a bind that is fine */
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	/* SV-4 bind-dest: refused, each with a note, none bound */
+	CHECK(has_note(&l, "nsbsh's own view is there"));
+	CHECK(has_note(&l, "it would hide the project"));
+	CHECK(has_note(&l, "it would hide the home"));
+	CHECK(has_note(&l, "would expose the whole home"));
+	CHECK(layout_find(&l, "/proc/x") == NULL);
+	CHECK(layout_find(&l, parent) == NULL);
+	CHECK(layout_find(&l, "/mnt/h") == NULL);
+	const struct sandbox_op *op = layout_find(&l, home);
+	CHECK(op && streq(op->src, phome)); /* still the private home */
+	op = layout_find(&l, "/mnt/ok");
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, outside));
+	layout_release(&l);
+	policy_release(&f.pol);
+}
+
+static void test_layout_sticky_error(void)
+{
+	struct layout l;
+	layout_init(&l);
+	layout_add(&l, SB_BIND_RO, "/a", "/a");
+	CHECK(layout_error(&l) == 0 && l.spec.n_ops == 1);
+	/* NULL is refused: an allocation that failed upstream */
+	layout_add(&l, SB_BIND_RO, NULL, "/b");
+	CHECK(layout_error(&l) == -ENOMEM);
+	/* the first error stays, and nothing more is added */
+	layout_fail(&l, -EPERM, "a later reason");
+	CHECK(layout_error(&l) == -ENOMEM && layout_error_text(&l) == NULL);
+	layout_add(&l, SB_BIND_RO, "/c", "/c");
+	layout_setenv(&l, "X", "1");
+	CHECK(l.spec.n_ops == 1 && l.n_env == 0);
+	layout_release(&l);
+
+	/* a reason given with the first error is kept */
+	layout_init(&l);
+	layout_fail(&l, -E2BIG, "too many: %d", 3);
+	CHECK(layout_error(&l) == -E2BIG);
+	CHECK_STREQ(layout_error_text(&l), "too many: 3");
+	layout_release(&l);
+
+	/* what is added is copied: the caller's strings can go at once */
+	layout_init(&l);
+	char *src = strdup("/src"), *dest = strdup("/dest");
+	layout_add(&l, SB_BIND_RW, src, dest);
+	free(src);
+	free(dest);
+	const struct sandbox_op *op = layout_find(&l, "/dest");
+	CHECK(op && streq(op->src, "/src"));
+	layout_setenv(&l, "A", "1");
+	layout_setenv(&l, "A", "2");
+	CHECK(l.n_env == 1 && streq(l.envp[0], "A=2"));
+	layout_release(&l);
+}
+
+static void run(void)
+{
+	setup();
+	test_view_basics();
+	test_sv1_env_allowlist();
+	test_sv2_own_dirs_ro();
+	test_sv3_git_last();
+	test_sv4_bind_dest();
+	test_layout_sticky_error();
+	teardown();
+}
+
+UNIT_MAIN("view", run)
