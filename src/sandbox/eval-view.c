@@ -1,4 +1,19 @@
-/* eval-view.c - what the evaluation's sandbox shows (see eval-view.h). */
+/* eval-view.c - what the evaluation's sandbox shows (see eval-view.h).
+ *
+ * Invariants (tests/unit/test_view.c names each; t-escape.sh tries EV-1
+ * with a real flake and real nix):
+ * EV-1 no-home: the user's home is an empty tmpfs in the evaluation, and
+ *      nothing else of the host's home directories is shown: a flake that
+ *      names path:~/.ssh (or any file of the home) as an input finds nothing
+ *      there to copy into the world-readable store.
+ * EV-2 writes-listed: the work tree (and a session's common git dir) is
+ *      read-only; writes go only to the cache entry being written, the
+ *      throwaway home, devenv's .devenv (bound only if it is the directory
+ *      checked, by device and inode), and the base's /tmp, /dev and /proc.
+ * EV-3 env-allowlist: the evaluation's environment is the built-in
+ *      allowlist (no passthrough of the policy), PATH the system's, and the
+ *      daemon as the only way to the store.
+ */
 #include "sandbox/eval-view.h"
 
 #include "base/util.h"

@@ -217,3 +217,32 @@ else
 	expect_eq "$(sed -n 1p <<<"$OUT")" "true 0" "ESCAPE own-work: strace -f true works inside"
 	expect_eq "$(sed -n '2,5p' <<<"$OUT" | paste -sd' ')" "done sh 0 pids 2 2" "ESCAPE own-work: strace -f follows a forked child inside (two processes traced, both exit 0)"
 fi
+
+# --- EV-1 no-home: a flake that names a directory of the home as its input ----
+# (src/sandbox/eval-view.c).  Plain nix would copy it into the world-readable
+# store while it locks the flake's inputs; the evaluation sandbox shows an
+# empty home, so there is nothing to copy.  The control, after: plain nix
+# outside does copy it, so the search below would have found it.
+E=$W/evil
+if mkproject "$E"; then
+	token="nsbsh-ev1-$$-$RANDOM$RANDOM"
+	mkdir -p "$HOME/ev1-secret" && echo "$token" >"$HOME/ev1-secret/key"
+	sed -i "s|  outputs = { self }: let|  inputs.s = { url = \"path:$HOME/ev1-secret\"; flake = false; };\n  outputs = { self, s }: let|; s|      DEMO_VAR = \"hello from flake\";|      DEMO_VAR = \"hello from flake\";\n      SECRET = builtins.readFile \"\${s}/key\";|" "$E/flake.nix"
+	git -C "$E" commit -qam "an input from the home"
+	marker=$W/ev1.marker
+	touch "$marker"
+	in_store() { # the store paths made since the marker that hold the token
+		find /nix/store -maxdepth 1 -newer "$marker" -print0 2>/dev/null |
+			xargs -0 -r grep -rlF "$token" 2>/dev/null | head -3
+	}
+	run_nsbsh --in "$E" -c 'echo "secret:[${SECRET-}]"'
+	expect_no_match "$OUT" "$token" "EV-1 no-home: the flake's input from the home does not reach the shell"
+	expect_contains "$ERR" "ev1-secret" "EV-1 no-home: the evaluation says the home's directory is not there"
+	expect_eq "$(in_store)" "" "EV-1 no-home: nothing of the home's directory is in the store after the start"
+	run -- nix --extra-experimental-features 'nix-command flakes' print-dev-env --no-write-lock-file "$E"
+	expect_contains "$OUT" "$token" "EV-1 no-home: plain nix outside reads the input from the home (control)"
+	expect_ne "$(in_store)" "" "EV-1 no-home: and plain nix outside copies it into the store (control: the search finds it)"
+	rm -rf "$HOME/ev1-secret"
+else
+	t_fail "EV-1 no-home: fixture" "mkproject failed"
+fi

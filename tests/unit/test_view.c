@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "base/file.h"
+#include "base/path.h"
 #include "base/util.h"
 #include "policy/config.h"
 #include "sandbox/layout.h"
+#include "sandbox/eval-view.h"
 #include "sandbox/shell-view.h"
 #include "unit.h"
 
@@ -313,6 +315,58 @@ static void test_layout_sticky_error(void)
 	layout_release(&l);
 }
 
+static void test_eval_view(void)
+{
+	struct view_user user = { .name = "ann", .home = home, .uid = getuid(), .gid = getgid() };
+	char entry[PATH_MAX * 4];
+	snprintf(entry, sizeof(entry), "%s/entry", outside);
+	mkdirs(entry);
+	char *argv[] = { (char *)"/nix/store/x-nix/bin/nix", (char *)"print-dev-env", NULL };
+	struct eval_view v = { .user = &user, .worktree = wt, .entry_dir = entry,
+			       .program = argv[0], .argc = 2, .argv = argv, .cwd = wt,
+			       .path_env = EVAL_PATH, .stdout_fd = -1 };
+	setenv("TERM", "xterm-test", 1);
+	setenv("SSH_AUTH_SOCK", "/tmp/agent.sock", 1);
+	struct layout l;
+	layout_init(&l);
+	eval_view_build(&l, &v);
+	CHECK(layout_error(&l) == 0);
+	/* EV-1 no-home: the home is an empty tmpfs, nothing of it is bound */
+	const struct sandbox_op *op = layout_find(&l, home);
+	CHECK(op && op->kind == SB_TMPFS);
+	bool home_bound = false;
+	for (size_t i = 0; i < l.spec.n_ops; i++)
+		if (l.spec.ops[i].src && path_at_or_below(l.spec.ops[i].src, home) &&
+		    l.spec.ops[i].kind != SB_SYMLINK)
+			home_bound = true;
+	CHECK(!home_bound);
+	/* EV-2 writes-listed: the work tree read-only, writes only where listed */
+	op = layout_find(&l, wt);
+	CHECK(op && op->kind == SB_BIND_RO);
+	op = layout_find(&l, EVAL_FLAKE_VIEW);
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, wt));
+	op = layout_find(&l, entry);
+	CHECK(op && op->kind == SB_BIND_RW);
+	for (size_t i = 0; i < l.spec.n_ops; i++) {
+		const struct sandbox_op *o = &l.spec.ops[i];
+		if (o->kind == SB_BIND_RW)
+			CHECK(streq(o->dest, entry));
+	}
+	bool wt_writable = false;
+	for (size_t i = 0; i < l.n_writable; i++)
+		if (path_at_or_below(l.writable[i], wt) || path_at_or_below(wt, l.writable[i]))
+			wt_writable = true;
+	CHECK(!wt_writable);
+	/* EV-3 env-allowlist: TERM yes, an agent socket no, the system's PATH */
+	CHECK_STREQ(env_of(&l, "TERM"), "xterm-test");
+	CHECK(env_of(&l, "SSH_AUTH_SOCK") == NULL);
+	CHECK_STREQ(env_of(&l, "PATH"), EVAL_PATH);
+	CHECK_STREQ(env_of(&l, "NIX_REMOTE"), "daemon");
+	CHECK(l.prog.path && streq(l.prog.path, argv[0]) && l.prog.argv[2] == NULL);
+	layout_release(&l);
+	unsetenv("SSH_AUTH_SOCK");
+}
+
 static void run(void)
 {
 	setup();
@@ -322,6 +376,7 @@ static void run(void)
 	test_sv3_git_last();
 	test_sv4_bind_dest();
 	test_layout_sticky_error();
+	test_eval_view();
 	teardown();
 }
 
