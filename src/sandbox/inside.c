@@ -548,9 +548,14 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 	}
 	if (s->live) {
 		/* MUST-11: no capability from now on, for pid 1 (which needs none
-		 * any more) and every shell it forks; Landlock each shell takes
-		 * itself (spawner.c), so that none can signal pid 1 (MUST-L3). */
+		 * any more) and every shell it forks.  One Landlock domain for pid
+		 * 1 and all its shells: the sandbox is one machine, whose
+		 * terminals signal each other's jobs and reach each other's
+		 * abstract sockets (MUST-L2, MUST-L3 keep out what is not in it);
+		 * pid 1 itself takes no signal from inside that it has no handler
+		 * for, the kernel's rule for the init of a pid namespace. */
 		caps_drop_or_fail();
+		landlock_or_fail(s);
 		close(child_errfd); /* EOF: the supervisor knows the sandbox is built */
 		child_errfd = -1;
 		spawner_run(s, sock);

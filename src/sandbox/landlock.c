@@ -7,7 +7,9 @@
  * also closes a door the namespaces leave open: the network namespace is
  * usually the host's, so the host's abstract unix sockets (X11, D-Bus, ...)
  * are reachable; and it keeps signals inside even where a process outside
- * is visible (pid 1 of the sandbox, or a future shared pid namespace).
+ * is visible (one that joined the sandbox's pid namespace from outside).
+ * A live sandbox is one domain: pid 1 and every shell it starts
+ * (inside.c), so its terminals signal each other's jobs.
  *
  * Invariants (each has a test in tests/integration that names it):
  * MUST-L1 writes: from ABI 2, nothing outside the listed paths can be

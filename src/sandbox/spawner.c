@@ -28,7 +28,6 @@
 
 #include "base/file.h"
 #include "base/util.h"
-#include "sandbox/landlock.h"
 #include "sandbox/wire.h"
 
 #define MAX_SHELLS 512
@@ -43,7 +42,6 @@ struct shell {
 };
 
 static struct shell shells[MAX_SHELLS];
-static const struct sandbox_spec *writable;  /* its Landlock list */
 static size_t n_shells;
 static unsigned shells_started;
 
@@ -114,12 +112,6 @@ static noreturn void shell_exec(int conn, const struct wire_request *q, const in
 	if (close_range(3, ~0U, 0) < 0)
 		for (int fd = 3; fd < 65536; fd++)
 			close(fd);
-	/* Landlock after the fds are closed: it does not check fds opened before */
-	int r = writable->n_writable ? landlock_restrict(writable->writable, writable->n_writable, NULL) : 0;
-	if (r < 0) {
-		dprintf(STDERR_FILENO, "nsbsh: cannot restrict writes with Landlock: %s\n", strerror(-r));
-		_exit(126);
-	}
 	execve(q->path, q->argv, q->envp);
 	dprintf(STDERR_FILENO, "nsbsh: cannot run '%s' in the sandbox: %s\n", q->path, strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
@@ -259,7 +251,6 @@ static bool no_child(void)
 noreturn void spawner_run(const struct sandbox_spec *spec, int ctl)
 {
 	unsigned linger = spec->linger;
-	writable = spec;
 	sigset_t chld;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -320,6 +311,9 @@ noreturn void spawner_run(const struct sandbox_spec *spec, int ctl)
 						      .value2 = (int64_t)n_shells,
 						      .value3 = idle_since < 0 ? -1 : now_s() - idle_since };
 				(void)wire_send(ctl, &a, NULL, 0);
+			} else if (r == 0 && m.event == WIRE_RETIRE) {
+				linger = 0;
+				shells_started += !shells_started; /* no first-shell grace either */
 			}
 			for (size_t i = 0; i < n_fds && !(r == 0 && m.event == WIRE_JOIN); i++)
 				close(fds[i]);

@@ -256,8 +256,26 @@ else
 	t_skip "MUST-L1 writes" "Landlock ABI $abi on this kernel (nsbsh needs 2)"
 fi
 if [ "$abi" -ge 6 ]; then
-	run_nsbsh --in "$P" -c 'kill -0 1 2>&1 && echo signalled'
-	expect_contains "$OUT" "Operation not permitted" "MUST-L3 signals: kill -0 of the sandbox's pid 1 (outside the Landlock domain) gives EPERM"
+	# A process outside the domain made visible inside: one that joins the
+	# sandbox's user and pid namespaces from the host (nsenter, as the
+	# user, who owns them), beside a job an earlier start left.
+	run_nsbsh --in "$P" -c 'sleep 4751 >/dev/null 2>&1 &'
+	job=$(pgrep -u "$(id -u)" -f '^sleep 4751$' | head -n1)
+	outsider=
+	if [ -n "$job" ] && nsenter -t "$job" -U -p --preserve-credentials true 2>/dev/null; then
+		nsenter -t "$job" -U -p --preserve-credentials sleep 4752 &
+		outsider=$!
+		sleep 0.3
+	fi
+	if [ -n "$outsider" ]; then
+		pid_of='ps -o pid,args | while read -r p a; do [ "$a" = "sleep $1" ] && echo "$p"; done'
+		run_nsbsh --in "$P" -c "of() { $pid_of; }"'; kill -0 "$(of 4751)" && echo other-shells-job; kill -0 "$(of 4752)" 2>&1'
+		expect_contains "$OUT" "other-shells-job" "MUST-L3 signals: control: a job another start left can be signalled (one domain per sandbox)"
+		expect_contains "$OUT" "Operation not permitted" "MUST-L3 signals: a process that joined the pid namespace from outside the domain cannot (EPERM)"
+		kill "$outsider" "$job" 2>/dev/null
+	else
+		t_fail "MUST-L3 signals" "nsenter could not join the sandbox of job '$job'"
+	fi
 	run_nsbsh --in "$P" -c 'sleep 5 & kill -0 $! && echo own-child; kill $!'
 	expect_eq "$OUT" own-child "MUST-L3 signals: the shell's own children can be signalled"
 else
