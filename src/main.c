@@ -518,6 +518,8 @@ static int shell_sandbox_create(const struct start *st, const struct place *here
 					  .created = (long long)time(NULL) };
 		debug("sandbox ready to start");
 		r = live_create(s->live, id, &l.spec, &info, ret_err);
+		if (r == 0)
+			live_retire_others(s->live, info.worktree, id);
 		if (r == -EPERM || r == -ENOSPC || r == -EUSERS) {
 			free(*ret_err);
 			*ret_err = NULL;

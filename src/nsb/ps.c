@@ -105,18 +105,18 @@ int nsb_cmd_ps(int argc, char **argv)
 		warn("cannot read nsbsh's runtime directory: %s", strerror(-r));
 		return EXIT_SYSTEM;
 	}
-	if (n == 0) {
-		printf("no sandbox runs%s%s%s\n", worktree ? " in '" : "", worktree ? worktree : "",
-		       worktree ? "'" : "");
-		live_list_release(v, n);
-		return 0;
-	}
-	printf("%-16s  %-6s  %-5s  %-6s  %-6s  %-7s  %-12s  %s\n", "SANDBOX", "STATE", "PROCS", "SHELLS",
-	       "AGE", "IDLE", "ENV", "WORK TREE (SESSION)");
+	int status = 0;
+	size_t shown = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct live_stat st = { -1, -1, -1 };
-		if (live_stat(live, v[i].id, &st) < 0)
+		r = live_stat(live, v[i].id, &st);
+		if (r == -ENOENT)
 			continue; /* it ended meanwhile */
+		if (r < 0) {
+			warn("cannot ask the sandbox of '%s': %s", v[i].worktree, strerror(-r));
+			status = 1;
+			continue;
+		}
 		/* current: a start in its work tree now would join it */
 		const char *state = "old";
 		struct project p = { 0 };
@@ -126,15 +126,21 @@ int nsb_cmd_ps(int argc, char **argv)
 		    streq(now, v[i].id))
 			state = "current";
 		project_release(&p);
+		if (shown++ == 0)
+			printf("%-16s  %-7s  %-5s  %-6s  %-6s  %-7s  %-12s  %s\n", "SANDBOX", "STATE", "PROCS",
+			       "SHELLS", "AGE", "IDLE", "ENV", "WORK TREE (SESSION)");
 		char age[32], idle[32];
 		duration((long long)time(NULL) - v[i].created, age);
 		duration(st.idle, idle);
-		printf("%-16.16s  %-6s  %-5ld  %-6ld  %-6s  %-7s  %-12.12s  %s%s%s%s\n", v[i].id, state, st.processes,
+		printf("%-16.16s  %-7s  %-5ld  %-6ld  %-6s  %-7s  %-12.12s  %s%s%s%s\n", v[i].id, state, st.processes,
 		       st.shells, age, idle, v[i].env_key[0] ? v[i].env_key : "(none)", v[i].worktree,
 		       v[i].session ? " (" : "", v[i].session ? v[i].session : "", v[i].session ? ")" : "");
 	}
+	if (shown == 0 && status == 0)
+		printf("no sandbox runs%s%s%s\n", worktree ? " in '" : "", worktree ? worktree : "",
+		       worktree ? "'" : "");
 	live_list_release(v, n);
-	return 0;
+	return status;
 }
 
 int nsb_cmd_stop(int argc, char **argv)

@@ -21,7 +21,8 @@
  *        1 has, taking its socket and record with it.
  * LIVE-4 current-only: a sandbox whose identity is no longer the current
  *        one of its work tree takes no new shells: nothing asks for its id
- *        any more; it ends when its processes and its linger have.
+ *        any more; it ends when its processes have (the start that built
+ *        the current one retires it: no linger, WIRE_RETIRE).
  * LIVE-5 detached: the supervisor holds nothing of the start that made it:
  *        not its terminal (a new session, /dev/null as 0-2), not its other
  *        fds, not its signals (the start's Ctrl-C is not the sandbox's).
@@ -273,9 +274,15 @@ int live_connect(const char *dir, const char *id, enum wire_event event, int *re
 	}
 	struct wire_msg m = { .event = event };
 	r = wire_send(fd, &m, NULL, 0);
+	if (r == -EPIPE || r == -ECONNRESET) {
+		/* closed at once: refused (LIVE-2, said first), or ended */
+		size_t n = 0;
+		r = wire_recv(fd, &m, NULL, 0, &n) == 0 && m.event == WIRE_FAILED && m.value > 0 ? -(int)m.value
+												   : -ENOENT;
+	}
 	if (r < 0) {
 		close(fd);
-		return r == -EPIPE || r == -ECONNRESET ? -ENOENT : r;
+		return r;
 	}
 	*ret_fd = fd;
 	return 0;
@@ -294,6 +301,8 @@ int live_stat(const char *dir, const char *id, struct live_stat *ret)
 	close(fd);
 	if (r < 0)
 		return r == -EPIPE ? -ENOENT : r;
+	if (m.event == WIRE_FAILED && m.value > 0)
+		return -(int)m.value;
 	if (m.event != WIRE_STAT)
 		return -EBADMSG;
 	*ret = (struct live_stat){ .processes = (long)m.value, .shells = (long)m.value2, .idle = (long)m.value3 };
@@ -306,12 +315,38 @@ int live_stop(const char *dir, const char *id)
 	int r = live_connect(dir, id, WIRE_STOP, &fd);
 	if (r < 0)
 		return r;
-	/* the supervisor closes the connection once pid 1 is gone */
-	char c;
+	/* the supervisor says it took the request (a connection it refused
+	 * ends without a word), then closes it once pid 1 is gone */
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	r = poll(&p, 1, 10000) == 1 && read(fd, &c, 1) <= 0 ? 0 : -ETIMEDOUT;
+	struct wire_msg m;
+	size_t n = 0;
+	r = poll(&p, 1, FIRST_MESSAGE_TIMEOUT_MS) == 1 ? wire_recv(fd, &m, NULL, 0, &n) : -ETIMEDOUT;
+	if (r == 0 && m.event == WIRE_FAILED && m.value > 0)
+		r = -(int)m.value;
+	else if (r == 0 && m.event != WIRE_STOP)
+		r = -EBADMSG;
+	else if (r == -EPIPE)
+		r = -EPERM;
+	char c;
+	if (r == 0)
+		r = poll(&p, 1, 10000) == 1 && read(fd, &c, 1) <= 0 ? 0 : -ETIMEDOUT;
 	close(fd);
 	return r;
+}
+
+void live_retire_others(const char *dir, const char *worktree, const char *id)
+{
+	struct live_info *v = NULL;
+	size_t n = 0;
+	if (live_list(dir, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+		if (!streq(v[i].id, id) && streq(v[i].worktree, worktree) &&
+		    live_connect(dir, v[i].id, WIRE_RETIRE, &fd) == 0)
+			close(fd);
+	}
+	live_list_release(v, n);
 }
 
 /* --- the supervisor ------------------------------------------------------- */
@@ -351,7 +386,14 @@ static void accept_one(struct supervisor *sv)
 	struct wire_msg m;
 	size_t n = 0;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	if (!peer_ok(fd) || poll(&p, 1, FIRST_MESSAGE_TIMEOUT_MS) != 1 || wire_recv(fd, &m, NULL, 0, &n) < 0) {
+	if (!peer_ok(fd)) {
+		/* said, so that the refused one need not guess (live_connect) */
+		struct wire_msg no = { .event = WIRE_FAILED, .value = EPERM };
+		(void)wire_send(fd, &no, NULL, 0);
+		close(fd);
+		return;
+	}
+	if (poll(&p, 1, FIRST_MESSAGE_TIMEOUT_MS) != 1 || wire_recv(fd, &m, NULL, 0, &n) < 0) {
 		close(fd);
 		return;
 	}
@@ -366,7 +408,13 @@ static void accept_one(struct supervisor *sv)
 			sv->stats[sv->n_stats++] = fd;
 		else
 			close(fd);
+	} else if (m.event == WIRE_RETIRE) {
+		struct wire_msg rt = { .event = WIRE_RETIRE };
+		(void)wire_send(sv->box.ctl, &rt, NULL, 0);
+		close(fd);
 	} else if (m.event == WIRE_STOP && sv->n_stoppers < MAX_PENDING_STATS) {
+		struct wire_msg ack = { .event = WIRE_STOP }; /* taken: the end follows */
+		(void)wire_send(fd, &ack, NULL, 0);
 		sv->stoppers[sv->n_stoppers++] = fd;
 		kill(sv->box.pid, SIGKILL);
 	} else {

@@ -51,7 +51,8 @@ void live_list_release(struct live_info *v, size_t n);
 
 /* A connection to the live sandbox id, its first message `event` sent
  * (WIRE_JOIN, WIRE_STAT or WIRE_STOP... see wire.h): 0 and *ret_fd;
- * -ENOENT when none serves (a socket left by a dead one is removed). */
+ * -ENOENT when none serves (a socket left by a dead one is removed),
+ * -EPERM when its supervisor refused this process (LIVE-2). */
 int live_connect(const char *dir, const char *id, enum wire_event event, int *ret_fd);
 
 /* A lock of id's, held while a first start builds it (flock; a second
@@ -64,6 +65,11 @@ int live_lock(const char *dir, const char *id);
  * or a negative errno with a one-line reason in *ret_err. */
 int live_create(const char *dir, const char *id, const struct sandbox_spec *spec,
 		const struct live_info *info, char **ret_err);
+
+/* Tells the other live sandboxes of worktree that id now
+ * serves it: each ends as soon as nothing runs in it (WIRE_RETIRE), rather
+ * than lingering for starts that would never join it. */
+void live_retire_others(const char *dir, const char *worktree, const char *id);
 
 /* What a live sandbox says of itself (WIRE_STAT): processes but pid 1,
  * shells, seconds since the last process ended (-1: busy). */

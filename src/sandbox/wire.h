@@ -62,6 +62,8 @@ enum wire_event {
 	WIRE_JOIN,         /* supervisor -> pid 1: a start's connection follows */
 	WIRE_LISTENER,     /* pid 1 -> supervisor: the seccomp listener follows */
 	WIRE_STOP,         /* start -> supervisor: end the sandbox and all in it */
+	WIRE_RETIRE,       /* start -> supervisor -> pid 1: a newer sandbox serves
+			    * the work tree: end as soon as nothing runs */
 };
 
 struct wire_msg {
