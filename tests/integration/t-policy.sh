@@ -193,6 +193,22 @@ run_nsbsh --in "$HOME/projects/broken" -c "$secret"' ; echo "${NSBSH_NO_ENV-} ${
 expect_eq "$RC:$OUT" "3:secret-hidden"$'\n'"1 $HOME/projects/broken" "strict: a failed build gives the project's sandbox without the environment"
 run_nsbsh --in "$HOME/projects/ok" -c 'cat /proc/net/dev | wc -l'
 expect_eq "$OUT" 3 "strict: the system's network = off holds"
+# In strict mode a cd never leaves sandboxes: a directory the sandbox does
+# not show is refused (said), one it shows is the builtin's.
+if command -v tmux >/dev/null; then
+	tm -f /dev/null new-session -d -x 200 -y 50 -c "$HOME/projects/ok" "env PS1='\$ ' $(printf '%q' "$NSBSH") -i; echo nsbsh-ended-\$?; sleep 30"
+	type_line 'echo "s0:${NSBSH_PROJECT-none}"'
+	check_screen "s0:$HOME/projects/ok" "control: strict: an interactive shell in an allowed project"
+	type_line "cd $(printf '%q' "$W")"
+	type_line 'echo "s1:$PWD:${NSBSH_PROJECT-none}"'
+	check_screen "nsbsh: cd: '$W' is outside the sandbox, and this account is strict" "strict: a cd to a directory outside the sandbox is refused, and said"
+	check_screen "s1:$HOME/projects/ok:$HOME/projects/ok" "strict: after it, the project's sandbox again, where the shell was"
+	type_line 'kept=yes; cd / && echo "s2:$PWD:${NSBSH_PROJECT-none}:${kept-lost}"'
+	check_screen "s2:/:$HOME/projects/ok:yes" "strict: cd / is the sandbox's own root, in the same shell"
+	tm kill-server 2>/dev/null
+else
+	t_skip "strict: cd" "tmux is not installed"
+fi
 userconf "strict = off" "network = on" "bind = { \"$W/data/rw:/data/rw:rw\" }"
 run_nsbsh --in "$W" -c "$secret"' ; n=0; while read -r l; do n=$((n + 1)); done </proc/net/dev; echo $n; test -d /data/rw && echo bound'
 expect_eq "$OUT" $'secret-hidden\n3' "strict: the user's file cannot loosen the system's policy"

@@ -51,6 +51,6 @@ kill -INT -- "-$BG"
 sleep 0.3
 kill -0 "$BG" 2>/dev/null && t_ok "SIGINT to the process group leaves nsbsh running when the shell ignores it" ||
 	t_fail "SIGINT to the process group leaves nsbsh running when the shell ignores it" "nsbsh is gone"
-pkill -f "^sleep 4714$"
+kill $(pgrep -u "$(id -u)" -f "^sleep 4714$") # by its pid
 bg_wait
 expect_eq "$RC:$(cat "$W/4714.out")" "0:survived" "an ignored SIGINT changes nothing for the shell"
