@@ -57,7 +57,9 @@
 #include "base/file.h"
 #include "base/path.h"
 #include "base/util.h"
+#include "git/gitconfig.h"
 #include "git/nested.h"
+#include "git/protect.h"
 
 #define GIT_MODULES_MAX 256
 
@@ -220,6 +222,35 @@ void gitprotect_nested(struct layout *l, const char *worktree, const char *list,
 	size_t count = 0;
 	for (size_t i = 0; !layout_error(l) && i < len && count < NESTED_MAX; i += strlen(list + i) + 1, count++)
 		protect_nested_one(l, top, worktree, list + i);
+}
+
+void gitprotect_paths(struct layout *l, const char *worktree, const char *home, const struct policy *pol)
+{
+	if (layout_error(l))
+		return;
+	struct protect_list list;
+	int r = protect_find(worktree, home, pol, &list);
+	if (r == -E2BIG) {
+		layout_fail(l, r, "cannot tell what programs outside the sandbox would run from '%s': its git config names more than %d paths in it, or is larger than %u KiB or %d files: the sandbox cannot protect them all",
+			    worktree, PROTECT_MAX, GITCONFIG_MAX_FILE / 1024, PROTECT_MAX_CONFIGS);
+		return;
+	}
+	if (r < 0) {
+		layout_fail(l, r, "cannot read what git's config makes programs outside run from '%s': %s",
+			    worktree, strerror(-r));
+		return;
+	}
+	/* PROT-5: each bound only if it is what protect_find saw; a link,
+	 * or one missing, is the creation guard's (l->protect). */
+	for (size_t i = 0; i < list.n && !layout_error(l); i++) {
+		const struct protect_path *e = &list.v[i];
+		if (e->state != PROTECT_FILE && e->state != PROTECT_DIR)
+			continue;
+		struct stat st = { .st_dev = e->dev, .st_ino = e->ino };
+		layout_add_checked(l, SB_BIND_RO, e->path, &st);
+	}
+	protect_list_release(&l->protect);
+	l->protect = list;
 }
 
 /* A directory of C bound read-write: only a real directory of C (a link

@@ -17,6 +17,15 @@ void gitprotect_worktree(struct layout *l, const char *worktree);
  * by a NUL; each bind is checked on what got mounted.  After
  * gitprotect_worktree. */
 void gitprotect_nested(struct layout *l, const char *worktree, const char *list, size_t len);
+struct policy;
+/* The work tree's protected paths (git/protect.h: from git's config, the
+ * hook managers, config.worktree and the policy's protect), found now:
+ * those there bound read-only at themselves, each checked by device and
+ * inode on what got mounted (PROT-5); the whole list kept in l->protect
+ * for the creation guard.  More than the sandbox can protect, or a config
+ * that cannot be read: the layout's error (PROT-6).  After
+ * gitprotect_nested. */
+void gitprotect_paths(struct layout *l, const char *worktree, const char *home, const struct policy *pol);
 /* A session's view of its repository's common dir C: read-only at the
  * top (nothing can be created there, commondir included), objects/ refs/
  * logs/ and its own git dir G read-write (so commits work), G's

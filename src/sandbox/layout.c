@@ -25,6 +25,7 @@ void layout_release(struct layout *l)
 	for (size_t i = 0; i < l->n_notes; i++)
 		free(l->notes[i]);
 	free(l->error_text);
+	protect_list_release(&l->protect);
 	sandbox_spec_release(&l->spec);
 	*l = (struct layout){ 0 };
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "git/protect.h"
 #include "sandbox/sandbox.h"
 
 #define LAYOUT_MAX_ENV 256
@@ -36,6 +37,10 @@ struct layout {
 	size_t n_notes;
 	int error;             /* the first error, a negative errno; 0: none */
 	char *error_text;      /* its reason, when one was given */
+	/* The work tree's protected paths (git/protect.h), as the view found
+	 * them: those there are bound read-only; the creation guard refuses
+	 * to make the missing ones (protect_refuses). */
+	struct protect_list protect;
 };
 
 void layout_init(struct layout *l);

@@ -14,8 +14,9 @@
  *      missing so that the sandbox cannot make them either.  TRUST-2 and
  *      NEST-4 rest on it.
  * SV-3 git-last: the git metadata of the work tree and of the repositories
- *      nested in it is protected after the policy's binds, so that no bind
- *      can uncover it (gitprotect.c).
+ *      nested in it, and the work tree's protected paths (git/protect.h),
+ *      are protected after the policy's binds, so that no bind can uncover
+ *      them (gitprotect.c).
  * SV-4 bind-dest: a policy bind never lands over nsbsh's own pieces of the
  *      view (/proc, /dev, /run/nsbsh, /nix/store, /tmp), nor over or above
  *      the work tree or the home, which it would hide; its source is
@@ -244,6 +245,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	if (p->worktree) {
 		gitprotect_worktree(l, p->worktree);
 		gitprotect_nested(l, p->worktree, v->nested, v->nested_len);
+		gitprotect_paths(l, p->worktree, v->user->home, pol);
 	}
 	layout_add(l, SB_BIND_RO, v->inside_rc, SHELL_RC_INSIDE);
 	/* The prompt hook's list: only a shell with a prompt has the hook. */

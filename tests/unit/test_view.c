@@ -245,6 +245,44 @@ static void test_sv3_git_last(void)
 	policy_release(&f.pol);
 }
 
+/* SV-3 with the protected paths (git/protect.h): bound read-only after
+ * the policy's binds, each checked by device and inode (PROT-5); the list,
+ * with the missing ones, kept for the creation guard (PROT-6). */
+static void test_sv3_protected_paths(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+	char vscode[PATH_MAX * 4], mcp[PATH_MAX * 4], cw[PATH_MAX * 4];
+	snprintf(vscode, sizeof(vscode), "%s/.vscode", wt);
+	snprintf(mcp, sizeof(mcp), "%s/.mcp.json", wt);
+	snprintf(cw, sizeof(cw), "%s/.git/config.worktree", wt);
+	mkdirs(vscode);
+	add_bind(&f.pol, outside, vscode, true); /* a policy bind that would uncover it */
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	const struct sandbox_op *op = layout_find(&l, vscode);
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, vscode) &&
+	      op->len == sizeof(struct sandbox_bind_id));
+	const struct sandbox_op *bind = NULL;
+	for (size_t i = 0; i < l.spec.n_ops; i++)
+		if (l.spec.ops[i].kind == SB_BIND_RW && streq(l.spec.ops[i].dest, vscode))
+			bind = &l.spec.ops[i];
+	CHECK(bind && op && index_of(&l, op) > index_of(&l, bind));
+	op = layout_find(&l, cw);
+	CHECK(op && op->kind == SB_BIND_RO);
+	const struct protect_path *e = NULL;
+	CHECK(protect_refuses(&l.protect, mcp, PROTECT_CREATE, &e) && e && streq(e->why, "policy protect"));
+	CHECK(!protect_refuses(&l.protect, vscode, PROTECT_CREATE, NULL));
+	layout_release(&l);
+	policy_release(&f.pol);
+	unsetenv("GIT_CONFIG_NOSYSTEM");
+	unsetenv("GIT_CONFIG_GLOBAL");
+}
+
 static void test_sv4_bind_dest(void)
 {
 	struct fixture f;
@@ -374,6 +412,7 @@ static void run(void)
 	test_sv1_env_allowlist();
 	test_sv2_own_dirs_ro();
 	test_sv3_git_last();
+	test_sv3_protected_paths();
 	test_sv4_bind_dest();
 	test_layout_sticky_error();
 	test_eval_view();
