@@ -420,13 +420,15 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 		s->n_watch = 0;
 	if (p->worktree) {
 		/* The repositories nested in the work tree, protected like its
-		 * own; without their list, said, and the shell starts. */
+		 * own (a tree that cannot be looked into: all of it read-only). */
+		r = nested_for_start(p->worktree, &s->nested, &s->nested_len);
+		if (r < 0) {
+			if (asprintf(ret_err, "cannot look for git repositories nested in it: %s", strerror(-r)) < 0)
+				*ret_err = NULL;
+			return r;
+		}
 		if (st->interactive)
 			nested_say_new(p->worktree);
-		r = nested_for_start(p->worktree, &s->nested, &s->nested_len);
-		if (r < 0)
-			warn("cannot look for git repositories nested in '%s' (%s): their hooks and config are not protected in this shell",
-			     p->worktree, strerror(-r));
 	}
 	/* The prompt's flag needs the log directory inside; a shell without a
 	 * prompt only needs it named (the first refusal creates it). */

@@ -13,9 +13,10 @@
  * only).  After the work tree's bind. */
 void gitprotect_worktree(struct layout *l, const char *worktree);
 /* The same for the repositories nested in the work tree (git/nested.c
- * NEST-1, NEST-2): list holds their paths relative to worktree, each ended
- * by a NUL; each bind is checked on what got mounted.  After
- * gitprotect_worktree. */
+ * NEST-1, NEST-2): list is nested_for_start's (paths relative to worktree,
+ * each ended by a NUL); each bind is checked on what got mounted.  A
+ * directory not entered ("d/") is read-only whole, and NESTED_WHOLE makes
+ * the whole work tree read-only (NEST-3).  After gitprotect_worktree. */
 void gitprotect_nested(struct layout *l, const char *worktree, const char *list, size_t len);
 struct policy;
 /* The work tree's protected paths (git/protect.h: from git's config, the
