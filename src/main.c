@@ -445,6 +445,7 @@ static int shell_sandbox_run(const struct start *st, const struct place *here, c
 			     const struct shell_parts *s, int *ret_status, char **ret_err, bool *ret_said)
 {
 	const struct project *p = &here->project;
+	_cleanup_free_ char *rc_dir = s->own[2] ? path_join(s->own[2], "home") : NULL;
 	struct shell_view v = {
 		.user = &st->user,
 		.project = p,
@@ -471,6 +472,7 @@ static int shell_sandbox_run(const struct start *st, const struct place *here, c
 		.cwd = p->worktree ? here->cwd : st->home,
 		.argc = st->argc,
 		.argv = st->argv,
+		.rc_dir = rc_dir,
 	};
 	struct layout l;
 	layout_init(&l);

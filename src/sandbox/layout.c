@@ -138,13 +138,20 @@ void layout_add(struct layout *l, enum sandbox_op_kind kind, const char *src, co
 	add_op(l, kind, s, d, NULL, 0);
 }
 
+void layout_add_checked_at(struct layout *l, enum sandbox_op_kind kind, const char *src, const char *dest,
+			   const struct stat *st)
+{
+	struct sandbox_bind_id id = { .dev = st->st_dev, .ino = st->st_ino };
+	const char *s = keep_str(l, src);
+	const char *d = src && dest && streq(src, dest) ? s : keep_str(l, dest);
+	const char *i = keep(l, &id, sizeof(id));
+	add_op(l, kind, s, d, i, sizeof(id));
+}
+
 void layout_add_checked(struct layout *l, enum sandbox_op_kind kind, const char *path,
 			const struct stat *st)
 {
-	struct sandbox_bind_id id = { .dev = st->st_dev, .ino = st->st_ino };
-	const char *p = keep_str(l, path);
-	const char *i = keep(l, &id, sizeof(id));
-	add_op(l, kind, p, p, i, sizeof(id));
+	layout_add_checked_at(l, kind, path, path, st);
 }
 
 void layout_add_file(struct layout *l, const char *dest, const char *data, size_t len)

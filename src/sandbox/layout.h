@@ -67,6 +67,9 @@ void layout_add(struct layout *l, enum sandbox_op_kind kind, const char *src, co
  * the check makes the start fail, it never gets something else mounted. */
 void layout_add_checked(struct layout *l, enum sandbox_op_kind kind, const char *path,
 			const struct stat *st);
+/* The same for a bind of src at another dest. */
+void layout_add_checked_at(struct layout *l, enum sandbox_op_kind kind, const char *src, const char *dest,
+			   const struct stat *st);
 /* A read-only file at dest with these len bytes. */
 void layout_add_file(struct layout *l, const char *dest, const char *data, size_t len);
 /* A place where the program may write (Landlock's list). */

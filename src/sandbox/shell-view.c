@@ -21,6 +21,7 @@
  *      view (/proc, /dev, /run/nsbsh, /nix/store, /tmp), nor over or above
  *      the work tree or the home, which it would hide; its source is
  *      resolved and checked again (config_bind_refusal) before it is bound.
+ * The private home's startup files: sandbox/homerc.c (HOMERC-1).
  */
 #include "sandbox/shell-view.h"
 
@@ -34,6 +35,7 @@
 #include "policy/config.h"
 #include "sandbox/denylog.h"
 #include "sandbox/gitprotect.h"
+#include "sandbox/homerc.h"
 
 /* SV-4: where a policy bind must not go. */
 static const char *bind_dest_refusal(const struct shell_view *v, const char *dest)
@@ -225,7 +227,10 @@ static void shell_programs(struct layout *l, const struct shell_view *v)
 			layout_add(l, SB_SYMLINK, v->env_program, "/usr/bin/env");
 	}
 	static const char profile[] = "# nsbsh: login shells load the project's environment\n. " SHELL_RC_INSIDE "\n";
-	layout_add_file(l, "/etc/profile", profile, sizeof(profile) - 1);
+	_cleanup_free_ char *chain = homerc_login_chain(v->rc_dir), *text = NULL;
+	if (chain && asprintf(&text, "%s%s", profile, chain) < 0)
+		text = NULL;
+	layout_add_file(l, "/etc/profile", text, text ? strlen(text) : 0);
 }
 
 void shell_view_build(struct layout *l, const struct shell_view *v)
@@ -235,6 +240,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 
 	view_common(l, v->user);
 	layout_add(l, SB_BIND_RW, v->private_home, v->user->home);
+	homerc_view(l, v->private_home, v->user->home, v->rc_dir);
 	if (p->worktree) {
 		layout_add(l, SB_BIND_RW, p->worktree, p->worktree);
 		layout_writable(l, p->worktree);

@@ -56,6 +56,8 @@ struct shell_view {
 	const char *cwd;                /* where the shell starts */
 	int argc;                       /* bash's command line, as nsbsh got it */
 	char *const *argv;
+	const char *rc_dir;             /* the user's sandbox startup files (~/.config/nsbsh/home),
+					 * or NULL: none (sandbox/homerc.h) */
 };
 
 /* The whole view into l (layout_error says whether it is complete; its

@@ -283,6 +283,47 @@ static void test_sv3_protected_paths(void)
 	unsetenv("GIT_CONFIG_GLOBAL");
 }
 
+/* HOMERC-1 (sandbox/homerc.c): the six startup files read-only, the
+ * user's own where ~/.config/nsbsh/home has it, nsbsh's empty file else;
+ * /etc/profile reads ~/.profile when there is no .bash_profile. */
+static void test_homerc(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	char rcdir[PATH_MAX * 3], mine[PATH_MAX * 4], dest[PATH_MAX * 4];
+	snprintf(rcdir, sizeof(rcdir), "%s/rc", outside);
+	mkdirs(rcdir);
+	CHECK(file_write_atomic(rcdir, ".bashrc", "x=1\n", 4, 0644) == 0);
+	CHECK(file_write_atomic(rcdir, ".profile", "y=1\n", 4, 0644) == 0);
+	snprintf(mine, sizeof(mine), "%s/.bashrc", rcdir);
+	f.v.rc_dir = rcdir;
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	snprintf(dest, sizeof(dest), "%s/.bashrc", home);
+	const struct sandbox_op *op = layout_find(&l, dest);
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, mine));
+	static const char *const missing[] = { ".bash_profile", ".bash_login", ".bash_logout", ".inputrc" };
+	for (size_t i = 0; i < ARRAY_SIZE(missing); i++) {
+		snprintf(dest, sizeof(dest), "%s/%s", home, missing[i]);
+		op = layout_find(&l, dest);
+		CHECK(op && op->kind == SB_BIND_RO && strstr(op->src, "/.empty-rc") &&
+		      op->len == sizeof(struct sandbox_bind_id));
+	}
+	/* each after the private home's bind, which it would otherwise hide */
+	const struct sandbox_op *h = layout_find(&l, home);
+	CHECK(h && op && h < op);
+	/* their mount points are files of the private home */
+	snprintf(dest, sizeof(dest), "%s/.bash_logout", phome);
+	struct stat st;
+	CHECK(lstat(dest, &st) == 0 && S_ISREG(st.st_mode));
+	op = layout_find(&l, "/etc/profile");
+	CHECK(op && op->kind == SB_FILE && op->data && memmem(op->data, op->len, ". \"$HOME/.profile\"", 18));
+	layout_release(&l);
+	policy_release(&f.pol);
+}
+
 static void test_sv4_bind_dest(void)
 {
 	struct fixture f;
@@ -413,6 +454,7 @@ static void run(void)
 	test_sv2_own_dirs_ro();
 	test_sv3_git_last();
 	test_sv3_protected_paths();
+	test_homerc();
 	test_sv4_bind_dest();
 	test_layout_sticky_error();
 	test_eval_view();
