@@ -288,7 +288,10 @@ static void place_find(const struct start *st, struct policy *pol, struct place 
 /* --- one shell in its sandbox --------------------------------------------- */
 
 /* The bash that the sandbox runs, bound at /bin/bash: the policy's, else
- * the environment's own, else the static one.  NULL with *ret_err. */
+ * the environment's own, else the static one.  NULL with *ret_err.
+ * HOST-1: the environment's only from /nix/store: its PATH is the
+ * project's to say, and a bind of a host file found along it would show
+ * that file inside. */
 static char *shell_bash(const struct policy *pol, const struct cache_entry *e, char **ret_err)
 {
 	char *bash = NULL;
@@ -301,8 +304,9 @@ static char *shell_bash(const struct policy *pol, const struct cache_entry *e, c
 	if (e && (bash = cache_entry_program(e, "bash"))) {
 		char *real = realpath(bash, NULL);
 		free(bash);
-		if (real)
+		if (real && strncmp(real, "/nix/store/", 11) == 0)
 			return real;
+		free(real);
 	}
 	if (access(NSBSH_STATIC_BASH, X_OK) == 0)
 		return strdup(NSBSH_STATIC_BASH);

@@ -434,3 +434,128 @@ int protect_find(const char *worktree, const char *home, const struct policy *po
 	*ret = out;
 	return 0;
 }
+
+/* ---- git in the evaluation ------------------------------------------------ */
+
+/* The settings that keep the repository's config from running code in the
+ * git that nix runs there (git 2.39: git-config(1) ENVIRONMENT): none of
+ * them is needed to read a repository. */
+static const char *const git_env_fixed[][2] = {
+	{ "core.fsmonitor", "false" },
+	{ "core.hooksPath", "/dev/null" },
+	{ "safe.bareRepository", "explicit" },
+	{ "core.sshCommand", "ssh" },
+	{ "core.askPass", "" },
+	{ "core.alternateRefsCommand", "" },
+	{ "credential.helper", "" },
+	{ "protocol.ext.allow", "never" },
+	{ "diff.external", "" },
+};
+
+struct filter_walk {
+	char **names;
+	size_t n;
+};
+
+static int on_filter(const struct gitconfig_entry *e, void *ctx)
+{
+	struct filter_walk *w = ctx;
+	if (!streq(e->section, "filter") || !e->subsection || w->n >= 64)
+		return 0;
+	for (size_t i = 0; i < w->n; i++)
+		if (streq(w->names[i], e->subsection))
+			return 0;
+	char **v = realloc(w->names, (w->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	w->names = v;
+	if (!(w->names[w->n] = strdup(e->subsection)))
+		return -ENOMEM;
+	w->n++;
+	return 0;
+}
+
+static int env_add(char ***v, size_t *n, size_t *k, const char *key, const char *value)
+{
+	char **nv = realloc(*v, (*n + 3) * sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	if (asprintf(&nv[*n], "GIT_CONFIG_KEY_%zu=%s", *k, key) < 0)
+		return -ENOMEM;
+	if (asprintf(&nv[*n + 1], "GIT_CONFIG_VALUE_%zu=%s", *k, value) < 0) {
+		free(nv[*n]);
+		return -ENOMEM;
+	}
+	*n += 2;
+	(*k)++;
+	return 0;
+}
+
+int protect_git_env(const char *worktree, const char *home, char ***ret, size_t *ret_n)
+{
+	_cleanup_free_ char *dotgit = path_join(worktree, ".git");
+	struct configs c = { .n = 0 };
+	struct linked lk = { 0 };
+	struct filter_walk fw = { 0 };
+	struct stat st;
+	const char *common = NULL, *gitdir = NULL;
+	char **v = NULL;
+	size_t n = 0, k = 0;
+	if (!dotgit)
+		return -ENOMEM;
+	if (lstat(dotgit, &st) == 0 && S_ISDIR(st.st_mode)) {
+		common = gitdir = dotgit;
+	} else {
+		_cleanup_free_ char *err = NULL;
+		if (linked_find(worktree, &lk, &err) == 0) {
+			common = lk.commondir;
+			gitdir = lk.gitdir;
+		}
+	}
+	/* the filters any of its configs name (what git reads in there: the
+	 * system's and the repository's; the home is empty) */
+	int r = configs_read(&c, home, common, gitdir);
+	for (size_t i = 0; r != -ENOMEM && i < c.n; i++)
+		if (gitconfig_parse(c.v[i].text, c.v[i].len, on_filter, &fw, NULL) == -ENOMEM)
+			r = -ENOMEM;
+	configs_release(&c);
+	linked_release(&lk);
+	if (r == -E2BIG)
+		r = 0; /* the fixed ones still hold */
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(git_env_fixed); i++)
+		r = env_add(&v, &n, &k, git_env_fixed[i][0], git_env_fixed[i][1]);
+	static const char *const parts[] = { "clean", "smudge", "process" };
+	for (size_t i = 0; r == 0 && i < fw.n; i++) {
+		for (size_t j = 0; r == 0 && j < ARRAY_SIZE(parts); j++) {
+			_cleanup_free_ char *key = NULL;
+			if (asprintf(&key, "filter.%s.%s", fw.names[i], parts[j]) < 0)
+				r = -ENOMEM;
+			else
+				r = env_add(&v, &n, &k, key, "");
+		}
+		_cleanup_free_ char *req = NULL;
+		if (r == 0 && asprintf(&req, "filter.%s.required", fw.names[i]) < 0)
+			r = -ENOMEM;
+		if (r == 0)
+			r = env_add(&v, &n, &k, req, "false");
+	}
+	for (size_t i = 0; i < fw.n; i++)
+		free(fw.names[i]);
+	free(fw.names);
+	char **nv = r == 0 ? realloc(v, (n + 2) * sizeof(*v)) : NULL;
+	if (r == 0 && (!nv || asprintf(&nv[n], "GIT_CONFIG_COUNT=%zu", k) < 0))
+		r = -ENOMEM;
+	if (nv)
+		v = nv;
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
+	v[n + 1] = NULL;
+	*ret = v;
+	*ret_n = n + 1;
+	return 0;
+}

@@ -124,3 +124,13 @@ bool protect_refuses(const struct protect_list *l, const char *path, enum protec
  * errno (then *ret is empty: the caller refuses the start). */
 int protect_find(const char *worktree, const char *home, const struct policy *pol,
 		 struct protect_list *ret);
+
+/* The environment (GIT_CONFIG_COUNT, GIT_CONFIG_KEY_n, GIT_CONFIG_VALUE_n)
+ * under which git, run by nix in the evaluation, cannot be made to run
+ * code by the repository's config: core.fsmonitor=false,
+ * core.hooksPath=/dev/null, safe.bareRepository=explicit, no ssh command,
+ * askpass, credential helper, alternate refs command, ext:: transport or
+ * external diff, and every filter driver that the configs name (includes
+ * followed) emptied and not required.  "NAME=VALUE" strings, *ret_n of
+ * them, then NULL (malloc'ed, each and all).  0 or -ENOMEM. */
+int protect_git_env(const char *worktree, const char *home, char ***ret, size_t *ret_n);

@@ -349,6 +349,37 @@ static void test_find(void)
 	CHECK(entry(&l, "w/.vscode") == NULL);
 	protect_list_release(&l);
 	policy_release(&pol);
+
+	/* EV-4: the evaluation's git settings, with every filter driver of the
+	 * configs (includes followed) emptied */
+	put("w/.git/config", "[include]\n\tpath = ../f.cfg\n[filter \"lfs\"]\n\tclean = git-lfs clean\n");
+	put("w/f.cfg", "[filter \"evil\"]\n\tsmudge = ./x\n");
+	char **env = NULL;
+	size_t n = 0;
+	CHECK(protect_git_env(wt, home, &env, &n) == 0 && env && env[n] == NULL);
+	bool count = false, fsmon = false, hooks = false, bare = false, evil = false, lfs = false;
+	for (size_t i = 0; env && i < n; i++) {
+		const char *kv = env[i];
+		count |= strncmp(kv, "GIT_CONFIG_COUNT=", 17) == 0;
+		fsmon |= strstr(kv, "=core.fsmonitor") != NULL;
+		hooks |= strstr(kv, "=core.hooksPath") != NULL;
+		bare |= strstr(kv, "=safe.bareRepository") != NULL;
+		evil |= strstr(kv, "=filter.evil.smudge") != NULL;
+		lfs |= strstr(kv, "=filter.lfs.clean") != NULL;
+	}
+	CHECK(count && fsmon && hooks && bare && evil && lfs);
+	/* every KEY_n has its VALUE_n, and the count is theirs */
+	size_t keys = 0, values = 0, said = 0;
+	for (size_t i = 0; env && i < n; i++) {
+		keys += strncmp(env[i], "GIT_CONFIG_KEY_", 15) == 0;
+		values += strncmp(env[i], "GIT_CONFIG_VALUE_", 17) == 0;
+		if (strncmp(env[i], "GIT_CONFIG_COUNT=", 17) == 0)
+			said = strtoul(env[i] + 17, NULL, 10);
+	}
+	CHECK(keys == values && keys == said && keys > 8);
+	for (size_t i = 0; env && i < n; i++)
+		free(env[i]);
+	free(env);
 	unsetenv("GIT_CONFIG_NOSYSTEM");
 	CHECK(remove_tree(root) == 0);
 }

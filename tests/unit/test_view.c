@@ -442,6 +442,20 @@ static void test_eval_view(void)
 	CHECK_STREQ(env_of(&l, "PATH"), EVAL_PATH);
 	CHECK_STREQ(env_of(&l, "NIX_REMOTE"), "daemon");
 	CHECK(l.prog.path && streq(l.prog.path, argv[0]) && l.prog.argv[2] == NULL);
+	/* EV-4 no-questions: no flake's nixConfig, and no extra env unless given */
+	CHECK_STREQ(env_of(&l, "NIX_CONFIG"), "accept-flake-config = false");
+	CHECK(env_of(&l, "GIT_CONFIG_COUNT") == NULL);
+	layout_release(&l);
+	/* EV-4: the git settings given are set, last */
+	char *git_env[] = { (char *)"GIT_CONFIG_COUNT=1", (char *)"GIT_CONFIG_KEY_0=core.fsmonitor",
+			    (char *)"GIT_CONFIG_VALUE_0=false", NULL };
+	v.extra_env = git_env;
+	v.n_extra_env = 3;
+	layout_init(&l);
+	eval_view_build(&l, &v);
+	CHECK_STREQ(env_of(&l, "GIT_CONFIG_COUNT"), "1");
+	CHECK_STREQ(env_of(&l, "GIT_CONFIG_KEY_0"), "core.fsmonitor");
+	CHECK_STREQ(env_of(&l, "GIT_CONFIG_VALUE_0"), "false");
 	layout_release(&l);
 	unsetenv("SSH_AUTH_SOCK");
 }
