@@ -280,7 +280,8 @@ static void place_find(const struct start *st, struct policy *pol, struct place 
 		return;
 	}
 	/* The repository is allowed; its sessions live under nsbsh's data. */
-	session_for_start(&ret->project, &ret->cwd, st->interactive, pol, &ret->session);
+	if (session_for_start(&ret->project, &ret->cwd, st->interactive, pol, &ret->session) < 0)
+		exit(EXIT_REFUSED); /* said: a session asked for cannot be entered */
 	policy_for_project(st, ret->project.worktree, pol);
 	show_notes(pol);
 }
