@@ -332,6 +332,30 @@ static int state_of(int top, const char *worktree, struct protect_path *e)
 	return 0;
 }
 
+/* The git dirs of worktree: its .git directory (common dir and git dir at
+ * once), or a linked work tree's (lk filled: git/linked.h); NULLs when it
+ * is neither (a submodule's checkout: nothing of a repository to read).
+ * 0 or -ENOMEM. */
+static int git_dirs(const char *worktree, const char *dotgit, struct linked *lk, const char **ret_common,
+		    const char **ret_gitdir)
+{
+	struct stat st;
+	*ret_common = *ret_gitdir = NULL;
+	if (lstat(dotgit, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*ret_common = *ret_gitdir = dotgit;
+		return 0;
+	}
+	_cleanup_free_ char *err = NULL;
+	int r = linked_find(worktree, lk, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r == 0) {
+		*ret_common = lk->commondir;
+		*ret_gitdir = lk->gitdir;
+	}
+	return 0;
+}
+
 int protect_find(const char *worktree, const char *home, const struct policy *pol,
 		 struct protect_list *ret)
 {
@@ -341,27 +365,15 @@ int protect_find(const char *worktree, const char *home, const struct policy *po
 	struct linked lk = { 0 };
 	struct protect_list plan = { 0 };
 	const char *common = NULL, *gitdir = NULL;
-	struct stat st;
-	int r = 0;
 
 	*ret = (struct protect_list){ 0 };
 	if (!dotgit)
 		return -ENOMEM;
-	if (lstat(dotgit, &st) == 0 && S_ISDIR(st.st_mode)) {
-		common = gitdir = dotgit;
-	} else {
-		_cleanup_free_ char *err = NULL;
-		r = linked_find(worktree, &lk, &err);
-		if (r == -ENOMEM)
-			return r;
-		if (r == 0)
-			common = lk.commondir;
-		r = 0;
-	}
-	if (common && !(hooks = path_join(common, "hooks")))
+	int r = git_dirs(worktree, dotgit, &lk, &common, &gitdir);
+	if (r == 0 && common && !(hooks = path_join(common, "hooks")))
 		r = -ENOMEM;
 	if (r == 0)
-		r = configs_read(&c, home, common, gitdir ? gitdir : lk.gitdir);
+		r = configs_read(&c, home, common, gitdir);
 	if (r == 0 && hooks)
 		r = hooks_read(&h, hooks);
 	size_t n_extra = policy_protect_count(pol);
@@ -373,7 +385,8 @@ int protect_find(const char *worktree, const char *home, const struct policy *po
 	if (r == 0) {
 		struct protect_input in = {
 			.worktree = worktree, .home = home, .hooks_dir = hooks ? hooks : worktree,
-			.gitdir = gitdir, .configs = c.v, .n_configs = c.n, .hooks = h.v, .n_hooks = h.n,
+			/* PROT-4 is the main work tree's: a session's is gitprotect_common's */
+			.gitdir = gitdir == dotgit ? gitdir : NULL, .configs = c.v, .n_configs = c.n, .hooks = h.v, .n_hooks = h.n,
 			.extra = extra, .n_extra = n_extra,
 		};
 		r = protect_plan(&in, &plan);
@@ -498,24 +511,16 @@ int protect_git_env(const char *worktree, const char *home, char ***ret, size_t 
 	struct configs c = { .n = 0 };
 	struct linked lk = { 0 };
 	struct filter_walk fw = { 0 };
-	struct stat st;
 	const char *common = NULL, *gitdir = NULL;
 	char **v = NULL;
 	size_t n = 0, k = 0;
 	if (!dotgit)
 		return -ENOMEM;
-	if (lstat(dotgit, &st) == 0 && S_ISDIR(st.st_mode)) {
-		common = gitdir = dotgit;
-	} else {
-		_cleanup_free_ char *err = NULL;
-		if (linked_find(worktree, &lk, &err) == 0) {
-			common = lk.commondir;
-			gitdir = lk.gitdir;
-		}
-	}
 	/* the filters any of its configs name (what git reads in there: the
 	 * system's and the repository's; the home is empty) */
-	int r = configs_read(&c, home, common, gitdir);
+	int r = git_dirs(worktree, dotgit, &lk, &common, &gitdir);
+	if (r == 0)
+		r = configs_read(&c, home, common, gitdir);
 	for (size_t i = 0; r != -ENOMEM && i < c.n; i++)
 		if (gitconfig_parse(c.v[i].text, c.v[i].len, on_filter, &fw, NULL) == -ENOMEM)
 			r = -ENOMEM;

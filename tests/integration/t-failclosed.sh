@@ -82,14 +82,4 @@ run_nsbsh --in "$N" -c 'echo "touch /tmp/x" >made/.git/hooks/pre-commit 2>&1; ec
 expect_eq "$(grep -c "$ROFS" <<<"$OUT$ERR")" 2 "NEST-5 fresh: at the very next start, its hooks and config are read-only"
 
 # --- git outside still works on the project -------------------------------------
-run --in "$P" -- git status --short
-expect_eq "$RC" 0 "git outside afterwards: status"
-run --in "$P" -- "${gitc[@]}" commit -q --allow-empty -m after
-expect_eq "$RC" 0 "git outside afterwards: commit"
-run --in "$P" -- git checkout -q -b other
-expect_eq "$RC" 0 "git outside afterwards: checkout"
-run --in "$P" -- git worktree add -q -b third "$W/third"
-expect_eq "$RC" 0 "git outside afterwards: worktree add"
-rm -rf "$P/vendor/lib" && mkdir "$P/vendor/lib"
-run --in "$P" -- "${gitc[@]}" submodule update -q --init
-expect_eq "$RC:$(cat "$P/vendor/lib/lib.txt" 2>&1)" "0:lib" "git outside afterwards: submodule update"
+git_still_works "$P" vendor/lib

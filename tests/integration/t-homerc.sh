@@ -58,3 +58,6 @@ mkdir -p "$phome/.inputrc.d" && rm -f "$phome/.inputrc" && mkdir "$phome/.inputr
 run_nsbsh --in "$P" -c 'echo "[$DEMO_VAR]"; cat ~/.bash_logout ~/.inputrc | wc -c'
 expect_eq "$RC:$OUT" "0:[hello from flake]
 0" "HOMERC-1 rc-from-outside: a link or a directory left at those names is replaced at the next start, which works"
+
+# --- git outside still works on the project ---------------------------------------
+git_still_works "$P"

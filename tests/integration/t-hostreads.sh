@@ -73,7 +73,7 @@ git -C "$Q" -c user.name=t -c user.email=t@t commit -qam "nixConfig"
 TM=(tmux -S "$W/tmux.sock")
 trap '"${TM[@]}" kill-server 2>/dev/null; t_exit_' EXIT
 "${TM[@]}" new-session -d -s t -x 200 -y 30 -c "$Q" "'$NSBSH' -c 'echo \"[\$DEMO_VAR]\"'; echo \"exited \$?\"; sleep 30"
-for _ in $(seq 200); do
+for _ in $(seq 400); do
 	PANE=$("${TM[@]}" capture-pane -p -J -t t -S -100 2>/dev/null)
 	[[ $PANE =~ exited|allow\ configuration ]] && break
 	sleep 0.1
@@ -110,7 +110,7 @@ mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
 run_nsbsh --in "$P" --env NSBSH_SESSION=busy -c true
 (cd "$P" && NSBSH_SESSION=busy exec "$NSBSH" -c 'echo started >"$0"; sleep 30' "$W/busy.started") </dev/null >/dev/null 2>&1 &
 bg=$!
-for _ in $(seq 100); do [ -e "$W/busy.started" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -e "$W/busy.started" ] && break; sleep 0.1; done
 run --in "$P" -- "$NSB" sessions rm busy --force
 expect_eq "$RC" 1 "HOST-5 sessions-rm-live: nsb sessions rm of a session a shell runs in is refused, --force or not"
 expect_contains "$ERR" "the session 'busy' is in use: a shell of its sandbox runs in" "HOST-5 sessions-rm-live: it says why"
@@ -144,3 +144,6 @@ run -- "$NSB" trust "$P"
 expect_contains "$OUT" '  | # \x1b]0;title\x07' "HOST-6 trust-shows: control bytes are shown, not sent to the terminal"
 run -- "$NSB" trust --sha256 nothex "$P"
 expect_eq "$RC" 2 "HOST-6 trust-shows: --sha256 takes 64 hex digits (usage error otherwise)"
+
+# --- git outside still works on the project ---------------------------------------
+git_still_works "$L"

@@ -45,9 +45,9 @@ expect_eq "$RC" 1 "SESS-1 session-promise: nsb enter --session with a bad name: 
 TM=(tmux -S "$W/tmux.sock")
 trap '"${TM[@]}" kill-server 2>/dev/null; t_exit_' EXIT
 pane() { "${TM[@]}" capture-pane -p -J -t t -S -100 2>/dev/null; }
-wait_pane() {
+wait_pane() { # ERE - until the pane shows a match (20 s: a loaded machine)
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		PANE=$(pane)
 		[[ $PANE =~ $1 ]] && return 0
 		sleep 0.05
@@ -75,3 +75,6 @@ else t_fail "SESS-1 session-promise: yes: the shell runs in place, in the sandbo
 wait_pane "\[hello from flake\] $P" >/dev/null
 expect_contains "$PANE" "[hello from flake] $P" "SESS-1 session-promise: ... in the main work tree, as the person chose"
 "${TM[@]}" kill-server 2>/dev/null
+
+# --- git outside still works on the project ---------------------------------------
+git_still_works "$P"
