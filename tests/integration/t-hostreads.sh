@@ -107,10 +107,13 @@ git -C "$G" config --unset core.fsmonitor; git -C "$G" config --remove-section f
 # --- HOST-5: nsb sessions rm refuses a session a shell runs in ---------------------------
 P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
-run_nsbsh --in "$P" --env NSBSH_SESSION=busy -c true
-(cd "$P" && NSBSH_SESSION=busy exec "$NSBSH" -c 'echo started >"$0"; sleep 30' "$W/busy.started") </dev/null >/dev/null 2>&1 &
+run_nsbsh --in "$P" --env NSBSH_SESSION=busy -c pwd
+busy=$OUT
+# the flag is written in the session's work tree, which the host sees
+(cd "$P" && NSBSH_SESSION=busy exec "$NSBSH" -c 'echo started >started.flag; sleep 60') </dev/null >/dev/null 2>&1 &
 bg=$!
-for _ in $(seq 300); do [ -e "$W/busy.started" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -e "$busy/started.flag" ] && break; sleep 0.1; done
+expect_path_present "$busy/started.flag" "HOST-5 sessions-rm-live: (a shell runs in the session)"
 run --in "$P" -- "$NSB" sessions rm busy --force
 expect_eq "$RC" 1 "HOST-5 sessions-rm-live: nsb sessions rm of a session a shell runs in is refused, --force or not"
 expect_contains "$ERR" "the session 'busy' is in use: a shell of its sandbox runs in" "HOST-5 sessions-rm-live: it says why"

@@ -66,6 +66,7 @@ if wait_pane "exited 77"; then t_ok "SESS-1 session-promise: no: the start is re
 else t_fail "SESS-1 session-promise: no: the start is refused (status 77)" "the pane shows: $(show "$PANE")"; fi
 "${TM[@]}" kill-server 2>/dev/null
 
+TM=(tmux -S "$W/tmux2.sock") # a server of its own: the first may still be ending
 "${TM[@]}" new-session -d -s t -x 200 -y 30 -c "$P" "env NSBSH_SESSION=bad..name '$NSBSH'; echo \"exited \$?\"; sleep 30"
 wait_pane "\[y/N\]" >/dev/null
 "${TM[@]}" send-keys -t t y Enter
