@@ -56,6 +56,8 @@ static const struct nsb_command commands[] = {
 	{ "doctor", "nsb doctor", nsb_cmd_doctor },
 	{ "gc", "nsb gc [--dry-run] [--older-than DURATION] [--homes]", nsb_cmd_gc },
 	{ "log", "nsb log [-n N] [DIR]", nsb_cmd_log },
+	{ "ps", "nsb ps [DIR]", nsb_cmd_ps },
+	{ "stop", "nsb stop [DIR] [--all]", nsb_cmd_stop },
 	{ "version", "nsb version", nsb_cmd_version },
 	{ "help", "nsb help", cmd_help },
 };

@@ -34,6 +34,7 @@ const char *config_system_path(void);
 #define CONFIG_MIN_PROCS 16
 #define CONFIG_MIN_MEMORY (64ull << 20)
 #define CONFIG_MIN_CPU_SECONDS 1
+#define CONFIG_DEFAULT_LINGER 600
 /* The evaluation's time limit (eval_timeout), seconds: generous, a first
  * build of a large environment without a binary cache takes long. */
 #define CONFIG_DEFAULT_EVAL_TIMEOUT 3600
@@ -94,6 +95,13 @@ struct policy {
 	/* The user file's `project` sections, for config_load_project. */
 	struct policy_layer *projects;
 	size_t n_projects;
+	/* Seconds a live sandbox stays after its last process (0: it ends at
+	 * once). */
+	unsigned long long linger;
+	/* 64 hex digits: a hash of every file's text (and the project) that
+	 * made this policy, "" for the built-in one: two policies with the same
+	 * are the same (a live sandbox's identity, sandbox/live.h). */
+	char source[65];
 	/* "FILE:LINE: key 'K': 'V' ignored: WHY", one per value a file was
 	 * not allowed to set; the caller decides whether to show them. */
 	char **notes;
@@ -129,6 +137,7 @@ enum config_key {
 	CONFIG_KEY_SSH_PROJECT,
 	CONFIG_KEY_SSH_PROJECT_ENV,
 	CONFIG_KEY_FILE_TRANSFER,
+	CONFIG_KEY_LINGER,
 	CONFIG_KEY_PROTECT,
 	CONFIG_KEY_EVAL_TIMEOUT,
 	CONFIG_KEY_COUNT,

@@ -160,19 +160,22 @@ static void walk_modules(struct modules_walk *w, const char *dir, int depth);
 
 /* hooks/ is made first when missing, as git init would have, so that
  * there is something to protect. */
-static void walk_gitdir_own(struct modules_walk *w, const char *gitdir)
+/* false: a git dir that cannot be looked into (chmod 000, say), listed
+ * read-only whole, rather than less, and not searched further. */
+static bool walk_gitdir_own(struct modules_walk *w, const char *gitdir)
 {
 	_cleanup_free_ char *hooks = path_join(gitdir, "hooks");
 	if (!hooks) {
 		w->error = -ENOMEM;
-		return;
+		return false;
 	}
 	if (mkdir(hooks, 0755) < 0 && errno != EEXIST) {
-		w->error = -errno;
-		return;
+		walk_ro(w, strdup(gitdir));
+		return false;
 	}
 	walk_ro(w, steal_pointer(&hooks));
 	walk_ro(w, path_join(gitdir, "config"));
+	return true;
 }
 
 static void walk_gitdir(struct modules_walk *w, const char *gitdir, int depth)
@@ -182,8 +185,8 @@ static void walk_gitdir(struct modules_walk *w, const char *gitdir, int depth)
 		w->error = -ENOMEM;
 		return;
 	}
-	walk_gitdir_own(w, gitdir);
-	walk_modules(w, modules, depth);
+	if (walk_gitdir_own(w, gitdir))
+		walk_modules(w, modules, depth);
 }
 
 /* Submodules' git dirs live in modules/NAME, NAME possibly with slashes:
@@ -229,9 +232,10 @@ static void protect_gitdir(struct layout *l, const char *gitdir)
 		layout_set_error(l, -ENOMEM);
 		return;
 	}
-	walk_gitdir_own(&w, gitdir);
+	bool open = walk_gitdir_own(&w, gitdir);
 	size_t own = w.n;
-	walk_modules(&w, modules, 0);
+	if (open)
+		walk_modules(&w, modules, 0);
 	if (w.error)
 		layout_set_error(l, w.error);
 	for (size_t i = 0; i < w.n; i++)

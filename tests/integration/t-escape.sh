@@ -99,7 +99,7 @@ expect_eq "$(answer "$outside" "proc-read=/proc/$$/root$secret")" ok "ESCAPE hom
 # is EPERM.  Behind that, the sandbox's root is the fresh root with the
 # private home: seen from outside through the shell's /proc/PID/root (as the
 # same user), the secret is not there.
-expect_eq "$(answer "$inside" "proc-read=/proc/1/root$secret")" errno=EACCES "ESCAPE home-secret: /proc/1/root/... (the sandbox's pid 1) gives EACCES inside (pid 1 has capabilities the program lacks)"
+expect_eq "$(answer "$inside" "proc-read=/proc/1/root$secret")" errno=EACCES "ESCAPE home-secret: /proc/1/root/... (the sandbox's pid 1) gives EACCES inside (pid 1 is not dumpable)"
 expect_eq "$(answer "$inside" ptrace-attach=1)" errno=EPERM "ESCAPE pid1: PTRACE_ATTACH to the sandbox's pid 1 (capabilities, not dumpable) gives EPERM inside"
 (cd "$P" && exec "$NSBSH" -c "sleep 1002; :" </dev/null >/dev/null 2>&1) &
 sup=$!
@@ -107,8 +107,7 @@ sup=$!
 # root is the sandbox's, seen from outside by the same user.
 prog=
 for _ in $(seq 100); do
-	pid1=$(pgrep -P "$sup" | head -1)
-	prog=${pid1:+$(pgrep -P "$pid1" | head -1)}
+	prog=$(pgrep -u "$(id -u)" -x -f "sleep 1002" | head -1)
 	[ -n "$prog" ] && [ "$(stat -L -c %d:%i "/proc/$prog/root/" 2>/dev/null)" != "$(stat -c %d:%i /)" ] &&
 		[ -e "/proc/$prog/root/etc/passwd" ] && break
 	sleep 0.05
@@ -118,8 +117,7 @@ run -- "$TRY" "proc-read=/proc/$prog/root/etc/passwd" "proc-read=/proc/$prog/roo
 diag "the shell of the sandbox: $prog: $(tr "\n" ";" <<<"$OUT")"
 expect_eq "$(answer "$OUT" "proc-read=/proc/$prog/root/etc/passwd")" ok "ESCAPE home-secret: outside, the root of the sandbox's shell is readable (control: /proc/PID/root/etc/passwd)"
 expect_eq "$(answer "$OUT" "proc-read=/proc/$prog/root$secret")" errno=ENOENT "ESCAPE home-secret: the sandbox's root does not hold the secret (ENOENT: fresh root, private home)"
-# shellcheck disable=SC2046 # pids, one word each
-kill -9 "$sup" $(pgrep -P "$sup") 2>/dev/null # its child too (the sandbox's pid 1; a plain sleep under NSBSH=/bin/bash)
+[[ $prog =~ ^[0-9]+$ ]] && kill -9 "$prog" 2>/dev/null # the shell (its start ends with it)
 wait "$sup" 2>/dev/null
 
 # --- mounts and namespaces: seccomp (and no capabilities) ----------------------
@@ -246,3 +244,31 @@ if mkproject "$E"; then
 else
 	t_fail "EV-1 no-home: fixture" "mkproject failed"
 fi
+
+# --- MUST-12 no-link-out: a link planted in the private home ----------------
+# Code inside points ~/.ssh (its private home's) at a directory of the host
+# through /oldroot, where the host's root hangs while a view is built; the
+# next start, which unshadows ~/.ssh/known_hosts, must not create or mount
+# anything there.  The control: the same start, with no link planted, shows
+# the user's file.
+mkdir -p "$HOME/.ssh" "$HOME/victim"
+echo "known host" >"$HOME/.ssh/known_hosts"
+mkdir -p "$HOME/.config/nsbsh"
+cp "$HOME/.config/nsbsh/nsbsh.conf" "$W/conf.saved" 2>/dev/null
+printf 'unshadow = { "~/.ssh/known_hosts" }\nlinger = 0\n' >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'cat ~/.ssh/known_hosts'
+expect_eq "$OUT" "known host" "MUST-12 no-link-out: the unshadowed known_hosts is shown (control)"
+# planted by a start whose policy unshadows nothing (else ~/.ssh/known_hosts
+# is a mount point there, and ~/.ssh cannot be replaced)
+printf 'linger = 0\n' >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'rm -rf ~/.ssh && ln -s "/oldroot$HOME/victim" ~/.ssh && echo planted'
+expect_eq "$OUT" planted "MUST-12 no-link-out: a link to the host's directory is made in the private home"
+printf 'unshadow = { "~/.ssh/known_hosts" }\nlinger = 0\n' >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'echo ran'
+expect_path_absent "$HOME/victim/known_hosts" "MUST-12 no-link-out: the next start creates nothing in the host's directory the link names"
+expect_eq "$(find "$HOME/victim" -mindepth 1 | wc -l)" 0 "MUST-12 no-link-out: that directory stays empty"
+expect_contains "$ERR" "a link in a bound directory is not followed" "MUST-12 no-link-out: the start says why it could not make the sandbox"
+printf 'linger = 0\n' >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'rm -f ~/.ssh' # the private home repaired, for the rest
+rm -rf "$HOME/victim" "$HOME/.ssh"
+if [ -f "$W/conf.saved" ]; then mv "$W/conf.saved" "$HOME/.config/nsbsh/nsbsh.conf"; else rm -f "$HOME/.config/nsbsh/nsbsh.conf"; fi

@@ -116,7 +116,7 @@ for _ in $(seq 300); do [ -e "$busy/started.flag" ] && break; sleep 0.1; done
 expect_path_present "$busy/started.flag" "HOST-5 sessions-rm-live: (a shell runs in the session)"
 run --in "$P" -- "$NSB" sessions rm busy --force
 expect_eq "$RC" 1 "HOST-5 sessions-rm-live: nsb sessions rm of a session a shell runs in is refused, --force or not"
-expect_contains "$ERR" "the session 'busy' is in use: a shell of its sandbox runs in" "HOST-5 sessions-rm-live: it says why"
+expect_contains "$ERR" "the session 'busy' is in use: its sandbox runs in" "HOST-5 sessions-rm-live: it says why"
 expect_eq "$(git -C "$P" worktree list | grep -c busy)" 1 "HOST-5 sessions-rm-live: the work tree is still there"
 kill "$bg" 2>/dev/null
 wait "$bg" 2>/dev/null

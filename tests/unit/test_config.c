@@ -109,7 +109,8 @@ static void test_every_key(void)
 		"ssh_project_env = AGENT_PROJECT\n"
 		"file_transfer = sandbox\n"
 		"protect = { \".envrc\", \"./tools//hooks/\" }\n"
-		"eval_timeout = 600\n";
+		"eval_timeout = 600\n"
+		"linger = 60\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
