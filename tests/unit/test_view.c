@@ -133,6 +133,7 @@ static void test_view_basics(void)
 	struct layout l;
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK(layout_error(&l) == 0);
 	const struct sandbox_op *op = layout_find(&l, wt);
 	CHECK(op && op->kind == SB_BIND_RW && streq(op->src, wt));
@@ -162,6 +163,7 @@ static void test_sv1_env_allowlist(void)
 	struct layout l;
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK(layout_error(&l) == 0);
 	/* SV-1 env-allowlist: the allowlist passes, nothing else does */
 	CHECK_STREQ(env_of(&l, "TERM"), "xterm-test");
@@ -184,6 +186,7 @@ static void test_sv1_env_allowlist(void)
 	f.pol.passthrough.n = 2;
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK_STREQ(env_of(&l, "SSH_AUTH_SOCK"), "/tmp/agent.sock");
 	CHECK(env_of(&l, "NSBSH_TEST_SECRET") == NULL);
 	layout_release(&l);
