@@ -544,14 +544,32 @@ static int shell_sandbox_create(const struct start *st, const struct place *here
 /* The shell, in the live sandbox of its identity (built when none serves):
  * 0 and its wait status and this shell's control directory (host), or a
  * negative errno with *ret_err, or *ret_said. */
+/* The view as a start would build it now, hashed (without this start's
+ * own ids): what exists of the protected paths, git dirs and startup files
+ * is what a sandbox protects, so one built before they were what they are
+ * is not joined (issue 15: PROT, GITP-1, HOMERC-1). */
+static void shell_view_fingerprint(const struct start *st, const struct place *here, const struct policy *pol,
+				   const struct shell_parts *s, char ret[65])
+{
+	struct shell_view v;
+	shell_view_of(st, here, pol, s, "", NULL, &v);
+	v.ctl = NULL;
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &v);
+	layout_fingerprint(&l, ret);
+	layout_release(&l);
+}
+
 static int shell_join(const struct start *st, const struct place *here, const struct policy *pol,
 		      struct shell_parts *s, int *ret_status, char **ret_ctl, char **ret_err, bool *ret_said)
 {
-	char id[LIVE_ID_LEN + 1];
+	char id[LIVE_ID_LEN + 1], view[65];
+	shell_view_fingerprint(st, here, pol, s, view);
 	struct live_identity li = { .worktree = here->project.worktree ? here->project.worktree : "/",
 				    .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : "",
 				    .stale = s->stale, .policy = pol->source, .nested = s->nested,
-				    .nested_len = s->nested_len };
+				    .nested_len = s->nested_len, .view = view };
 	live_id(&li, id);
 	int r = ctl_sandbox_dir(s->cache, id, &s->ctl);
 	if (r < 0) {

@@ -85,5 +85,11 @@ void layout_pass_env(struct layout *l, const struct policy *p);
  * starts; its environment is the one set above. */
 void layout_program(struct layout *l, const char *path, int argc, char *const *argv, const char *cwd);
 
+/* A SHA-256 of the view's operations (kinds, sources, places, checked
+ * device and inode, files' content) and its error, in 64 hex digits: two
+ * views that show the same are the same (a live sandbox is joined only
+ * when its view is the one a start would build now). */
+void layout_fingerprint(const struct layout *l, char ret_hex[65]);
+
 /* The last operation at dest (the one that decides what dest is), or NULL. */
 const struct sandbox_op *layout_find(const struct layout *l, const char *dest);

@@ -88,6 +88,7 @@ void live_id(const struct live_identity *i, char ret[LIVE_ID_LEN + 1])
 	hash_field(&h, i->stale ? "stale" : "fresh", 5);
 	hash_field(&h, i->policy, strlen(i->policy));
 	hash_field(&h, i->nested ? i->nested : "", i->nested ? i->nested_len : 0);
+	hash_field(&h, i->view ? i->view : "", i->view ? strlen(i->view) : 0);
 	sha256_final(&h, digest);
 	char hex[65];
 	sha256_hex(digest, hex);

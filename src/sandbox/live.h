@@ -22,6 +22,10 @@ struct live_identity {
 	const char *policy;       /* policy_source_hash (config.h) */
 	const char *nested;       /* the nested repositories it protects (git/nested.h) */
 	size_t nested_len;
+	/* layout_fingerprint of its view as a start would build it now (what
+	 * exists of the protected paths, git dirs and startup files): a
+	 * sandbox built before one appeared is not joined; NULL: none */
+	const char *view;
 };
 /* LIVE_ID_LEN hex digits of a SHA-256 of it, of nsbsh's own binary (its
  * path, size and time), of the user and of the user namespace this process
