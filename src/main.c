@@ -375,6 +375,7 @@ struct shell_parts {
 	struct cache_entry env;
 	bool have_env, stale;
 	char *rc_dir;
+	char base_id[LIVE_ID_LEN + 1];  /* the sandbox's id without its view (live_info) */
 };
 
 static void shell_parts_release(struct shell_parts *s)
@@ -527,6 +528,7 @@ static int shell_sandbox_create(const struct start *st, const struct place *here
 					  .session = here->session,
 					  .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : (char *)"",
 					  .created = (long long)time(NULL) };
+		memcpy(info.base, s->base_id, sizeof(info.base));
 		debug("sandbox ready to start");
 		r = live_create(s->live, id, &l.spec, &info, ret_err);
 		if (r == -EPERM || r == -ENOSPC || r == -EUSERS) {
@@ -569,7 +571,9 @@ static int shell_join(const struct start *st, const struct place *here, const st
 	struct live_identity li = { .worktree = here->project.worktree ? here->project.worktree : "/",
 				    .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : "",
 				    .stale = s->stale, .policy = pol->source, .nested = s->nested,
-				    .nested_len = s->nested_len, .view = view };
+				    .nested_len = s->nested_len };
+	live_id(&li, s->base_id);
+	li.view = view;
 	live_id(&li, id);
 	int r = ctl_sandbox_dir(s->cache, id, &s->ctl);
 	if (r < 0) {

@@ -101,7 +101,7 @@ static void print_sandbox(const struct project *p)
 		if (!streq(v[i].worktree, p->worktree) || live_stat(live, v[i].id, &st) < 0)
 			continue;
 		printf("sandbox:   %s, %s: %ld process%s, %ld shell%s, up %lld s%s\n",
-		       streq(v[i].id, now) ? "running" : "running (an older environment or policy: it takes no new shells)",
+		       streq(v[i].base, now) ? "running" : "running (an older environment or policy: it takes no new shells)",
 		       v[i].id, st.processes, st.processes == 1 ? "" : "es", st.shells, st.shells == 1 ? "" : "s",
 		       (long long)time(NULL) - v[i].created, st.idle >= 0 ? ", idle" : "");
 		shown++;

@@ -47,6 +47,9 @@ struct live_info {
 	char *env_key;
 	pid_t supervisor;
 	long long created;        /* seconds since the epoch */
+	/* live_id of its identity without the view (what nsb ps and nsb
+	 * status can tell without building one); "" in an older info */
+	char base[LIVE_ID_LEN + 1];
 };
 void live_info_release(struct live_info *i);
 /* All of dir's (a missing dir: none): malloc'ed array of *ret_n. */

@@ -133,6 +133,11 @@ attack "PROT-3 policy: the default protects .vscode/ (tasks run outside)" "$D" "
 attack "PROT-3 policy: the default protects .claude/ (its hooks run outside)" "$D" "echo '{\"hooks\":{}}' >.claude/settings.json"
 attack "PROT-3 policy: nothing new in .vscode/ either" "$D" "echo '{}' >.vscode/launch.json"
 control "PROT-3 policy: ci/deploy.sh is writable while no policy names it (control)" "$D" "echo '# ok' >>ci/deploy.sh"
+# made outside while the project's sandbox lingers (live sandboxes): the
+# next start does not join a sandbox built before it existed
+run_nsbsh --in "$D" -c true
+echo '{"mcpServers":{}}' >"$D/.mcp.json"
+attack "PROT-3 policy: a protected file made outside after the sandbox was built is read-only at the next start" "$D" "echo '{\"mcpServers\":{\"x\":{\"command\":\"touch $CANARY\"}}}' >.mcp.json"
 # a trusted .nsbsh.conf sets it (its own list: it counts as the user's words)
 printf 'protect = { ".vscode", "ci/deploy.sh" }\n' >"$D/.nsbsh.conf"
 run -- "$(dirname "$NSBSH")/nsb" trust "$D"
