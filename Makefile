@@ -112,7 +112,8 @@ bench: all
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 10
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc
-FUZZ_BINS := tests/fuzz/fuzz_devenv tests/fuzz/fuzz_config tests/fuzz/fuzz_branchname
+FUZZ_BINS := tests/fuzz/fuzz_devenv tests/fuzz/fuzz_config tests/fuzz/fuzz_branchname \
+	tests/fuzz/fuzz_gitconfig
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 fuzz: $(FUZZ_BINS)
@@ -124,6 +125,7 @@ FUZZ_DEVENV := src/env/devenv.c src/base/strbuf.c
 FUZZ_CONFIG := src/policy/parse.c src/policy/text.c src/policy/merge.c src/policy/query.c \
 	src/base/log.c src/base/path.c
 FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
+FUZZ_GITCONFIG := src/git/gitconfig.c src/git/protect.c src/base/path.c
 
 tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV) src/env/devenv.h src/base/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV)
@@ -135,6 +137,9 @@ tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG) src/policy/confi
 
 tests/fuzz/fuzz_branchname: tests/fuzz/fuzz_branchname.c $(FUZZ_BRANCHNAME) src/git/branchname.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_branchname.c $(FUZZ_BRANCHNAME)
+
+tests/fuzz/fuzz_gitconfig: tests/fuzz/fuzz_gitconfig.c $(FUZZ_GITCONFIG) src/git/gitconfig.h src/git/protect.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_gitconfig.c $(FUZZ_GITCONFIG)
 
 fuzz-check: fuzz
 	@set -e; for f in $(FUZZ_BINS); do \

@@ -87,6 +87,10 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 			fi
 			builtin cd "$@"
 		}
+		# ~/.bashrc is yours from ~/.config/nsbsh/home/ (else empty),
+		# read-only here: never a file the sandbox wrote (HOMERC-1,
+		# src/sandbox/homerc.c); a login shell reads ~/.bash_profile and
+		# the rest the same way, as bash does.
 		if ! shopt -q login_shell && [ -r ~/.bashrc ]; then
 			. ~/.bashrc
 		fi

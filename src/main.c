@@ -295,7 +295,8 @@ static void place_find(const struct start *st, struct policy *pol, struct place 
 		return;
 	}
 	/* The repository is allowed; its sessions live under nsbsh's data. */
-	session_for_start(&ret->project, &ret->cwd, st->interactive, pol, &ret->session);
+	if (session_for_start(&ret->project, &ret->cwd, st->interactive, pol, &ret->session) < 0)
+		exit(EXIT_REFUSED); /* said: a session asked for cannot be entered */
 	policy_for_project(st, ret->project.worktree, pol);
 	show_notes(pol);
 }
@@ -303,7 +304,10 @@ static void place_find(const struct start *st, struct policy *pol, struct place 
 /* --- one shell in its sandbox --------------------------------------------- */
 
 /* The bash that the sandbox runs, bound at /bin/bash: the policy's, else
- * the environment's own, else the static one.  NULL with *ret_err. */
+ * the environment's own, else the static one.  NULL with *ret_err.
+ * HOST-1: the environment's only from /nix/store: its PATH is the
+ * project's to say, and a bind of a host file found along it would show
+ * that file inside. */
 static char *shell_bash(const struct policy *pol, const struct cache_entry *e, char **ret_err)
 {
 	char *bash = NULL;
@@ -316,8 +320,9 @@ static char *shell_bash(const struct policy *pol, const struct cache_entry *e, c
 	if (e && (bash = cache_entry_program(e, "bash"))) {
 		char *real = realpath(bash, NULL);
 		free(bash);
-		if (real)
+		if (real && strncmp(real, "/nix/store/", 11) == 0)
 			return real;
+		free(real);
 	}
 	if (access(NSBSH_STATIC_BASH, X_OK) == 0)
 		return strdup(NSBSH_STATIC_BASH);
@@ -369,13 +374,15 @@ struct shell_parts {
 	char *own[3];
 	struct cache_entry env;
 	bool have_env, stale;
+	char *rc_dir;
+	char base_id[LIVE_ID_LEN + 1];  /* the sandbox's id without its view (live_info) */
 };
 
 static void shell_parts_release(struct shell_parts *s)
 {
 	char **str[] = { &s->cache, &s->data, &s->private_home, &s->inside_rc, &s->bash, &s->sh,
 			 &s->env_program, &s->env_rc, &s->ctl, &s->denials, &s->nested, &s->live,
-			 &s->own[0], &s->own[1], &s->own[2] };
+			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir };
 	for (size_t i = 0; i < ARRAY_SIZE(str); i++)
 		free(*str[i]);
 	for (size_t i = 0; i < s->n_watch; i++)
@@ -439,18 +446,22 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 		s->n_watch = 0;
 	if (p->worktree) {
 		/* The repositories nested in the work tree, protected like its
-		 * own; without their list, said, and the shell starts. */
+		 * own (a tree that cannot be looked into: all of it read-only). */
+		r = nested_for_start(p->worktree, &s->nested, &s->nested_len);
+		if (r < 0) {
+			if (asprintf(ret_err, "cannot look for git repositories nested in it: %s", strerror(-r)) < 0)
+				*ret_err = NULL;
+			return r;
+		}
 		if (st->interactive)
 			nested_say_new(p->worktree);
-		r = nested_for_start(p->worktree, &s->nested, &s->nested_len);
-		if (r < 0)
-			warn("cannot look for git repositories nested in '%s' (%s): their hooks and config are not protected in this shell",
-			     p->worktree, strerror(-r));
 	}
 	/* Shown inside, so made now (the first refusal writes into it). */
 	if (dirs_denial_log(p->worktree ? p->worktree : "/", true, &s->denials) < 0)
 		s->denials = NULL;
 	own_dirs(s->cache, s->data, s->own);
+	/* the user's startup files for the private home (HOMERC-1) */
+	s->rc_dir = s->own[2] ? path_join(s->own[2], "home") : NULL;
 	return 0;
 }
 
@@ -490,6 +501,7 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
 		.cwd = p->worktree && here->cwd ? here->cwd : st->home,
 		.argc = st->argc,
 		.argv = st->argv,
+		.rc_dir = s->rc_dir,
 	};
 }
 
@@ -516,6 +528,7 @@ static int shell_sandbox_create(const struct start *st, const struct place *here
 					  .session = here->session,
 					  .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : (char *)"",
 					  .created = (long long)time(NULL) };
+		memcpy(info.base, s->base_id, sizeof(info.base));
 		debug("sandbox ready to start");
 		r = live_create(s->live, id, &l.spec, &info, ret_err);
 		if (r == 0)
@@ -535,14 +548,34 @@ static int shell_sandbox_create(const struct start *st, const struct place *here
 /* The shell, in the live sandbox of its identity (built when none serves):
  * 0 and its wait status and this shell's control directory (host), or a
  * negative errno with *ret_err, or *ret_said. */
+/* The view as a start would build it now, hashed (without this start's
+ * own ids): what exists of the protected paths, git dirs and startup files
+ * is what a sandbox protects, so one built before they were what they are
+ * is not joined (issue 15: PROT, GITP-1, HOMERC-1). */
+static void shell_view_fingerprint(const struct start *st, const struct place *here, const struct policy *pol,
+				   const struct shell_parts *s, char ret[65])
+{
+	struct shell_view v;
+	shell_view_of(st, here, pol, s, "", NULL, &v);
+	v.ctl = NULL;
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &v);
+	layout_fingerprint(&l, ret);
+	layout_release(&l);
+}
+
 static int shell_join(const struct start *st, const struct place *here, const struct policy *pol,
 		      struct shell_parts *s, int *ret_status, char **ret_ctl, char **ret_err, bool *ret_said)
 {
-	char id[LIVE_ID_LEN + 1];
+	char id[LIVE_ID_LEN + 1], view[65];
+	shell_view_fingerprint(st, here, pol, s, view);
 	struct live_identity li = { .worktree = here->project.worktree ? here->project.worktree : "/",
 				    .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : "",
 				    .stale = s->stale, .policy = pol->source, .nested = s->nested,
 				    .nested_len = s->nested_len };
+	live_id(&li, s->base_id);
+	li.view = view;
 	live_id(&li, id);
 	int r = ctl_sandbox_dir(s->cache, id, &s->ctl);
 	if (r < 0) {

@@ -281,6 +281,34 @@ answer() {
 	echo "(no answer)"
 }
 
+# git_still_works DIR [SUBMODULE] - the checks that git outside still works
+# on the project at DIR after its sandboxes: status, commit, checkout (a new
+# branch), worktree add, submodule update of SUBMODULE (a path in DIR,
+# emptied first; without one, a submodule vendor/after is added first).
+git_still_works() {
+	local g=(git -c user.name=t -c user.email=t@t -c commit.gpgsign=false -c protocol.file.allow=always)
+	local sub=${2:-vendor/after} lib=$W/sub-after-$RANDOM
+	if [ -z "${2:-}" ]; then
+		git init -q "$lib" && echo lib >"$lib/lib.txt" && git -C "$lib" add lib.txt &&
+			"${g[@]}" -C "$lib" commit -qm lib && "${g[@]}" -C "$1" submodule add -q "$lib" "$sub" >/dev/null 2>&1 &&
+			"${g[@]}" -C "$1" commit -qm "a submodule" >/dev/null 2>&1
+	fi
+	set -- "$1" "$sub"
+	run --in "$1" -- git status --short
+	expect_eq "$RC" 0 "git outside afterwards: status"
+	run --in "$1" -- "${g[@]}" commit -q --allow-empty -m "after the sandbox"
+	expect_eq "$RC" 0 "git outside afterwards: commit"
+	run --in "$1" -- git checkout -q -b "after-$RANDOM"
+	expect_eq "$RC" 0 "git outside afterwards: checkout"
+	run --in "$1" -- git worktree add -q -b "wt-after-$RANDOM" "$W/wt-after-$RANDOM"
+	expect_eq "$RC" 0 "git outside afterwards: worktree add"
+	rm -rf "${1:?}/${2:?}" && mkdir "$1/$2"
+	run --in "$1" -- "${g[@]}" submodule update -q --init
+	# checked out at the commit the project records (no '-' or '+' first)
+	expect_match "$RC:$(git -C "$1" submodule status -- "$2" 2>&1)" '^0: [0-9a-f]{40} ' \
+		"git outside afterwards: submodule update"
+}
+
 # --- a real terminal: tmux, with its own server per test file -------------------
 # tm ARGS... - tmux on this file's socket ($W/tmux.sock).
 tm() { tmux -S "$W/tmux.sock" "$@"; }

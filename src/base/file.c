@@ -87,7 +87,8 @@ int write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int file_write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
+static int write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode,
+			bool sync)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%d", dir, name, (int)getpid()) >= sizeof(tmp) ||
@@ -104,7 +105,7 @@ int file_write_atomic(const char *dir, const char *name, const void *data, size_
 	if (fd < 0)
 		return -errno;
 	int r = write_full(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && sync && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
@@ -113,6 +114,16 @@ int file_write_atomic(const char *dir, const char *name, const void *data, size_
 	if (r < 0)
 		unlink(tmp);
 	return r;
+}
+
+int file_write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
+{
+	return write_atomic(dir, name, data, len, mode, true);
+}
+
+int file_write_cache(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
+{
+	return write_atomic(dir, name, data, len, mode, false);
 }
 
 int file_write_kernel(int dirfd, const char *name, const char *text)

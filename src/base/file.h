@@ -24,6 +24,11 @@ int file_read(int dirfd, const char *path, size_t max, unsigned flags, char **re
  * this process (created with O_EXCL, no link followed), fsync'ed, renamed.
  * mode: of the new file.  0 or a negative errno, and no temporary left. */
 int file_write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
+/* The same without the fsync, for a cache whose reader checks that what it
+ * read is whole (an fsync of a large cache file on every change would cost
+ * more than the cache saves): after a crash the file is the old one, the
+ * new one, or one the reader refuses. */
+int file_write_cache(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
 
 /* text written to the existing file dirfd/name in one write(2) (a kernel
  * file takes it whole or not at all): 0, -EIO for a short write, or -errno. */

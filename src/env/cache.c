@@ -9,6 +9,7 @@
 
 #include "base/dirs.h"
 #include "base/file.h"
+#include "base/path.h"
 #include "base/sha256.h"
 #include "base/strbuf.h"
 #include "base/util.h"
@@ -94,23 +95,65 @@ const char *const *cache_key_file_names(enum env_kind kind, size_t *ret_n)
 	return names;
 }
 
+/* HOST-2: an env or watched file of the work tree, read on the host
+ * without following a link anywhere from the env file's directory (code in
+ * the sandbox can make flake.lock a link to ~/.ssh/id_rsa): a link is read
+ * as what it says, "symbolic link to TARGET", as git stores it; a link on
+ * the way as a note of it.  -ENOENT when absent. */
+static int env_file_read(int envdir, const char *name, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *dir = strdup(name);
+	if (!dir)
+		return -ENOMEM;
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : name;
+	_cleanup_close_ int parent = -1;
+	if (slash) {
+		*slash = '\0';
+		parent = open_beneath(envdir, dir, O_PATH | O_DIRECTORY, 0);
+		if (parent == -ELOOP) {
+			if (asprintf(ret, "nsbsh: a symbolic link on the way to %s\n", name) < 0)
+				return -ENOMEM;
+			*ret_len = strlen(*ret);
+			return 0;
+		}
+		if (parent < 0)
+			return parent == -ENOTDIR ? -ENOENT : parent;
+	}
+	int at = slash ? parent : envdir;
+	int r = file_read(at, base, CACHE_FILE_MAX, FILE_NOFOLLOW, ret, ret_len);
+	if (r != -ELOOP)
+		return r;
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(at, base, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	if (asprintf(ret, "symbolic link to %s\n", target) < 0)
+		return -ENOMEM;
+	*ret_len = strlen(*ret);
+	return 0;
+}
+
 int cache_files_read(const struct project *p, const char *const *extra, size_t n_extra,
 		     struct cache_files *ret)
 {
 	size_t n_names;
 	const char *const *names = cache_key_file_names(p->kind, &n_names);
 	size_t n = n_names + n_extra;
+	_cleanup_close_ int envdir = open(p->envdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (envdir < 0)
+		return -errno;
 	struct cache_files f = { .v = calloc(n, sizeof(*f.v)) };
 	if (!f.v)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++, f.n++) {
 		const char *name = i < n_names ? names[i] : extra[i - n_names];
-		_cleanup_free_ char *path = NULL;
 		char *data = NULL;
 		size_t len = 0;
 		int r = -ENOMEM;
-		if (!(f.v[i].name = strdup(name)) || asprintf(&path, "%s/%s", p->envdir, name) < 0 ||
-		    ((r = file_read(AT_FDCWD, path, CACHE_FILE_MAX, 0, &data, &len)) < 0 && r != -ENOENT)) {
+		if (!(f.v[i].name = strdup(name)) ||
+		    ((r = env_file_read(envdir, name, &data, &len)) < 0 && r != -ENOENT)) {
 			cache_files_release(&f);
 			return r;
 		}

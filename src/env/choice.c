@@ -4,11 +4,14 @@
 #include "env/choice.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "env/nix.h"
@@ -113,7 +116,17 @@ static int env_build(const struct env_request *q, const struct nix_info *nix, co
 	_cleanup_free_ char *lockpath = NULL;
 	if (asprintf(&lockpath, "%s/lock", entry) < 0)
 		return -ENOMEM;
-	_cleanup_close_ int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* HOST-3: the entry is writable in the evaluation's sandbox: no link
+	 * followed, never a FIFO opened (a planted one would be replaced). */
+	int lflags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+	_cleanup_close_ int lock = open(lockpath, lflags, 0600);
+	struct stat lst;
+	if (lock < 0 || fstat(lock, &lst) < 0 || !S_ISREG(lst.st_mode)) {
+		if (lock >= 0)
+			close(lock);
+		unlink(lockpath);
+		lock = open(lockpath, lflags | O_EXCL, 0600);
+	}
 	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0) {
 		warn("waiting for another nsbsh building the environment of '%s'", envfile);
 		flock(lock, LOCK_EX);
@@ -130,33 +143,54 @@ static int env_build(const struct env_request *q, const struct nix_info *nix, co
 	r = cache_files_save(entry, files);
 	if (r < 0)
 		debug("cannot keep the env files in '%s': %s", entry, strerror(-r));
-	r = nix_build_env(q->project, nix, q->user, entry, key, &err);
+	r = nix_build_env(q->project, nix, q->user, entry, key, q->policy->eval_timeout, &err);
 	if (r < 0)
 		why_failed(q->project, err ? err : strerror(-r), ret_err);
 	return r;
 }
 
-/* diff -u of each changed file against the entry's copy, on the terminal. */
-static void show_diff(int tty, const char *old_dir, const struct project *p,
-		      const struct cache_files *files)
+/* diff -u of each changed file against the entry's copy, on the terminal.
+ * What the file holds now is what cache_files_read read, without
+ * following a link (HOST-2), given to diff on its stdin: diff never opens
+ * the work tree's file itself. */
+static void show_diff(int tty, const char *old_dir, const struct cache_files *files)
 {
 	for (size_t i = 0; i < files->n; i++) {
-		_cleanup_free_ char *saved = cache_files_saved(old_dir, files->v[i].name), *now = NULL,
-				      *l_old = NULL, *l_now = NULL;
-		if (!saved || asprintf(&now, "%s/%s", p->envdir, files->v[i].name) < 0 ||
-		    asprintf(&l_old, "%s (built)", files->v[i].name) < 0 ||
+		_cleanup_free_ char *saved = cache_files_saved(old_dir, files->v[i].name), *l_old = NULL,
+				      *l_now = NULL;
+		if (!saved || asprintf(&l_old, "%s (built)", files->v[i].name) < 0 ||
 		    asprintf(&l_now, "%s (now)", files->v[i].name) < 0)
 			return;
-		pid_t pid = fork();
-		if (pid < 0)
+		int in[2];
+		if (pipe2(in, O_CLOEXEC) < 0)
 			return;
+		pid_t pid = fork();
+		if (pid < 0) {
+			close(in[0]);
+			close(in[1]);
+			return;
+		}
 		if (pid == 0) {
 			dup2(tty, STDOUT_FILENO);
-			execlp("diff", "diff", "-u", "-N", "--label", l_old, "--label", l_now, saved, now,
+			dup2(in[0], STDIN_FILENO);
+			execlp("diff", "diff", "-u", "-N", "--label", l_old, "--label", l_now, saved, "-",
 			       (char *)NULL);
 			dprintf(tty, "nsbsh: cannot run diff: %s (apt-get install diffutils)\n", strerror(errno));
 			_exit(2);
 		}
+		close(in[0]);
+		/* diff may stop reading early: no SIGPIPE for nsbsh */
+		sigset_t pipe_set, old;
+		sigemptyset(&pipe_set);
+		sigaddset(&pipe_set, SIGPIPE);
+		sigprocmask(SIG_BLOCK, &pipe_set, &old);
+		if (files->v[i].data)
+			(void)write_full(in[1], files->v[i].data, files->v[i].len);
+		close(in[1]);
+		struct timespec zero = { 0 };
+		while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
+			;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		int status;
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
@@ -193,7 +227,7 @@ static enum choice ask(const char *what, const char *old_dir, const struct proje
 			return CHOICE_KEEP;
 		case 'd':
 		case 'D':
-			show_diff(tty, old_dir, p, files);
+			show_diff(tty, old_dir, files);
 			break;
 		default:
 			dprintf(tty, "nsbsh: answer r, k or d\n");

@@ -6,6 +6,7 @@
 #include "env/nix.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <spawn.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "base/util.h"
 #include "env/cache.h"
 #include "env/devenv.h"
+#include "git/protect.h"
 #include "sandbox/eval-view.h"
 
 #define NIX_OUTPUT_MAX (64u << 20)
@@ -123,10 +125,18 @@ static int meta_add(char **buf, const char *key, const char *value)
 	return 0;
 }
 
-/* Reads fd to its end (NUL-terminated); -ETIMEDOUT when nothing comes
- * for timeout_ms (-1: wait for ever). */
-static int read_all(int fd, size_t max, int timeout_ms, char **ret, size_t *ret_len)
+static long long now_ms(void)
 {
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Reads fd to its end (NUL-terminated); -ETIMEDOUT when it has not ended
+ * timeout_ms after the call (-1: wait for ever). */
+static int read_all(int fd, size_t max, long long timeout_ms, char **ret, size_t *ret_len)
+{
+	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	size_t cap = 65536, len = 0;
 	char *buf = malloc(cap);
 	if (!buf)
@@ -146,7 +156,8 @@ static int read_all(int fd, size_t max, int timeout_ms, char **ret, size_t *ret_
 			buf = n;
 		}
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int p = poll(&pfd, 1, timeout_ms);
+		long long left = deadline < 0 ? -1 : deadline - now_ms();
+		int p = left < 0 && deadline >= 0 ? 0 : poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
 		if (p < 0 && errno == EINTR)
 			continue;
 		if (p == 0) {
@@ -307,17 +318,20 @@ static int devenv_dotfile(const struct project *p, struct stat *ret_st, char **r
 }
 
 int nix_build_env(const struct project *p, const struct nix_info *nix, const struct view_user *u,
-		  const char *entry_dir, const char *key, char **ret_err)
+		  const char *entry_dir, const char *key, unsigned long long timeout_s, char **ret_err)
 {
 	_cleanup_free_ char *profile = NULL, *ref = NULL, *rel = NULL, *devenv = NULL;
 	_cleanup_free_ char *path_env = NULL, *dotfile = NULL, *devenv_dir = NULL, *nix_dir = NULL;
 	static char a_cmd[] = "print-dev-env", a_json[] = "--json", a_nolock[] = "--no-write-lock-file",
-		    a_profile[] = "--profile";
-	char *nix_argv[] = { nix->path, a_cmd, a_json, a_nolock, a_profile, NULL, NULL, NULL };
+		    a_profile[] = "--profile", a_option[] = "--option", a_accept[] = "accept-flake-config",
+		    a_false[] = "false";
+	/* EV-4: a flake's nixConfig is never taken (nor asked about) */
+	char *nix_argv[] = { nix->path, a_cmd, a_json, a_nolock, a_option, a_accept, a_false, a_profile,
+			     NULL, NULL, NULL };
 	char *devenv_argv[] = { NULL, a_cmd, a_json, NULL };
 	const char *what = "nix print-dev-env";
 	struct eval_view view = { .user = u, .worktree = p->worktree, .entry_dir = entry_dir,
-				  .program = nix->path, .argc = 7, .argv = nix_argv, .cwd = p->worktree,
+				  .program = nix->path, .argc = 10, .argv = nix_argv, .cwd = p->worktree,
 				  .path_env = EVAL_PATH };
 	struct stat dotfile_st;
 	int r;
@@ -358,9 +372,18 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 		} else if (!(ref = strdup("git+file://" EVAL_FLAKE_VIEW))) {
 			return -ENOMEM;
 		}
-		nix_argv[5] = profile;
-		nix_argv[6] = ref;
+		nix_argv[8] = profile;
+		nix_argv[9] = ref;
 	}
+	/* EV-4: the git that nix runs reads the repository's config: none of
+	 * it may run code there */
+	char **git_env = NULL;
+	size_t n_git_env = 0;
+	r = protect_git_env(p->worktree, u->home, &git_env, &n_git_env);
+	if (r < 0)
+		return r;
+	view.extra_env = git_env;
+	view.n_extra_env = n_git_env;
 	_cleanup_free_ char *json = NULL, *meta = NULL;
 	size_t json_len = 0;
 
@@ -382,17 +405,43 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 
 	pid_t pid;
 	int errfd, status = 0;
+	/* EV-4: stdin /dev/null, so that nothing in the evaluation asks the
+	 * person at the terminal (the sandbox's processes get the start's fd 0;
+	 * this process runs no thread meanwhile) */
+	int saved_in = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		close(null);
+	}
 	r = sandbox_start(&l.spec, &l.prog, &pid, &errfd, ret_err);
+	if (saved_in >= 0) {
+		dup2(saved_in, STDIN_FILENO);
+		close(saved_in);
+	} else {
+		close(STDIN_FILENO);
+	}
 	close(out[1]);
 	out[1] = -1;
 	if (r < 0)
 		goto out;
-	int rr = read_all(out[0], NIX_OUTPUT_MAX, -1, &json, &json_len);
+	long long limit = timeout_s ? (long long)(timeout_s > LLONG_MAX / 1000 ? LLONG_MAX / 1000 : timeout_s) * 1000
+				    : -1;
+	int rr = read_all(out[0], NIX_OUTPUT_MAX, limit, &json, &json_len);
+	if (rr == -ETIMEDOUT) /* pid 1 of the sandbox: the kernel ends all of it */
+		kill(pid, SIGKILL);
 	if (rr < 0) /* too much: stop reading; nix gets SIGPIPE */
 		close(out[0]), out[0] = -1;
 	r = sandbox_wait(pid, errfd, &status, ret_err);
 	if (r < 0)
 		goto out;
+	if (rr == -ETIMEDOUT) {
+		if (asprintf(ret_err, "%s did not finish within %llu s (policy eval_timeout): stopped", what,
+			     timeout_s) < 0)
+			*ret_err = NULL;
+		r = rr;
+		goto out;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (asprintf(ret_err, "%s failed (exit status %d)", what,
 			     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) < 0)
@@ -447,5 +496,8 @@ out:
 	if (out[1] >= 0)
 		close(out[1]);
 	layout_release(&l);
+	for (size_t i = 0; i < n_git_env; i++)
+		free(git_env[i]);
+	free(git_env);
 	return r;
 }

@@ -27,7 +27,11 @@ int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret
  * cache entry's files into entry_dir ("meta" last): `nix print-dev-env
  * --json` for a flake, `devenv print-dev-env --json` (devenv found in PATH,
  * run in the env file's directory with its .devenv writable) for devenv.nix.
+ * It runs with stdin /dev/null, never accepts a flake's nixConfig, gives
+ * the git it runs settings that keep the repository's config from running
+ * code (sandbox/eval-view.c EV-4), and is stopped, with all it started,
+ * after timeout_s seconds (0: no limit; -ETIMEDOUT).
  * On failure a one-line reason in *ret_err (nix's or devenv's own messages
  * went to stderr already; a missing devenv says how to install it). */
 int nix_build_env(const struct project *p, const struct nix_info *nix, const struct view_user *u,
-		  const char *entry_dir, const char *key, char **ret_err);
+		  const char *entry_dir, const char *key, unsigned long long timeout_s, char **ret_err);

@@ -29,6 +29,8 @@ int nsb_project_here(const char *dir, char **ret_cwd, struct project *ret, char 
 /* The same, saying why not: 0, or 1 (said). */
 int nsb_project_at(const char *dir, struct project *ret, char **ret_cwd);
 
-/* The id of the live sandbox a start in p would join now (ps.c; 33 bytes
- * with the NUL): 0 or a negative errno (the env files cannot be read). */
+/* The id of the live sandbox a start in p would join now, without its
+ * view (live_info's base: building a view is a start's, not a reader's;
+ * ps.c; 33 bytes with the NUL): 0 or a negative errno (the env files
+ * cannot be read). */
 int nsb_current_sandbox(const struct project *p, char *id);

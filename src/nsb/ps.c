@@ -123,7 +123,7 @@ int nsb_cmd_ps(int argc, char **argv)
 		_cleanup_free_ char *err = NULL;
 		char now[LIVE_ID_LEN + 1];
 		if (project_discover(v[i].worktree, PROJECT_MEMO, &p, &err) == 0 && nsb_current_sandbox(&p, now) == 0 &&
-		    streq(now, v[i].id))
+		    streq(now, v[i].base))
 			state = "current";
 		project_release(&p);
 		if (shown++ == 0)

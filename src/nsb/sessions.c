@@ -10,6 +10,7 @@
 #include "base/util.h"
 #include "git/project.h"
 #include "git/session.h"
+#include "sandbox/live.h"
 
 static void age_text(time_t t, char buf[32])
 {
@@ -60,6 +61,45 @@ static int sessions_list(const char *dir)
 	return 0;
 }
 
+/* HOST-5: a session's work tree is not removed from under a sandbox that
+ * runs in it (its shells would go on in a tree that is gone, and git there
+ * would lose its work), --force or not: the live sandboxes' registry
+ * (sandbox/live.h) says which run; one that only lingers, with nothing in
+ * it, is stopped first.  Said, then true. */
+static bool session_in_use(const struct project *p, const char *branch)
+{
+	struct session_list l = { 0 };
+	_cleanup_free_ char *err = NULL, *live = NULL;
+	struct live_info *v = NULL;
+	size_t n = 0;
+	bool busy = false;
+	if (session_list(p->worktree, false, &l, &err) < 0)
+		return false; /* session_remove says what is wrong */
+	if (live_dir_path(&live) < 0 || live_list(live, &v, &n) < 0)
+		n = 0;
+	for (size_t i = 0; i < l.n && !busy; i++) {
+		const struct session_info *s = &l.v[i];
+		if (!s->branch || !streq(s->branch, branch) || s->main || s->missing)
+			continue;
+		for (size_t j = 0; j < n && !busy; j++) {
+			struct live_stat st;
+			if (!v[j].worktree || !streq(v[j].worktree, s->path) || live_stat(live, v[j].id, &st) < 0)
+				continue; /* another's, or one that ended */
+			if (st.processes == 0) {
+				/* lingering, nothing in it: it goes first */
+				(void)live_stop(live, v[j].id);
+				continue;
+			}
+			warn("the session '%s' is in use: its sandbox runs in '%s' (%ld processes); end them, or nsb stop '%s', then remove it",
+			     branch, s->path, st.processes, s->path);
+			busy = true;
+		}
+	}
+	live_list_release(v, n);
+	session_list_release(&l);
+	return busy;
+}
+
 int nsb_cmd_sessions(int argc, char **argv)
 {
 	static const char usage[] =
@@ -92,6 +132,10 @@ int nsb_cmd_sessions(int argc, char **argv)
 	_cleanup_free_ char *cwd = NULL, *err = NULL, *out = NULL;
 	if (nsb_project_at(rm ? pos[2] : pos[1], &p, &cwd))
 		return 1;
+	if (rm && session_in_use(&p, pos[1])) {
+		project_release(&p);
+		return 1;
+	}
 	int r = rm ? session_remove(p.worktree, pos[1], force, &out, &err)
 		   : session_prune(p.worktree, &out, &err);
 	project_release(&p);

@@ -101,7 +101,7 @@ static void print_sandbox(const struct project *p)
 		if (!streq(v[i].worktree, p->worktree) || live_stat(live, v[i].id, &st) < 0)
 			continue;
 		printf("sandbox:   %s, %s: %ld process%s, %ld shell%s, up %lld s%s\n",
-		       streq(v[i].id, now) ? "running" : "running (an older environment or policy: it takes no new shells)",
+		       streq(v[i].base, now) ? "running" : "running (an older environment or policy: it takes no new shells)",
 		       v[i].id, st.processes, st.processes == 1 ? "" : "es", st.shells, st.shells == 1 ? "" : "s",
 		       (long long)time(NULL) - v[i].created, st.idle >= 0 ? ", idle" : "");
 		shown++;
@@ -121,10 +121,20 @@ static void print_nested(const char *worktree)
 		printf("nested:    not looked for yet: the next start walks the work tree\n");
 		return;
 	}
+	if (len == sizeof(NESTED_WHOLE) && streq(list, NESTED_WHOLE)) {
+		printf("nested:    too many git repositories, directories or entries in the work tree to protect one by one: the sandbox shows all of it read-only (the list is %lld s old)\n",
+		       (long long)(time(NULL) - mtime));
+		return;
+	}
+	size_t deep = 0;
+	for (size_t i = 0; i < len; i += strlen(list + i) + 1)
+		deep += list[i + strlen(list + i) - 1] == '/';
 	names = nested_names(list, len);
-	printf("nested:    %zu git repositories in the work tree, protected like its own (the list is %lld s old)%s%s\n",
-	       nested_count(list, len), (long long)(time(NULL) - mtime), len && names ? ": " : "",
+	printf("nested:    %zu git repositories in the work tree, protected like its own (the list is %lld s old; each start checks it against the tree)%s%s\n",
+	       nested_count(list, len) - deep, (long long)(time(NULL) - mtime), len && names ? ": " : "",
 	       len && names ? names : "");
+	if (deep)
+		printf("           and %zu directories too deep to look into (ending in '/' above): read-only whole\n", deep);
 }
 
 int nsb_cmd_status(int argc, char **argv)

@@ -35,6 +35,9 @@ const char *config_system_path(void);
 #define CONFIG_MIN_MEMORY (64ull << 20)
 #define CONFIG_MIN_CPU_SECONDS 1
 #define CONFIG_DEFAULT_LINGER 600
+/* The evaluation's time limit (eval_timeout), seconds: generous, a first
+ * build of a large environment without a binary cache takes long. */
+#define CONFIG_DEFAULT_EVAL_TIMEOUT 3600
 
 enum policy_reload {
 	POLICY_RELOAD_ASK,      /* interactive starts only: ask */
@@ -103,6 +106,14 @@ struct policy {
 	 * not allowed to set; the caller decides whether to show them. */
 	char **notes;
 	size_t n_notes;
+	/* Paths of the work tree the sandbox must not write, relative to its
+	 * root (git/protect.h); until a file sets the key, the built-in
+	 * default (policy_protect_path). */
+	struct policy_list protect;
+	bool protect_set;
+	/* Seconds the evaluation (nix or devenv print-dev-env) may take; 0:
+	 * no limit. */
+	unsigned long long eval_timeout;
 };
 
 enum config_key {
@@ -127,6 +138,8 @@ enum config_key {
 	CONFIG_KEY_SSH_PROJECT_ENV,
 	CONFIG_KEY_FILE_TRANSFER,
 	CONFIG_KEY_LINGER,
+	CONFIG_KEY_PROTECT,
+	CONFIG_KEY_EVAL_TIMEOUT,
 	CONFIG_KEY_COUNT,
 };
 
@@ -160,7 +173,8 @@ struct config_error {
 /* The built-in policy: network on, no binds, no unshadowed files, the
  * built-in passthrough only, reload ask / rebuild, picker off, automatic
  * bash, host_system off, strict off, no session_copy, nested_userns off,
- * max_procs CONFIG_DEFAULT_MAX_PROCS, no memory or CPU-time limit. */
+ * max_procs CONFIG_DEFAULT_MAX_PROCS, no memory or CPU-time limit,
+ * protect's built-in list, eval_timeout CONFIG_DEFAULT_EVAL_TIMEOUT. */
 void policy_init_defaults(struct policy *p);
 /* Frees what p owns and leaves it zeroed; NULL and zeroed are fine. */
 void policy_release(struct policy *p);
@@ -182,7 +196,9 @@ int config_parse_text(const char *text, size_t len, const char *filename, const 
  * file or passthrough entry or allowed root that p does not have, rw
  * where p has ro) is applied only when the kind may widen, else left out
  * with a note.  ssh_project, ssh_project_env and file_transfer apply
- * from LAYER_SYSTEM only (elsewhere a note).  Lists replace p's lists.  picker, reload_*, watch and
+ * from LAYER_SYSTEM only (elsewhere a note).  Lists replace p's lists,
+ * but protect where the kind may not widen: there the layer's entries are
+ * added to what p protects (a shorter list would widen).  picker, reload_*, watch and
  * session_copy neither widen nor narrow and always apply.  The layer's project
  * sections are not applied here.  0, or -ENOMEM (then p may be half
  * merged: merge into a scratch copy). */
@@ -236,6 +252,13 @@ bool policy_under_allowed_roots(const struct policy *p, const char *path);
  * the parser see no symlinks: whoever mounts should check the resolved
  * source again with this. */
 const char *config_bind_refusal(const char *path, const char *home);
+
+/* The paths `protect` names, relative to the work tree's root: the
+ * policy's list once a file set the key, else the built-in default
+ * (.vscode, .idea, .claude, .mcp.json: files that editors and agents
+ * outside run commands from). */
+size_t policy_protect_count(const struct policy *p);
+const char *policy_protect_path(const struct policy *p, size_t i);
 
 /* The user's file: $XDG_CONFIG_HOME/nsbsh/nsbsh.conf, else
  * $HOME/.config/nsbsh/nsbsh.conf.  0, -ENOENT (neither is absolute) or

@@ -74,6 +74,7 @@ void policy_init_defaults(struct policy *p)
 		.reload_noninteractive = POLICY_RELOAD_REBUILD,
 		.max_procs = CONFIG_DEFAULT_MAX_PROCS,
 		.linger = CONFIG_DEFAULT_LINGER,
+		.eval_timeout = CONFIG_DEFAULT_EVAL_TIMEOUT,
 	};
 }
 
@@ -90,6 +91,7 @@ void policy_release(struct policy *p)
 	list_release(&p->watch);
 	list_release(&p->allowed_roots);
 	list_release(&p->session_copy);
+	list_release(&p->protect);
 	for (size_t i = 0; i < p->n_projects; i++)
 		policy_layer_release(&p->projects[i]);
 	free(p->projects);
@@ -114,7 +116,7 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	*dst = *src;
 	dst->bash = dst->ssh_project = dst->ssh_project_env = NULL;
 	dst->bind = dst->unshadow = dst->passthrough = dst->watch = dst->allowed_roots =
-		dst->session_copy = (struct policy_list){ 0 };
+		dst->session_copy = dst->protect = (struct policy_list){ 0 };
 	dst->projects = NULL;
 	dst->n_projects = 0;
 	dst->notes = NULL;
@@ -134,6 +136,8 @@ int policy_copy(struct policy *dst, const struct policy *src)
 		r = list_copy(&dst->allowed_roots, &src->allowed_roots);
 	if (r == 0)
 		r = list_copy(&dst->session_copy, &src->session_copy);
+	if (r == 0)
+		r = list_copy(&dst->protect, &src->protect);
 	if (r < 0)
 		return r;
 	if (src->n_notes) {
@@ -307,6 +311,47 @@ static int merge_list(struct merge *m, enum config_key k, struct policy_list *ds
 	return 0;
 }
 
+/* protect: a longer list narrows, so a layer that may not widen adds its
+ * entries to what p protects (the built-in default first, when no file set
+ * the key yet); one that may replaces the list. */
+static int merge_protect(struct merge *m)
+{
+	struct policy *p = m->p;
+	const struct policy_list *src = &m->l->v.protect;
+	if (!key_set(m, CONFIG_KEY_PROTECT))
+		return 0;
+	if (m->may_widen) {
+		struct policy_list out = { 0 };
+		int r = list_copy(&out, src);
+		if (r < 0) {
+			list_release(&out);
+			return r;
+		}
+		list_release(&p->protect);
+		p->protect = out;
+		p->protect_set = true;
+		return 0;
+	}
+	if (!p->protect_set) {
+		for (size_t i = 0; i < policy_protect_count(p); i++) {
+			struct policy_entry e = { .value = (char *)policy_protect_path(p, i) };
+			int r = list_push(&p->protect, &e, 0);
+			if (r < 0)
+				return r;
+		}
+		p->protect_set = true;
+	}
+	for (size_t i = 0; i < src->n; i++) {
+		bool have = false;
+		for (size_t j = 0; j < p->protect.n && !have; j++)
+			have = streq(p->protect.v[j].value, src->v[i].value);
+		int r = have ? 0 : list_push(&p->protect, &src->v[i], 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* The keys of forced ssh sessions say what a client of the account may
  * reach: the system's file alone sets them, in strict mode or not (a user
  * whose own file could name the project would not need ssh to reach it,
@@ -376,6 +421,8 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 		r = merge_limit(&m, CONFIG_KEY_MAX_MEMORY, &p->max_memory, v->max_memory);
 	if (r == 0)
 		r = merge_limit(&m, CONFIG_KEY_MAX_CPU_SECONDS, &p->max_cpu_seconds, v->max_cpu_seconds);
+	if (r == 0)
+		r = merge_limit(&m, CONFIG_KEY_EVAL_TIMEOUT, &p->eval_timeout, v->eval_timeout);
 	if (r < 0)
 		return r;
 	/* Neither wider nor narrower: how starts feel, not what they see. */
@@ -420,5 +467,7 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 	 * link (git/session.c). */
 	if (r == 0)
 		r = merge_list(&m, CONFIG_KEY_SESSION_COPY, &p->session_copy, &v->session_copy, NULL);
+	if (r == 0)
+		r = merge_protect(&m);
 	return r;
 }

@@ -57,6 +57,8 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_LINGER] = { "linger", TYPE_COUNT, false, NULL, NULL, 0 },
 	[CONFIG_KEY_FILE_TRANSFER] = { "file_transfer", TYPE_CHOICE, false, choice_transfer,
 				       "off or sandbox" },
+	[CONFIG_KEY_PROTECT] = { "protect", TYPE_COPY, true, NULL, NULL },
+	[CONFIG_KEY_EVAL_TIMEOUT] = { "eval_timeout", TYPE_COUNT, false, NULL, NULL, 1 },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -529,6 +531,11 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_WATCH: list = &p->watch; break;
 			case CONFIG_KEY_ALLOWED_ROOTS: list = &p->allowed_roots; break;
 			case CONFIG_KEY_SESSION_COPY: list = &p->session_copy; break;
+			case CONFIG_KEY_PROTECT:
+				list = &p->protect;
+				p->protect_set = true;
+				break;
+			case CONFIG_KEY_EVAL_TIMEOUT: p->eval_timeout = v->number; break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;

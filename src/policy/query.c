@@ -74,3 +74,17 @@ bool policy_allows_project(const struct policy *p, const char *root)
 {
 	return !p->strict || policy_under_allowed_roots(p, root);
 }
+
+/* What editors and agents outside the sandbox run commands from (README
+ * "Protected paths"): .envrc is not here, direnv pins its content itself. */
+static const char *const protect_default[] = { ".vscode", ".idea", ".claude", ".mcp.json" };
+
+size_t policy_protect_count(const struct policy *p)
+{
+	return p && p->protect_set ? p->protect.n : ARRAY_SIZE(protect_default);
+}
+
+const char *policy_protect_path(const struct policy *p, size_t i)
+{
+	return p && p->protect_set ? p->protect.v[i].value : protect_default[i];
+}

@@ -13,6 +13,11 @@
  * EV-3 env-allowlist: the evaluation's environment is the built-in
  *      allowlist (no passthrough of the policy), PATH the system's, and the
  *      daemon as the only way to the store.
+ * EV-4 no-questions: a flake's nixConfig is never accepted
+ *      (accept-flake-config = false, also for the nix that devenv runs),
+ *      and git, run by nix, gets the settings that keep the repository's
+ *      config from running code (extra_env: GIT_CONFIG_COUNT...); its stdin
+ *      is /dev/null and it has a time limit (env/nix.c).
  */
 #include "sandbox/eval-view.h"
 
@@ -60,6 +65,14 @@ void eval_view_build(struct layout *l, const struct eval_view *v)
 	layout_setenv(l, "NIX_REMOTE", "daemon");
 	if (getenv("NIX_DAEMON_SOCKET_PATH"))
 		layout_setenv(l, "NIX_DAEMON_SOCKET_PATH", view_daemon_socket());
+	/* EV-4: never a question of the flake's (nix asks on a terminal) */
+	layout_setenv(l, "NIX_CONFIG", "accept-flake-config = false");
+	for (size_t i = 0; i < v->n_extra_env && v->extra_env; i++) {
+		const char *e = v->extra_env[i], *eq = strchr(e, '=');
+		_cleanup_free_ char *name = eq ? strndup(e, (size_t)(eq - e)) : NULL;
+		if (name)
+			layout_setenv(l, name, eq + 1);
+	}
 	layout_program(l, v->program, v->argc, v->argv, v->cwd);
 	l->prog.stdout_fd = v->stdout_fd;
 }

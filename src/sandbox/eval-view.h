@@ -29,6 +29,9 @@ struct eval_view {
 	const char *dotfile;         /* devenv: ENVDIR/.devenv, read-write; or NULL */
 	const struct stat *dotfile_st;  /* what it was when checked */
 	int stdout_fd;               /* the program's stdout */
+	char *const *extra_env;      /* "NAME=VALUE"s set last (git/protect.h
+				      * protect_git_env), or NULL */
+	size_t n_extra_env;
 };
 
 void eval_view_build(struct layout *l, const struct eval_view *v);

@@ -1,7 +1,8 @@
 /* gitprotect.c - git metadata that git outside the sandbox acts on.
  *
  * Invariants (each has a check in tests/integration/t-sessions.sh, or for
- * nested repositories t-limits.sh, that starts with its id):
+ * nested repositories t-limits.sh, for the bounds t-failclosed.sh, that
+ * starts with its id):
  * MUST-C1 common-top-ro: in a session's sandbox nothing can be created,
  *         changed or removed at the top of the common git dir C (commondir,
  *         config, hooks/ included); only objects/, refs/, logs/ and the
@@ -11,6 +12,11 @@
  *         the main work tree's.
  * MUST-C3 links-agree: C is shown only when G = C/worktrees/NAME, G names
  *         the work tree's .git back, and both are the user's (git/linked.c).
+ * GITP-1 bounded-closed: past GIT_MODULES_MAX entries searched under
+ *         .git/modules, or GIT_MODULES_DEPTH levels, all of modules/ is
+ *         read-only; past GIT_WORKTREES_MAX entries of .git/worktrees, all of
+ *         worktrees/ is: a bound never leaves a submodule or a linked work
+ *         tree's git dir writable (each budget its own).
  * NEST-1, NEST-2: see git/nested.c; what is bound here is checked by device
  *         and inode on what got mounted (layout_add_checked).
  *
@@ -57,9 +63,35 @@
 #include "base/file.h"
 #include "base/path.h"
 #include "base/util.h"
+#include "git/gitconfig.h"
 #include "git/nested.h"
+#include "git/protect.h"
 
-#define GIT_MODULES_MAX 256
+/* GITP-1: bounds on what a start walks in a git dir.  Past one, the whole
+ * place is read-only, never less protected. */
+#define GIT_MODULES_MAX 256    /* entries searched under modules/, all levels */
+#define GIT_MODULES_DEPTH 8    /* directories deep under modules/ */
+#define GIT_WORKTREES_MAX 256  /* entries of worktrees/ */
+
+/* Whether at/name (not a link) holds at most max entries. */
+static bool entries_at_most(int at, const char *name, int max)
+{
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return true; /* nothing there to walk */
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return false;
+	}
+	int n = 0;
+	struct dirent *de;
+	while (n <= max && (de = readdir(d)))
+		if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n <= max;
+}
 
 /* path read-only at itself, when it is there and not a link (a bind would
  * follow a link elsewhere). */
@@ -93,54 +125,131 @@ static void protect_linked_gitdir(struct layout *l, const char *gitdir, bool pin
 	}
 }
 
-static void protect_gitdir(struct layout *l, const char *gitdir, int depth, int *budget);
+/* The submodules' git dirs under modules/, found before anything is
+ * bound: their hooks/ and config, to be read-only. */
+struct modules_walk {
+	char **ro;
+	size_t n;
+	int left;   /* entries still allowed */
+	bool over;  /* a bound was met: modules/ goes read-only whole */
+	int error;
+};
+
+static void walk_ro(struct modules_walk *w, char *path)
+{
+	struct stat st;
+	if (!path) {
+		w->error = -ENOMEM;
+		return;
+	}
+	char **v = NULL;
+	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode)) {
+		free(path);
+		return;
+	}
+	if (!(v = realloc(w->ro, (w->n + 1) * sizeof(*v)))) {
+		free(path);
+		w->error = -ENOMEM;
+		return;
+	}
+	w->ro = v;
+	w->ro[w->n++] = path;
+}
+
+static void walk_modules(struct modules_walk *w, const char *dir, int depth);
+
+/* hooks/ is made first when missing, as git init would have, so that
+ * there is something to protect. */
+/* false: a git dir that cannot be looked into (chmod 000, say), listed
+ * read-only whole, rather than less, and not searched further. */
+static bool walk_gitdir_own(struct modules_walk *w, const char *gitdir)
+{
+	_cleanup_free_ char *hooks = path_join(gitdir, "hooks");
+	if (!hooks) {
+		w->error = -ENOMEM;
+		return false;
+	}
+	if (mkdir(hooks, 0755) < 0 && errno != EEXIST) {
+		walk_ro(w, strdup(gitdir));
+		return false;
+	}
+	walk_ro(w, steal_pointer(&hooks));
+	walk_ro(w, path_join(gitdir, "config"));
+	return true;
+}
+
+static void walk_gitdir(struct modules_walk *w, const char *gitdir, int depth)
+{
+	_cleanup_free_ char *modules = path_join(gitdir, "modules");
+	if (!modules) {
+		w->error = -ENOMEM;
+		return;
+	}
+	if (walk_gitdir_own(w, gitdir))
+		walk_modules(w, modules, depth);
+}
 
 /* Submodules' git dirs live in modules/NAME, NAME possibly with slashes:
  * a directory with a HEAD is a git dir, any other is searched further. */
-static void protect_modules(struct layout *l, const char *dir, int depth, int *budget)
+static void walk_modules(struct modules_walk *w, const char *dir, int depth)
 {
-	if (depth >= 8)
-		return;
-	DIR *d = opendir(dir);
+	DIR *d = w->over || w->error ? NULL : opendir(dir);
 	if (!d)
 		return;
+	if (depth >= GIT_MODULES_DEPTH)
+		w->over = true;
 	struct dirent *de;
-	while (!layout_error(l) && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || --*budget < 0)
+	while (!w->over && !w->error && (de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
+		if (--w->left < 0) {
+			w->over = true;
+			break;
+		}
 		_cleanup_free_ char *sub = path_join(dir, de->d_name), *head = sub ? path_join(sub, "HEAD") : NULL;
 		if (!head) {
-			layout_set_error(l, -ENOMEM);
+			w->error = -ENOMEM;
 			break;
 		}
 		struct stat st;
 		if (lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
 		if (lstat(head, &st) == 0)
-			protect_gitdir(l, sub, depth + 1, budget);
+			walk_gitdir(w, sub, depth + 1);
 		else
-			protect_modules(l, sub, depth + 1, budget);
+			walk_modules(w, sub, depth + 1);
 	}
 	closedir(d);
 }
 
-static void protect_gitdir(struct layout *l, const char *gitdir, int depth, int *budget)
+/* The work tree's git dir: hooks/ and config read-only, those of every
+ * submodule too; past GITP-1's bounds, all of modules/ read-only. */
+static void protect_gitdir(struct layout *l, const char *gitdir)
 {
-	_cleanup_free_ char *hooks = path_join(gitdir, "hooks"), *config = path_join(gitdir, "config"),
-			    *modules = path_join(gitdir, "modules");
-	if (!hooks || !config || !modules) {
+	struct modules_walk w = { .left = GIT_MODULES_MAX };
+	_cleanup_free_ char *modules = path_join(gitdir, "modules");
+	if (!modules) {
 		layout_set_error(l, -ENOMEM);
 		return;
 	}
-	if (mkdir(hooks, 0755) < 0 && errno != EEXIST) {
-		/* a git dir that cannot be looked into (chmod 000, say): the
-		 * whole of it read-only, rather than less */
-		protect_ro(l, gitdir);
-		return;
+	bool open = walk_gitdir_own(&w, gitdir);
+	size_t own = w.n;
+	if (open)
+		walk_modules(&w, modules, 0);
+	if (w.error)
+		layout_set_error(l, w.error);
+	for (size_t i = 0; i < w.n; i++)
+		if (i < own || !w.over)
+			layout_add(l, SB_BIND_RO, w.ro[i], w.ro[i]);
+	if (w.over) {
+		/* GITP-1: every submodule's git dir at once */
+		protect_ro(l, modules);
+		layout_note(l, "'%s' holds more than %d entries, or nests deeper than %d: it is read-only in this sandbox (update submodules outside it)",
+			    modules, GIT_MODULES_MAX, GIT_MODULES_DEPTH);
 	}
-	protect_ro(l, hooks);
-	protect_ro(l, config);
-	protect_modules(l, modules, depth, budget);
+	for (size_t i = 0; i < w.n; i++)
+		free(w.ro[i]);
+	free(w.ro);
 }
 
 void gitprotect_worktree(struct layout *l, const char *worktree)
@@ -161,17 +270,26 @@ void gitprotect_worktree(struct layout *l, const char *worktree)
 		return;
 
 	layout_add(l, SB_BIND_RW, dotgit, dotgit);
-	int budget = GIT_MODULES_MAX;
-	protect_gitdir(l, dotgit, 0, &budget);
+	protect_gitdir(l, dotgit);
 
 	_cleanup_free_ char *worktrees = path_join(dotgit, "worktrees");
-	DIR *d = worktrees && !layout_error(l) ? opendir(worktrees) : NULL;
+	_cleanup_close_ int g = open(dotgit, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (!worktrees || g < 0 || layout_error(l))
+		return;
+	if (!entries_at_most(g, "worktrees", GIT_WORKTREES_MAX)) {
+		/* GITP-1: the linked work trees' git dirs all at once */
+		protect_ro(l, worktrees);
+		layout_note(l, "'%s' holds more than %d entries: it is read-only in this sandbox (add or prune work trees outside it)",
+			    worktrees, GIT_WORKTREES_MAX);
+		return;
+	}
+	DIR *d = opendir(worktrees);
 	if (!d)
 		return;
 	pin_dir(l, worktrees);
 	struct dirent *de;
 	while (!layout_error(l) && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || --budget < 0)
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
 		_cleanup_free_ char *gd = path_join(worktrees, de->d_name);
 		if (!gd)
@@ -212,6 +330,21 @@ static void protect_nested_one(struct layout *l, int top, const char *worktree, 
 		layout_add_checked(l, SB_BIND_RO, config, &st);
 }
 
+/* A directory the walk did not enter (NEST-3): read-only whole, checked
+ * like the rest. */
+static void protect_unwalked(struct layout *l, int top, const char *worktree, const char *rel, size_t n)
+{
+	_cleanup_free_ char *r = strndup(rel, n), *path = NULL;
+	if (!r || asprintf(&path, "%s/%s", worktree, r) < 0) {
+		layout_set_error(l, -ENOMEM);
+		return;
+	}
+	_cleanup_close_ int fd = open_beneath(top, r, O_PATH | O_DIRECTORY, 0);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		layout_add_checked(l, SB_BIND_RO, path, &st);
+}
+
 void gitprotect_nested(struct layout *l, const char *worktree, const char *list, size_t len)
 {
 	if (len == 0)
@@ -219,9 +352,53 @@ void gitprotect_nested(struct layout *l, const char *worktree, const char *list,
 	_cleanup_close_ int top = open(worktree, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0)
 		return;
+	/* NEST-3: a bound was met: all of it */
+	for (size_t i = 0; i < len; i += strlen(list + i) + 1)
+		if (streq(list + i, NESTED_WHOLE)) {
+			struct stat st;
+			if (fstat(top, &st) == 0)
+				layout_add_checked(l, SB_BIND_RO, worktree, &st);
+			layout_note(l, "'%s' holds more than %d git repositories or directories too deep to look into, or more than %d entries, or cannot be looked into: it is read-only in this sandbox",
+				    worktree, NESTED_MAX, NESTED_WALK_ENTRIES);
+			return;
+		}
 	size_t count = 0;
-	for (size_t i = 0; !layout_error(l) && i < len && count < NESTED_MAX; i += strlen(list + i) + 1, count++)
-		protect_nested_one(l, top, worktree, list + i);
+	for (size_t i = 0; !layout_error(l) && i < len && count < NESTED_MAX; i += strlen(list + i) + 1, count++) {
+		size_t n = strlen(list + i);
+		if (n > 1 && list[i + n - 1] == '/')
+			protect_unwalked(l, top, worktree, list + i, n - 1);
+		else
+			protect_nested_one(l, top, worktree, list + i);
+	}
+}
+
+void gitprotect_paths(struct layout *l, const char *worktree, const char *home, const struct policy *pol)
+{
+	if (layout_error(l))
+		return;
+	struct protect_list list;
+	int r = protect_find(worktree, home, pol, &list);
+	if (r == -E2BIG) {
+		layout_fail(l, r, "cannot tell what programs outside the sandbox would run from '%s': its git config names more than %d paths in it, or is larger than %u KiB or %d files: the sandbox cannot protect them all",
+			    worktree, PROTECT_MAX, GITCONFIG_MAX_FILE / 1024, PROTECT_MAX_CONFIGS);
+		return;
+	}
+	if (r < 0) {
+		layout_fail(l, r, "cannot read what git's config makes programs outside run from '%s': %s",
+			    worktree, strerror(-r));
+		return;
+	}
+	/* PROT-5: each bound only if it is what protect_find saw; a link,
+	 * or one missing, is the creation guard's (l->protect). */
+	for (size_t i = 0; i < list.n && !layout_error(l); i++) {
+		const struct protect_path *e = &list.v[i];
+		if (e->state != PROTECT_FILE && e->state != PROTECT_DIR)
+			continue;
+		struct stat st = { .st_dev = e->dev, .st_ino = e->ino };
+		layout_add_checked(l, SB_BIND_RO, e->path, &st);
+	}
+	protect_list_release(&l->protect);
+	l->protect = list;
 }
 
 /* A directory of C bound read-write: only a real directory of C (a link

@@ -2,8 +2,10 @@
 #include "sandbox/layout.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "base/sha256.h"
 #include "base/util.h"
 #include "policy/config.h"
 
@@ -25,6 +27,7 @@ void layout_release(struct layout *l)
 	for (size_t i = 0; i < l->n_notes; i++)
 		free(l->notes[i]);
 	free(l->error_text);
+	protect_list_release(&l->protect);
 	sandbox_spec_release(&l->spec);
 	*l = (struct layout){ 0 };
 }
@@ -137,13 +140,20 @@ void layout_add(struct layout *l, enum sandbox_op_kind kind, const char *src, co
 	add_op(l, kind, s, d, NULL, 0);
 }
 
+void layout_add_checked_at(struct layout *l, enum sandbox_op_kind kind, const char *src, const char *dest,
+			   const struct stat *st)
+{
+	struct sandbox_bind_id id = { .dev = st->st_dev, .ino = st->st_ino };
+	const char *s = keep_str(l, src);
+	const char *d = src && dest && streq(src, dest) ? s : keep_str(l, dest);
+	const char *i = keep(l, &id, sizeof(id));
+	add_op(l, kind, s, d, i, sizeof(id));
+}
+
 void layout_add_checked(struct layout *l, enum sandbox_op_kind kind, const char *path,
 			const struct stat *st)
 {
-	struct sandbox_bind_id id = { .dev = st->st_dev, .ino = st->st_ino };
-	const char *p = keep_str(l, path);
-	const char *i = keep(l, &id, sizeof(id));
-	add_op(l, kind, p, p, i, sizeof(id));
+	layout_add_checked_at(l, kind, path, path, st);
 }
 
 void layout_add_file(struct layout *l, const char *dest, const char *data, size_t len)
@@ -237,4 +247,35 @@ const struct sandbox_op *layout_find(const struct layout *l, const char *dest)
 		if (l->spec.ops[i - 1].dest && streq(l->spec.ops[i - 1].dest, dest))
 			return &l->spec.ops[i - 1];
 	return NULL;
+}
+
+static void fp_field(struct sha256 *h, const void *data, size_t len)
+{
+	uint8_t n[8];
+	for (int i = 0; i < 8; i++)
+		n[i] = (uint8_t)((uint64_t)len >> (8 * i));
+	sha256_update(h, n, sizeof(n));
+	if (len)
+		sha256_update(h, data, len);
+}
+
+void layout_fingerprint(const struct layout *l, char ret_hex[65])
+{
+	struct sha256 h;
+	uint8_t digest[32];
+	char kind[32];
+	sha256_init(&h);
+	fp_field(&h, "nsbsh-view-1", 12);
+	snprintf(kind, sizeof(kind), "%d", l->error);
+	fp_field(&h, kind, strlen(kind));
+	for (size_t i = 0; i < l->spec.n_ops; i++) {
+		const struct sandbox_op *op = &l->spec.ops[i];
+		snprintf(kind, sizeof(kind), "%d", (int)op->kind);
+		fp_field(&h, kind, strlen(kind));
+		fp_field(&h, op->src ? op->src : "", op->src ? strlen(op->src) : 0);
+		fp_field(&h, op->dest ? op->dest : "", op->dest ? strlen(op->dest) : 0);
+		fp_field(&h, op->data ? op->data : "", op->data ? op->len : 0);
+	}
+	sha256_final(&h, digest);
+	sha256_hex(digest, ret_hex);
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "git/protect.h"
 #include "sandbox/sandbox.h"
 
 #define LAYOUT_MAX_ENV 256
@@ -36,6 +37,10 @@ struct layout {
 	size_t n_notes;
 	int error;             /* the first error, a negative errno; 0: none */
 	char *error_text;      /* its reason, when one was given */
+	/* The work tree's protected paths (git/protect.h), as the view found
+	 * them: those there are bound read-only; the creation guard refuses
+	 * to make the missing ones (protect_refuses). */
+	struct protect_list protect;
 };
 
 void layout_init(struct layout *l);
@@ -62,6 +67,9 @@ void layout_add(struct layout *l, enum sandbox_op_kind kind, const char *src, co
  * the check makes the start fail, it never gets something else mounted. */
 void layout_add_checked(struct layout *l, enum sandbox_op_kind kind, const char *path,
 			const struct stat *st);
+/* The same for a bind of src at another dest. */
+void layout_add_checked_at(struct layout *l, enum sandbox_op_kind kind, const char *src, const char *dest,
+			   const struct stat *st);
 /* A read-only file at dest with these len bytes. */
 void layout_add_file(struct layout *l, const char *dest, const char *data, size_t len);
 /* A place where the program may write (Landlock's list). */
@@ -76,6 +84,12 @@ void layout_pass_env(struct layout *l, const struct policy *p);
 /* The program: path inside, its argv (argc strings, copied), where it
  * starts; its environment is the one set above. */
 void layout_program(struct layout *l, const char *path, int argc, char *const *argv, const char *cwd);
+
+/* A SHA-256 of the view's operations (kinds, sources, places, checked
+ * device and inode, files' content) and its error, in 64 hex digits: two
+ * views that show the same are the same (a live sandbox is joined only
+ * when its view is the one a start would build now). */
+void layout_fingerprint(const struct layout *l, char ret_hex[65]);
 
 /* The last operation at dest (the one that decides what dest is), or NULL. */
 const struct sandbox_op *layout_find(const struct layout *l, const char *dest);

@@ -89,6 +89,7 @@ void live_id(const struct live_identity *i, char ret[LIVE_ID_LEN + 1])
 	hash_field(&h, i->stale ? "stale" : "fresh", 5);
 	hash_field(&h, i->policy, strlen(i->policy));
 	hash_field(&h, i->nested ? i->nested : "", i->nested ? i->nested_len : 0);
+	hash_field(&h, i->view ? i->view : "", i->view ? strlen(i->view) : 0);
 	sha256_final(&h, digest);
 	char hex[65];
 	sha256_hex(digest, hex);
@@ -151,7 +152,7 @@ static char *info_text(const struct live_info *i)
 	strbuf_add_escaped(&b, i->session ? i->session : "");
 	strbuf_adds(&b, "\nenv ");
 	strbuf_add_escaped(&b, i->env_key ? i->env_key : "");
-	strbuf_adds(&b, "\n");
+	strbuf_addf(&b, "\nbase %s\n", i->base);
 	return strbuf_steal(&b);
 }
 
@@ -179,6 +180,8 @@ static int info_parse(char *text, struct live_info *ret)
 				ret->session = line_unescape(v, strlen(v));
 			else if (streq(line, "env"))
 				ret->env_key = line_unescape(v, strlen(v));
+			else if (streq(line, "base") && strlen(v) == LIVE_ID_LEN)
+				memcpy(ret->base, v, LIVE_ID_LEN + 1);
 		}
 		line = nl + 1;
 	}

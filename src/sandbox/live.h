@@ -22,6 +22,10 @@ struct live_identity {
 	const char *policy;       /* policy_source_hash (config.h) */
 	const char *nested;       /* the nested repositories it protects (git/nested.h) */
 	size_t nested_len;
+	/* layout_fingerprint of its view as a start would build it now (what
+	 * exists of the protected paths, git dirs and startup files): a
+	 * sandbox built before one appeared is not joined; NULL: none */
+	const char *view;
 };
 /* LIVE_ID_LEN hex digits of a SHA-256 of it, of nsbsh's own binary (its
  * path, size and time), of the user and of the user namespace this process
@@ -43,6 +47,9 @@ struct live_info {
 	char *env_key;
 	pid_t supervisor;
 	long long created;        /* seconds since the epoch */
+	/* live_id of its identity without the view (what nsb ps and nsb
+	 * status can tell without building one); "" in an older info */
+	char base[LIVE_ID_LEN + 1];
 };
 void live_info_release(struct live_info *i);
 /* All of dir's (a missing dir: none): malloc'ed array of *ret_n. */

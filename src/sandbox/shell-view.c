@@ -14,14 +14,16 @@
  *      missing so that the sandbox cannot make them either.  TRUST-2 and
  *      NEST-4 rest on it.
  * SV-3 git-last: the git metadata of the work tree and of the repositories
- *      nested in it is protected after the policy's binds, so that no bind
- *      can uncover it (gitprotect.c).
+ *      nested in it, and the work tree's protected paths (git/protect.h),
+ *      are protected after the policy's binds, so that no bind can uncover
+ *      them (gitprotect.c).
  * SV-5 live-hidden: the directory of the join sockets (live.h LIVE-2) is
  *      an empty tmpfs wherever a bind would show it.
  * SV-4 bind-dest: a policy bind never lands over nsbsh's own pieces of the
  *      view (/proc, /dev, /run/nsbsh, /nix/store, /tmp), nor over or above
  *      the work tree or the home, which it would hide; its source is
  *      resolved and checked again (config_bind_refusal) before it is bound.
+ * The private home's startup files: sandbox/homerc.c (HOMERC-1).
  */
 #include "sandbox/shell-view.h"
 
@@ -35,6 +37,7 @@
 #include "policy/config.h"
 #include "sandbox/denylog.h"
 #include "sandbox/gitprotect.h"
+#include "sandbox/homerc.h"
 
 /* SV-4: where a policy bind must not go. */
 static const char *bind_dest_refusal(const struct shell_view *v, const char *dest)
@@ -260,7 +263,10 @@ static void shell_programs(struct layout *l, const struct shell_view *v)
 			layout_add(l, SB_SYMLINK, v->env_program, "/usr/bin/env");
 	}
 	static const char profile[] = "# nsbsh: login shells load the project's environment\n. " SHELL_RC_INSIDE "\n";
-	layout_add_file(l, "/etc/profile", profile, sizeof(profile) - 1);
+	_cleanup_free_ char *chain = homerc_login_chain(v->rc_dir), *text = NULL;
+	if (chain && asprintf(&text, "%s%s", profile, chain) < 0)
+		text = NULL;
+	layout_add_file(l, "/etc/profile", text, text ? strlen(text) : 0);
 }
 
 void shell_view_build(struct layout *l, const struct shell_view *v)
@@ -270,6 +276,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 
 	view_common(l, v->user);
 	layout_add(l, SB_BIND_RW, v->private_home, v->user->home);
+	homerc_view(l, v->private_home, v->user->home, v->rc_dir);
 	if (p->worktree) {
 		layout_add(l, SB_BIND_RW, p->worktree, p->worktree);
 		layout_writable(l, p->worktree);
@@ -280,6 +287,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	if (p->worktree) {
 		gitprotect_worktree(l, p->worktree);
 		gitprotect_nested(l, p->worktree, v->nested, v->nested_len);
+		gitprotect_paths(l, p->worktree, v->user->home, pol);
 	}
 	layout_add(l, SB_BIND_RO, v->inside_rc, SHELL_RC_INSIDE);
 	/* The prompt hook's list (only a shell with a prompt has the hook, but

@@ -61,6 +61,8 @@ struct shell_view {
 	const char *cwd;                /* where the shell starts */
 	int argc;                       /* bash's command line, as nsbsh got it */
 	char *const *argv;
+	const char *rc_dir;             /* the user's sandbox startup files (~/.config/nsbsh/home),
+					 * or NULL: none (sandbox/homerc.h) */
 };
 
 /* The sandbox's view into l: what it shows, its walls, its limits; one

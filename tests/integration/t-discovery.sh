@@ -25,6 +25,12 @@ opens first -c 'echo "[$DEMO_VAR]"'
 expect_eq "$RC:$OUT" "0:[hello from flake]" "first entry from a subdirectory"
 if loads_libgit2 "$W/first.trace"; then t_ok "first entry asks libgit2"
 else t_fail "first entry asks libgit2" "no openat of libgit2.so in the trace"; fi
+# The first start's sandbox made .git/config.worktree (empty, so that none
+# can be planted: src/git/protect.c PROT-4), which changed .git, part of
+# the memo's fingerprint: the start after it asks libgit2 again, once.
+expect_path_present "$P/.git/config.worktree" "the first start made .git/config.worktree"
+opens second -c 'echo "[$DEMO_VAR]"'
+expect_eq "$RC:$OUT" "0:[hello from flake]" "second entry"
 opens again -c 'echo "[$DEMO_VAR]"'
 expect_eq "$RC:$OUT" "0:[hello from flake]" "re-entry from the same directory"
 if loads_libgit2 "$W/again.trace"; then t_fail "re-entry reuses libgit2's answer (memo)" "libgit2.so was opened again"

@@ -101,7 +101,7 @@ rm -rf "$P/forged" "$P/.git/worktrees/evil"
 # --- refusals -----------------------------------------------------------------------
 in_session 'a..b' 'pwd'
 expect_contains "$ERR" "'a..b' is not a valid branch name: it contains '..'" "an invalid name is refused with why"
-expect_eq "$OUT" "$P" "after a refused session, the shell runs in place (never nowhere)"
+expect_eq "$RC:$OUT" "77:" "SESS-1 after a refused session, nothing runs (status 77): never the main work tree instead"
 run --in "$P" -- "$NSB" enter --session 'bad name'
 expect_eq "$RC" 1 "nsb enter with an invalid name: status 1"
 expect_contains "$ERR" "contains a space" "nsb enter with an invalid name says why"

@@ -107,7 +107,10 @@ static void test_every_key(void)
 		"max_cpu_seconds = 3600\n"
 		"ssh_project = ~/projects/main\n"
 		"ssh_project_env = AGENT_PROJECT\n"
-		"file_transfer = sandbox\n";
+		"file_transfer = sandbox\n"
+		"protect = { \".envrc\", \"./tools//hooks/\" }\n"
+		"eval_timeout = 600\n"
+		"linger = 60\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -125,6 +128,9 @@ static void test_every_key(void)
 	CHECK_STREQ(l.v.ssh_project, HOME "/projects/main");
 	CHECK_STREQ(l.v.ssh_project_env, "AGENT_PROJECT");
 	CHECK(l.v.file_transfer);
+	CHECK(l.v.protect_set && l.v.protect.n == 2 && l.v.eval_timeout == 600);
+	if (l.v.protect.n == 2)
+		CHECK(streq(l.v.protect.v[0].value, ".envrc") && streq(l.v.protect.v[1].value, "tools/hooks"));
 	CHECK(l.v.bind.n == 4);
 	if (l.v.bind.n == 4) {
 		CHECK_STREQ(l.v.bind.v[0].value, HOME "/src/shared");
@@ -702,6 +708,9 @@ static void test_policy_files(void)
 	      p.max_memory == d.max_memory && p.max_cpu_seconds == d.max_cpu_seconds);
 	CHECK(p.bind.n == 0 && p.unshadow.n == 0 && p.passthrough.n == 0 && p.watch.n == 0 &&
 	      p.allowed_roots.n == 0 && p.n_projects == 0 && p.n_notes == 0);
+	CHECK(p.eval_timeout == d.eval_timeout && policy_protect_count(&p) == policy_protect_count(&d));
+	for (size_t i = 0; i < policy_protect_count(&p) && i < policy_protect_count(&d); i++)
+		CHECK_STREQ(policy_protect_path(&p, i), policy_protect_path(&d, i));
 	policy_release(&p);
 	{
 		struct policy_layer l = { 0 };
@@ -729,6 +738,47 @@ static void test_policy_files(void)
 	CHECK(p.allowed_roots.n == 1 && streq(p.allowed_roots.v[0].value, HOME "/projects"));
 	CHECK(policy_allows_project(&p, HOME "/projects/x") && !policy_allows_project(&p, HOME "/x"));
 	policy_release(&p);
+}
+
+/* protect: the built-in list until a file sets it; the user's file may
+ * replace it, a project file only adds to it; eval_timeout: a limit. */
+static void test_protect_key(void)
+{
+	struct policy p;
+	policy_init_defaults(&p);
+	CHECK(policy_protect_count(&p) == 4 && streq(policy_protect_path(&p, 0), ".vscode") &&
+	      streq(policy_protect_path(&p, 3), ".mcp.json"));
+	CHECK(p.eval_timeout == CONFIG_DEFAULT_EVAL_TIMEOUT);
+	/* a project file: its entries join the default, none is dropped */
+	apply(&p, "r.conf", "protect = { \"secrets\", \".vscode\" }\neval_timeout = 30\n", LAYER_PROJECT);
+	CHECK(policy_protect_count(&p) == 5 && streq(policy_protect_path(&p, 4), "secrets"));
+	CHECK(p.eval_timeout == 30);
+	/* ... an empty list changes nothing, a longer timeout is ignored */
+	apply(&p, "r.conf", "protect = {}\neval_timeout = none\n", LAYER_PROJECT);
+	CHECK(policy_protect_count(&p) == 5 && p.eval_timeout == 30);
+	CHECK(p.n_notes == 1 && strstr(note(&p, 0), "key 'eval_timeout': 'none' ignored"));
+	policy_release(&p);
+	/* the user's file replaces the list (an empty one: nothing protected
+	 * beyond what nsbsh always protects) */
+	policy_init_defaults(&p);
+	apply(&p, "u.conf", "protect = {}\neval_timeout = none\n", LAYER_USER);
+	CHECK(policy_protect_count(&p) == 0 && p.eval_timeout == 0);
+	apply(&p, "u.conf", "protect = { \".claude\" }\n", LAYER_USER);
+	CHECK(policy_protect_count(&p) == 1 && streq(policy_protect_path(&p, 0), ".claude"));
+	/* a project's overrides start from a copy, which keeps it */
+	struct config_error e;
+	CHECK(config_load_project(&p, "/x", NULL, 0, NULL, false, HOME, &e) == 0);
+	CHECK(policy_protect_count(&p) == 1 && p.protect_set);
+	policy_release(&p);
+	/* strict: the user's file cannot shorten the list either */
+	policy_init_defaults(&p);
+	p.strict = true;
+	apply(&p, "u.conf", "protect = { \"x\" }\n", LAYER_USER);
+	CHECK(policy_protect_count(&p) == 5);
+	policy_release(&p);
+	/* paths relative to the work tree, never out of it */
+	bad("protect = { \"../x\" }", "t.conf:1: key 'protect': '../x' must not contain '..'");
+	bad("protect = { \"/etc\" }", "t.conf:1: key 'protect': '/etc' must be relative to the work tree's root");
 }
 
 /* The sandbox's limits and nested_userns: values, messages, and that a
@@ -872,4 +922,4 @@ static void test_ssh_keys(void)
 UNIT_MAIN("config", test_defaults, test_every_key, test_messages, test_comments, test_tilde,
 	  test_bind_refusals, test_passthrough, test_limits, test_sandbox_limits, test_merge_user, test_merge_project,
 	  test_files_setup, test_load, test_load_project, test_files_teardown, test_notes_limit,
-	  test_policy_files, test_session_copy, test_ssh_keys)
+	  test_policy_files, test_session_copy, test_ssh_keys, test_protect_key)

@@ -133,6 +133,7 @@ static void test_view_basics(void)
 	struct layout l;
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK(layout_error(&l) == 0);
 	const struct sandbox_op *op = layout_find(&l, wt);
 	CHECK(op && op->kind == SB_BIND_RW && streq(op->src, wt));
@@ -162,6 +163,7 @@ static void test_sv1_env_allowlist(void)
 	struct layout l;
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK(layout_error(&l) == 0);
 	/* SV-1 env-allowlist: the allowlist passes, nothing else does */
 	CHECK_STREQ(env_of(&l, "TERM"), "xterm-test");
@@ -184,6 +186,7 @@ static void test_sv1_env_allowlist(void)
 	f.pol.passthrough.n = 2;
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK_STREQ(env_of(&l, "SSH_AUTH_SOCK"), "/tmp/agent.sock");
 	CHECK(env_of(&l, "NSBSH_TEST_SECRET") == NULL);
 	layout_release(&l);
@@ -241,6 +244,85 @@ static void test_sv3_git_last(void)
 	snprintf(dotgit, sizeof(dotgit), "%s/.git", wt);
 	op = layout_find(&l, dotgit);
 	CHECK(op && op->kind == SB_BIND_RW); /* pinned: a mount point */
+	layout_release(&l);
+	policy_release(&f.pol);
+}
+
+/* SV-3 with the protected paths (git/protect.h): bound read-only after
+ * the policy's binds, each checked by device and inode (PROT-5); the list,
+ * with the missing ones, kept for the creation guard (PROT-6). */
+static void test_sv3_protected_paths(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+	char vscode[PATH_MAX * 4], mcp[PATH_MAX * 4], cw[PATH_MAX * 4];
+	snprintf(vscode, sizeof(vscode), "%s/.vscode", wt);
+	snprintf(mcp, sizeof(mcp), "%s/.mcp.json", wt);
+	snprintf(cw, sizeof(cw), "%s/.git/config.worktree", wt);
+	mkdirs(vscode);
+	add_bind(&f.pol, outside, vscode, true); /* a policy bind that would uncover it */
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	const struct sandbox_op *op = layout_find(&l, vscode);
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, vscode) &&
+	      op->len == sizeof(struct sandbox_bind_id));
+	const struct sandbox_op *bind = NULL;
+	for (size_t i = 0; i < l.spec.n_ops; i++)
+		if (l.spec.ops[i].kind == SB_BIND_RW && streq(l.spec.ops[i].dest, vscode))
+			bind = &l.spec.ops[i];
+	CHECK(bind && op && index_of(&l, op) > index_of(&l, bind));
+	op = layout_find(&l, cw);
+	CHECK(op && op->kind == SB_BIND_RO);
+	const struct protect_path *e = NULL;
+	CHECK(protect_refuses(&l.protect, mcp, PROTECT_CREATE, &e) && e && streq(e->why, "policy protect"));
+	CHECK(!protect_refuses(&l.protect, vscode, PROTECT_CREATE, NULL));
+	layout_release(&l);
+	policy_release(&f.pol);
+	unsetenv("GIT_CONFIG_NOSYSTEM");
+	unsetenv("GIT_CONFIG_GLOBAL");
+}
+
+/* HOMERC-1 (sandbox/homerc.c): the six startup files read-only, the
+ * user's own where ~/.config/nsbsh/home has it, nsbsh's empty file else;
+ * /etc/profile reads ~/.profile when there is no .bash_profile. */
+static void test_homerc(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	char rcdir[PATH_MAX * 3], mine[PATH_MAX * 4], dest[PATH_MAX * 4];
+	snprintf(rcdir, sizeof(rcdir), "%s/rc", outside);
+	mkdirs(rcdir);
+	CHECK(file_write_atomic(rcdir, ".bashrc", "x=1\n", 4, 0644) == 0);
+	CHECK(file_write_atomic(rcdir, ".profile", "y=1\n", 4, 0644) == 0);
+	snprintf(mine, sizeof(mine), "%s/.bashrc", rcdir);
+	f.v.rc_dir = rcdir;
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	snprintf(dest, sizeof(dest), "%s/.bashrc", home);
+	const struct sandbox_op *op = layout_find(&l, dest);
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, mine));
+	static const char *const missing[] = { ".bash_profile", ".bash_login", ".bash_logout", ".inputrc" };
+	for (size_t i = 0; i < ARRAY_SIZE(missing); i++) {
+		snprintf(dest, sizeof(dest), "%s/%s", home, missing[i]);
+		op = layout_find(&l, dest);
+		CHECK(op && op->kind == SB_BIND_RO && strstr(op->src, "/.empty-rc") &&
+		      op->len == sizeof(struct sandbox_bind_id));
+	}
+	/* each after the private home's bind, which it would otherwise hide */
+	const struct sandbox_op *h = layout_find(&l, home);
+	CHECK(h && op && h < op);
+	/* their mount points are files of the private home */
+	snprintf(dest, sizeof(dest), "%s/.bash_logout", phome);
+	struct stat st;
+	CHECK(lstat(dest, &st) == 0 && S_ISREG(st.st_mode));
+	op = layout_find(&l, "/etc/profile");
+	CHECK(op && op->kind == SB_FILE && op->data && memmem(op->data, op->len, ". \"$HOME/.profile\"", 18));
 	layout_release(&l);
 	policy_release(&f.pol);
 }
@@ -363,6 +445,20 @@ static void test_eval_view(void)
 	CHECK_STREQ(env_of(&l, "PATH"), EVAL_PATH);
 	CHECK_STREQ(env_of(&l, "NIX_REMOTE"), "daemon");
 	CHECK(l.prog.path && streq(l.prog.path, argv[0]) && l.prog.argv[2] == NULL);
+	/* EV-4 no-questions: no flake's nixConfig, and no extra env unless given */
+	CHECK_STREQ(env_of(&l, "NIX_CONFIG"), "accept-flake-config = false");
+	CHECK(env_of(&l, "GIT_CONFIG_COUNT") == NULL);
+	layout_release(&l);
+	/* EV-4: the git settings given are set, last */
+	char *git_env[] = { (char *)"GIT_CONFIG_COUNT=1", (char *)"GIT_CONFIG_KEY_0=core.fsmonitor",
+			    (char *)"GIT_CONFIG_VALUE_0=false", NULL };
+	v.extra_env = git_env;
+	v.n_extra_env = 3;
+	layout_init(&l);
+	eval_view_build(&l, &v);
+	CHECK_STREQ(env_of(&l, "GIT_CONFIG_COUNT"), "1");
+	CHECK_STREQ(env_of(&l, "GIT_CONFIG_KEY_0"), "core.fsmonitor");
+	CHECK_STREQ(env_of(&l, "GIT_CONFIG_VALUE_0"), "false");
 	layout_release(&l);
 	unsetenv("SSH_AUTH_SOCK");
 }
@@ -374,6 +470,8 @@ static void run(void)
 	test_sv1_env_allowlist();
 	test_sv2_own_dirs_ro();
 	test_sv3_git_last();
+	test_sv3_protected_paths();
+	test_homerc();
 	test_sv4_bind_dest();
 	test_layout_sticky_error();
 	test_eval_view();
