@@ -95,6 +95,12 @@ struct policy {
 	 * not allowed to set; the caller decides whether to show them. */
 	char **notes;
 	size_t n_notes;
+	/* setenv: "NAME=VALUE" entries, set inside after the environment's
+	 * variables; tools: flake installables built with the environment,
+	 * their bin/ on PATH after the environment's (config_tool_path says
+	 * which name a host path). */
+	struct policy_list setenv;
+	struct policy_list tools;
 };
 
 enum config_key {
@@ -118,6 +124,8 @@ enum config_key {
 	CONFIG_KEY_SSH_PROJECT,
 	CONFIG_KEY_SSH_PROJECT_ENV,
 	CONFIG_KEY_FILE_TRANSFER,
+	CONFIG_KEY_SETENV,
+	CONFIG_KEY_TOOLS,
 	CONFIG_KEY_COUNT,
 };
 
@@ -138,6 +146,9 @@ enum layer_kind {
 	LAYER_USER,     /* ~/.config/nsbsh/nsbsh.conf and its project sections:
 			 * may widen, unless strict mode is on by then */
 	LAYER_PROJECT,  /* a trusted in-repo .nsbsh.conf: may only narrow */
+	LAYER_REPO,     /* a trusted in-repo .nsbsh.conf as config_load_project
+			 * applies it: the user's word (LAYER_USER), but its
+			 * tools add to the policy's instead of replacing them */
 };
 
 struct config_error {
@@ -173,7 +184,11 @@ int config_parse_text(const char *text, size_t len, const char *filename, const 
  * file or passthrough entry or allowed root that p does not have, rw
  * where p has ro) is applied only when the kind may widen, else left out
  * with a note.  ssh_project, ssh_project_env and file_transfer apply
- * from LAYER_SYSTEM only (elsewhere a note).  Lists replace p's lists.  picker, reload_*, watch and
+ * from LAYER_SYSTEM only (elsewhere a note).  A setenv entry that p does
+ * not have widens (a variable can change what programs do).  tools: a
+ * LAYER_PROJECT or LAYER_REPO adds to p's (the person's tools stay); a
+ * tool that names a host path outside the store and that p does not have
+ * widens (its build shows that path).  Lists replace p's lists.  picker, reload_*, watch and
  * session_copy neither widen nor narrow and always apply.  The layer's project
  * sections are not applied here.  0, or -ENOMEM (then p may be half
  * merged: merge into a scratch copy). */
@@ -227,6 +242,14 @@ bool policy_under_allowed_roots(const struct policy *p, const char *path);
  * the parser see no symlinks: whoever mounts should check the resolved
  * source again with this. */
 const char *config_bind_refusal(const char *path, const char *home);
+
+/* The host path a tool (an installable of the tools key) names: "/a/b#x",
+ * "path:/a/b?dir=c#x", "git+file:///a/b", "tarball+file:///a/b.tgz" and
+ * the like name /a/b (or the file); "nixpkgs#ripgrep" or "github:o/r"
+ * name none (*ret NULL).  0 and *ret (malloc'ed, or NULL); -EINVAL when
+ * the path is relative, has a host, is percent-encoded or has '..';
+ * -ENOMEM.  Pure: what it names is not looked at. */
+int config_tool_path(const char *tool, char **ret);
 
 /* The user's file: $XDG_CONFIG_HOME/nsbsh/nsbsh.conf, else
  * $HOME/.config/nsbsh/nsbsh.conf.  0, -ENOENT (neither is absolute) or

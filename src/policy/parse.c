@@ -56,6 +56,8 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_SSH_PROJECT_ENV] = { "ssh_project_env", TYPE_VAR, false, NULL, NULL },
 	[CONFIG_KEY_FILE_TRANSFER] = { "file_transfer", TYPE_CHOICE, false, choice_transfer,
 				       "off or sandbox" },
+	[CONFIG_KEY_SETENV] = { "setenv", TYPE_SETENV, true, NULL, NULL },
+	[CONFIG_KEY_TOOLS] = { "tools", TYPE_TOOL, true, NULL, NULL },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -387,12 +389,92 @@ static int parse_var(const struct key_desc *d, const char *text, int line, struc
 	return 0;
 }
 
+/* setenv: "NAME=VALUE", NAME a variable name that neither nsbsh (PATH:
+ * the tools key adds to it) nor bash keeps for itself. */
+static int parse_setenv(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	static const char *const bash_own[] = { "BASH*", "SHELLOPTS", "EUID", "UID", "PPID" };
+	size_t n = strcspn(text, "=");
+
+	if (!text[n])
+		return parse_fail(line, "key '%s': '%s' is not NAME=VALUE", d->name, config_shown(text, b));
+	_cleanup_free_ char *name = strndup(text, n);
+	if (!name)
+		return parse_oom();
+	if (!(name[0] == '_' || (name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z')) ||
+	    name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
+		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, config_shown(name, b));
+	if (streq(name, "PATH"))
+		return parse_fail(line, "key '%s': 'PATH' is set by nsbsh itself (the tools key adds to it)",
+				  d->name);
+	if (policy_env_reserved(name) || name_in(name, bash_own, ARRAY_SIZE(bash_own)))
+		return parse_fail(line, "key '%s': '%s' is set by nsbsh or bash itself", d->name,
+				  config_shown(name, b));
+	if (!(v->e.value = strdup(text)))
+		return parse_oom();
+	return 0;
+}
+
+/* tools: an installable for nix build, one word; a local one absolute
+ * ("~/" expanded), never /, the home or a parent of it. */
+static int parse_tool(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *why;
+	_cleanup_free_ char *path = NULL, *expanded = NULL;
+
+	if (!text[0] || text[0] == '-')
+		return parse_fail(line, "key '%s': '%s' is not an installable (like nixpkgs#ripgrep)", d->name,
+				  config_shown(text, b));
+	for (const char *c = text; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return parse_fail(line, "key '%s': '%s' has a space or control character", d->name,
+					  config_shown(text, b));
+	if (text[0] == '~') {
+		size_t n = strcspn(text, "#?");
+		_cleanup_free_ char *spec = strndup(text, n);
+		if (!spec || parse_path(d, spec, false, line, &expanded) < 0)
+			return spec ? -1 : parse_oom();
+		char *full = NULL;
+		if (asprintf(&full, "%s%s", expanded, text + n) < 0)
+			return parse_oom();
+		free(expanded);
+		expanded = full;
+		text = expanded;
+	}
+	int r = config_tool_path(text, &path);
+	if (r == -ENOMEM)
+		return parse_oom();
+	if (r < 0)
+		return parse_fail(line, "key '%s': '%s' names a path that is not absolute and plain "
+				  "(no host, no %%-escapes, no '..'): write it as path:/DIR#NAME or ~/DIR#NAME",
+				  d->name, config_shown(text, b));
+	if (path && (why = config_bind_refusal(path, ctx->home)))
+		return parse_fail(line, "key '%s': '%s' %s", d->name, config_shown(text, b), why);
+	if (!(v->e.value = strdup(text)))
+		return parse_oom();
+	return 0;
+}
+
 static bool list_has_dest(cfg_opt_t *opt, const struct value *v, bool by_dest)
 {
 	/* The value being parsed is the last one already. */
 	for (unsigned i = 0; i + 1 < cfg_opt_size(opt); i++) {
 		const struct value *o = cfg_opt_getnptr(opt, i);
 		if (o && streq(by_dest ? o->e.dest : o->e.value, by_dest ? v->e.dest : v->e.value))
+			return true;
+	}
+	return false;
+}
+
+/* Whether the NAME of v (NAME=VALUE) is set by an earlier value. */
+static bool setenv_twice(cfg_opt_t *opt, const struct value *v)
+{
+	size_t n = strcspn(v->e.value, "=");
+	for (unsigned i = 0; i + 1 < cfg_opt_size(opt); i++) {
+		const struct value *o = cfg_opt_getnptr(opt, i);
+		if (o && o->e.value && strncmp(o->e.value, v->e.value, n + 1) == 0)
 			return true;
 	}
 	return false;
@@ -456,6 +538,18 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 		break;
 	case TYPE_VAR:
 		r = parse_var(d, text, line, v);
+		break;
+	case TYPE_SETENV:
+		r = parse_setenv(d, text, line, v);
+		if (r == 0 && setenv_twice(opt, v))
+			r = parse_fail(line, "key '%s': '%.*s' is set twice", d->name,
+				       (int)strcspn(v->e.value, "="), config_shown(v->e.value, b));
+		break;
+	case TYPE_TOOL:
+		r = parse_tool(d, text, line, v);
+		if (r == 0 && list_has_dest(opt, v, false))
+			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
+				       config_shown(v->e.value, b));
 		break;
 	}
 	if (r < 0)
@@ -527,6 +621,8 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_WATCH: list = &p->watch; break;
 			case CONFIG_KEY_ALLOWED_ROOTS: list = &p->allowed_roots; break;
 			case CONFIG_KEY_SESSION_COPY: list = &p->session_copy; break;
+			case CONFIG_KEY_SETENV: list = &p->setenv; break;
+			case CONFIG_KEY_TOOLS: list = &p->tools; break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;
