@@ -16,6 +16,11 @@
 /* PATH inside, after the program's own directories. */
 #define EVAL_PATH "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
 
+/* A host path shown read-only (src at dest). */
+struct eval_bind {
+	const char *src, *dest;
+};
+
 struct eval_view {
 	const struct view_user *user;
 	const char *worktree;        /* the project, shown read-only, also at EVAL_FLAKE_VIEW */
@@ -29,6 +34,9 @@ struct eval_view {
 	const char *dotfile;         /* devenv: ENVDIR/.devenv, read-write; or NULL */
 	const struct stat *dotfile_st;  /* what it was when checked */
 	int stdout_fd;               /* the program's stdout */
+	/* The policy's tools that name a host path (EV-4): read-only, last. */
+	const struct eval_bind *binds;
+	size_t n_binds;
 };
 
 void eval_view_build(struct layout *l, const struct eval_view *v);

@@ -4,7 +4,8 @@
  * that show them from inside a sandbox name them too):
  * SV-1 env-allowlist: the shell's environment is the built-in allowlist and
  *      the policy's passthrough of the outer one, then the environment's
- *      variables, then nsbsh's own (HOME, PATH, SHELL, BASH_ENV, NSBSH_*):
+ *      variables, then the policy's setenv (never one of nsbsh's names:
+ *      policy/parse.c), then nsbsh's own (HOME, PATH, SHELL, BASH_ENV, NSBSH_*):
  *      no other outer variable reaches the sandbox, and none of nsbsh's can
  *      be replaced from outside.
  * SV-2 own-dirs-ro: nsbsh's own directories (its cache, with the discovery
@@ -167,8 +168,36 @@ static void protect_own_dirs(struct layout *l, const struct shell_view *v)
 	}
 }
 
+/* The policy's setenv: in the environment, over the environment's
+ * values, and as SHELL_RC_SETENV, which the environment's rc sources
+ * before its shellHook, after its own assignments (shellwrap/inside.bash
+ * sources it where the rc does not: no environment, or an entry built
+ * before setenv existed). */
+static void setenv_view(struct layout *l, const struct shell_view *v)
+{
+	const struct policy_list *se = &v->policy->setenv;
+	struct strbuf b = { 0 };
+
+	if (!se->n)
+		return;
+	strbuf_adds(&b, "# nsbsh: the policy's setenv\n");
+	for (size_t i = 0; i < se->n; i++) {
+		const char *e = se->v[i].value, *eq = strchr(e, '=');
+		if (!eq)
+			continue;
+		_cleanup_free_ char *name = strndup(e, (size_t)(eq - e));
+		layout_setenv(l, name, eq + 1);
+		strbuf_addf(&b, "export %s=", name ? name : "");
+		strbuf_add_quoted(&b, eq + 1, strlen(eq + 1));
+		strbuf_adds(&b, "\n");
+	}
+	strbuf_adds(&b, "__nsbsh_setenv=1\n");
+	_cleanup_free_ char *text = strbuf_steal(&b);
+	layout_add_file(l, SHELL_RC_SETENV, text, text ? strlen(text) : 0);
+}
+
 /* The environment: what the policy passes, then the environment's
- * variables, then nsbsh's own (SV-1). */
+ * variables, then the policy's setenv, then nsbsh's own (SV-1). */
 static void shell_env(struct layout *l, const struct shell_view *v)
 {
 	const struct project *p = v->project;
@@ -193,6 +222,7 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	}
 	if (!have_path)
 		layout_setenv(l, "PATH", tail + 1);
+	setenv_view(l, v);
 	layout_setenv(l, "HOME", v->user->home);
 	layout_setenv(l, "USER", v->user->name);
 	layout_setenv(l, "LOGNAME", v->user->name);

@@ -186,6 +186,25 @@ static void test_sv1_env_allowlist(void)
 	shell_view_build(&l, &f.v);
 	CHECK_STREQ(env_of(&l, "SSH_AUTH_SOCK"), "/tmp/agent.sock");
 	CHECK(env_of(&l, "NSBSH_TEST_SECRET") == NULL);
+	CHECK(layout_find(&l, SHELL_RC_SETENV) == NULL);
+	layout_release(&l);
+
+	/* SV-1: the policy's setenv comes after the environment's variables
+	 * (over one it sets), and is also the rc that its rc sources */
+	f.pol.setenv.v = calloc(2, sizeof(*f.pol.setenv.v));
+	f.pol.setenv.v[0].value = strdup("DEMO_VAR=from setenv");
+	f.pol.setenv.v[1].value = strdup("RUST_LOG=it's $(x)");
+	f.pol.setenv.n = 2;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	CHECK_STREQ(env_of(&l, "DEMO_VAR"), "from setenv");
+	CHECK_STREQ(env_of(&l, "RUST_LOG"), "it's $(x)");
+	CHECK_STREQ(env_of(&l, "HOME"), home);
+	const struct sandbox_op *op = layout_find(&l, SHELL_RC_SETENV);
+	CHECK(op && op->kind == SB_FILE && op->data);
+	if (op && op->data)
+		CHECK(strstr(op->data, "\nexport DEMO_VAR='from setenv'\nexport RUST_LOG='it'\\''s $(x)'\n"));
 	layout_release(&l);
 	unsetenv("NSBSH_TEST_SECRET");
 	unsetenv("SSH_AUTH_SOCK");
@@ -363,6 +382,26 @@ static void test_eval_view(void)
 	CHECK_STREQ(env_of(&l, "PATH"), EVAL_PATH);
 	CHECK_STREQ(env_of(&l, "NIX_REMOTE"), "daemon");
 	CHECK(l.prog.path && streq(l.prog.path, argv[0]) && l.prog.argv[2] == NULL);
+	size_t n_plain = l.spec.n_ops;
+	layout_release(&l);
+
+	/* EV-4 tools-ro: the listed host paths, read-only, after all else
+	 * (over the home's tmpfs), and nothing more */
+	char tool[PATH_MAX * 4];
+	snprintf(tool, sizeof(tool), "%s/tools", home);
+	struct eval_bind binds[] = { { "/real/tools", tool } };
+	v.binds = binds;
+	v.n_binds = 1;
+	layout_init(&l);
+	eval_view_build(&l, &v);
+	CHECK(layout_error(&l) == 0);
+	CHECK(l.spec.n_ops == n_plain + 1);
+	op = &l.spec.ops[l.spec.n_ops - 1];
+	CHECK(op->kind == SB_BIND_RO && streq(op->src, "/real/tools") && streq(op->dest, tool));
+	op = layout_find(&l, home);
+	CHECK(op && op->kind == SB_TMPFS);
+	for (size_t i = 0; i < l.n_writable; i++)
+		CHECK(!path_at_or_below(tool, l.writable[i]) || streq(l.writable[i], home));
 	layout_release(&l);
 	unsetenv("SSH_AUTH_SOCK");
 }
