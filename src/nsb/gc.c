@@ -503,7 +503,7 @@ int nsb_cmd_gc(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 		} else {
-			warn("unknown argument '%s': usage: nsb gc [--dry-run] [--older-than DURATION] [--homes]", argv[i]);
+			warn("unknown argument '%s': usage: %s", argv[i], nsb_usage_line("gc"));
 			return EXIT_USAGE;
 		}
 	}

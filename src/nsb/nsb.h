@@ -16,6 +16,11 @@ int nsb_cmd_gc(int argc, char **argv);        /* nsb gc [--dry-run] [--older-tha
 int nsb_cmd_log(int argc, char **argv);       /* nsb log [-n N] [DIR] */
 int nsb_cmd_version(int argc, char **argv);   /* nsb version */
 
+/* A command's usage line, from nsb.c's table ("nsb gc [--dry-run] ..."). */
+const char *nsb_usage_line(const char *name);
+/* "nsb: usage: ..." on stderr; returns EXIT_USAGE. */
+int nsb_usage(const char *name);
+
 struct project;
 
 /* For the subcommands that take [DIR]: enter DIR (when not NULL) and find

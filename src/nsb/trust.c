@@ -16,8 +16,7 @@ int nsb_cmd_trust(int argc, char **argv)
 	bool remove = argc > 1 && streq(argv[1], "--remove");
 	int first = remove ? 2 : 1;
 	if (argc > first + 1 || (argc == first + 1 && argv[first][0] == '-')) {
-		warn("usage: nsb trust [--remove] [DIR]");
-		return EXIT_USAGE;
+		return nsb_usage("trust");
 	}
 	if (argc == first + 1 && chdir(argv[first]) < 0) {
 		warn("cannot enter '%s': %s", argv[first], strerror(errno));
