@@ -501,17 +501,18 @@ static int build_tools(const struct nix_build *b, struct devenv *env, char **ret
 	if (!argv || !held || !binds || asprintf(&link, "%s/tool", b->entry_dir) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		char *path = NULL, *real;
+		_cleanup_free_ char *path = NULL;
+		char *real = NULL, *arg = NULL;
+		argv[6 + i] = (char *)b->tools[i];
 		r = config_tool_path(b->tools[i], &path);
 		if (r == -ENOMEM)
 			goto out;
-		if (r < 0 || !path || path_at_or_below(path, "/nix/store")) {
-			free(path);
+		if (r < 0 || !path || path_at_or_below(path, "/nix/store"))
 			continue;
-		}
-		held[n_held++] = path;
+		struct stat st;
 		real = realpath(path, NULL);
-		const char *why = real ? config_bind_refusal(real, b->user->home) : strerror(errno);
+		const char *why = !real || stat(real, &st) < 0 ? strerror(errno)
+							       : config_bind_refusal(real, b->user->home);
 		if (real)
 			held[n_held++] = real;
 		if (why) {
@@ -520,13 +521,18 @@ static int build_tools(const struct nix_build *b, struct devenv *env, char **ret
 			r = -EPERM;
 			goto out;
 		}
-		/* at the path the tool names, which may go through a link */
-		binds[n_binds++] = (struct eval_bind){ .src = real, .dest = path };
+		/* Shown at its real path, checked (EV-4); nix is given that path. */
+		const char *at = strstr(b->tools[i], path);
+		if (!at || asprintf(&arg, "%.*s%s%s", (int)(at - b->tools[i]), b->tools[i], real,
+				    at + strlen(path)) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		held[n_held++] = argv[6 + i] = arg;
+		binds[n_binds++] = (struct eval_bind){ .path = real, .st = st };
 	}
 	char *head[] = { b->nix->path, a_build, a_json, a_nolock, a_link, link };
 	memcpy(argv, head, sizeof(head));
-	for (size_t i = 0; i < n; i++)
-		argv[6 + i] = (char *)b->tools[i];
 	remove_roots(b->entry_dir, "tool");
 	v = nix_view(b, (int)(6 + n), argv);
 	v.binds = binds;

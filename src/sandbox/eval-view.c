@@ -18,7 +18,10 @@
  *      caller lists (the local tools of the system's or the user's file,
  *      for the build of those tools) are shown, read-only, after every
  *      other mount, so that one under the home shows that path and no
- *      more of it; env/nix.c refuses /, the home and its parents.
+ *      more of it; each is refused unless what got mounted is what was
+ *      checked (a tool in a work tree can be swapped for a link to ~/.ssh
+ *      by code in its sandbox); env/nix.c refuses /, the home and its
+ *      parents, checked on the real path.
  */
 #include "sandbox/eval-view.h"
 
@@ -57,7 +60,7 @@ void eval_view_build(struct layout *l, const struct eval_view *v)
 		layout_add(l, SB_BIND_RO, v->program, v->program);
 	/* EV-4: last, over the home's tmpfs too. */
 	for (size_t i = 0; i < v->n_binds; i++)
-		layout_add(l, SB_BIND_RO, v->binds[i].src, v->binds[i].dest);
+		layout_add_checked(l, SB_BIND_RO, v->binds[i].path, &v->binds[i].st);
 
 	l->spec.seccomp = true;
 	layout_pass_env(l, NULL);

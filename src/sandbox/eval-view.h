@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "sandbox/layout.h"
 #include "sandbox/view.h"
@@ -16,9 +17,11 @@
 /* PATH inside, after the program's own directories. */
 #define EVAL_PATH "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
 
-/* A host path shown read-only (src at dest). */
+/* A host path shown read-only at its own place, refused unless what gets
+ * mounted is what st says (it may lie where a sandbox can swap it). */
 struct eval_bind {
-	const char *src, *dest;
+	const char *path;
+	struct stat st;
 };
 
 struct eval_view {

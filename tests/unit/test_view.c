@@ -385,11 +385,11 @@ static void test_eval_view(void)
 	size_t n_plain = l.spec.n_ops;
 	layout_release(&l);
 
-	/* EV-4 tools-ro: the listed host paths, read-only, after all else
-	 * (over the home's tmpfs), and nothing more */
+	/* EV-4 tools-ro: the listed host paths, read-only, checked, after all
+	 * else (over the home's tmpfs), and nothing more */
 	char tool[PATH_MAX * 4];
 	snprintf(tool, sizeof(tool), "%s/tools", home);
-	struct eval_bind binds[] = { { "/real/tools", tool } };
+	struct eval_bind binds[] = { { .path = tool, .st = { .st_dev = 7, .st_ino = 42 } } };
 	v.binds = binds;
 	v.n_binds = 1;
 	layout_init(&l);
@@ -397,7 +397,9 @@ static void test_eval_view(void)
 	CHECK(layout_error(&l) == 0);
 	CHECK(l.spec.n_ops == n_plain + 1);
 	op = &l.spec.ops[l.spec.n_ops - 1];
-	CHECK(op->kind == SB_BIND_RO && streq(op->src, "/real/tools") && streq(op->dest, tool));
+	CHECK(op->kind == SB_BIND_RO && streq(op->src, tool) && streq(op->dest, tool));
+	CHECK(op->data && op->len == sizeof(struct sandbox_bind_id) &&
+	      ((const struct sandbox_bind_id *)(const void *)op->data)->ino == 42);
 	op = layout_find(&l, home);
 	CHECK(op && op->kind == SB_TMPFS);
 	for (size_t i = 0; i < l.n_writable; i++)
