@@ -56,6 +56,7 @@ struct render {
 	struct strbuf env, rc, arrays, funcs; /* output */
 	struct strbuf name, key, type, val;   /* scratch for decoded strings */
 	bool hook;
+	struct store_paths *paths;            /* the store-path readers' output */
 };
 
 static void buf_utf8(struct strbuf *b, long cp)
@@ -597,60 +598,44 @@ static int paths_add(struct store_paths *p, const struct strbuf *s)
 	return 0;
 }
 
-/* {"path": P, "inputs": {NAME: NODE, ...}}, P kept below the top. */
-static int archive_node(struct json *j, struct render *R, struct store_paths *out, bool top)
+/* A value that must be a store path, kept in R->paths. */
+static int path_value(struct render *R, struct json *j)
 {
-	size_t n = 0;
-	int r = json_open(j, '{');
-
-	while (r == 0 && (r = json_next(j, '}', &n)) > 0) {
-		r = json_key(j, &R->key);
-		if (r < 0)
-			break;
-		if (streq(R->key.s, "path")) {
-			r = json_string(j, &R->val);
-			if (r == 0 && !top)
-				r = paths_add(out, &R->val);
-		} else if (streq(R->key.s, "inputs")) {
-			size_t m = 0;
-			r = json_open(j, '{');
-			while (r == 0 && (r = json_next(j, '}', &m)) > 0) {
-				r = json_key(j, &R->name);
-				if (r == 0)
-					r = archive_node(j, R, out, false);
-			}
-		} else {
-			r = json_skip(j);
-		}
-	}
-	return r;
+	int r = json_string(j, &R->val);
+	return r < 0 ? r : paths_add(R->paths, &R->val);
 }
 
-/* {"drvPath": D, "outputs": {NAME: P, ...}, ...}: the Ps. */
-static int build_item(struct json *j, struct render *R, struct store_paths *out)
-{
-	size_t n = 0;
-	int r = json_open(j, '{');
+/* nix flake archive --json: {"path": P, "inputs": {NAME: NODE, ...}}, the
+ * top node's P being the flake's own source, not an input. */
+static int archive_input(struct render *R, struct json *j);
 
-	while (r == 0 && (r = json_next(j, '}', &n)) > 0) {
-		r = json_key(j, &R->key);
-		if (r < 0)
-			break;
-		if (!streq(R->key.s, "outputs")) {
-			r = json_skip(j);
-			continue;
-		}
-		size_t m = 0;
-		r = json_open(j, '{');
-		while (r == 0 && (r = json_next(j, '}', &m)) > 0) {
-			r = json_key(j, &R->name);
-			if (r == 0)
-				r = json_string(j, &R->val);
-			if (r == 0)
-				r = paths_add(out, &R->val);
-		}
-	}
-	return r;
+static int archive_member(struct render *R, struct json *j)
+{
+	if (streq(R->name.s, "path"))
+		return path_value(R, j);
+	if (streq(R->name.s, "inputs"))
+		return json_members(j, R, SIZE_MAX, archive_input);
+	return json_skip(j);
+}
+
+static int archive_input(struct render *R, struct json *j)
+{
+	return json_members(j, R, SIZE_MAX, archive_member);
+}
+
+static int archive_top(struct render *R, struct json *j)
+{
+	if (streq(R->name.s, "inputs"))
+		return json_members(j, R, SIZE_MAX, archive_input);
+	return json_skip(j);
+}
+
+/* nix build --json: [{"drvPath": D, "outputs": {NAME: P, ...}}, ...]. */
+static int build_member(struct render *R, struct json *j)
+{
+	if (streq(R->name.s, "outputs"))
+		return json_members(j, R, SIZE_MAX, path_value);
+	return json_skip(j);
 }
 
 static int read_paths(const char *json, size_t len, bool archive, struct store_paths *ret)
@@ -660,18 +645,19 @@ static int read_paths(const char *json, size_t len, bool archive, struct store_p
 	struct store_paths out = { 0 };
 	int r = len > JSON_MAX_INPUT ? -EINVAL : 0;
 
+	R.paths = &out;
 	if (r == 0 && archive) {
-		r = archive_node(&j, &R, &out, true);
+		r = json_members(&j, &R, SIZE_MAX, archive_top);
 	} else if (r == 0) {
 		size_t n = 0;
 		r = json_open(&j, '[');
 		while (r == 0 && (r = json_next(&j, ']', &n)) > 0)
-			r = build_item(&j, &R, &out);
+			r = json_members(&j, &R, SIZE_MAX, build_member);
 	}
 	json_ws(&j);
 	if (r == 0 && j.p != j.end)
 		r = -EINVAL;
-	if (r == 0 && (R.key.oom || R.name.oom || R.val.oom))
+	if (r == 0 && (R.name.oom || R.val.oom))
 		r = -ENOMEM;
 	if (r < 0) {
 		store_paths_release(&out);

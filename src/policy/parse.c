@@ -366,6 +366,13 @@ static int parse_name(const struct key_desc *d, const char *text, int line, stru
 	return 0;
 }
 
+/* [A-Za-z_][A-Za-z0-9_]*: a variable's name. */
+static bool var_name_ok(const char *s)
+{
+	return (s[0] == '_' || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')) &&
+	       !s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")];
+}
+
 /* ssh_project_env: "" (none), or the name of a variable that sshd's
  * AcceptEnv lets a client send; not one that sshd or nsbsh sets. */
 static int parse_var(const struct key_desc *d, const char *text, int line, struct value *v)
@@ -374,9 +381,7 @@ static int parse_var(const struct key_desc *d, const char *text, int line, struc
 
 	if (!text[0])
 		return 0;
-	if (!(text[0] == '_' || (text[0] >= 'A' && text[0] <= 'Z') ||
-	      (text[0] >= 'a' && text[0] <= 'z')) ||
-	    text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
+	if (!var_name_ok(text))
 		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, config_shown(text, b));
 	/* sshd's own, and those a forced session drops (shell/sshforced.c) */
 	static const char *const taken[] = { "SSH_*", "XDG_*", "GIT_*", "NIX_*" };
@@ -402,8 +407,7 @@ static int parse_setenv(const struct key_desc *d, const char *text, int line, st
 	_cleanup_free_ char *name = strndup(text, n);
 	if (!name)
 		return parse_oom();
-	if (!(name[0] == '_' || (name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z')) ||
-	    name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
+	if (!var_name_ok(name))
 		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, config_shown(name, b));
 	if (streq(name, "PATH"))
 		return parse_fail(line, "key '%s': 'PATH' is set by nsbsh itself (the tools key adds to it)",

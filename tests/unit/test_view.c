@@ -151,6 +151,15 @@ static void test_view_basics(void)
 	policy_release(&f.pol);
 }
 
+/* A policy list of the values a and b. */
+static void two_values(struct policy_list *l, const char *a, const char *b)
+{
+	l->v = calloc(2, sizeof(*l->v));
+	l->v[0].value = strdup(a);
+	l->v[1].value = strdup(b);
+	l->n = 2;
+}
+
 static void test_sv1_env_allowlist(void)
 {
 	struct fixture f;
@@ -178,10 +187,7 @@ static void test_sv1_env_allowlist(void)
 	layout_release(&l);
 
 	/* SV-1: the policy's passthrough lets a name through, never one of nsbsh's */
-	f.pol.passthrough.v = calloc(2, sizeof(*f.pol.passthrough.v));
-	f.pol.passthrough.v[0].value = strdup("NSBSH_TEST_*");
-	f.pol.passthrough.v[1].value = strdup("SSH_AUTH_SOCK");
-	f.pol.passthrough.n = 2;
+	two_values(&f.pol.passthrough, "NSBSH_TEST_*", "SSH_AUTH_SOCK");
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
 	CHECK_STREQ(env_of(&l, "SSH_AUTH_SOCK"), "/tmp/agent.sock");
@@ -191,10 +197,7 @@ static void test_sv1_env_allowlist(void)
 
 	/* SV-1: the policy's setenv comes after the environment's variables
 	 * (over one it sets), and is also the rc that its rc sources */
-	f.pol.setenv.v = calloc(2, sizeof(*f.pol.setenv.v));
-	f.pol.setenv.v[0].value = strdup("DEMO_VAR=from setenv");
-	f.pol.setenv.v[1].value = strdup("RUST_LOG=it's $(x)");
-	f.pol.setenv.n = 2;
+	two_values(&f.pol.setenv, "DEMO_VAR=from setenv", "RUST_LOG=it's $(x)");
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
 	CHECK(layout_error(&l) == 0);
