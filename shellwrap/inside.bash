@@ -11,10 +11,11 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 	[ -n "${__nsbsh_setenv-}" ] || [ ! -r /run/nsbsh/setenv.bash ] || . /run/nsbsh/setenv.bash
 	[ ! -r /run/nsbsh/watch.bash ] || . /run/nsbsh/watch.bash
 
-	# nsb inside the sandbox: the one command that needs the supervisor
-	# outside.  reload leaves a request for it, then ends this shell; the
-	# supervisor evaluates the environment again and starts a new shell in
-	# the same directory.
+	# nsb inside the sandbox: the one command that needs the start outside.
+	# reload leaves a request for it in this shell's own control directory
+	# (NSBSH_CTL), then ends this shell with the status that says so (113:
+	# src/shell/ctl.h, CTL_EXIT_STATUS); the start evaluates the environment
+	# again and starts a new shell in the same directory.
 	nsb() {
 		case ${1-} in
 		reload)
@@ -22,11 +23,11 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 				echo "nsb reload: run it in the shell itself, not in a subshell" >&2
 				return 2
 			fi
-			if ! printf 'reload\n%s\n' "$PWD" >/run/nsbsh/ctl/request 2>/dev/null; then
-				echo "nsb reload: this shell cannot reach its supervisor (/run/nsbsh/ctl)" >&2
+			if [ -z "${NSBSH_CTL-}" ] || ! printf 'reload\n%s\n' "$PWD" >"$NSBSH_CTL/request" 2>/dev/null; then
+				echo "nsb reload: this shell cannot reach the nsbsh that started it (${NSBSH_CTL:-no control directory})" >&2
 				return 1
 			fi
-			exit 0
+			exit 113
 			;;
 		*)
 			echo "nsb: inside the sandbox only 'nsb reload' works; the other commands run outside it" >&2
@@ -55,13 +56,17 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 
 	case $- in
 	*i*)
-		# cd to a directory this sandbox does not show (another project,
-		# or outside any): the supervisor outside starts the shell that
+		# cd to a directory outside the work tree means that directory as
+		# the host sees it (NSBSH_CD_LEAVES; in strict mode only one this
+		# sandbox does not show): the start outside starts the shell that
 		# belongs there (plain bash, or that project's sandbox, as the
-		# policy allows); this one ends.  Anything else is the builtin.
+		# policy allows, never a plain bash where a sandbox could write);
+		# this one ends, with the status that says so.  Within the work
+		# tree, it is the builtin.
 		cd() {
 			local t=${!#} rest c out=()
-			if [ $# -ge 1 ] && [ -n "$t" ] && [[ $t != -* ]] && [ "$BASH_SUBSHELL" = 0 ]; then
+			[ $# -ge 1 ] || t=$HOME # a bare cd: the home, as the host has it
+			if [ -n "$t" ] && [[ $t != -* ]] && [ "$BASH_SUBSHELL" = 0 ]; then
 				[[ $t == /* ]] || t=$PWD/$t
 				# . and .. resolved as written (builtins only)
 				rest=$t
@@ -76,9 +81,10 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 				done
 				local IFS=/
 				t=/${out[*]}
-				if [[ ! -e $t && ( -z ${NSBSH_PROJECT-} || $t != "$NSBSH_PROJECT"/* ) ]] &&
-					printf 'cd\n%s\n%s\n' "$t" "$PWD" 2>/dev/null >/run/nsbsh/ctl/request; then
-					exit 0
+				if [[ -n ${NSBSH_CTL-} && ( -z ${NSBSH_PROJECT-} || ( $t != "$NSBSH_PROJECT" && $t != "$NSBSH_PROJECT"/* ) ) ]] &&
+					[[ -n ${NSBSH_CD_LEAVES-} || ! -e $t ]] &&
+					printf 'cd\n%s\n%s\n' "$t" "$PWD" 2>/dev/null >"$NSBSH_CTL/request"; then
+					exit 113
 				fi
 			fi
 			builtin cd "$@"
@@ -102,7 +108,7 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 		# the seccomp filter refused.  A test, no fork.
 		__nsbsh_refused() {
 			if [ -z "${NSBSH_REFUSAL_SAID-}" ] && [ -n "${NSBSH_DENIALS_FLAG-}" ] &&
-				[ -e "$NSBSH_DENIALS_FLAG" ]; then
+				[ -e "$NSBSH_DENIALS_FLAG$$" ]; then
 				export NSBSH_REFUSAL_SAID=1
 				printf 'nsbsh: the sandbox refused a system call; see what and who with: nsb log %q (outside the sandbox)\n' \
 					"$NSBSH_PROJECT" >&2

@@ -14,11 +14,13 @@
  *
  * This file and src/shell/ (and src/nsb/) talk to the person; what they
  * call returns errors and notes for them to say. */
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "base/dirs.h"
 #include "base/log.h"
@@ -26,17 +28,21 @@
 #include "base/util.h"
 #include "env/cache.h"
 #include "env/choice.h"
+#include "git/linked.h"
 #include "git/nested.h"
 #include "git/project.h"
 #include "nsb/nsb.h"
 #include "nsb/version.h"
 #include "policy/config.h"
 #include "policy/trust.h"
+#include "sandbox/denylog.h"
+#include "sandbox/live.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/shell-view.h"
 #include "sandbox/userns.h"
 #include "shell/args.h"
 #include "shell/ctl.h"
+#include "shell/join.h"
 #include "shell/plain.h"
 #include "shell/session.h"
 #include "shell/ssh.h"
@@ -57,6 +63,7 @@ struct place {
 	char *cwd;
 	struct project project;  /* worktree NULL: a sandbox with no project */
 	char *session;           /* the session's branch, or NULL in place */
+	bool broken;             /* its repository no longer opens: no environment */
 };
 
 /* What the step that ran a shell decided comes next. */
@@ -91,6 +98,7 @@ int main(int argc, char **argv)
 	if (argc > 0 && argv[0] && streq(base ? base + 1 : argv[0], "nsb"))
 		return nsb_main(argc, argv);
 	log_init("nsbsh");
+	debug("start");
 
 	struct start st;
 	bool ssh;
@@ -262,8 +270,15 @@ static void place_find(const struct start *st, struct policy *pol, struct place 
 	}
 	_cleanup_free_ char *err = NULL;
 	int r = project_discover(ret->cwd, PROJECT_MEMO, &ret->project, &err);
-	if (r < 0 && r != -ENOENT)
+	if (r == -ENOTDIR)
+		warn("%s; the shell runs in the sandbox without the environment", err ? err : strerror(-r));
+	else if (r < 0 && r != -ENOENT)
 		warn("%s", err ? err : strerror(-r));
+	if (r == -ENOTDIR) {
+		/* never plain bash in a tree the sandbox could write */
+		ret->broken = true;
+		r = 0;
+	}
 	if (r < 0) {
 		show_notes(pol);
 		if (!pol->strict)
@@ -347,7 +362,7 @@ static void own_dirs(const char *cache, const char *data, char *ret[static 3])
 /* What a shell's sandbox is made of, besides the start and the place. */
 struct shell_parts {
 	char *cache, *data, *private_home, *inside_rc, *bash, *sh, *env_program, *env_rc;
-	char *ctl, *denials, *nested;
+	char *ctl, *denials, *nested, *live;
 	size_t nested_len;
 	char **watch;
 	size_t n_watch;
@@ -359,7 +374,7 @@ struct shell_parts {
 static void shell_parts_release(struct shell_parts *s)
 {
 	char **str[] = { &s->cache, &s->data, &s->private_home, &s->inside_rc, &s->bash, &s->sh,
-			 &s->env_program, &s->env_rc, &s->ctl, &s->denials, &s->nested,
+			 &s->env_program, &s->env_rc, &s->ctl, &s->denials, &s->nested, &s->live,
 			 &s->own[0], &s->own[1], &s->own[2] };
 	for (size_t i = 0; i < ARRAY_SIZE(str); i++)
 		free(*str[i]);
@@ -386,22 +401,26 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 	if (p->worktree) {
 		struct env_request q = { .project = p, .policy = pol, .user = &st->user,
 					 .interactive = st->interactive, .reload = reload };
-		r = env_choose(&q, s->cache, &s->env, &s->stale);
+		_cleanup_free_ char *why = NULL;
+		r = here->broken ? -ENOTDIR : env_choose(&q, s->cache, &s->env, &s->stale, &why);
 		s->have_env = r == 0;
-		if (r < 0 && !pol->strict)
-			return r;
-		if (r < 0)
-			warn("a sandbox without the environment of '%s' (strict mode: no plain bash)", p->envfile);
+		/* Never plain bash in a tree the sandbox could write: the sandbox,
+		 * without the environment, said in one line (a broken repository's
+		 * was said already). */
+		if (r < 0 && !here->broken)
+			warn("%s; the shell runs in the sandbox without the environment",
+			     why ? why : strerror(-r));
 	}
 	r = dirs_private_home(p->worktree ? p->worktree : "/", &s->private_home);
 	if (r < 0) {
 		warn("cannot create the private home: %s", strerror(-r));
 		return r;
 	}
-	/* nsb reload and cd out of the sandbox are a person's: only a shell
-	 * with a prompt gets the directory to ask through. */
-	if (st->interactive && ctl_make(s->cache, &s->ctl) < 0)
-		debug("no control directory: nsb reload will not work in this shell");
+	r = live_dir(&s->live);
+	if (r < 0) {
+		warn("cannot use nsbsh's runtime directory: %s", strerror(-r));
+		return r;
+	}
 	const struct cache_entry *e = s->have_env ? &s->env : NULL;
 	*ret_said = false;
 	if (!(s->inside_rc = shellwrap_path("inside.bash"))) {
@@ -416,7 +435,7 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 		if (asprintf(&s->env_rc, "%s/rc.bash", e->dir) < 0)
 			s->env_rc = NULL;
 	}
-	if (p->worktree && st->interactive && env_watched_paths(p, pol, &s->watch, &s->n_watch) < 0)
+	if (p->worktree && env_watched_paths(p, pol, &s->watch, &s->n_watch) < 0)
 		s->n_watch = 0;
 	if (p->worktree) {
 		/* The repositories nested in the work tree, protected like its
@@ -428,22 +447,20 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 			warn("cannot look for git repositories nested in '%s' (%s): their hooks and config are not protected in this shell",
 			     p->worktree, strerror(-r));
 	}
-	/* The prompt's flag needs the log directory inside; a shell without a
-	 * prompt only needs it named (the first refusal creates it). */
-	if (dirs_denial_log(p->worktree ? p->worktree : "/", st->interactive, &s->denials) < 0)
+	/* Shown inside, so made now (the first refusal writes into it). */
+	if (dirs_denial_log(p->worktree ? p->worktree : "/", true, &s->denials) < 0)
 		s->denials = NULL;
 	own_dirs(s->cache, s->data, s->own);
 	return 0;
 }
 
-/* The shell's view built from its parts, run, waited for: 0 and its wait
- * status, or a negative errno, with *ret_err, or *ret_said (the kernel
- * refuses user namespaces: said here). */
-static int shell_sandbox_run(const struct start *st, const struct place *here, const struct policy *pol,
-			     const struct shell_parts *s, int *ret_status, char **ret_err, bool *ret_said)
+/* The view of the shell's sandbox and this shell's part of it. */
+static void shell_view_of(const struct start *st, const struct place *here, const struct policy *pol,
+			  const struct shell_parts *s, const char *id, const char *ctl_shell,
+			  struct shell_view *ret)
 {
 	const struct project *p = &here->project;
-	struct shell_view v = {
+	*ret = (struct shell_view){
 		.user = &st->user,
 		.project = p,
 		.session = here->session,
@@ -461,15 +478,29 @@ static int shell_sandbox_run(const struct start *st, const struct place *here, c
 		.nested = s->nested,
 		.nested_len = s->nested_len,
 		.ctl = s->ctl,
+		.ctl_shell = ctl_shell,
 		.denials = s->denials,
+		.sandbox_id = id,
 		.own_dirs = (const char *const *)s->own,
 		.n_own_dirs = ARRAY_SIZE(s->own),
+		.live_dir = s->live,
 		.interactive = st->interactive,
 		.stale = s->stale,
-		.cwd = p->worktree ? here->cwd : st->home,
+		.cd_leaves = st->interactive && !pol->strict,
+		.cwd = p->worktree && here->cwd ? here->cwd : st->home,
 		.argc = st->argc,
 		.argv = st->argv,
 	};
+}
+
+/* The first start of a sandbox: its view built, its supervisor left
+ * running (LIVE-1: under the lock, by the caller).  0, or a negative errno
+ * with *ret_err, or *ret_said. */
+static int shell_sandbox_create(const struct start *st, const struct place *here, const struct policy *pol,
+				const struct shell_parts *s, const char *id, char **ret_err, bool *ret_said)
+{
+	struct shell_view v;
+	shell_view_of(st, here, pol, s, id, NULL, &v);
 	struct layout l;
 	layout_init(&l);
 	shell_view_build(&l, &v);
@@ -479,9 +510,17 @@ static int shell_sandbox_run(const struct start *st, const struct place *here, c
 	if (r < 0 && layout_error_text(&l))
 		*ret_err = strdup(layout_error_text(&l));
 	if (r == 0) {
+		l.spec.live = true;
+		l.spec.linger = pol->linger > UINT_MAX ? UINT_MAX : (unsigned)pol->linger;
+		struct live_info info = { .worktree = here->project.worktree ? here->project.worktree : (char *)"/",
+					  .session = here->session,
+					  .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : (char *)"",
+					  .created = (long long)time(NULL) };
 		debug("sandbox ready to start");
-		r = sandbox_run(&l.spec, &l.prog, ret_status, ret_err);
+		r = live_create(s->live, id, &l.spec, &info, ret_err);
 		if (r == -EPERM || r == -ENOSPC || r == -EUSERS) {
+			free(*ret_err);
+			*ret_err = NULL;
 			warn("cannot create the sandbox: user namespaces are not allowed: %s",
 			     userns_hint(userns_blocker()));
 			*ret_said = true;
@@ -491,28 +530,94 @@ static int shell_sandbox_run(const struct start *st, const struct place *here, c
 	return r;
 }
 
-/* Builds the shell's sandbox, runs bash in it and waits; says why not. */
+/* The shell, in the live sandbox of its identity (built when none serves):
+ * 0 and its wait status and this shell's control directory (host), or a
+ * negative errno with *ret_err, or *ret_said. */
+static int shell_join(const struct start *st, const struct place *here, const struct policy *pol,
+		      struct shell_parts *s, int *ret_status, char **ret_ctl, char **ret_err, bool *ret_said)
+{
+	char id[LIVE_ID_LEN + 1];
+	struct live_identity li = { .worktree = here->project.worktree ? here->project.worktree : "/",
+				    .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : "",
+				    .stale = s->stale, .policy = pol->source, .nested = s->nested,
+				    .nested_len = s->nested_len };
+	live_id(&li, id);
+	int r = ctl_sandbox_dir(s->cache, id, &s->ctl);
+	if (r < 0) {
+		*ret_err = strdup("cannot create the sandbox's control directory");
+		return r;
+	}
+	for (int attempt = 0;; attempt++) {
+		int conn = -1;
+		r = live_connect(s->live, id, WIRE_JOIN, &conn);
+		if (r == -ENOENT) {
+			int lock = live_lock(s->live, id);
+			r = live_connect(s->live, id, WIRE_JOIN, &conn);
+			if (r == -ENOENT) {
+				r = shell_sandbox_create(st, here, pol, s, id, ret_err, ret_said);
+				if (r == 0)
+					r = live_connect(s->live, id, WIRE_JOIN, &conn);
+			}
+			if (lock >= 0)
+				close(lock);
+		}
+		if (r < 0)
+			return r;
+		/* This shell's part: its command line, environment, control dir. */
+		_cleanup_free_ char *ctl_host = NULL, *ctl_inside = NULL;
+		if (ctl_shell_make(s->ctl, &ctl_host, &ctl_inside) < 0)
+			debug("no control directory: nsb reload will not work in this shell");
+		struct shell_view v;
+		shell_view_of(st, here, pol, s, id, ctl_inside, &v);
+		struct layout l;
+		layout_init(&l);
+		shell_program_build(&l, &v);
+		r = layout_error(&l);
+		if (r == 0) {
+			struct join_request q = { .cwd = l.prog.cwd, .path = l.prog.path, .argc = st->argc + 2,
+						  .argv = l.prog.argv, .envp = l.envp };
+			debug("joining sandbox %s", id);
+			pid_t shell = 0;
+			r = join_run(conn, &q, ret_status, &shell, ret_err);
+			debug("the shell ended");
+			if (shell > 0 && s->denials)
+				denylog_unflag(s->denials, id, shell);
+		}
+		layout_release(&l);
+		close(conn);
+		if (r == 0) {
+			*ret_ctl = steal_pointer(&ctl_host);
+			return 0;
+		}
+		if (ctl_host)
+			ctl_remove(ctl_host);
+		/* it ended as this start came (its linger was over): a new one */
+		if (r != -EAGAIN || attempt == 2)
+			return r == -EAGAIN ? -EIO : r;
+	}
+}
+
+/* Runs the shell in its live sandbox and waits; says why not. */
 static struct shell_end shell_run(const struct start *st, const struct place *here,
 				  const struct policy *pol, bool reload)
 {
 	struct shell_end end = { .next = NEXT_FALLBACK };
 	const struct project *p = &here->project;
-	_cleanup_free_ char *err = NULL;
+	_cleanup_free_ char *err = NULL, *ctl = NULL;
 	struct shell_parts s = { 0 };
 	bool said = false;
 	int status;
 
 	int r = shell_parts_get(st, here, pol, reload, &s, &err, &said);
 	if (r == 0)
-		r = shell_sandbox_run(st, here, pol, &s, &status, &err, &said);
+		r = shell_join(st, here, pol, &s, &status, &ctl, &err, &said);
 	if (r == 0) {
 		end = (struct shell_end){ .next = NEXT_EXIT, .status = status };
-		/* Only a shell that ended by itself (exit 0, as nsb reload and the
-		 * cd function end it) may ask for another: one that was killed did
-		 * not. */
+		/* A request counts only from a shell that ended through nsbsh's
+		 * own cd or nsb reload (their exit status, ctl.h). */
 		struct ctl_request q = { CTL_NONE };
-		if (s.ctl && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			q = ctl_take(s.ctl, st->interactive, p->worktree, st->home);
+		if (ctl)
+			q = ctl_take(ctl, status, st->interactive, p->worktree, st->home);
 		if (q.kind != CTL_NONE)
 			end = (struct shell_end){ .next = q.kind == CTL_RELOAD ? NEXT_RELOAD : NEXT_CD,
 						  .dir = steal_pointer(&q.dir),
@@ -523,8 +628,8 @@ static struct shell_end shell_run(const struct start *st, const struct place *he
 	} else if (!said) {
 		warn("cannot make the sandbox: %s", err ? err : strerror(-r));
 	}
-	if (s.ctl)
-		ctl_remove(s.ctl);
+	if (ctl)
+		ctl_remove(ctl);
 	shell_parts_release(&s);
 	return end;
 }
@@ -560,6 +665,38 @@ static void terminal_reclaim(void)
  * sandbox.  No project: plain bash there (strict: no, the same sandbox
  * again).  Anything wrong: said, and the same sandbox again, in the
  * directory the shell was in. */
+/* CTL-3: whether dir (a real path) is one the sandbox of here could write:
+ * its work tree, a private home, the control directories, a writable bind
+ * of the policy, a session's git dirs; anything beneath them. */
+static bool sandbox_could_write(const struct place *here, const struct policy *pol, const char *dir)
+{
+	if (here->project.worktree && path_at_or_below(dir, here->project.worktree))
+		return true;
+	_cleanup_free_ char *data = NULL, *homes = NULL, *cache = NULL, *ctl = NULL;
+	if (dirs_data_path(&data) == 0 && (homes = path_join(data, "home"))) {
+		_cleanup_free_ char *real = realpath(homes, NULL);
+		if (real && path_at_or_below(dir, real))
+			return true;
+	}
+	if (dirs_cache_path(&cache) == 0 && (ctl = path_join(cache, "ctl"))) {
+		_cleanup_free_ char *real = realpath(ctl, NULL);
+		if (real && path_at_or_below(dir, real))
+			return true;
+	}
+	for (size_t i = 0; i < pol->bind.n + pol->unshadow.n; i++) {
+		const struct policy_entry *b = i < pol->bind.n ? &pol->bind.v[i] : &pol->unshadow.v[i - pol->bind.n];
+		_cleanup_free_ char *real = b->rw ? realpath(b->value, NULL) : NULL;
+		if (real && path_at_or_below(dir, real))
+			return true;
+	}
+	struct linked lk = { 0 };
+	_cleanup_free_ char *lerr = NULL;
+	bool in_git = here->project.worktree && linked_find(here->project.worktree, &lk, &lerr) == 0 &&
+		      path_at_or_below(dir, lk.commondir);
+	linked_release(&lk);
+	return in_git;
+}
+
 static void place_cd(const struct start *st, struct place *here, struct policy *pol,
 		     const struct shell_end *end)
 {
@@ -571,10 +708,26 @@ static void place_cd(const struct start *st, struct place *here, struct policy *
 		warn("cd: %s: %s", end->target, real ? strerror(ENOTDIR) : strerror(errno));
 		return;
 	}
+	if (sandbox_could_write(here, pol, real)) {
+		/* CTL-3: never plain bash where the sandbox could have made it */
+		if (here->project.worktree && path_at_or_below(real, here->project.worktree)) {
+			free(here->cwd);
+			here->cwd = steal_pointer(&real);
+		} else {
+			warn("cd: '%s' is a directory the sandbox can write: the sandbox again, not a shell outside it",
+			     real);
+		}
+		return;
+	}
 	_cleanup_(project_release) struct project next = { 0 };
 	int r = project_discover(real, PROJECT_MEMO, &next, &err);
-	if (r < 0 && r != -ENOENT)
+	if (r == -ENOTDIR)
+		warn("%s; the shell runs in the sandbox without the environment", err ? err : strerror(-r));
+	else if (r < 0 && r != -ENOENT)
 		warn("%s", err ? err : strerror(-r));
+	bool broken = r == -ENOTDIR;
+	if (broken)
+		r = 0;
 	if (r < 0) {
 		if (pol->strict) {
 			warn("cd: '%s' is outside the sandbox, and this account is strict", real);
@@ -604,6 +757,7 @@ static void place_cd(const struct start *st, struct place *here, struct policy *
 	here->cwd = steal_pointer(&real);
 	free(here->session);
 	here->session = NULL;
+	here->broken = broken;
 	/* The policy without the last project's overrides, then this one's. */
 	policy_release(pol);
 	policy_read(st, pol);

@@ -310,3 +310,27 @@ has_nix_exec() {
 	grep -Eq 'execve\("([^"]*/)?nix",' "$1"
 }
 
+# linger_zero - the user's policy says linger = 0 (appended to the user's
+# file): a sandbox ends as soon as nothing runs in it.  For the files that
+# wait for a start's whole process tree (strace -f follows the sandbox's
+# supervisor, which a first start leaves running; a cgroup is removed when
+# its sandbox ends).
+linger_zero() {
+	mkdir -p "$HOME/.config/nsbsh"
+	printf '\nlinger = 0\n' >>"$HOME/.config/nsbsh/nsbsh.conf"
+}
+
+# supervisor_of DIR - the pid of the supervisor of a live sandbox of the work
+# tree around DIR (its record in $XDG_RUNTIME_DIR/nsbsh), the newest one;
+# status 1 when none runs.
+supervisor_of() {
+	local real info pid=
+	real=$(cd "$1" && git rev-parse --show-toplevel 2>/dev/null) || real=$(cd "$1" && pwd -P)
+	for info in $(ls -t "$XDG_RUNTIME_DIR"/nsbsh/*.info 2>/dev/null); do
+		if grep -qxF "worktree $real" "$info"; then
+			pid=$(sed -n 's/^supervisor //p' "$info")
+			[ -d "/proc/$pid" ] && { echo "$pid"; return 0; }
+		fi
+	done
+	return 1
+}

@@ -4,6 +4,7 @@
 #include "env/choice.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/wait.h>
@@ -98,46 +99,60 @@ int env_watched_paths(const struct project *p, const struct policy *policy, char
 	return 0;
 }
 
+/* *ret_err = the reason, once (the first one stays). */
+static void reason(char **ret_err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reason(char **ret_err, const char *fmt, ...)
+{
+	if (*ret_err)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(ret_err, fmt, ap) < 0)
+		*ret_err = NULL;
+	va_end(ap);
+}
+
 /* After a failed build: the reason nix gives, or the plainer one when the
  * env file is not tracked (nix does not see untracked files, and says so
  * obscurely).  Asked only now: it loads libgit2, which a build that
  * works never needs. */
-static void why_failed(const struct project *p, const char *nix_err)
+static void why_failed(const struct project *p, const char *nix_err, char **ret_err)
 {
 	_cleanup_free_ char *err = NULL;
 	int t = project_envfile_tracked(p, &err);
 	if (t == 0)
-		warn("'%s' is not tracked by git, and nix does not see untracked files: run 'git add %s'",
-		     p->envfile, p->envfile);
+		reason(ret_err, "'%s' is not tracked by git, and nix does not see untracked files: run 'git add %s'",
+		       p->envfile, p->envfile);
 	else
-		warn("cannot evaluate '%s': %s", p->envfile, nix_err);
+		reason(ret_err, "cannot evaluate '%s': %s", p->envfile, nix_err);
 }
 
 /* Build (or wait for another shell's build of) the entry of key; with
  * force, evaluate again even when it exists (nsb reload). */
 static int env_build(const struct env_request *q, const struct key_parts *k, const char *root,
-		     const char *key, const struct cache_files *files, const char *why, bool force)
+		     const char *key, const struct cache_files *files, const char *why, bool force,
+		     char **ret_err)
 {
 	_cleanup_free_ char *err = NULL, *note = NULL;
 	const char *envfile = q->project->envfile;
 	const struct nix_info *nix = &k->nix;
 
 	if (!nix->path) {
-		warn("cannot find 'nix' in PATH, needed for the environment of '%s': install Nix (e.g. apt-get install nix-bin)",
-		     envfile);
+		reason(ret_err, "cannot find 'nix' in PATH, needed for the environment of '%s': install Nix (e.g. apt-get install nix-bin)",
+		       envfile);
 		return -ENOENT;
 	}
 	int r = nix_daemon_check();
 	if (r < 0) {
-		warn("cannot reach the nix daemon at '%s': %s; start it (nix-daemon, or systemctl start nix-daemon)",
-		     view_daemon_socket(), strerror(-r));
+		reason(ret_err, "cannot reach the nix daemon at '%s': %s; start it (nix-daemon, or systemctl start nix-daemon)",
+		       view_daemon_socket(), strerror(-r));
 		return r;
 	}
 
 	_cleanup_free_ char *entry = NULL;
 	r = cache_entry_dir(root, key, &entry);
 	if (r < 0) {
-		warn("cannot create the cache entry under '%s': %s", root, strerror(-r));
+		reason(ret_err, "cannot create the cache entry under '%s': %s", root, strerror(-r));
 		return r;
 	}
 	/* One build per key: a second shell waits here, then finds it done. */
@@ -166,7 +181,7 @@ static int env_build(const struct env_request *q, const struct key_parts *k, con
 			       .entry_dir = entry, .key = key };
 	r = nix_build_env(&b, &err, &note);
 	if (r < 0)
-		why_failed(q->project, err ? err : strerror(-r));
+		why_failed(q->project, err ? err : strerror(-r), ret_err);
 	else if (note)
 		warn("%s", note);
 	return r;
@@ -253,7 +268,7 @@ static enum choice decide(const struct env_request *q, const char *old_dir,
 }
 
 int env_choose(const struct env_request *q, const char *root, struct cache_entry *ret,
-	       bool *ret_stale)
+	       bool *ret_stale, char **ret_err)
 {
 	const struct project *p = q->project;
 	struct key_parts k = { 0 };
@@ -271,7 +286,7 @@ int env_choose(const struct env_request *q, const char *root, struct cache_entry
 	names = watch_names(q->policy, &n_names);
 	r = names ? cache_files_read(p, names, n_names, &files) : -ENOMEM;
 	if (r < 0) {
-		warn("cannot read the env files of '%s': %s", p->envfile, strerror(-r));
+		reason(ret_err, "cannot read the env files of '%s': %s", p->envfile, strerror(-r));
 		goto out;
 	}
 	cache_key_for_files(p, &k.ids, &files, key);
@@ -320,10 +335,14 @@ int env_choose(const struct env_request *q, const char *root, struct cache_entry
 		if (asprintf(&why_buf, "%s changed", what ? what : "an env file") >= 0)
 			why = why_buf;
 	}
-	r = env_build(q, &k, root, key, &files, why, q->reload);
+	r = env_build(q, &k, root, key, &files, why, q->reload, ret_err);
 	if (r == 0)
 		r = cache_lookup(root, key, ret);
 	if (r < 0 && have_last) {
+		if (*ret_err)
+			warn("%s", *ret_err);
+		free(*ret_err);
+		*ret_err = NULL;
 		warn("using the last environment built for '%s' (stale: it may not match the file)",
 		     p->envfile);
 		*ret = old;

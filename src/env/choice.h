@@ -21,9 +21,11 @@ struct env_request {
 };
 
 /* 0 with *ret (and *ret_stale: it is not what the files say now), or a
- * negative errno after saying why on stderr. */
+ * negative errno and the reason in *ret_err (malloc'ed; NULL: out of
+ * memory).  What it says on the way (building, waiting, keeping the last
+ * one) goes to stderr. */
 int env_choose(const struct env_request *q, const char *root, struct cache_entry *ret,
-	       bool *ret_stale);
+	       bool *ret_stale, char **ret_err);
 
 /* The project's cache key under policy (its watched files in it), as a
  * start computes it; for nsb status.  0 or a negative errno. */

@@ -317,7 +317,6 @@ int project_discover(const char *cwd, unsigned flags, struct project *ret, char 
 	r = envfile_find(cwd, top, &scan);
 	if (r < 0)
 		return r;
-	project_release(&scan);
 
 	struct strbuf fp = { 0 };
 	if ((flags & PROJECT_MEMO) && dirs_discovery_path(&memo_dir) < 0)
@@ -325,11 +324,23 @@ int project_discover(const char *cwd, unsigned flags, struct project *ret, char 
 	if (memo_dir && fingerprint(cwd, top, &fp) == 0 && (mpath = memo_path(memo_dir, cwd))) {
 		r = memo_read(mpath, &fp, ret);
 		if (r != -ESTALE) {
+			project_release(&scan);
 			free(fp.s);
 			return r;
 		}
 	}
 	r = discover_git(cwd, top, ret, ret_err);
+	if (r < 0 && r != -ENOENT && r != -EPERM && r != -ENOMEM) {
+		/* A repository that looks like a project and does not open
+		 * (unreadable, corrupt: code in a sandbox can do that to its
+		 * .git) is still that project: a sandbox for it, never plain
+		 * bash in a tree the sandbox could write.  A repository of
+		 * someone else's (-EPERM) is refused as it is. */
+		*ret = scan;
+		free(fp.s);
+		return -ENOTDIR;
+	}
+	project_release(&scan);
 	if (r == -ENOENT && mpath && !getenv("GIT_CEILING_DIRECTORIES")) {
 		/* This directory was a project and its .git no longer opens: code
 		 * in the sandbox can break a repository to get the next start out
@@ -337,13 +348,14 @@ int project_discover(const char *cwd, unsigned flags, struct project *ret, char 
 		struct project before;
 		if (memo_read(mpath, NULL, &before) == 0) {
 			if (streq(before.worktree, top) &&
-			    asprintf(ret_err, "'%s/.git' was a project's repository and no longer opens as one: not entering it (check it with git)", top) >= 0)
+			    asprintf(ret_err, "'%s/.git' was a project's repository and no longer opens as one: before you run git there outside a sandbox, check its .git/config and .git/hooks (code in a sandbox may have made them)", top) >= 0)
 				r = -ENOTDIR;
-			project_release(&before);
 			if (r == -ENOTDIR) {
+				*ret = before; /* the work tree it was, for a sandbox without its environment */
 				free(fp.s);
 				return r; /* the old memo stays: the next start says it again */
 			}
+			project_release(&before);
 		}
 	}
 	/* Only answers are kept; errors are said again on every start. */

@@ -21,8 +21,11 @@ struct project {
 };
 
 /* 0: a project, *ret filled.  -ENOENT: not a project (no work tree, a bare
- * repository, or no env file between cwd and the work-tree root).  Other
- * negative errno: discovery failed, with a one-line reason in *ret_err.
+ * repository, or no env file between cwd and the work-tree root).
+ * -ENOTDIR: a project's repository does not open (gone since the last
+ * start, unreadable, corrupt: code in a sandbox can do each to it): *ret
+ * is the project it is or was, *ret_err says why.  Other negative
+ * errno: discovery failed, with a one-line reason in *ret_err.
  * With PROJECT_MEMO, libgit2's answers are kept in nsbsh's cache
  * (dirs_discovery_path), each checked against the
  * state of the directories it depended on before it is reused. */

@@ -65,6 +65,9 @@ static const struct nsb_command commands[] = {
 	  "remove the cache entries (and their GC roots) of projects gone, or unused for DURATION" },
 	{ "log", "nsb log [-n N] [DIR]", nsb_cmd_log,
 	  "the last N calls the sandbox of the project around DIR was refused" },
+	{ "ps", "nsb ps [DIR]", nsb_cmd_ps, "the live sandboxes and what runs in them" },
+	{ "stop", "nsb stop [DIR] [--all]", nsb_cmd_stop,
+	  "end the live sandbox of the project around DIR (or all), with everything in it" },
 	{ "version", "nsb version", nsb_cmd_version, "nsbsh's version and those of its libraries" },
 	{ "help", "nsb help [COMMAND]", cmd_help, "this list, or one command's usage (nsb COMMAND --help)" },
 };

@@ -15,6 +15,8 @@ int nsb_cmd_doctor(int argc, char **argv);    /* nsb doctor */
 int nsb_cmd_gc(int argc, char **argv);        /* nsb gc [--dry-run] [--older-than DURATION] [--homes] */
 int nsb_cmd_log(int argc, char **argv);       /* nsb log [-n N] [DIR] */
 int nsb_cmd_version(int argc, char **argv);   /* nsb version */
+int nsb_cmd_ps(int argc, char **argv);        /* nsb ps [DIR] */
+int nsb_cmd_stop(int argc, char **argv);      /* nsb stop [DIR] [--all] */
 
 /* A command's usage line, from nsb.c's table ("nsb gc [--dry-run] ..."). */
 const char *nsb_usage_line(const char *name);
@@ -31,3 +33,7 @@ struct project;
 int nsb_project_here(const char *dir, char **ret_cwd, struct project *ret, char **ret_err);
 /* The same, saying why not: 0, or 1 (said). */
 int nsb_project_at(const char *dir, struct project *ret, char **ret_cwd);
+
+/* The id of the live sandbox a start in p would join now (ps.c; 33 bytes
+ * with the NUL): 0 or a negative errno (the env files cannot be read). */
+int nsb_current_sandbox(const struct project *p, char *id);

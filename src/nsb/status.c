@@ -19,6 +19,7 @@
 #include "policy/trust.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/landlock.h"
+#include "sandbox/live.h"
 #include "sandbox/shell-view.h"
 
 static void print_age(const char *root, const char *key)
@@ -83,6 +84,33 @@ static void print_limits(const struct policy *pol)
 		       pol->max_procs);
 }
 
+/* The live sandboxes of the work tree: the one a start would join now,
+ * and older ones still running (sandbox/live.h). */
+static void print_sandbox(const struct project *p)
+{
+	_cleanup_free_ char *live = NULL;
+	struct live_info *v = NULL;
+	size_t n = 0, shown = 0;
+	char now[LIVE_ID_LEN + 1] = "";
+	if (live_dir_path(&live) < 0 || live_list(live, &v, &n) < 0)
+		n = 0;
+	if (nsb_current_sandbox(p, now) < 0)
+		now[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		struct live_stat st;
+		if (!streq(v[i].worktree, p->worktree) || live_stat(live, v[i].id, &st) < 0)
+			continue;
+		printf("sandbox:   %s, %s: %ld process%s, %ld shell%s, up %lld s%s\n",
+		       streq(v[i].id, now) ? "running" : "running (an older environment or policy: it takes no new shells)",
+		       v[i].id, st.processes, st.processes == 1 ? "" : "es", st.shells, st.shells == 1 ? "" : "s",
+		       (long long)time(NULL) - v[i].created, st.idle >= 0 ? ", idle" : "");
+		shown++;
+	}
+	if (!shown)
+		printf("sandbox:   not running (the next start builds it)\n");
+	live_list_release(v, n);
+}
+
 /* The nested repositories the next start protects (nested.c). */
 static void print_nested(const char *worktree)
 {
@@ -131,6 +159,7 @@ int nsb_cmd_status(int argc, char **argv)
 	project_policy(p.worktree, &pol);
 	print_limits(&pol);
 	print_nested(p.worktree);
+	print_sandbox(&p);
 	if (nix_locate(&nix) < 0 || env_key(&p, &pol, nix.id, key) < 0) {
 		printf("cache key: cannot be computed (cannot read the env files)\n");
 		status = 1;

@@ -34,6 +34,7 @@ const char *config_system_path(void);
 #define CONFIG_MIN_PROCS 16
 #define CONFIG_MIN_MEMORY (64ull << 20)
 #define CONFIG_MIN_CPU_SECONDS 1
+#define CONFIG_DEFAULT_LINGER 600
 
 enum policy_reload {
 	POLICY_RELOAD_ASK,      /* interactive starts only: ask */
@@ -91,6 +92,13 @@ struct policy {
 	/* The user file's `project` sections, for config_load_project. */
 	struct policy_layer *projects;
 	size_t n_projects;
+	/* Seconds a live sandbox stays after its last process (0: it ends at
+	 * once). */
+	unsigned long long linger;
+	/* 64 hex digits: a hash of every file's text (and the project) that
+	 * made this policy, "" for the built-in one: two policies with the same
+	 * are the same (a live sandbox's identity, sandbox/live.h). */
+	char source[65];
 	/* "FILE:LINE: key 'K': 'V' ignored: WHY", one per value a file was
 	 * not allowed to set; the caller decides whether to show them. */
 	char **notes;
@@ -124,6 +132,7 @@ enum config_key {
 	CONFIG_KEY_SSH_PROJECT,
 	CONFIG_KEY_SSH_PROJECT_ENV,
 	CONFIG_KEY_FILE_TRANSFER,
+	CONFIG_KEY_LINGER,
 	CONFIG_KEY_SETENV,
 	CONFIG_KEY_TOOLS,
 	CONFIG_KEY_COUNT,

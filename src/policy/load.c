@@ -14,7 +14,27 @@
 #include <stdio.h>
 
 #include "base/file.h"
+#include "base/sha256.h"
 #include "base/util.h"
+
+/* p->source chained with what, then text: the hash of every text that made
+ * the policy, in the order it was applied. */
+static void source_add(struct policy *p, const char *what, const char *text, size_t len)
+{
+	struct sha256 h;
+	uint8_t digest[32];
+	uint64_t n;
+	sha256_init(&h);
+	sha256_update(&h, p->source, strlen(p->source));
+	n = strlen(what);
+	sha256_update(&h, &n, sizeof(n));
+	sha256_update(&h, what, strlen(what));
+	n = len;
+	sha256_update(&h, &n, sizeof(n));
+	sha256_update(&h, text, len);
+	sha256_final(&h, digest);
+	sha256_hex(digest, p->source);
+}
 
 static int note_projects_ignored(struct policy *p, const struct policy_layer *l)
 {
@@ -76,6 +96,7 @@ int config_load(const char *system_path, const char *user_path, const char *home
 			break;
 		}
 		r = config_parse_layer(text, len, paths[i], home, &l, err, &seen);
+		source_add(&s, paths[i], text, len);
 		strict |= seen;
 		if (r == 0)
 			r = config_merge(&s, &l, i == 0 ? LAYER_SYSTEM : LAYER_USER);
@@ -128,6 +149,7 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
 	if (r < 0)
 		return r;
 	r = policy_copy(&s, p);
+	source_add(&s, "project", rootc, strlen(rootc));
 	for (size_t i = 0; r == 0 && i < p->n_projects; i++)
 		if (streq(p->projects[i].project, rootc)) {
 			r = config_merge(&s, &p->projects[i], LAYER_USER);
@@ -139,6 +161,7 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
 				       NULL);
 		if (r == 0)
 			r = note_projects_ignored(&s, &l);
+		source_add(&s, filename ? filename : ".nsbsh.conf", text, len);
 		/* Trusted: the user read it and pinned it, so it counts as the
 		 * user's own words (it widens unless strict mode is on); what
 		 * the repository ships untrusted is never even parsed.  Its

@@ -73,6 +73,7 @@ void policy_init_defaults(struct policy *p)
 		.reload_interactive = POLICY_RELOAD_ASK,
 		.reload_noninteractive = POLICY_RELOAD_REBUILD,
 		.max_procs = CONFIG_DEFAULT_MAX_PROCS,
+		.linger = CONFIG_DEFAULT_LINGER,
 	};
 }
 
@@ -444,6 +445,10 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 		p->reload_interactive = v->reload_interactive;
 	if (key_set(&m, CONFIG_KEY_RELOAD_NONINTERACTIVE))
 		p->reload_noninteractive = v->reload_noninteractive;
+	/* How long an idle sandbox stays warm: its processes are the user's,
+	 * and nothing of what they see changes with it. */
+	if (key_set(&m, CONFIG_KEY_LINGER))
+		p->linger = v->linger;
 	/* Another bash is a host file shown inside; automatic is nsbsh's own. */
 	if (key_set(&m, CONFIG_KEY_BASH) && !(v->bash && p->bash && streq(v->bash, p->bash))) {
 		if (!v->bash || m.may_widen) {

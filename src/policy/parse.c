@@ -54,6 +54,7 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 					 CONFIG_MIN_CPU_SECONDS },
 	[CONFIG_KEY_SSH_PROJECT] = { "ssh_project", TYPE_OPT_PATH, false, NULL, NULL },
 	[CONFIG_KEY_SSH_PROJECT_ENV] = { "ssh_project_env", TYPE_VAR, false, NULL, NULL },
+	[CONFIG_KEY_LINGER] = { "linger", TYPE_COUNT, false, NULL, NULL, 0 },
 	[CONFIG_KEY_FILE_TRANSFER] = { "file_transfer", TYPE_CHOICE, false, choice_transfer,
 				       "off or sandbox" },
 	[CONFIG_KEY_SETENV] = { "setenv", TYPE_SETENV, true, NULL, NULL },
@@ -619,6 +620,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 				p->ssh_project_env = steal_pointer(&v->e.value);
 				break;
 			case CONFIG_KEY_FILE_TRANSFER: p->file_transfer = v->choice; break;
+			case CONFIG_KEY_LINGER: p->linger = v->number; break;
 			case CONFIG_KEY_BIND: list = &p->bind; break;
 			case CONFIG_KEY_UNSHADOW: list = &p->unshadow; break;
 			case CONFIG_KEY_PASSTHROUGH: list = &p->passthrough; break;

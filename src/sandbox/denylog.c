@@ -9,6 +9,7 @@
  * written, and again before it is shown. */
 #include "sandbox/denylog.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -55,25 +56,43 @@ int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
 	return 0;
 }
 
-int denylog_flag_path(const char *dir, pid_t supervisor, char **ret)
+int denylog_flag_path(const char *dir, const char *sandbox, pid_t shell, char **ret)
 {
-	return asprintf(ret, "%s/refused-%d", dir, (int)supervisor) < 0 ? -ENOMEM : 0;
+	return asprintf(ret, "%s/refused-%s-%d", dir, sandbox, (int)shell) < 0 ? -ENOMEM : 0;
 }
 
-int denylog_flag(const char *dir, pid_t supervisor)
+int denylog_flag(const char *dir, const char *sandbox, pid_t shell)
 {
 	_cleanup_free_ char *path = NULL;
-	if (denylog_flag_path(dir, supervisor, &path) < 0)
+	if (denylog_flag_path(dir, sandbox, shell, &path) < 0)
 		return -ENOMEM;
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	return fd < 0 ? -errno : 0;
 }
 
-void denylog_unflag(const char *dir, pid_t supervisor)
+void denylog_unflag(const char *dir, const char *sandbox, pid_t shell)
 {
 	_cleanup_free_ char *path = NULL;
-	if (denylog_flag_path(dir, supervisor, &path) == 0)
+	if (denylog_flag_path(dir, sandbox, shell, &path) == 0)
 		unlink(path);
+}
+
+void denylog_unflag_all(const char *dir, const char *sandbox)
+{
+	char prefix[128];
+	snprintf(prefix, sizeof(prefix), "refused-%s-", sandbox);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
 }
 
 /* The lines of one file, appended to lines[] (a ring of n): a file is at

@@ -21,11 +21,15 @@
  * negative errno. */
 int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when);
 
-/* The flag file of the session whose supervisor is pid: DIR/refused-PID,
- * made at its first refusal and removed when it ends. */
-int denylog_flag_path(const char *dir, pid_t supervisor, char **ret);
-int denylog_flag(const char *dir, pid_t supervisor);
-void denylog_unflag(const char *dir, pid_t supervisor);
+/* The flag file of one shell of a live sandbox (its id, live.h, and the
+ * shell's pid inside, which is its session's id): DIR/refused-ID-PID, made
+ * at the first refusal of a process of that session, removed when the
+ * shell ends (by its start) or the sandbox does (all of them). */
+int denylog_flag_path(const char *dir, const char *sandbox, pid_t shell, char **ret);
+int denylog_flag(const char *dir, const char *sandbox, pid_t shell);
+void denylog_unflag(const char *dir, const char *sandbox, pid_t shell);
+/* Every flag file of the sandbox. */
+void denylog_unflag_all(const char *dir, const char *sandbox);
 
 /* Print the last n refusals of dir to f, oldest first, as
  * "TIME  PID  COMMAND  SYSCALL  GROUP"; the number printed, or a negative

@@ -133,7 +133,9 @@ static void protect_gitdir(struct layout *l, const char *gitdir, int depth, int 
 		return;
 	}
 	if (mkdir(hooks, 0755) < 0 && errno != EEXIST) {
-		layout_set_error(l, -errno);
+		/* a git dir that cannot be looked into (chmod 000, say): the
+		 * whole of it read-only, rather than less */
+		protect_ro(l, gitdir);
 		return;
 	}
 	protect_ro(l, hooks);

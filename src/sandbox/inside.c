@@ -27,6 +27,7 @@
 #include "base/util.h"
 #include "sandbox/landlock.h"
 #include "sandbox/seccomp.h"
+#include "sandbox/wire.h"
 
 #define SANDBOX_BASE "/tmp"
 #define OLDROOT "/oldroot"
@@ -309,22 +310,22 @@ static void limits_apply_or_fail(const struct sandbox_spec *s, bool procs_by_cgr
 /* MUST-10: the listener goes to the supervisor, then out of this process. */
 static void listener_send_or_fail(int sock, int listener)
 {
-	char byte = 'L';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u = { 0 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &listener, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1)
+	struct wire_msg m = { .event = WIRE_LISTENER };
+	if (wire_send(sock, &m, &listener, 1) < 0)
 		child_fail("cannot pass the seccomp listener to the supervisor");
 	close(listener);
+}
+
+/* Landlock after the fds are closed: it does not check fds opened before. */
+static void landlock_or_fail(const struct sandbox_spec *s)
+{
+	if (s->n_writable == 0)
+		return;
+	int r = landlock_restrict(s->writable, s->n_writable, NULL);
+	if (r < 0) {
+		errno = -r;
+		child_fail("cannot restrict writes with Landlock");
+	}
 }
 
 static void __attribute__((__noreturn__)) program_exec(const struct sandbox_spec *s,
@@ -343,13 +344,7 @@ static void __attribute__((__noreturn__)) program_exec(const struct sandbox_spec
 	signals_restore();
 	caps_drop_or_fail();
 	fds_close_or_fail(child_errfd);
-	if (s->n_writable > 0) {
-		int r = landlock_restrict(s->writable, s->n_writable, NULL);
-		if (r < 0) {
-			errno = -r;
-			child_fail("cannot restrict writes with Landlock");
-		}
-	}
+	landlock_or_fail(s);
 	execve(p->path, p->argv, p->envp);
 	/* Only the exit status can tell now; 126/127 as bash reports them. */
 	dprintf(STDERR_FILENO, "nsbsh: cannot run '%s' in the sandbox: %s\n", p->path,
@@ -399,15 +394,15 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 		child_fail("cannot detach the old root");
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
 		child_fail("cannot make the root read-only");
-	if (chdir(p->cwd) < 0)
-		child_fail("cannot enter '%s' in the sandbox", p->cwd);
+	if (chdir(s->live ? "/" : p->cwd) < 0)
+		child_fail("cannot enter '%s' in the sandbox", s->live ? "/" : p->cwd);
 
 	/* MUST-8; the program gets the filter by inheritance, and its exec
 	 * makes it dumpable again (gdb and strace inside keep working). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		child_fail("cannot make pid 1 undumpable");
 	if (s->seccomp) {
-		/* 'n': the supervisor will answer notifications (sandbox_run). */
+		/* 'n': the supervisor will answer notifications (live.c). */
 		struct seccomp_options o = { .nested_userns = s->nested_userns, .notify = go[0] == 'n' };
 		int listener = -1;
 		int r = seccomp_install(&o, &listener);
@@ -417,6 +412,15 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 		}
 		if (listener >= 0)
 			listener_send_or_fail(sock, listener);
+	}
+	if (s->live) {
+		/* MUST-11: no capability from now on, for pid 1 (which needs none
+		 * any more) and every shell it forks; Landlock each shell takes
+		 * itself (spawner.c), so that none can signal pid 1 (MUST-L3). */
+		caps_drop_or_fail();
+		close(child_errfd); /* EOF: the supervisor knows the sandbox is built */
+		child_errfd = -1;
+		spawner_run(s, sock);
 	}
 	if (sock >= 0)
 		close(sock);

@@ -21,6 +21,11 @@
 noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_program *p, int errfd,
 			  int syncfd, int sock);
 
+/* A live sandbox's pid 1 once the sandbox is built (spawner.c): serves
+ * WIRE_JOIN and WIRE_STAT on ctl until nothing has run in it for
+ * s->linger seconds, or ctl closes; each shell gets s's Landlock. */
+noreturn void spawner_run(const struct sandbox_spec *s, int ctl);
+
 /* SIGINT and SIGQUIT as the caller had them, kept before the clone. */
 void signals_save(void);
 /* While the program runs, the supervisor and pid 1 stay out of the way of

@@ -88,6 +88,7 @@
 #include "sandbox/denylog.h"
 #include "sandbox/inside.h"
 #include "sandbox/seccomp.h"
+#include "sandbox/wire.h"
 
 #define ERRBUF 1024
 
@@ -143,7 +144,8 @@ static char *strdup_printf(const char *fmt, ...)
 /* What the supervisor holds of a started sandbox. */
 struct supervision {
 	pid_t pid;       /* pid 1 of the sandbox */
-	int errfd;       /* setup failures, one line; EOF once the program runs */
+	int errfd;       /* setup failures, one line; EOF once the program runs
+			  * (a live sandbox: once pid 1 serves) */
 	int sock;        /* -1, or where pid 1 sends the filter's listener */
 	int pidfd;       /* -1, or readable when pid 1 has exited */
 	struct sandbox_cgroup cg; /* the sandbox's own, when there is one */
@@ -165,10 +167,34 @@ static void supervision_close(struct supervision *sv)
 	cgroup_release(&sv->cg);
 }
 
+/* Every fd above 2 closed but those of keep (-1s skipped). */
+static void fds_close_but(const int *keep, size_t n)
+{
+	int sorted[8];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < ARRAY_SIZE(sorted); i++)
+		if (keep[i] > 2)
+			sorted[k++] = keep[i];
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+			int t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	unsigned from = 3;
+	for (size_t i = 0; i < k; i++) {
+		if ((unsigned)sorted[i] > from)
+			close_range(from, (unsigned)sorted[i] - 1, 0);
+		from = (unsigned)sorted[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
 /* notify: pid 1 is to pass the filter's listener to this process, which
- * must then answer it (supervise).  It does only when a pidfd can tell
- * this process that pid 1 is gone while it polls.  supervised: the caller
- * waits in supervise(), which removes the sandbox's cgroup afterwards. */
+ * must then answer it (live.c); it does only when a pidfd can tell this
+ * process that pid 1 is gone while it polls.  supervised: the sandbox gets
+ * a cgroup of its own where one is delegated (removed by
+ * sandbox_live_end). */
 static int start(const struct sandbox_spec *s, const struct sandbox_program *p, bool notify, bool supervised,
 		 struct supervision *sv, char **ret_err)
 {
@@ -199,9 +225,13 @@ static int start(const struct sandbox_spec *s, const struct sandbox_program *p, 
 		close(syncpipe[1]);
 		if (socks[0] >= 0)
 			close(socks[0]);
-		/* the supervisor's handles on the cgroup: no way out for pid 1 */
+		/* the supervisor's handles on the cgroup: no way out for pid 1;
+		 * and nothing else of the supervisor's either (a pipe its own
+		 * caller waits on, say): pid 1 keeps only what it uses */
 		fd_close(&sv->cg.fd);
 		fd_close(&sv->cg.parent_fd);
+		int keep[] = { errpipe[1], syncpipe[0], socks[1], p ? p->stdout_fd : -1 };
+		fds_close_but(keep, ARRAY_SIZE(keep));
 		inside_pid1(s, p, errpipe[1], syncpipe[0], socks[1]);
 	}
 	int r = pid < 0 ? -errno : 0;
@@ -247,7 +277,8 @@ static int start(const struct sandbox_spec *s, const struct sandbox_program *p, 
 		supervision_close(sv);
 		return r;
 	}
-	signals_supervise(pid);
+	if (!s->live)
+		signals_supervise(pid);
 	return 0;
 }
 
@@ -288,81 +319,75 @@ int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err)
 	return 0;
 }
 
-static int listener_receive(int sock)
-{
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -1;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
-/* One refusal: answered at once, then logged; the first of this session
- * also raises the flag the shell's prompt looks for. */
-static void denial_handle(int listener, const char *log, bool *flagged)
-{
-	struct seccomp_denial d;
-	if (seccomp_notify_answer(listener, &d) < 0)
-		return;
-	/* A log that cannot be written must not stop the shell: the refusal
-	 * itself has been answered.  The append creates the directory. */
-	denylog_append(log, &d, time(NULL));
-	if (!*flagged)
-		*flagged = denylog_flag(log, getpid()) == 0;
-}
-
-/* Until pid 1 exits: take the listener from pid 1, answer what it reports. */
-static int supervise(struct supervision *sv, const char *log, int *ret_status, char **ret_err)
-{
-	int listener = -1;
-	bool flagged = false;
-	while (sv->sock >= 0 || listener >= 0) {
-		struct pollfd p[3] = { { .fd = sv->pidfd, .events = POLLIN },
-				       { .fd = sv->sock, .events = POLLIN },
-				       { .fd = listener, .events = POLLIN } };
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents)
-			break; /* pid 1 is gone: so is everything of the sandbox */
-		if (p[1].revents) {
-			listener = listener_receive(sv->sock);
-			fd_close(&sv->sock);
-		}
-		if (p[2].revents & POLLIN)
-			denial_handle(listener, log, &flagged);
-		else if (p[2].revents)
-			fd_close(&listener);
-	}
-	fd_close(&listener);
-	int r = sandbox_wait(sv->pid, steal_fd(&sv->errfd), ret_status, ret_err);
-	supervision_close(sv);
-	if (flagged)
-		denylog_unflag(log, getpid());
-	return r;
-}
-
-int sandbox_run(const struct sandbox_spec *s, const struct sandbox_program *p, int *ret_status,
-		char **ret_err)
+int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, char **ret_err)
 {
 	struct supervision sv;
-	bool notify = s->seccomp && s->denial_log;
-	int r = start(s, p, notify, true, &sv, ret_err);
+	if (!s->live)
+		return -EINVAL;
+	int r = start(s, NULL, true, true, &sv, ret_err);
 	if (r < 0)
 		return r;
-	return supervise(&sv, s->denial_log, ret_status, ret_err);
+	if (sv.sock < 0 || sv.pidfd < 0) {
+		/* a kernel before 5.3 (no pidfd): no supervisor can follow pid 1 */
+		kill(sv.pid, SIGKILL);
+		waitpid(sv.pid, NULL, 0);
+		supervision_close(&sv);
+		*ret_err = strdup("this kernel has no pidfd_open (Linux 5.3 or later is needed)");
+		return -ENOSYS;
+	}
+	/* pid 1 passes the listener, then closes its end of errfd once it
+	 * serves; a line before that end is why it could not be built. */
+	char buf[ERRBUF + 1];
+	ssize_t len = read_full(sv.errfd, buf, sizeof(buf) - 1);
+	fd_close(&sv.errfd);
+	int listener = -1;
+	if (len == 0 && s->seccomp) {
+		struct wire_msg m;
+		size_t n = 0;
+		if (wire_recv(sv.sock, &m, &listener, 1, &n) < 0 || m.event != WIRE_LISTENER || n != 1) {
+			if (n)
+				close(listener);
+			listener = -1;
+			len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass its seccomp listener");
+		}
+	}
+	if (len != 0) {
+		buf[len > 0 ? len : 0] = '\0';
+		*ret_err = strdup(len > 0 ? buf : "cannot read from the sandbox's pid 1");
+		kill(sv.pid, SIGKILL);
+		waitpid(sv.pid, NULL, 0);
+		supervision_close(&sv);
+		return -EIO;
+	}
+	*ret = (struct sandbox_live){ .pid = sv.pid, .pidfd = sv.pidfd, .ctl = sv.sock,
+				      .listener = listener, .cg = sv.cg };
+	return 0;
+}
+
+void sandbox_live_end(struct sandbox_live *l)
+{
+	if (l->pid > 0) {
+		kill(l->pid, SIGKILL);
+		while (waitpid(l->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	fd_close(&l->pidfd);
+	fd_close(&l->ctl);
+	fd_close(&l->listener);
+	cgroup_release(&l->cg);
+	l->pid = -1;
+}
+
+void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *flag_id)
+{
+	struct seccomp_denial d;
+	if (seccomp_notify_answer(l->listener, &d) < 0)
+		return;
+	/* A log that cannot be written must not stop the shells: the refusal
+	 * itself has been answered.  The append creates the directory. */
+	if (!log)
+		return;
+	denylog_append(log, &d, time(NULL));
+	if (d.sid_inside > 0)
+		denylog_flag(log, flag_id, d.sid_inside);
 }

@@ -55,6 +55,11 @@ struct sandbox_spec {
 	unsigned long max_procs;       /* RLIMIT_NPROC inside; 0: none (MUST-9) */
 	unsigned long long max_memory; /* RLIMIT_AS of each process, bytes; 0: none */
 	unsigned long max_cpu_seconds; /* RLIMIT_CPU of each process; 0: none */
+	/* A live sandbox (live.h): pid 1 runs no program of its own but the
+	 * shells it is asked for, and ends linger seconds after the last
+	 * process in it ended. */
+	bool live;
+	unsigned linger;
 	/* The project's denial log directory (denylog.h), on the host; NULL:
 	 * refusals are not reported.  Only sandbox_run keeps it: its
 	 * supervisor answers the filter's notifications while it waits. */
@@ -82,17 +87,35 @@ void sandbox_spec_release(struct sandbox_spec *s);
 int sandbox_add(struct sandbox_spec *s, enum sandbox_op_kind kind, const char *src,
 		const char *dest, const char *data, size_t len);
 
-/* Build the sandbox and run the program (answering the filter's
- * notifications into s->denial_log meanwhile); 0 and its wait status in
- * *ret_status (as waitpid gives it, from pid 1 of the sandbox: an exit code,
- * 128+N for a program killed by signal N), or a negative errno with a
- * malloc'ed one-line reason in *ret_err. -EPERM/-ENOSPC/-EINVAL/-ENOSYS from
- * the namespace creation itself mean the kernel refuses user namespaces. */
-int sandbox_run(const struct sandbox_spec *s, const struct sandbox_program *p, int *ret_status,
-		char **ret_err);
-/* Like sandbox_run, but the caller reads the program's stdout from *ret_fd
- * and then calls sandbox_wait(); refusals are not reported (denial_log is
- * ignored: nobody would answer the filter while the caller reads). */
+/* Build the sandbox and start the program in it: 0 and pid 1's pid and the
+ * fd that says why setup failed, for sandbox_wait(), which waits for it
+ * and gives its wait status in *ret_status (as waitpid gives it, from pid
+ * 1 of the sandbox: an exit code, 128+N for a program killed by signal
+ * N), or a negative errno with a malloc'ed one-line reason in *ret_err.
+ * -EPERM/-ENOSPC/-EINVAL/-ENOSYS from the namespace creation itself mean
+ * the kernel refuses user namespaces.  Refusals of the filter are answered
+ * at once, not reported (the evaluation's sandbox). */
 int sandbox_start(const struct sandbox_spec *s, const struct sandbox_program *p, pid_t *ret_pid,
 		  int *ret_errfd, char **ret_err);
 int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err);
+
+/* A live sandbox as its supervisor holds it (live.c): pid 1 built the view
+ * and serves shells (spawner.c). */
+#include "sandbox/cgroup.h"
+struct sandbox_live {
+	pid_t pid;      /* pid 1 */
+	int pidfd;      /* readable once pid 1 has exited */
+	int ctl;        /* to pid 1 and back: WIRE_JOIN, WIRE_STAT (wire.h) */
+	int listener;   /* the seccomp listener (MUST-10), or -1 */
+	struct sandbox_cgroup cg;
+};
+/* Builds it (s->live set): 0 once pid 1 serves, or a negative errno with a
+ * one-line reason in *ret_err (nothing is left running then). */
+int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, char **ret_err);
+/* Ends it (pid 1 killed, if it still runs: with it every process inside),
+ * reaps pid 1, removes its cgroup. */
+void sandbox_live_end(struct sandbox_live *l);
+/* One notified call of the filter, answered (MUST-S6) and written to the
+ * denial log log (NULL: not written), raising the flag of the caller's
+ * shell in sandbox flag_id (denylog.h). */
+void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *flag_id);

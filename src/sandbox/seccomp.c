@@ -266,21 +266,23 @@ static int proc_read(pid_t pid, const char *file, char *buf, size_t size)
 	return 0;
 }
 
-/* The pid as the sandbox sees it: the last field of NSpid in /proc/PID/status. */
-static pid_t pid_inside(pid_t pid)
+/* An id as the sandbox sees it: the last field of FIELD ("NSpid",
+ * "NSsid") in /proc/PID/status; 0: unknown. */
+static pid_t id_inside(pid_t pid, const char *field)
 {
 	char buf[4096];
-	char path[64];
+	char path[64], key[16];
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(key, sizeof(key), "\n%s:", field);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	char *line = strstr(buf, "\nNSpid:");
+	char *line = strstr(buf, key);
 	if (!line)
 		return 0;
-	line += strlen("\nNSpid:");
+	line += strlen(key);
 	line[strcspn(line, "\n")] = '\0';
 	char *last = strrchr(line, '\t');
 	return (pid_t)strtol(last ? last + 1 : line, NULL, 10);
@@ -310,12 +312,13 @@ int seccomp_notify_answer(int listener, struct seccomp_denial *ret)
 	free(name);
 	if (proc_read(ret->pid, "comm", ret->comm, sizeof(ret->comm)) < 0)
 		snprintf(ret->comm, sizeof(ret->comm), "?");
-	ret->pid_inside = pid_inside(ret->pid);
+	ret->pid_inside = id_inside(ret->pid, "NSpid");
+	ret->sid_inside = id_inside(ret->pid, "NSsid");
 	/* What was read is the caller's only if it still waits: else the pid
 	 * may have been reused by another process since. */
 	if (seccomp_notify_id_valid(listener, req->id) < 0) {
 		snprintf(ret->comm, sizeof(ret->comm), "?");
-		ret->pid_inside = 0;
+		ret->pid_inside = ret->sid_inside = 0;
 	}
 	/* MUST-S6: an error, never SECCOMP_USER_NOTIF_FLAG_CONTINUE. */
 	*resp = (struct seccomp_notif_resp){ .id = req->id, .error = -ret->error };

@@ -27,6 +27,7 @@ const struct sock_fprog *seccomp_precompiled_filter(bool nested_userns, bool not
 struct seccomp_denial {
 	pid_t pid;           /* in the listener's pid namespace */
 	pid_t pid_inside;    /* in the sandbox's (0: unknown) */
+	pid_t sid_inside;    /* its session there: the shell's pid (0: unknown) */
 	char comm[16];       /* /proc/PID/comm as the process set it, or "?" */
 	char syscall[32];
 	const char *group;   /* the group's name in the table */

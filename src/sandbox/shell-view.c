@@ -17,6 +17,8 @@
  * SV-3 git-last: the git metadata of the work tree and of the repositories
  *      nested in it is protected after the policy's binds, so that no bind
  *      can uncover it (gitprotect.c).
+ * SV-5 live-hidden: the directory of the join sockets (live.h LIVE-2) is
+ *      an empty tmpfs wherever a bind would show it.
  * SV-4 bind-dest: a policy bind never lands over nsbsh's own pieces of the
  *      view (/proc, /dev, /run/nsbsh, /nix/store, /tmp), nor over or above
  *      the work tree or the home, which it would hide; its source is
@@ -102,10 +104,24 @@ static void watch_file(struct layout *l, const struct shell_view *v)
 	layout_add_file(l, SHELL_RC_WATCH, text, text ? strlen(text) : 0);
 }
 
-/* A linked work tree (a session): its common git dir, and the names the
- * prompt shows: NSBSH_PROJECT_NAME (the repository's) and NSBSH_SESSION
- * (the session's, else the linked work tree's branch). */
+/* A linked work tree (a session): its common git dir. */
 static void session_view(struct layout *l, const struct shell_view *v)
+{
+	struct linked lk = { 0 };
+	_cleanup_free_ char *note = NULL;
+	int r = linked_find(v->project->worktree, &lk, &note);
+	if (r == 0)
+		gitprotect_common(l, &lk);
+	else if (r == -ENOMEM)
+		layout_set_error(l, r);
+	if (note)
+		layout_note(l, "%s: the sandbox does not show that git dir", note);
+	linked_release(&lk);
+}
+
+/* The names the prompt shows: NSBSH_PROJECT_NAME (the repository's) and
+ * NSBSH_SESSION (the session's, else the linked work tree's branch). */
+static void session_env(struct layout *l, const struct shell_view *v)
 {
 	const char *worktree = v->project->worktree;
 	struct linked lk = { 0 };
@@ -114,42 +130,42 @@ static void session_view(struct layout *l, const struct shell_view *v)
 	const char *base = strrchr(worktree, '/');
 	const char *name = r == 0 ? lk.name : base && base[1] ? base + 1 : worktree;
 	const char *branch = v->session ? v->session : r == 0 ? lk.branch : NULL;
-	if (r == 0)
-		gitprotect_common(l, &lk);
-	else if (r == -ENOMEM)
-		layout_set_error(l, r);
-	if (note)
-		layout_note(l, "%s: the sandbox does not show that git dir", note);
 	layout_setenv(l, "NSBSH_PROJECT_NAME", name);
 	if (branch)
 		layout_setenv(l, "NSBSH_SESSION", branch);
 	linked_release(&lk);
 }
 
-/* The project's denial log (denylog.h): the supervisor keeps it in dir.
- * A shell with a prompt sees dir read-only, and NSBSH_DENIALS_FLAG names
- * the flag file of this session there, which the prompt hook tests. */
+/* The project's denial log (denylog.h): the supervisor keeps it in dir;
+ * the sandbox sees dir read-only, and a shell with a prompt the flag file of
+ * this sandbox there (NSBSH_DENIALS_FLAG, shell_env), which the prompt hook
+ * tests. */
 static void denial_view(struct layout *l, const struct shell_view *v)
 {
 	l->spec.denial_log = layout_strdup(l, v->denials);
-	if (!v->interactive)
-		return;
-	_cleanup_free_ char *flag = NULL;
-	if (denylog_flag_path(DENYLOG_INSIDE, getpid(), &flag) < 0)
-		flag = NULL;
 	layout_add(l, SB_BIND_RO, v->denials, DENYLOG_INSIDE);
-	layout_setenv(l, "NSBSH_DENIALS_FLAG", flag);
+}
+
+/* Where dir (beneath the bind of src at dest) appears inside (malloc'ed). */
+static char *inside_of(const char *dir, const char *src, const char *dest)
+{
+	char *inside = NULL;
+	if (asprintf(&inside, "%s%s", streq(dest, "/") ? "" : dest, dir + (streq(src, "/") ? 0 : strlen(src))) < 0)
+		return NULL;
+	return inside;
 }
 
 /* SV-2: wherever a writable mount contains one of nsbsh's own directories,
- * it is shown read-only on top; one missing there is made first. */
+ * it is shown read-only on top; one missing there is made first.  SV-5:
+ * wherever any bind contains the join sockets' directory, a tmpfs hides it
+ * (a read-only mount does not stop a connect). */
 static void protect_own_dirs(struct layout *l, const struct shell_view *v)
 {
 	size_t n_ops = l->spec.n_ops;
 	for (size_t i = 0; i < n_ops && !layout_error(l); i++) {
+		const char *src = l->spec.ops[i].src, *dest = l->spec.ops[i].dest;
 		if (l->spec.ops[i].kind != SB_BIND_RW)
 			continue;
-		const char *src = l->spec.ops[i].src, *dest = l->spec.ops[i].dest;
 		for (size_t j = 0; j < v->n_own_dirs; j++) {
 			const char *dir = v->own_dirs[j];
 			if (!dir || !path_at_or_below(dir, src))
@@ -159,21 +175,30 @@ static void protect_own_dirs(struct layout *l, const struct shell_view *v)
 				layout_set_error(l, r);
 				return;
 			}
-			_cleanup_free_ char *inside = NULL;
-			if (asprintf(&inside, "%s%s", streq(dest, "/") ? "" : dest,
-				     dir + (streq(src, "/") ? 0 : strlen(src))) < 0)
-				inside = NULL;
+			_cleanup_free_ char *inside = inside_of(dir, src, dest);
 			layout_add(l, SB_BIND_RO, dir, inside);
+		}
+	}
+	/* last: over every bind, those of SV-2 too */
+	n_ops = l->spec.n_ops;
+	for (size_t i = 0; i < n_ops && v->live_dir && !layout_error(l); i++) {
+		enum sandbox_op_kind k = l->spec.ops[i].kind;
+		const char *src = l->spec.ops[i].src, *dest = l->spec.ops[i].dest;
+		if ((k == SB_BIND_RW || k == SB_BIND_RO || k == SB_BIND_TRY_RO) &&
+		    path_at_or_below(v->live_dir, src)) {
+			_cleanup_free_ char *inside = inside_of(v->live_dir, src, dest);
+			layout_add(l, SB_TMPFS, NULL, inside);
 		}
 	}
 }
 
-/* The policy's setenv: in the environment, over the environment's
- * values, and as SHELL_RC_SETENV, which the environment's rc sources
- * before its shellHook, after its own assignments (shellwrap/inside.bash
- * sources it where the rc does not: no environment, or an entry built
- * before setenv existed). */
-static void setenv_view(struct layout *l, const struct shell_view *v)
+/* The policy's setenv.  In the view, SHELL_RC_SETENV, which the
+ * environment's rc sources before its shellHook, after its own
+ * assignments (shellwrap/inside.bash sources it where the rc does not: no
+ * environment, or an entry built before setenv existed); every shell of a
+ * live sandbox has the same policy.  In each shell's environment, over the
+ * environment's values (setenv_env). */
+static void setenv_file(struct layout *l, const struct shell_view *v)
 {
 	const struct policy_list *se = &v->policy->setenv;
 	struct strbuf b = { 0 };
@@ -185,15 +210,25 @@ static void setenv_view(struct layout *l, const struct shell_view *v)
 		const char *e = se->v[i].value, *eq = strchr(e, '=');
 		if (!eq)
 			continue;
-		_cleanup_free_ char *name = strndup(e, (size_t)(eq - e));
-		layout_setenv(l, name, eq + 1);
-		strbuf_addf(&b, "export %s=", name ? name : "");
+		strbuf_addf(&b, "export %.*s=", (int)(eq - e), e);
 		strbuf_add_quoted(&b, eq + 1, strlen(eq + 1));
 		strbuf_adds(&b, "\n");
 	}
 	strbuf_adds(&b, "__nsbsh_setenv=1\n");
 	_cleanup_free_ char *text = strbuf_steal(&b);
 	layout_add_file(l, SHELL_RC_SETENV, text, text ? strlen(text) : 0);
+}
+
+static void setenv_env(struct layout *l, const struct shell_view *v)
+{
+	const struct policy_list *se = &v->policy->setenv;
+	for (size_t i = 0; i < se->n; i++) {
+		const char *e = se->v[i].value, *eq = strchr(e, '=');
+		if (!eq)
+			continue;
+		_cleanup_free_ char *name = strndup(e, (size_t)(eq - e));
+		layout_setenv(l, name, eq + 1);
+	}
 }
 
 /* The environment: what the policy passes, then the environment's
@@ -222,7 +257,7 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	}
 	if (!have_path)
 		layout_setenv(l, "PATH", tail + 1);
-	setenv_view(l, v);
+	setenv_env(l, v);
 	layout_setenv(l, "HOME", v->user->home);
 	layout_setenv(l, "USER", v->user->name);
 	layout_setenv(l, "LOGNAME", v->user->name);
@@ -234,9 +269,21 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 		layout_setenv(l, "NSBSH_ENV_FILE", p->envfile);
 		if (!v->env_rc)
 			layout_setenv(l, "NSBSH_NO_ENV", "1");
+		session_env(l, v);
 	}
 	if (v->stale)
 		layout_setenv(l, "NSBSH_STALE", "1");
+	if (v->ctl_shell)
+		layout_setenv(l, "NSBSH_CTL", v->ctl_shell);
+	if (v->cd_leaves)
+		layout_setenv(l, "NSBSH_CD_LEAVES", "1");
+	/* the flag of this shell: the prefix, its pid follows ($$) */
+	if (v->denials && v->interactive && v->sandbox_id) {
+		_cleanup_free_ char *flag = NULL;
+		if (asprintf(&flag, "%s/refused-%s-", DENYLOG_INSIDE, v->sandbox_id) < 0)
+			flag = NULL;
+		layout_setenv(l, "NSBSH_DENIALS_FLAG", flag);
+	}
 }
 
 /* /bin/bash: a link into the store when it can be (the cheapest), a bind
@@ -276,8 +323,9 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 		gitprotect_nested(l, p->worktree, v->nested, v->nested_len);
 	}
 	layout_add(l, SB_BIND_RO, v->inside_rc, SHELL_RC_INSIDE);
-	/* The prompt hook's list: only a shell with a prompt has the hook. */
-	if (p->worktree && v->interactive)
+	/* The prompt hook's list (only a shell with a prompt has the hook, but
+	 * every shell of a live sandbox sees the same view). */
+	if (p->worktree)
 		watch_file(l, v);
 	if (v->ctl) {
 		layout_add(l, SB_BIND_RW, v->ctl, SHELL_CTL_DIR);
@@ -289,11 +337,25 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 		static const char none[] = "# nsbsh: no environment\n";
 		layout_add_file(l, SHELL_RC_ENV, none, sizeof(none) - 1);
 	}
+	setenv_file(l, v);
 	shell_programs(l, v);
-	shell_env(l, v);
 	if (p->worktree)
 		session_view(l, v);
+	l->spec.seccomp = true;
+	l->spec.unshare_net = !pol->network;
+	l->spec.nested_userns = pol->nested_userns;
+	l->spec.max_procs = (unsigned long)pol->max_procs;
+	l->spec.max_memory = pol->max_memory;
+	l->spec.max_cpu_seconds = (unsigned long)pol->max_cpu_seconds;
 
+	if (v->denials)
+		denial_view(l, v);
+	protect_own_dirs(l, v);
+}
+
+void shell_program_build(struct layout *l, const struct shell_view *v)
+{
+	shell_env(l, v);
 	/* bash's own argv, unchanged but for --rcfile in front (long options
 	 * must come first; a user's own --rcfile later on still wins). */
 	_cleanup_free_ char **argv = calloc((size_t)v->argc + 3, sizeof(*argv));
@@ -307,14 +369,4 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	for (int i = 1; i < v->argc; i++)
 		argv[i + 2] = v->argv[i];
 	layout_program(l, "/bin/bash", v->argc + 2, argv, v->cwd);
-	l->spec.seccomp = true;
-	l->spec.unshare_net = !pol->network;
-	l->spec.nested_userns = pol->nested_userns;
-	l->spec.max_procs = (unsigned long)pol->max_procs;
-	l->spec.max_memory = pol->max_memory;
-	l->spec.max_cpu_seconds = (unsigned long)pol->max_cpu_seconds;
-
-	if (v->denials)
-		denial_view(l, v);
-	protect_own_dirs(l, v);
 }

@@ -25,8 +25,9 @@
 /* The policy's setenv as bash (export NAME='VALUE'), sourced by the
  * environment's rc before its shellHook (env/devenv.c). */
 #define SHELL_RC_SETENV "/run/nsbsh/setenv.bash"
-/* Where the shell asks its supervisor for a restart (nsb reload) or a cd:
- * the one place of /run/nsbsh that the sandbox may write. */
+/* Where a shell asks its start for a restart (nsb reload) or a cd: the one
+ * place of /run/nsbsh that the sandbox may write; a directory of each
+ * shell's own in it (NSBSH_CTL). */
 #define SHELL_CTL_DIR "/run/nsbsh/ctl"
 
 struct policy;
@@ -50,17 +51,25 @@ struct shell_view {
 	size_t n_watch;
 	const char *nested;             /* repositories nested in the work tree (git/nested.h) */
 	size_t nested_len;
-	const char *ctl;                /* the control directory, or NULL: none */
+	const char *ctl;                /* the sandbox's control directory, or NULL: none */
+	const char *ctl_shell;          /* the shell's own in it, inside (NULL: none) */
 	const char *denials;            /* the denial log directory, or NULL: none */
+	const char *sandbox_id;         /* the live sandbox's id (live.h): its refusal flag */
 	const char *const *own_dirs;    /* nsbsh's own directories, physical paths (NULLs skipped) */
 	size_t n_own_dirs;
-	bool interactive;               /* a shell with a prompt */
+	const char *live_dir;           /* the join sockets' (live.h): hidden wherever a bind shows it */
+	bool interactive;               /* a shell with a prompt (the program's part) */
+	bool cd_leaves;                 /* a cd out of the work tree leaves for the host's path */
 	bool stale;                     /* the environment is not what the files say now */
 	const char *cwd;                /* where the shell starts */
 	int argc;                       /* bash's command line, as nsbsh got it */
 	char *const *argv;
 };
 
-/* The whole view into l (layout_error says whether it is complete; its
- * notes what was left out). */
+/* The sandbox's view into l: what it shows, its walls, its limits; one
+ * view for every shell of a live sandbox, whatever each is (layout_error
+ * says whether it is complete; its notes what was left out). */
 void shell_view_build(struct layout *l, const struct shell_view *v);
+/* One shell's part into l's program: bash's command line, its working
+ * directory and its environment (SV-1). */
+void shell_program_build(struct layout *l, const struct shell_view *v);

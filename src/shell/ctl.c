@@ -1,29 +1,47 @@
-/* ctl.c - the control channel of a shell with a prompt (see ctl.h). */
+/* ctl.c - the control channel of a shell (see ctl.h).
+ *
+ * Invariants (tests/integration/t-cd.sh names each):
+ * CTL-1 at-that-prompt: a request counts only when the shell ended with
+ *       CTL_EXIT_STATUS, the status that nsbsh's own cd and nsb reload end
+ *       it with: one planted by another process of the sandbox does
+ *       nothing at the person's ordinary exit.
+ * CTL-2 bounded: a request is read without following a link or blocking,
+ *       at most CTL_REQUEST_MAX bytes of a regular file.
+ * CTL-3 target-checked: a cd's target is the host's path, resolved by the
+ *       start (main.c place_cd); one the sandbox could write (the work tree,
+ *       a private home, a writable bind, beneath them) gets a sandbox again,
+ *       never a plain bash. */
 #include "shell/ctl.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "base/dirs.h"
 #include "base/file.h"
 #include "base/path.h"
 #include "base/util.h"
+#include "sandbox/shell-view.h"
 
-int ctl_make(const char *cache_root, char **ret)
+int ctl_sandbox_dir(const char *cache_root, const char *id, char **ret)
 {
-	_cleanup_free_ char *run = NULL;
-	int r = dirs_subdir(cache_root, "run", &run);
-	if (r < 0)
-		return r;
-	char *dir = NULL;
-	if (asprintf(&dir, "%s/%d", run, (int)getpid()) < 0)
+	_cleanup_free_ char *ctl = NULL;
+	int r = dirs_subdir(cache_root, "ctl", &ctl);
+	return r < 0 ? r : dirs_subdir(ctl, id, ret);
+}
+
+int ctl_shell_make(const char *sandbox_dir, char **ret_host, char **ret_inside)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "%d", (int)getpid());
+	_cleanup_free_ char *host = path_join(sandbox_dir, name), *inside = NULL;
+	if (!host || asprintf(&inside, "%s/%s", SHELL_CTL_DIR, name) < 0)
 		return -ENOMEM;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		r = -errno;
-		free(dir);
-		return r;
-	}
-	*ret = dir;
+	ctl_remove(host); /* one left by a process of this pid before */
+	if (mkdir(host, 0700) < 0)
+		return -errno;
+	*ret_host = steal_pointer(&host);
+	*ret_inside = steal_pointer(&inside);
 	return 0;
 }
 
@@ -55,16 +73,19 @@ static char *inside_dir(const char *worktree, const char *home, const char *dir)
 	return strdup(worktree ? worktree : home);
 }
 
-struct ctl_request ctl_take(const char *dir, bool interactive, const char *worktree, const char *home)
+struct ctl_request ctl_take(const char *dir, int status, bool interactive, const char *worktree,
+			    const char *home)
 {
 	struct ctl_request q = { CTL_NONE };
 	_cleanup_free_ char *path = path_join(dir, "request"), *buf = NULL;
 	size_t n = 0;
 	if (!path)
 		return q;
+	/* CTL-2 */
 	int r = file_read(AT_FDCWD, path, CTL_REQUEST_MAX, FILE_NOFOLLOW, &buf, &n);
 	unlink(path);
-	if (r < 0 || n == 0)
+	/* CTL-1 */
+	if (r < 0 || n == 0 || !WIFEXITED(status) || WEXITSTATUS(status) != CTL_EXIT_STATUS)
 		return q;
 	char *line[3] = { buf, NULL, NULL };
 	for (int i = 1; i < 3 && line[i - 1]; i++) {

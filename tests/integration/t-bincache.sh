@@ -10,6 +10,7 @@
 # and the environment is built here. nsbsh has no setting of its own for
 # this: it goes through the daemon's.
 . "$(dirname "$0")/../lib.sh"
+linger_zero # no supervisor left waiting in the root action's namespace
 
 B=$W/bincache
 uniq=$$-$(date +%s%N)

@@ -2,6 +2,7 @@
 # t-cache: the first entry evaluates the flake and caches it; re-entry runs no
 # Nix command; the cached environment survives nix-collect-garbage (root hook).
 . "$(dirname "$0")/../lib.sh"
+linger_zero # strace -f of a first start waits for the supervisor it leaves
 
 P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }

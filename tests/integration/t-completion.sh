@@ -28,7 +28,7 @@ comp() {
 run -- "$NSB" --help
 expect_match "$RC:$OUT" '^0:usage: nsb COMMAND' "nsb --help: the usage on stdout, status 0"
 cmds=$(sed -n 's/^  nsb \([a-z]*\).*/\1/p' <<<"$OUT" | sort)
-expect_eq "$(tr '\n' ' ' <<<"$cmds")" "doctor enter gc help log sessions status trust version " "nsb --help lists every command"
+expect_eq "$(tr '\n' ' ' <<<"$cmds")" "doctor enter gc help log ps sessions status stop trust version " "nsb --help lists every command"
 for c in $cmds; do
 	run -- "$NSB" "$c" --help
 	first=${OUT%%$'\n'*}
@@ -44,7 +44,8 @@ comp "$W" "$NSB" ""
 expect_eq "$OUT" "$(printf '%s\n' $cmds --help --version | sort)" "nsb <TAB>: every subcommand (and --help, --version)"
 comp "$W" "$NSB" s
 expect_eq "$OUT" "sessions
-status" "nsb s<TAB>: the subcommands that start so"
+status
+stop" "nsb s<TAB>: the subcommands that start so"
 comp "$W" "$NSB" gc --
 expect_eq "$OUT" "--dry-run
 --help

@@ -64,9 +64,9 @@ $F" "a devenv.nix nearer than the flake.nix wins (the project is still the work 
 M=$W/nodevenv
 mkproject "$M" devenv || { t_fail "mkproject devenv" "fixture not created"; exit 1; }
 sed -i 's/hello from devenv/never built/' "$M/devenv.nix" # content keys: not P's entry
-run_nsbsh --in "$M" --env PATH=/usr/bin:/bin -c 'echo "${DEMO_VAR-unset}:${NSBSH_PROJECT-none}"; exit 3'
-expect_eq "$RC:$OUT" "3:unset:none" "devenv missing: the command still runs, in plain bash, with its own status"
-expect_eq "$ERR" "nsbsh: cannot evaluate '$M/devenv.nix': cannot find 'devenv' in PATH: install it (nix profile install nixpkgs#devenv; see https://devenv.sh)" "devenv missing: one line naming devenv and how to install it"
+run_nsbsh --in "$M" --env PATH=/usr/bin:/bin -c 'echo "${DEMO_VAR-unset}:${NSBSH_PROJECT-none}:${NSBSH_NO_ENV-}"; exit 3'
+expect_eq "$RC:$OUT" "3:unset:$M:1" "devenv missing: the command still runs, in the sandbox without the environment, with its own status"
+expect_eq "$ERR" "nsbsh: cannot evaluate '$M/devenv.nix': cannot find 'devenv' in PATH: install it (nix profile install nixpkgs#devenv; see https://devenv.sh); the shell runs in the sandbox without the environment" "devenv missing: one line naming devenv and how to install it"
 # with an environment built before, a missing devenv falls back to it, as a broken flake does
 sed -i 's/hello again/hello a third time/' "$P/devenv.nix"
 run_nsbsh --in "$P" --env PATH=/usr/bin:/bin -c 'echo "$DEMO_VAR"'

@@ -3,6 +3,7 @@
 # directories, ownership), and the memo that spares re-entries libgit2: it is
 # used when nothing changed and dropped when something did.
 . "$(dirname "$0")/../lib.sh"
+linger_zero # strace -f of a first start waits for the supervisor it leaves
 
 P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }

@@ -99,7 +99,7 @@ expect_eq "$(answer "$outside" "proc-read=/proc/$$/root$secret")" ok "ESCAPE hom
 # is EPERM.  Behind that, the sandbox's root is the fresh root with the
 # private home: seen from outside through the shell's /proc/PID/root (as the
 # same user), the secret is not there.
-expect_eq "$(answer "$inside" "proc-read=/proc/1/root$secret")" errno=EACCES "ESCAPE home-secret: /proc/1/root/... (the sandbox's pid 1) gives EACCES inside (pid 1 has capabilities the program lacks)"
+expect_eq "$(answer "$inside" "proc-read=/proc/1/root$secret")" errno=EACCES "ESCAPE home-secret: /proc/1/root/... (the sandbox's pid 1) gives EACCES inside (pid 1 is not dumpable)"
 expect_eq "$(answer "$inside" ptrace-attach=1)" errno=EPERM "ESCAPE pid1: PTRACE_ATTACH to the sandbox's pid 1 (capabilities, not dumpable) gives EPERM inside"
 (cd "$P" && exec "$NSBSH" -c "sleep 1002; :" </dev/null >/dev/null 2>&1) &
 sup=$!
@@ -107,8 +107,7 @@ sup=$!
 # root is the sandbox's, seen from outside by the same user.
 prog=
 for _ in $(seq 100); do
-	pid1=$(pgrep -P "$sup" | head -1)
-	prog=${pid1:+$(pgrep -P "$pid1" | head -1)}
+	prog=$(pgrep -u "$(id -u)" -x -f "sleep 1002" | head -1)
 	[ -n "$prog" ] && [ "$(stat -L -c %d:%i "/proc/$prog/root/" 2>/dev/null)" != "$(stat -c %d:%i /)" ] &&
 		[ -e "/proc/$prog/root/etc/passwd" ] && break
 	sleep 0.05
@@ -118,8 +117,7 @@ run -- "$TRY" "proc-read=/proc/$prog/root/etc/passwd" "proc-read=/proc/$prog/roo
 diag "the shell of the sandbox: $prog: $(tr "\n" ";" <<<"$OUT")"
 expect_eq "$(answer "$OUT" "proc-read=/proc/$prog/root/etc/passwd")" ok "ESCAPE home-secret: outside, the root of the sandbox's shell is readable (control: /proc/PID/root/etc/passwd)"
 expect_eq "$(answer "$OUT" "proc-read=/proc/$prog/root$secret")" errno=ENOENT "ESCAPE home-secret: the sandbox's root does not hold the secret (ENOENT: fresh root, private home)"
-# shellcheck disable=SC2046 # pids, one word each
-kill -9 "$sup" $(pgrep -P "$sup") 2>/dev/null # its child too (the sandbox's pid 1; a plain sleep under NSBSH=/bin/bash)
+[[ $prog =~ ^[0-9]+$ ]] && kill -9 "$prog" 2>/dev/null # the shell (its start ends with it)
 wait "$sup" 2>/dev/null
 
 # --- mounts and namespaces: seccomp (and no capabilities) ----------------------

@@ -1,10 +1,12 @@
 # shellcheck shell=bash disable=SC2016 source=tests/lib.sh
 # t-failures: when entering the project fails, nsbsh prints ONE line starting
-# `nsbsh: ` and runs the command in plain bash (outside the sandbox, no project
-# environment, the command's own exit status). And a cached environment needs
-# no nix. Each line is the exact text README.md's "When something fails"
-# documents (the messages are in src/env/choice.c, src/git/project.c and
-# src/main.c).
+# `nsbsh: ` and runs the command in the project's sandbox without its
+# environment (never a plain bash in a tree the sandbox could write), with
+# the command's own exit status; only where no sandbox can be made at all
+# (no user namespaces) does the command run in plain bash.  And a cached
+# environment needs no nix.  Each line is the exact text README.md's "When
+# something fails" documents (the messages are in src/env/choice.c,
+# src/git/project.c and src/main.c).
 . "$(dirname "$0")/../lib.sh"
 
 P=$W/proj
@@ -13,23 +15,39 @@ nonix=$W/bin-without-nix # a PATH with no nix in it
 mkdir -p "$nonix"
 touch "$HOME/.nsbsh-t-marker" # only visible outside a sandbox
 
-# Prints the project env (empty in plain bash), whether the real home is
-# there, and exits 3.
-probe='echo "ran[$DEMO_VAR]"; test -e "$HOME/.nsbsh-t-marker" && echo outside; exit 3'
+# Prints the project env (empty without it), whether the real home is
+# there (outside), whether the sandbox says it has no environment, and
+# exits 3.
+probe='echo "ran[$DEMO_VAR]"; test -e "$HOME/.nsbsh-t-marker" && echo outside; [ -z "${NSBSH_NO_ENV-}" ] || echo noenv; exit 3'
+without_env="; the shell runs in the sandbox without the environment"
 
-# falls_back NAME LINE [run options] - run the probe (--in DIR); expect plain
-# bash and one `nsbsh: ` line on stderr, which is LINE.
-falls_back() {
-	local name=$1 want=$2
-	shift 2
+# checked_run NAME LINE WANT [run options] - run the probe (--in DIR); expect
+# its output WANT and one `nsbsh: ` line on stderr, which is LINE.
+checked_run() {
+	local name=$1 want=$2 out=$3
+	shift 3
 	run_nsbsh "$@" -c "$probe"
 	expect_eq "$RC" 3 "$name: the command's status passes through"
-	expect_eq "$OUT" "ran[]
-outside" "$name: the command runs in plain bash"
+	expect_eq "$OUT" "$out" "$name: the command runs $([ "$out" = "ran[]
+noenv" ] && echo "in the sandbox, without the environment" || echo "in plain bash")"
 	expect_eq "$(nsbsh_lines "$ERR")" 1 "$name: one 'nsbsh: ' line on stderr"
 	local line
 	line=$(grep '^nsbsh: ' <<<"$ERR" | head -1)
 	expect_eq "$line" "$want" "$name: the line says why"
+}
+# sandboxed_without_env NAME LINE [run options]: the sandbox, no environment
+sandboxed_without_env() {
+	local name=$1 want=$2
+	shift 2
+	checked_run "$name" "$want$without_env" "ran[]
+noenv" "$@"
+}
+# falls_back NAME LINE [run options]: plain bash (no sandbox can be made)
+falls_back() {
+	local name=$1 want=$2
+	shift 2
+	checked_run "$name" "$want" "ran[]
+outside" "$@"
 }
 # the line README.md shows for a machine where user.max_user_namespaces is 0
 no_userns="nsbsh: cannot create the sandbox: user namespaces are not allowed: user.max_user_namespaces is 0: enable them with: sysctl -w user.max_user_namespaces=15000 (and in /etc/sysctl.d/ to keep it)"
@@ -45,18 +63,18 @@ expect_eq "$(nsbsh_lines "$ERR")" 0 "cached env without nix: no nsbsh complaint"
 # --- no nix (cold cache) -------------------------------------------------------------
 fresh_cache
 P_real=$(cd "$P" && pwd -P)
-falls_back "no nix" "nsbsh: cannot find 'nix' in PATH, needed for the environment of '$P_real/flake.nix': install Nix (e.g. apt-get install nix-bin)" \
+sandboxed_without_env "no nix" "nsbsh: cannot find 'nix' in PATH, needed for the environment of '$P_real/flake.nix': install Nix (e.g. apt-get install nix-bin)" \
 	--in "$P" --env PATH="$nonix"
 
 # --- nix daemon unreachable (cold cache) -----------------------------------------
 fresh_cache
-falls_back "no daemon" "nsbsh: cannot reach the nix daemon at '$W/no-daemon/socket': No such file or directory; start it (nix-daemon, or systemctl start nix-daemon)" \
+sandboxed_without_env "no daemon" "nsbsh: cannot reach the nix daemon at '$W/no-daemon/socket': No such file or directory; start it (nix-daemon, or systemctl start nix-daemon)" \
 	--in "$P" --env NIX_DAEMON_SOCKET_PATH="$W/no-daemon/socket"
 
 # --- flake evaluation error ------------------------------------------------------------
 B=$W/broken
 mkproject "$B" broken
-falls_back "broken flake" "nsbsh: cannot evaluate '$(cd "$B" && pwd -P)/flake.nix': nix print-dev-env failed (exit status 1)" --in "$B"
+sandboxed_without_env "broken flake" "nsbsh: cannot evaluate '$(cd "$B" && pwd -P)/flake.nix': nix print-dev-env failed (exit status 1)" --in "$B"
 expect_match "$ERR" $'(^|\n)error:' "broken flake: nix's own error text is shown"
 expect_contains "$ERR" "syntax error" "broken flake: the parse error is shown"
 
@@ -64,7 +82,7 @@ expect_contains "$ERR" "syntax error" "broken flake: the parse error is shown"
 U=$W/untracked
 mkproject "$U" untracked
 U_flake=$(cd "$U" && pwd -P)/flake.nix
-falls_back "untracked flake.nix" "nsbsh: '$U_flake' is not tracked by git, and nix does not see untracked files: run 'git add $U_flake'" --in "$U"
+sandboxed_without_env "untracked flake.nix" "nsbsh: '$U_flake' is not tracked by git, and nix does not see untracked files: run 'git add $U_flake'" --in "$U"
 
 # --- staged, not committed: Nix reads the index, so the env loads -------------------
 S=$W/staged
@@ -76,7 +94,7 @@ expect_eq "$RC:$OUT" "0:hello from flake" "staged but uncommitted flake.nix load
 R=$W/unreadable
 mkproject "$R"
 chmod 000 "$R/.git"
-falls_back "unreadable .git" "nsbsh: cannot read the git repository '$(cd "$R" && pwd -P)/.git': Permission denied" --in "$R"
+sandboxed_without_env "unreadable .git" "nsbsh: cannot read the git repository '$(cd "$R" && pwd -P)/.git': Permission denied" --in "$R"
 chmod 755 "$R/.git"
 
 # --- no user namespaces -----------------------------------------------------------------

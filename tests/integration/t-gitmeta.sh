@@ -84,5 +84,6 @@ expect_eq "$OUT" broke "the repository's content can be removed from inside (the
 run_nsbsh --in "$C3" -c 'echo "[$DEMO_VAR]"'
 expect_eq "$(nsbsh_lines "$ERR")" 1 "the next start after a broken repository: one 'nsbsh: ' line"
 expect_match "$ERR" "no longer opens as one" "the next start after a broken repository says why"
-run_nsbsh --in "$C3" -c 'echo "[$DEMO_VAR]"'
+run_nsbsh --in "$C3" -c 'echo "[$DEMO_VAR] [${NSBSH_NO_ENV-}] [${NSBSH_PROJECT-plain}]"'
 expect_match "$ERR" "no longer opens as one" "and says it again on the start after"
+expect_eq "$OUT" "[] [1] [$(cd "$C3" && pwd -P)]" "the start after a broken repository is the project's sandbox, without the environment, never plain bash"

@@ -7,6 +7,7 @@
 # A cache hit refreshes their times; `nsb gc` removes them with the entry.
 # A flake with no inputs runs no `nix flake archive` at all.
 . "$(dirname "$0")/../lib.sh"
+linger_zero # strace -f of a first start waits for the supervisor it leaves
 
 NSB=$(dirname "$NSBSH")/nsb
 ENV=$XDG_CACHE_HOME/nsbsh/env

@@ -97,27 +97,27 @@ run_nsbsh --in "$P" -c 'ls /proc/$$/fd; :' 5</dev/null 7>/dev/null
 expect_eq "$(paste -sd' ' <<<"$OUT")" "0 1 2" "MUST-5 fds: the shell inside has only fds 0 1 2 (started with 5 and 7 open)"
 
 # --- MUST-6 lifetime ----------------------------------------------------------
-# A sleep with a duration of its own (no other process matches it), in a
-# shell that does not exec it (`; :`), so that the sandbox has pid 1, bash and
-# sleep; SIGKILL to the supervisor must take all of them.
+# A sleep with a duration of its own (no other process matches it), left
+# running in the project's live sandbox (a start returns, the sandbox stays:
+# LIVE-3); SIGKILL to the sandbox's supervisor must take all of it.
 mark=$((1234567 + $$))
 sleeps() { pgrep -u "$me_uid" -f "^sleep $mark\$"; }
-(cd "$P" && exec "$NSBSH" -c "sleep $mark; :" </dev/null >/dev/null 2>&1) &
-bg=$!
+run_nsbsh --in "$P" -c "sleep $mark >/dev/null 2>&1 </dev/null & echo left"
 for _ in $(seq 100); do
 	[ -n "$(sleeps)" ] && break
 	sleep 0.05
 done
 before=$(sleeps)
 expect_ne "$before" "" "MUST-6 lifetime: the sleep runs inside before the supervisor is killed"
-kill -9 "$bg"
-wait "$bg" 2>/dev/null
+sup=$(supervisor_of "$P")
+expect_match "$sup" '^[0-9]+$' "MUST-6 lifetime: the sandbox's supervisor is found (its record in the runtime directory)"
+[[ $sup =~ ^[0-9]+$ ]] && kill -9 "$sup"
 for _ in $(seq 60); do
 	[ -z "$(sleeps)" ] && break
 	sleep 0.05
 done
 left=$(sleeps)
-expect_eq "$left" "" "MUST-6 lifetime: within 3 s of kill -9 of nsbsh no sleep of the sandbox remains"
+expect_eq "$left" "" "MUST-6 lifetime: within 3 s of kill -9 of the supervisor no sleep of the sandbox remains"
 # shellcheck disable=SC2086 # pids, one word each
 [ -z "$left" ] || kill -9 $left 2>/dev/null
 
@@ -286,20 +286,22 @@ expect_eq "$held" "holding 4200" "MUST-9 limits: 4200 processes of the user held
 expect_eq "$OUT" "fork-count=50 ok 50" "MUST-9 limits: with 4200 processes of the user outside, 50 forks inside still work (only the sandbox's count)"
 
 # --- MUST-10 listener ---------------------------------------------------------------
-# The supervisor (the nsbsh process outside) holds the seccomp listener; the
-# shell inside holds none (MUST-5 shows it has fds 0-2 only).
+# The supervisor (outside, the one the first start left) holds the seccomp
+# listener; the shell inside holds none (MUST-5 shows it has fds 0-2 only).
 (cd "$P" && exec "$NSBSH" -c "sleep $((mark + 1)); :" </dev/null >/dev/null 2>&1) &
-sup=$!
+start=$!
 for _ in $(seq 100); do
 	pgrep -u "$me_uid" -f "^sleep $((mark + 1))\$" >/dev/null && break
 	sleep 0.05
 done
 notify_fds() { local n=0 f; for f in /proc/"$1"/fd/*; do [ "$(readlink "$f")" = "anon_inode:seccomp notify" ] && n=$((n + 1)); done; echo "$n"; }
+sup=$(supervisor_of "$P")
 expect_eq "$(notify_fds "$sup")" 1 "MUST-10 listener: the supervisor holds one seccomp notify fd"
+expect_eq "$(notify_fds "$start")" 0 "MUST-10 listener: the start on the terminal holds none"
 inner=$(pgrep -u "$me_uid" -f "^sleep $((mark + 1))\$")
 expect_eq "$(notify_fds "$inner")" 0 "MUST-10 listener: a program inside holds none"
-kill "$sup"
-wait "$sup" 2>/dev/null
+[[ $inner =~ ^[0-9]+$ ]] && kill "$inner"
+wait "$start" 2>/dev/null
 
 # --- MUST-8: pid 1 of the sandbox is out of the program's reach ---------------------
 run_nsbsh --in "$P" -c 'grep "^Seccomp:" /proc/1/status; stat -c %u /proc/1/environ; id -u'

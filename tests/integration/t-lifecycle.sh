@@ -4,6 +4,7 @@
 # reuses the result); a build killed half-way leaves no entry a lookup would
 # take (meta is written last), and the next start builds and works.
 . "$(dirname "$0")/../lib.sh"
+linger_zero # strace -f of a first start waits for the supervisor it leaves
 
 P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }

@@ -8,13 +8,14 @@
 # variables inside, over the environment's and before its shellHook, with
 # no rebuild: it is not part of the key.
 . "$(dirname "$0")/../lib.sh"
+linger_zero # strace -f of a first start waits for the supervisor it leaves
 
 NSB=$(dirname "$NSBSH")/nsb
 ENV=$XDG_CACHE_HOME/nsbsh/env
 CONF=$HOME/.config/nsbsh/nsbsh.conf
 uniq=$$-$(date +%s%N)
 
-userconf() { mkdir -p "${CONF%/*}" && printf '%s\n' "$@" >"$CONF"; }
+userconf() { mkdir -p "${CONF%/*}" && printf '%s\n' "linger = 0" "$@" >"$CONF"; }
 key_of() { (cd "$1" && "$NSB" status | sed -n 's/^cache key: \([0-9a-f]*\).*/\1/p'); }
 
 # mktool DIR NAME - a flake (no git, no inputs) whose default package has

@@ -108,6 +108,7 @@ static void test_every_key(void)
 		"ssh_project = ~/projects/main\n"
 		"ssh_project_env = AGENT_PROJECT\n"
 		"file_transfer = sandbox\n"
+		"linger = 30\n"
 		"setenv = { \"RUST_LOG=debug\", \"EDITOR=vi -e\" }\n"
 		"tools = { \"nixpkgs#ripgrep\", \"~/tools#default\" }\n";
 

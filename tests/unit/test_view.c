@@ -133,6 +133,7 @@ static void test_view_basics(void)
 	struct layout l;
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK(layout_error(&l) == 0);
 	const struct sandbox_op *op = layout_find(&l, wt);
 	CHECK(op && op->kind == SB_BIND_RW && streq(op->src, wt));
@@ -171,6 +172,7 @@ static void test_sv1_env_allowlist(void)
 	struct layout l;
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK(layout_error(&l) == 0);
 	/* SV-1 env-allowlist: the allowlist passes, nothing else does */
 	CHECK_STREQ(env_of(&l, "TERM"), "xterm-test");
@@ -190,6 +192,7 @@ static void test_sv1_env_allowlist(void)
 	two_values(&f.pol.passthrough, "NSBSH_TEST_*", "SSH_AUTH_SOCK");
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK_STREQ(env_of(&l, "SSH_AUTH_SOCK"), "/tmp/agent.sock");
 	CHECK(env_of(&l, "NSBSH_TEST_SECRET") == NULL);
 	CHECK(layout_find(&l, SHELL_RC_SETENV) == NULL);
@@ -200,6 +203,7 @@ static void test_sv1_env_allowlist(void)
 	two_values(&f.pol.setenv, "DEMO_VAR=from setenv", "RUST_LOG=it's $(x)");
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
 	CHECK(layout_error(&l) == 0);
 	CHECK_STREQ(env_of(&l, "DEMO_VAR"), "from setenv");
 	CHECK_STREQ(env_of(&l, "RUST_LOG"), "it's $(x)");

@@ -1,0 +1,328 @@
+/* spawner.c - pid 1 of a live sandbox, once the sandbox is built: it starts
+ * the shells that starts ask for, reaps every process left to it, tells each
+ * start what became of its shell, and ends the sandbox linger seconds after
+ * the last process in it ended.  It runs inside, under the sandbox's filter
+ * and Landlock, without capabilities (MUST-8), so the shells it forks start
+ * with all of that (MUST-4, MUST-11).
+ *
+ * Every process of the sandbox descends from pid 1 (the shells are its
+ * children, and the kernel hands it every orphan), so "nothing runs" is
+ * "pid 1 has no child".
+ *
+ * A start's request comes over its own connection, which the supervisor
+ * passed in after checking who made it (live.c, LIVE-2); pid 1 trusts it as
+ * much as the start itself, and bounds what it reads. */
+#include "sandbox/inside.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+
+#include "base/file.h"
+#include "base/util.h"
+#include "sandbox/landlock.h"
+#include "sandbox/wire.h"
+
+#define MAX_SHELLS 512
+/* A start sends its request at once; one that does not is dropped. */
+#define REQUEST_TIMEOUT_S 10
+/* Before the first shell, the sandbox waits this long for it. */
+#define FIRST_SHELL_GRACE_S 30
+
+struct shell {
+	pid_t pid;     /* 0: a free slot */
+	int conn;      /* the start's connection; -1 once it is gone */
+};
+
+static struct shell shells[MAX_SHELLS];
+static const struct sandbox_spec *writable;  /* its Landlock list */
+static size_t n_shells;
+static unsigned shells_started;
+
+static long now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+static void say(int conn, enum wire_event e, int64_t value, const int *fds, size_t n_fds)
+{
+	struct wire_msg m = { .event = e, .value = value };
+	if (conn >= 0)
+		(void)wire_send(conn, &m, fds, n_fds);
+}
+
+/* In the forked child: the pty (when asked for), fds 0-2, the directory,
+ * then the program.  Failures before exec go to the start as WIRE_FAILED. */
+static noreturn void shell_exec(int conn, const struct wire_request *q, const int *passed, size_t n_passed)
+{
+	int fds[3];
+	size_t k = 0;
+	if (setsid() < 0)
+		goto fail;
+	if (q->tty) {
+		int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		int unlock = 0;
+		if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
+			goto fail;
+		int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+			goto fail;
+		/* the person's terminal as it was: echo, line editing, its size */
+		(void)tcsetattr(slave, TCSANOW, &q->termios);
+		(void)ioctl(slave, TIOCSWINSZ, &q->winsize);
+		say(conn, WIRE_PTY, 0, &master, 1);
+		close(master);
+		for (int i = 0; i < 3; i++)
+			fds[i] = (q->tty & (1u << i)) ? slave : -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!(q->tty & (1u << i))) {
+			if (k >= n_passed)
+				goto fail;
+			fds[i] = passed[k++];
+		}
+	}
+	/* above 2 first, so that dup2 never overwrites a source still needed */
+	for (int i = 0; i < 3; i++)
+		if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+			goto fail;
+	for (int i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			goto fail;
+	if (chdir(q->cwd) < 0) {
+		dprintf(STDERR_FILENO, "nsbsh: cannot enter '%s' in the sandbox: %s\n", q->cwd, strerror(errno));
+		errno = ENOENT;
+		goto fail;
+	}
+	/* the shell is the user's own process (pid 1 stays undumpable, MUST-8) */
+	(void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* MUST-5: fds 0, 1, 2 and nothing else (from here on, failures can
+	 * only be said on the shell's own stderr) */
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 65536; fd++)
+			close(fd);
+	/* Landlock after the fds are closed: it does not check fds opened before */
+	int r = writable->n_writable ? landlock_restrict(writable->writable, writable->n_writable, NULL) : 0;
+	if (r < 0) {
+		dprintf(STDERR_FILENO, "nsbsh: cannot restrict writes with Landlock: %s\n", strerror(-r));
+		_exit(126);
+	}
+	execve(q->path, q->argv, q->envp);
+	dprintf(STDERR_FILENO, "nsbsh: cannot run '%s' in the sandbox: %s\n", q->path, strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+fail:
+	say(conn, WIRE_FAILED, errno ? errno : EIO, NULL, 0);
+	_exit(126);
+}
+
+/* A start's connection: its request read (bounded, with a deadline), the
+ * shell forked.  The connection is then the start's line to it. */
+static void join(int conn)
+{
+	struct timeval tv = { .tv_sec = REQUEST_TIMEOUT_S };
+	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char *buf = NULL;
+	size_t len = 0, n_fds = 0;
+	int fds[WIRE_MAX_FDS];
+	struct wire_request q = { 0 };
+	size_t slot = MAX_SHELLS;
+	for (size_t i = 0; i < MAX_SHELLS && slot == MAX_SHELLS; i++)
+		if (!shells[i].pid)
+			slot = i;
+	int r = wire_recv_request(conn, &buf, &len, fds, WIRE_MAX_FDS, &n_fds);
+	if (r == 0)
+		r = wire_request_decode(buf, len, &q);
+	if (r == 0 && slot == MAX_SHELLS)
+		r = -EAGAIN;
+	pid_t pid = r == 0 ? fork() : -1;
+	if (pid == 0)
+		shell_exec(conn, &q, fds, n_fds);
+	if (r == 0 && pid < 0)
+		r = -errno;
+	for (size_t i = 0; i < n_fds; i++)
+		close(fds[i]);
+	wire_request_release(&q);
+	free(buf);
+	if (r < 0) {
+		say(conn, WIRE_FAILED, -r, NULL, 0);
+		close(conn);
+		return;
+	}
+	shells[slot] = (struct shell){ .pid = pid, .conn = conn };
+	n_shells++;
+	shells_started++;
+	say(conn, WIRE_STARTED, pid, NULL, 0);
+}
+
+static struct shell *shell_of(pid_t pid)
+{
+	for (size_t i = 0; i < MAX_SHELLS; i++)
+		if (shells[i].pid == pid)
+			return &shells[i];
+	return NULL;
+}
+
+/* Every child that changed state: a shell's end or stop is its start's to
+ * know; an orphan's end is only reaped. */
+static void reap(void)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG | WUNTRACED);
+		if (pid <= 0)
+			return;
+		struct shell *s = shell_of(pid);
+		if (!s)
+			continue;
+		if (WIFSTOPPED(status)) {
+			say(s->conn, WIRE_STOPPED, WSTOPSIG(status), NULL, 0);
+			continue;
+		}
+		say(s->conn, WIRE_EXITED, status, NULL, 0);
+		if (s->conn >= 0)
+			close(s->conn);
+		*s = (struct shell){ 0 };
+		n_shells--;
+	}
+}
+
+/* What a start says while its shell runs. */
+static void from_start(struct shell *s)
+{
+	struct wire_msg m;
+	size_t n_fds = 0;
+	int fds[1];
+	int r = wire_recv(s->conn, &m, fds, 0, &n_fds);
+	if (r == -EBADMSG || r == -EAGAIN)
+		return;
+	if (r < 0) {
+		/* the start is gone (killed, its terminal closed): a hangup,
+		 * as a terminal's for the shell it ran */
+		close(s->conn);
+		s->conn = -1;
+		kill(s->pid, SIGHUP);
+		kill(s->pid, SIGCONT);
+		return;
+	}
+	if (m.event == WIRE_SIGNAL && m.value > 0 && m.value < 65) {
+		/* the terminal's signals go to the whole job (the shell's
+		 * process group), the others to the shell, as kill(1) would */
+		int sig = (int)m.value;
+		if (sig == SIGINT || sig == SIGQUIT)
+			kill(-s->pid, sig);
+		else
+			kill(s->pid, sig);
+	} else if (m.event == WIRE_CONTINUE) {
+		kill(-s->pid, SIGCONT);
+	}
+}
+
+/* The number of processes of the sandbox but pid 1 (its /proc). */
+static long processes(void)
+{
+	long n = 0;
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && strcmp(e->d_name, "1") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static bool no_child(void)
+{
+	siginfo_t si;
+	return waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) < 0 &&
+	       errno == ECHILD;
+}
+
+noreturn void spawner_run(const struct sandbox_spec *spec, int ctl)
+{
+	unsigned linger = spec->linger;
+	writable = spec;
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		_exit(EXIT_SANDBOX_SETUP);
+	long idle_since = now_s();
+	for (;;) {
+		bool idle = no_child();
+		if (!idle)
+			idle_since = -1;
+		else if (idle_since < 0)
+			idle_since = now_s();
+		int timeout = -1;
+		if (idle) {
+			long wait = shells_started ? (long)linger : FIRST_SHELL_GRACE_S;
+			long left = wait - (now_s() - idle_since);
+			if (left <= 0)
+				_exit(0); /* the sandbox ends: nothing runs in it any more */
+			timeout = (int)(left * 1000);
+		}
+		struct pollfd p[2 + MAX_SHELLS];
+		struct shell *who[MAX_SHELLS];
+		size_t n = 2;
+		p[0] = (struct pollfd){ .fd = ctl, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		for (size_t i = 0; i < MAX_SHELLS; i++)
+			if (shells[i].pid && shells[i].conn >= 0) {
+				who[n - 2] = &shells[i];
+				p[n++] = (struct pollfd){ .fd = shells[i].conn, .events = POLLIN };
+			}
+		if (poll(p, n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(EXIT_SANDBOX_SETUP);
+		}
+		if (p[1].revents) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				;
+			reap();
+		}
+		for (size_t i = 2; i < n; i++)
+			if (p[i].revents && who[i - 2]->pid && who[i - 2]->conn == p[i].fd)
+				from_start(who[i - 2]);
+		if (p[0].revents) {
+			struct wire_msg m;
+			int fds[1];
+			size_t n_fds = 0;
+			int r = wire_recv(ctl, &m, fds, 1, &n_fds);
+			if (r == -EPIPE)
+				_exit(0); /* the supervisor is gone: so is the sandbox (MUST-6) */
+			if (r == 0 && m.event == WIRE_JOIN && n_fds == 1)
+				join(fds[0]);
+			else if (r == 0 && m.event == WIRE_STAT) {
+				struct wire_msg a = { .event = WIRE_STAT, .value = processes(),
+						      .value2 = (int64_t)n_shells,
+						      .value3 = idle_since < 0 ? -1 : now_s() - idle_since };
+				(void)wire_send(ctl, &a, NULL, 0);
+			}
+			for (size_t i = 0; i < n_fds && !(r == 0 && m.event == WIRE_JOIN); i++)
+				close(fds[i]);
+		}
+	}
+}
