@@ -103,37 +103,6 @@ static void __attribute__((__noreturn__, format(printf, 1, 2))) child_fail(const
 	_exit(EXIT_SANDBOX_SETUP);
 }
 
-static void write_file_or_fail(const char *path, const char *data, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		child_fail("cannot create '%s'", path);
-	int r = write_full(fd, data, len);
-	if (r < 0) {
-		errno = -r;
-		child_fail("cannot write '%s'", path);
-	}
-}
-
-/* mkdir -p, in the tmpfs we own; existing directories are fine. */
-static void mkdirs_or_fail(const char *path, mode_t mode)
-{
-	int r = mkdir_p(path, mode);
-	if (r < 0) {
-		errno = -r;
-		child_fail("cannot create directory '%s'", path);
-	}
-}
-
-static void parent_dirs_or_fail(const char *path)
-{
-	int r = mkdir_parents(path, 0755);
-	if (r < 0) {
-		errno = -r;
-		child_fail("cannot create the directories of '%s'", path);
-	}
-}
-
 /* Read-only (or not), nosuid and nodev, on the mount at path and every mount
  * below it (MUST-3).  mount_setattr() does it in one call; older kernels get
  * a remount that keeps the flags the kernel has locked. */
@@ -162,16 +131,178 @@ static void restrict_mount_or_fail(const char *path, bool ro)
 		child_fail("cannot make '%s' %s", path, ro ? "read-only" : "nosuid");
 }
 
+/* MUST-12: dest (absolute, inside the new root) resolved from that root
+ * with no link followed that lies in a bound host directory (the private
+ * home, the work tree: code in a sandbox can plant one there, and the
+ * host's root is still at /oldroot while the view is built), the last
+ * component included.  Links in the sandbox's own root (a tmpfs nsbsh
+ * filled: /bin -> usr/bin with the host's system) are followed.  Missing
+ * directories are made; the last component is made as a directory (dir)
+ * or an empty file when missing.  An O_PATH fd of it. */
+static int dest_open_depth(const char *dest, bool dir, int depth)
+{
+	struct stat root_st;
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &root_st) < 0)
+		child_fail("cannot open the new root");
+	char done[PATH_MAX] = "";  /* the part resolved so far */
+	const char *p = dest + strspn(dest, "/");
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		char name[NAME_MAX + 1];
+		if (n > NAME_MAX || (n == 2 && p[0] == '.' && p[1] == '.') || strlen(done) + n + 2 >= sizeof(done)) {
+			errno = EINVAL;
+			child_fail("cannot use the mount point '%s'", dest);
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		const char *next = p + n + strspn(p + n, "/");
+		struct stat st, here;
+		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
+		    fstat(fd, &here) == 0 && here.st_dev == root_st.st_dev && depth < 8) {
+			/* a link of nsbsh's own root: resolved as the kernel would */
+			char target[PATH_MAX], again[PATH_MAX];
+			ssize_t t = readlinkat(fd, name, target, sizeof(target) - 1);
+			if (t <= 0)
+				child_fail("cannot read the link '%s'", name);
+			target[t] = '\0';
+			int w = target[0] == '/' ? snprintf(again, sizeof(again), "%s/%s", target, next)
+						 : snprintf(again, sizeof(again), "%s/%s/%s", done, target, next);
+			if (w < 0 || (size_t)w >= sizeof(again)) {
+				errno = ENAMETOOLONG;
+				child_fail("cannot use the mount point '%s'", dest);
+			}
+			close(fd);
+			return dest_open_depth(again, dir, depth + 1);
+		}
+		int sub;
+		if (*next || dir) {
+			if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST)
+				child_fail("cannot create the directory '%s' of '%s'", name, dest);
+			sub = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		} else {
+			if (mknodat(fd, name, S_IFREG | 0644, 0) < 0 && errno != EEXIST)
+				child_fail("cannot create the mount point '%s'", dest);
+			sub = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0 && (fstat(sub, &st) < 0 || S_ISLNK(st.st_mode))) {
+				close(sub);
+				sub = -1;
+				errno = ELOOP;
+			}
+		}
+		if (sub < 0)
+			child_fail("cannot use the mount point '%s' (a link in a bound directory is not followed)", dest);
+		close(fd);
+		fd = sub;
+		strcat(done, "/");
+		strcat(done, name);
+		p = next;
+	}
+	return fd;
+}
+
+static int dest_open_or_fail(const char *dest, bool dir)
+{
+	return dest_open_depth(dest, dir, 0);
+}
+
+/* The parent directory of dest, as dest_open_or_fail resolves it, and the
+ * last component's name into name. */
+static int parent_open_or_fail(const char *dest, char name[static NAME_MAX + 1])
+{
+	const char *slash = strrchr(dest, '/');
+	char parent[PATH_MAX];
+	size_t n = slash ? (size_t)(slash - dest) : 0;
+	if (!slash || !slash[1] || strlen(slash + 1) > NAME_MAX || n >= sizeof(parent)) {
+		errno = EINVAL;
+		child_fail("cannot use '%s'", dest);
+	}
+	memcpy(parent, dest, n);
+	parent[n] = '\0';
+	strcpy(name, slash + 1);
+	return dest_open_or_fail(n ? parent : "/", true);
+}
+
+static long new_mount_api = 1; /* 0 once the kernel says ENOSYS */
+
+/* src (a host path under /oldroot) bound at the fd target (MUST-12), made
+ * read-only (or not), nosuid and nodev before it is put there (MUST-3),
+ * and, with id, refused unless it is that directory (NEST-2).  false when
+ * the kernel has no open_tree (before 5.2): the caller mounts by path. */
+static bool bind_at(const char *src, const char *what, int target, enum sandbox_op_kind kind,
+		    const struct sandbox_bind_id *id)
+{
+	if (!new_mount_api)
+		return false;
+	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0 && errno == ENOSYS) {
+		new_mount_api = 0;
+		return false;
+	}
+	if (tree < 0)
+		child_fail("cannot bind '%s'", what);
+	struct stat st;
+	if (id && (fstat(tree, &st) < 0 || st.st_dev != id->dev || st.st_ino != id->ino)) {
+		errno = EXDEV;
+		child_fail("'%s' changed while the sandbox was built", what);
+	}
+	if (kind != SB_BIND_DEV) {
+		struct mount_attr attr = {
+			.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (kind != SB_BIND_RW ? MOUNT_ATTR_RDONLY : 0),
+		};
+		if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+			child_fail("cannot make '%s' %s", what, kind != SB_BIND_RW ? "read-only" : "nosuid");
+	}
+	if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		child_fail("cannot bind '%s'", what);
+	close(tree);
+	return true;
+}
+
+/* A new file system (tmpfs, proc, devpts) at the fd target with the mount
+ * attributes attrs (MOUNT_ATTR_...) and options "key=value,..."; false
+ * when the kernel has no fsopen: the caller mounts by path. */
+static bool fs_at(const char *type, const char *options, int target, unsigned attrs)
+{
+	if (!new_mount_api)
+		return false;
+	int fs = (int)syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
+	if (fs < 0 && errno == ENOSYS) {
+		new_mount_api = 0;
+		return false;
+	}
+	if (fs < 0)
+		child_fail("cannot make a %s", type);
+	char opts[256];
+	snprintf(opts, sizeof(opts), "%s", options);
+	for (char *o = strtok(opts, ","); o; o = strtok(NULL, ",")) {
+		char *eq = strchr(o, '=');
+		if (eq)
+			*eq = '\0';
+		if (syscall(SYS_fsconfig, fs, eq ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, o, eq ? eq + 1 : NULL, 0) < 0)
+			child_fail("cannot set '%s' of a %s", o, type);
+	}
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		child_fail("cannot make a %s", type);
+	int m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs);
+	if (m < 0 || syscall(SYS_move_mount, m, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		child_fail("cannot mount a %s", type);
+	close(m);
+	close(fs);
+	return true;
+}
+
 static void op_apply(const struct sandbox_op *op)
 {
-	char src[PATH_MAX];
+	char src[PATH_MAX], name[NAME_MAX + 1];
 	struct stat st;
+	_cleanup_close_ int target = -1;
 
 	switch (op->kind) {
 	case SB_BIND_TRY_RO:
 	case SB_BIND_RO:
 	case SB_BIND_RW:
-	case SB_BIND_DEV:
+	case SB_BIND_DEV: {
 		if ((size_t)snprintf(src, sizeof(src), OLDROOT "%s", op->src) >= sizeof(src)) {
 			errno = ENAMETOOLONG;
 			child_fail("cannot bind '%s'", op->src);
@@ -181,34 +312,26 @@ static void op_apply(const struct sandbox_op *op)
 				return;
 			child_fail("cannot bind '%s'", op->src);
 		}
-		if (S_ISDIR(st.st_mode)) {
-			mkdirs_or_fail(op->dest, 0755);
-		} else if (lstat(op->dest, &st) == 0 && S_ISREG(st.st_mode)) {
-			/* a file there already (in a read-only bind, say): the
-			 * mount point needs nothing more */
-		} else {
-			parent_dirs_or_fail(op->dest);
-			_cleanup_close_ int fd =
-				open(op->dest, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-			if (fd < 0 && errno != EEXIST && errno != EISDIR)
-				child_fail("cannot create mount point '%s'", op->dest);
-		}
+		const struct sandbox_bind_id *id = op->data && op->len == sizeof(struct sandbox_bind_id)
+							   ? (const void *)op->data : NULL;
+		target = dest_open_or_fail(op->dest, S_ISDIR(st.st_mode));
+		if (bind_at(src, op->src, target, op->kind, id))
+			return;
+		/* a kernel before 5.2: by path, checked after (MUST-12 is weaker there) */
 		if (mount(src, op->dest, NULL, MS_BIND | MS_REC, NULL) < 0)
 			child_fail("cannot bind '%s'", op->src);
-		/* Checked on what got mounted, so no swap can slip in after. */
-		if (op->data && op->len == sizeof(struct sandbox_bind_id)) {
-			const struct sandbox_bind_id *id = (const void *)op->data;
-			if (stat(op->dest, &st) < 0 || st.st_dev != id->dev || st.st_ino != id->ino) {
-				errno = EXDEV;
-				child_fail("'%s' changed while the sandbox was built", op->src);
-			}
+		if (id && (stat(op->dest, &st) < 0 || st.st_dev != id->dev || st.st_ino != id->ino)) {
+			errno = EXDEV;
+			child_fail("'%s' changed while the sandbox was built", op->src);
 		}
 		if (op->kind != SB_BIND_DEV)
 			restrict_mount_or_fail(op->dest, op->kind != SB_BIND_RW);
 		return;
+	}
 	case SB_TMPFS:
-		mkdirs_or_fail(op->dest, 0755);
-		if (mount("tmpfs", op->dest, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		target = dest_open_or_fail(op->dest, true);
+		if (!fs_at("tmpfs", "mode=0755", target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) &&
+		    mount("tmpfs", op->dest, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 			child_fail("cannot mount a tmpfs on '%s'", op->dest);
 		if (streq(op->dest, "/tmp") || streq(op->dest, "/dev/shm")) {
 			if (chmod(op->dest, 01777) < 0)
@@ -216,26 +339,36 @@ static void op_apply(const struct sandbox_op *op)
 		}
 		return;
 	case SB_DIR:
-		mkdirs_or_fail(op->dest, 0755);
+		target = dest_open_or_fail(op->dest, true);
 		return;
 	case SB_SYMLINK:
-		parent_dirs_or_fail(op->dest);
-		if (symlink(op->src, op->dest) < 0 && errno != EEXIST)
+		target = parent_open_or_fail(op->dest, name);
+		if (symlinkat(op->src, target, name) < 0 && errno != EEXIST)
 			child_fail("cannot create the link '%s'", op->dest);
 		return;
-	case SB_FILE:
-		parent_dirs_or_fail(op->dest);
-		write_file_or_fail(op->dest, op->data, op->len);
+	case SB_FILE: {
+		target = parent_open_or_fail(op->dest, name);
+		_cleanup_close_ int fd = openat(target, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+		if (fd < 0)
+			child_fail("cannot create '%s'", op->dest);
+		int r = write_full(fd, op->data, op->len);
+		if (r < 0) {
+			errno = -r;
+			child_fail("cannot write '%s'", op->dest);
+		}
 		return;
+	}
 	case SB_PROC:
-		mkdirs_or_fail(op->dest, 0755);
-		if (mount("proc", op->dest, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		target = dest_open_or_fail(op->dest, true);
+		if (!fs_at("proc", "", target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC) &&
+		    mount("proc", op->dest, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			child_fail("cannot mount '%s'", op->dest);
 		return;
 	case SB_DEVPTS:
-		mkdirs_or_fail(op->dest, 0755);
-		if (mount("devpts", op->dest, "devpts", MS_NOSUID | MS_NOEXEC,
-			  "newinstance,ptmxmode=0666,mode=620") < 0)
+		target = dest_open_or_fail(op->dest, true);
+		/* devices: its pts are what it is for (no nodev) */
+		if (!fs_at("devpts", "newinstance,ptmxmode=0666,mode=620", target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC) &&
+		    mount("devpts", op->dest, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") < 0)
 			child_fail("cannot mount '%s'", op->dest);
 		if (symlink("pts/ptmx", "/dev/ptmx") < 0 && errno != EEXIST)
 			child_fail("cannot create '/dev/ptmx'");

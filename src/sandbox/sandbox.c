@@ -38,6 +38,16 @@
  *         reaches the supervisor and nobody else: pid 1 passes it over a
  *         socketpair (SCM_RIGHTS) and closes both before it forks the
  *         program.
+ * MUST-11 joined-alike: every shell of a live sandbox (spawner.c) has what
+ *         the first has: no_new_privs and the filter (inherited from pid 1,
+ *         which took them before its first fork), no capability (pid 1
+ *         dropped all of them once the view was built), Landlock (each
+ *         shell takes it before exec), fds 0-2 only.
+ * MUST-12 no-link-out: the view's mount points, files and links are made
+ *         from the new root without following a link that lies in a bound
+ *         host directory (inside.c dest_open_or_fail): a link planted in
+ *         the private home or the work tree cannot make a later start
+ *         create or mount anything outside the sandbox.
  *
  * The order is fixed; each step needs the ones before it:
  *   supervisor: the sandbox's cgroup made (CG-2); clone with the new user,

@@ -244,3 +244,31 @@ if mkproject "$E"; then
 else
 	t_fail "EV-1 no-home: fixture" "mkproject failed"
 fi
+
+# --- MUST-12 no-link-out: a link planted in the private home ----------------
+# Code inside points ~/.ssh (its private home's) at a directory of the host
+# through /oldroot, where the host's root hangs while a view is built; the
+# next start, which unshadows ~/.ssh/known_hosts, must not create or mount
+# anything there.  The control: the same start, with no link planted, shows
+# the user's file.
+mkdir -p "$HOME/.ssh" "$HOME/victim"
+echo "known host" >"$HOME/.ssh/known_hosts"
+mkdir -p "$HOME/.config/nsbsh"
+cp "$HOME/.config/nsbsh/nsbsh.conf" "$W/conf.saved" 2>/dev/null
+printf 'unshadow = { "~/.ssh/known_hosts" }\nlinger = 0\n' >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'cat ~/.ssh/known_hosts'
+expect_eq "$OUT" "known host" "MUST-12 no-link-out: the unshadowed known_hosts is shown (control)"
+# planted by a start whose policy unshadows nothing (else ~/.ssh/known_hosts
+# is a mount point there, and ~/.ssh cannot be replaced)
+printf 'linger = 0\n' >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'rm -rf ~/.ssh && ln -s "/oldroot$HOME/victim" ~/.ssh && echo planted'
+expect_eq "$OUT" planted "MUST-12 no-link-out: a link to the host's directory is made in the private home"
+printf 'unshadow = { "~/.ssh/known_hosts" }\nlinger = 0\n' >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'echo ran'
+expect_path_absent "$HOME/victim/known_hosts" "MUST-12 no-link-out: the next start creates nothing in the host's directory the link names"
+expect_eq "$(find "$HOME/victim" -mindepth 1 | wc -l)" 0 "MUST-12 no-link-out: that directory stays empty"
+expect_contains "$ERR" "a link in a bound directory is not followed" "MUST-12 no-link-out: the start says why it could not make the sandbox"
+printf 'linger = 0\n' >"$HOME/.config/nsbsh/nsbsh.conf"
+run_nsbsh --in "$P" -c 'rm -f ~/.ssh' # the private home repaired, for the rest
+rm -rf "$HOME/victim" "$HOME/.ssh"
+if [ -f "$W/conf.saved" ]; then mv "$W/conf.saved" "$HOME/.config/nsbsh/nsbsh.conf"; else rm -f "$HOME/.config/nsbsh/nsbsh.conf"; fi
