@@ -187,11 +187,13 @@ check-package: all
 .PHONY: man check-package
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/nsbsh/shellwrap $(DESTDIR)$(DATADIR)/nsbsh/policy
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/nsbsh/shellwrap $(DESTDIR)$(DATADIR)/nsbsh/policy \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions
 	install -m 0755 nsbsh $(DESTDIR)$(BINDIR)/nsbsh
 	ln -sf nsbsh $(DESTDIR)$(BINDIR)/nsb
 	install -m 0644 shellwrap/*.bash $(DESTDIR)$(DATADIR)/nsbsh/shellwrap/
 	install -m 0644 policy/*.conf $(DESTDIR)$(DATADIR)/nsbsh/policy/
+	install -m 0644 completion/nsb $(DESTDIR)$(DATADIR)/bash-completion/completions/nsb
 	for p in man/*.[1-8]; do [ ! -f "$$p" ] || { install -d $(DESTDIR)$(MANDIR)/man$${p##*.} && \
 		install -m 0644 "$$p" $(DESTDIR)$(MANDIR)/man$${p##*.}/; } || exit 1; done
 	@[ "$(REGISTER_SHELL)" != 1 ] || $(MAKE) --no-print-directory register-shell

@@ -7,6 +7,8 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 	# environment and must not rerun the shellHook.
 	unset BASH_ENV
 	. /run/nsbsh/env.bash
+	# the policy's setenv, where the environment's rc did not source it
+	[ -n "${__nsbsh_setenv-}" ] || [ ! -r /run/nsbsh/setenv.bash ] || . /run/nsbsh/setenv.bash
 	[ ! -r /run/nsbsh/watch.bash ] || . /run/nsbsh/watch.bash
 
 	# nsb inside the sandbox: the one command that needs the start outside.

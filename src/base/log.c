@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *log_name = "nsbsh";
 static int log_debug = -1;
@@ -68,4 +69,10 @@ const char *printable(const char *s, char *buf, size_t size)
 		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	strcpy(buf + i, s[i] ? "..." : "");
 	return buf;
+}
+
+bool log_colour(int fd)
+{
+	const char *term = getenv("TERM"), *no_colour = getenv("NO_COLOR");
+	return isatty(fd) && !(no_colour && *no_colour) && term && *term && strcmp(term, "dumb") != 0;
 }

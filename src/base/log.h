@@ -2,6 +2,7 @@
  * Library-style modules never print; the top level reports through these. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdnoreturn.h>
 
@@ -22,3 +23,7 @@ void log_init(const char *progname);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether output on fd may be coloured: a terminal, TERM set and not
+ * "dumb", and no NO_COLOR (https://no-color.org: set and not empty).  Every
+ * colour nsbsh prints asks this first. */
+bool log_colour(int fd);

@@ -1,6 +1,7 @@
 /* cache.c - content keys and cache entries (see cache.h). */
 #include "env/cache.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -62,6 +63,20 @@ void cache_key_compute(const struct cache_key_input *in, char ret_hex[65])
 		} else {
 			hash_str(&h, "absent");
 		}
+	}
+	/* The tags hold a NUL, which no file name does: they cannot be read
+	 * as one more file. */
+	if (in->devenv_id) {
+		hash_field(&h, "\0devenv", 7);
+		hash_str(&h, in->devenv_id);
+	}
+	if (in->n_tools) {
+		char n[24];
+		snprintf(n, sizeof(n), "%zu", in->n_tools);
+		hash_field(&h, "\0tools", 6);
+		hash_str(&h, n);
+		for (size_t i = 0; i < in->n_tools; i++)
+			hash_str(&h, in->tools[i]);
 	}
 	sha256_final(&h, digest);
 	sha256_hex(digest, ret_hex);
@@ -164,28 +179,31 @@ int cache_files_read(const struct project *p, const char *const *extra, size_t n
 	return 0;
 }
 
-void cache_key_for_files(const struct project *p, const char *nix_id, const struct cache_files *f,
-			 char ret_hex[65])
+void cache_key_for_files(const struct project *p, const struct cache_key_ids *ids,
+			 const struct cache_files *f, char ret_hex[65])
 {
 	struct cache_key_input in = {
 		.kind = project_kind_name(p->kind),
 		.env_rel = p->env_rel,
-		.nix_id = nix_id,
+		.nix_id = ids->nix_id,
 		.system = cache_system(),
 		.files = f->v,
 		.n_files = f->n,
+		.devenv_id = p->kind == ENV_DEVENV ? (ids->devenv_id ? ids->devenv_id : "none") : NULL,
+		.tools = ids->tools,
+		.n_tools = ids->n_tools,
 	};
 	cache_key_compute(&in, ret_hex);
 }
 
-int cache_key_for_project(const struct project *p, const char *nix_id, const char *const *extra,
-			  size_t n_extra, char ret_hex[65])
+int cache_key_for_project(const struct project *p, const struct cache_key_ids *ids,
+			  const char *const *extra, size_t n_extra, char ret_hex[65])
 {
 	struct cache_files f;
 	int r = cache_files_read(p, extra, n_extra, &f);
 	if (r < 0)
 		return r;
-	cache_key_for_files(p, nix_id, &f, ret_hex);
+	cache_key_for_files(p, ids, &f, ret_hex);
 	cache_files_release(&f);
 	return 0;
 }
@@ -435,11 +453,26 @@ void cache_entry_release(struct cache_entry *e)
 	*e = (struct cache_entry){ 0 };
 }
 
+/* A hit refreshes the times of the entry's GC roots, its links (profile
+ * and profile-N-link, input*, tool*), so that age-based collectors keep a
+ * live environment and what it was built from, and its meta's (nsb gc's
+ * clock, also for devenv entries, whose roots are in .devenv). */
+static void touch_roots(const char *dir, const char *meta)
+{
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (e->d_type == DT_LNK)
+			utimensat(dirfd(d), e->d_name, NULL, AT_SYMLINK_NOFOLLOW);
+	if (d)
+		closedir(d);
+	utimensat(AT_FDCWD, meta, NULL, 0);
+}
+
 int cache_lookup(const char *root, const char *key, struct cache_entry *ret)
 {
-	_cleanup_free_ char *dir = NULL, *meta = NULL, *envpath = NULL, *profile = NULL;
+	_cleanup_free_ char *dir = NULL, *meta = NULL, *envpath = NULL;
 	if (asprintf(&dir, "%s/env/%s", root, key) < 0 || asprintf(&meta, "%s/meta", dir) < 0 ||
-	    asprintf(&envpath, "%s/environ", dir) < 0 || asprintf(&profile, "%s/profile", dir) < 0)
+	    asprintf(&envpath, "%s/environ", dir) < 0)
 		return -ENOMEM;
 	if (access(meta, F_OK) < 0)
 		return -errno;
@@ -448,10 +481,7 @@ int cache_lookup(const char *root, const char *key, struct cache_entry *ret)
 	int r = file_read(AT_FDCWD, envpath, CACHE_FILE_MAX, 0, &env, &len);
 	if (r < 0)
 		return r;
-	/* A hit refreshes the GC root's time, so age-based collectors keep it
-	 * (devenv entries have no root of their own: their meta's time). */
-	if (utimensat(AT_FDCWD, profile, NULL, AT_SYMLINK_NOFOLLOW) < 0)
-		utimensat(AT_FDCWD, meta, NULL, 0);
+	touch_roots(dir, meta);
 	*ret = (struct cache_entry){
 		.dir = steal_pointer(&dir),
 		.environ = steal_pointer(&env),

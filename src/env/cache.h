@@ -25,6 +25,20 @@ struct cache_key_input {
 	const char *system;   /* "x86_64-linux" */
 	const struct cache_file *files;
 	size_t n_files;
+	/* Hashed only when present, so that a flake's key without tools is
+	 * what it was before they existed. */
+	const char *devenv_id;       /* identity of the devenv program; NULL: a flake */
+	const char *const *tools;    /* the policy's tools, in order */
+	size_t n_tools;
+};
+
+/* What a project's key holds beside its files: the programs that build
+ * the environment and the tools built with it. */
+struct cache_key_ids {
+	const char *nix_id;
+	const char *devenv_id;  /* devenv projects only; NULL for a flake */
+	const char *const *tools;
+	size_t n_tools;
 };
 
 /* Pure: a SHA-256 over length-prefixed fields, so no two inputs collide by
@@ -44,11 +58,11 @@ int cache_files_read(const struct project *p, const char *const *extra, size_t n
 		     struct cache_files *ret);
 void cache_files_release(struct cache_files *f);
 /* The key of what cache_files_read read. */
-void cache_key_for_files(const struct project *p, const char *nix_id, const struct cache_files *f,
-			 char ret_hex[65]);
+void cache_key_for_files(const struct project *p, const struct cache_key_ids *ids,
+			 const struct cache_files *f, char ret_hex[65]);
 /* Both in one: reads the project's files and computes its key. */
-int cache_key_for_project(const struct project *p, const char *nix_id, const char *const *extra,
-			  size_t n_extra, char ret_hex[65]);
+int cache_key_for_project(const struct project *p, const struct cache_key_ids *ids,
+			  const char *const *extra, size_t n_extra, char ret_hex[65]);
 /* An entry keeps a copy of the files its key was made of (ENTRY/files/),
  * so that a later start can say which of them changed, and show how. */
 int cache_files_save(const char *entry_dir, const struct cache_files *f);

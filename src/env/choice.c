@@ -26,12 +26,57 @@ static const char **watch_names(const struct policy *policy, size_t *n)
 	return v;
 }
 
+/* What a project's key is made of beside its files: the programs found
+ * and the policy's tools (borrowed from it). */
+struct key_parts {
+	struct nix_info nix, devenv;  /* devenv: devenv projects only */
+	const char **tools;
+	struct cache_key_ids ids;
+};
+
+static void key_parts_release(struct key_parts *k)
+{
+	nix_info_release(&k->nix);
+	nix_info_release(&k->devenv);
+	free(k->tools);
+	*k = (struct key_parts){ 0 };
+}
+
+/* nix_id: nix's, when the caller has it (else nix is looked up). */
+static int key_parts_find(const struct project *p, const struct policy *policy, const char *nix_id,
+			  struct key_parts *k)
+{
+	size_t n = policy->tools.n;
+	int r = 0;
+
+	*k = (struct key_parts){ 0 };
+	if (!nix_id)
+		r = nix_locate(&k->nix);
+	if (r == 0 && p->kind == ENV_DEVENV)
+		r = nix_locate_devenv(&k->devenv);
+	if (r == 0 && !(k->tools = calloc(n + 1, sizeof(*k->tools))))
+		r = -ENOMEM;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		k->tools[i] = policy->tools.v[i].value;
+	if (r < 0) {
+		key_parts_release(k);
+		return r;
+	}
+	k->ids = (struct cache_key_ids){ .nix_id = nix_id ? nix_id : k->nix.id,
+					 .devenv_id = k->devenv.id, .tools = k->tools, .n_tools = n };
+	return 0;
+}
+
 int env_key(const struct project *p, const struct policy *policy, const char *nix_id,
 	    char ret_hex[65])
 {
 	size_t n = 0;
+	_cleanup_(key_parts_release) struct key_parts k;
 	_cleanup_free_ const char **names = watch_names(policy, &n);
-	return names ? cache_key_for_project(p, nix_id, names, n, ret_hex) : -ENOMEM;
+	int r = key_parts_find(p, policy, nix_id, &k);
+	if (r < 0)
+		return r;
+	return names ? cache_key_for_project(p, &k.ids, names, n, ret_hex) : -ENOMEM;
 }
 
 int env_watched_paths(const struct project *p, const struct policy *policy, char ***ret,
@@ -87,12 +132,13 @@ static void why_failed(const struct project *p, const char *nix_err, char **ret_
 
 /* Build (or wait for another shell's build of) the entry of key; with
  * force, evaluate again even when it exists (nsb reload). */
-static int env_build(const struct env_request *q, const struct nix_info *nix, const char *root,
+static int env_build(const struct env_request *q, const struct key_parts *k, const char *root,
 		     const char *key, const struct cache_files *files, const char *why, bool force,
 		     char **ret_err)
 {
-	_cleanup_free_ char *err = NULL;
+	_cleanup_free_ char *err = NULL, *note = NULL;
 	const char *envfile = q->project->envfile;
+	const struct nix_info *nix = &k->nix;
 
 	if (!nix->path) {
 		reason(ret_err, "cannot find 'nix' in PATH, needed for the environment of '%s': install Nix (e.g. apt-get install nix-bin)",
@@ -143,9 +189,15 @@ static int env_build(const struct env_request *q, const struct nix_info *nix, co
 	r = cache_files_save(entry, files);
 	if (r < 0)
 		debug("cannot keep the env files in '%s': %s", entry, strerror(-r));
-	r = nix_build_env(q->project, nix, q->user, entry, key, q->policy->eval_timeout, &err);
+	struct nix_build b = { .project = q->project, .nix = nix, .devenv = &k->devenv,
+			       .tools = k->tools, .n_tools = k->ids.n_tools, .user = q->user,
+			       .entry_dir = entry, .key = key,
+			       .timeout_s = q->policy->eval_timeout };
+	r = nix_build_env(&b, &err, &note);
 	if (r < 0)
 		why_failed(q->project, err ? err : strerror(-r), ret_err);
+	else if (note)
+		warn("%s", note);
 	return r;
 }
 
@@ -242,7 +294,7 @@ static enum choice decide(const struct env_request *q, const char *old_dir,
 {
 	_cleanup_free_ char *list = NULL;
 	int r = cache_files_changed(old_dir, files, &list);
-	*ret_what = strdup(r == 0 && list ? list : r == 0 ? "the nix program or the watch list" : "an env file");
+	*ret_what = strdup(r == 0 && list ? list : r == 0 ? "the nix or devenv program, the tools or the watch list" : "an env file");
 	enum policy_reload how = q->interactive ? q->policy->reload_interactive
 						: q->policy->reload_noninteractive;
 	if (how == POLICY_RELOAD_ASK && q->interactive)
@@ -254,7 +306,7 @@ int env_choose(const struct env_request *q, const char *root, struct cache_entry
 	       bool *ret_stale, char **ret_err)
 {
 	const struct project *p = q->project;
-	struct nix_info nix = { 0 };
+	struct key_parts k = { 0 };
 	struct cache_files files = { 0 };
 	struct cache_entry old = { 0 };
 	_cleanup_free_ const char **names = NULL;
@@ -263,7 +315,7 @@ int env_choose(const struct env_request *q, const char *root, struct cache_entry
 	size_t n_names = 0;
 
 	*ret_stale = false;
-	int r = nix_locate(&nix);
+	int r = key_parts_find(p, q->policy, NULL, &k);
 	if (r < 0)
 		return r;
 	names = watch_names(q->policy, &n_names);
@@ -272,18 +324,28 @@ int env_choose(const struct env_request *q, const char *root, struct cache_entry
 		reason(ret_err, "cannot read the env files of '%s': %s", p->envfile, strerror(-r));
 		goto out;
 	}
-	cache_key_for_files(p, nix.id, &files, key);
+	cache_key_for_files(p, &k.ids, &files, key);
 	debug("key %s", key);
 	bool have_last = cache_last_get(root, p, last) == 0;
-	if (!nix.path && have_last) {
-		/* No nix to build with: when only the nix part of the key changed,
-		 * the last environment is exactly what this one would be. */
-		_cleanup_free_ char *id = NULL;
+	bool no_devenv = p->kind == ENV_DEVENV && !k.devenv.path;
+	if ((!k.nix.path || no_devenv) && have_last) {
+		/* No nix (or devenv) to build with: when only that program's part
+		 * of the key changed, the last environment is exactly what this
+		 * one would be. */
+		_cleanup_free_ char *nix_id = NULL, *devenv_id = NULL;
+		struct cache_key_ids then_ids = k.ids;
 		char then[65];
-		if (cache_meta_get(root, last, "nix", &id) == 0) {
-			cache_key_for_files(p, id, &files, then);
+		bool known = true;
+		if (!k.nix.path)
+			known = cache_meta_get(root, last, "nix", &nix_id) == 0, then_ids.nix_id = nix_id;
+		if (known && no_devenv)
+			known = cache_meta_get(root, last, "devenv_id", &devenv_id) == 0,
+			then_ids.devenv_id = devenv_id;
+		if (known) {
+			cache_key_for_files(p, &then_ids, &files, then);
 			if (streq(then, last) && cache_lookup(root, last, ret) == 0) {
-				debug("nix is missing and the env files are unchanged: entry %s", last);
+				debug("%s is missing and the env files are unchanged: entry %s",
+				      k.nix.path ? "devenv" : "nix", last);
 				r = 0;
 				goto out;
 			}
@@ -308,7 +370,7 @@ int env_choose(const struct env_request *q, const char *root, struct cache_entry
 		if (asprintf(&why_buf, "%s changed", what ? what : "an env file") >= 0)
 			why = why_buf;
 	}
-	r = env_build(q, &nix, root, key, &files, why, q->reload, ret_err);
+	r = env_build(q, &k, root, key, &files, why, q->reload, ret_err);
 	if (r == 0)
 		r = cache_lookup(root, key, ret);
 	if (r < 0 && have_last) {
@@ -330,6 +392,6 @@ done:
 out:
 	cache_entry_release(&old);
 	cache_files_release(&files);
-	nix_info_release(&nix);
+	key_parts_release(&k);
 	return r;
 }

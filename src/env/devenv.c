@@ -1,5 +1,6 @@
 /* devenv.c - turn `nix print-dev-env --json` (Nix 2.8) into an execve()
- * environment block and a bash rc.
+ * environment block and a bash rc; and read the store paths of `nix flake
+ * archive --json` and `nix build --json` with the same reader.
  *
  * The JSON reader is a strict pull parser straight over the input: no tree
  * is built, so memory follows the size of the output even for hostile
@@ -14,6 +15,7 @@
 
 #include "base/strbuf.h"
 #include "base/util.h"
+#include "sandbox/shell-view.h"
 
 #define JSON_MAX_INPUT (64u << 20)
 #define JSON_MAX_DEPTH 64
@@ -54,6 +56,7 @@ struct render {
 	struct strbuf env, rc, arrays, funcs; /* output */
 	struct strbuf name, key, type, val;   /* scratch for decoded strings */
 	bool hook;
+	struct store_paths *paths;            /* the store-path readers' output */
 };
 
 static void buf_utf8(struct strbuf *b, long cp)
@@ -525,6 +528,8 @@ int devenv_render(const char *json, size_t len, struct devenv *ret)
 
 	strbuf_add(&R.rc, R.arrays.s, R.arrays.len);
 	strbuf_add(&R.rc, R.funcs.s, R.funcs.len);
+	/* The policy's setenv: after the environment, before its hook. */
+	strbuf_adds(&R.rc, "[ ! -r " SHELL_RC_SETENV " ] || . " SHELL_RC_SETENV "\n");
 	/* The hook's stdout goes to stderr so that it cannot corrupt the output
 	 * of a command run through the shell. */
 	if (R.hook)
@@ -544,4 +549,174 @@ void devenv_release(struct devenv *d)
 	free(d->environ);
 	free(d->rc);
 	*d = (struct devenv){ 0 };
+}
+
+/* ---- store paths in nix's other JSON ---------------------------------- */
+
+/* "/nix/store/" HASH (32 of nix's base-32 digits) "-" NAME, NAME of the
+ * characters nix allows in one. */
+static bool store_path_ok(const char *s, size_t n)
+{
+	static const char prefix[] = "/nix/store/", digits[] = "0123456789abcdfghijklmnpqrsvwxyz";
+	const size_t np = sizeof(prefix) - 1;
+
+	if (n < np + 34 || n > 4096 || memcmp(s, prefix, np) != 0 || s[np + 32] != '-')
+		return false;
+	for (size_t i = np; i < np + 32; i++)
+		if (!s[i] || !strchr(digits, s[i]))
+			return false;
+	for (size_t i = np + 33; i < n; i++)
+		if (!s[i] || (!is_alpha(s[i]) && !(s[i] >= '0' && s[i] <= '9') && !strchr("+-._?=", s[i])))
+			return false;
+	return true;
+}
+
+void store_paths_release(struct store_paths *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	*p = (struct store_paths){ 0 };
+}
+
+static int paths_add(struct store_paths *p, const struct strbuf *s)
+{
+	if (!store_path_ok(s->s, s->len))
+		return -EINVAL;
+	for (size_t i = 0; i < p->n; i++)
+		if (streq(p->v[i], s->s))
+			return 0;
+	if (p->n >= DEVENV_MAX_PATHS)
+		return -EINVAL;
+	char **v = realloc(p->v, (p->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->v = v;
+	if (!(p->v[p->n] = strndup(s->s, s->len)))
+		return -ENOMEM;
+	p->n++;
+	return 0;
+}
+
+/* A value that must be a store path, kept in R->paths. */
+static int path_value(struct render *R, struct json *j)
+{
+	int r = json_string(j, &R->val);
+	return r < 0 ? r : paths_add(R->paths, &R->val);
+}
+
+/* nix flake archive --json: {"path": P, "inputs": {NAME: NODE, ...}}, the
+ * top node's P being the flake's own source, not an input. */
+static int archive_input(struct render *R, struct json *j);
+
+static int archive_member(struct render *R, struct json *j)
+{
+	if (streq(R->name.s, "path"))
+		return path_value(R, j);
+	if (streq(R->name.s, "inputs"))
+		return json_members(j, R, SIZE_MAX, archive_input);
+	return json_skip(j);
+}
+
+static int archive_input(struct render *R, struct json *j)
+{
+	return json_members(j, R, SIZE_MAX, archive_member);
+}
+
+static int archive_top(struct render *R, struct json *j)
+{
+	if (streq(R->name.s, "inputs"))
+		return json_members(j, R, SIZE_MAX, archive_input);
+	return json_skip(j);
+}
+
+/* nix build --json: [{"drvPath": D, "outputs": {NAME: P, ...}}, ...]. */
+static int build_member(struct render *R, struct json *j)
+{
+	if (streq(R->name.s, "outputs"))
+		return json_members(j, R, SIZE_MAX, path_value);
+	return json_skip(j);
+}
+
+static int read_paths(const char *json, size_t len, bool archive, struct store_paths *ret)
+{
+	_cleanup_(render_release) struct render R = { 0 };
+	struct json j = { json, json + len, 0 };
+	struct store_paths out = { 0 };
+	int r = len > JSON_MAX_INPUT ? -EINVAL : 0;
+
+	R.paths = &out;
+	if (r == 0 && archive) {
+		r = json_members(&j, &R, SIZE_MAX, archive_top);
+	} else if (r == 0) {
+		size_t n = 0;
+		r = json_open(&j, '[');
+		while (r == 0 && (r = json_next(&j, ']', &n)) > 0)
+			r = json_members(&j, &R, SIZE_MAX, build_member);
+	}
+	json_ws(&j);
+	if (r == 0 && j.p != j.end)
+		r = -EINVAL;
+	if (r == 0 && (R.name.oom || R.val.oom))
+		r = -ENOMEM;
+	if (r < 0) {
+		store_paths_release(&out);
+		return r;
+	}
+	*ret = out;
+	return 0;
+}
+
+int devenv_archive_inputs(const char *json, size_t len, struct store_paths *ret)
+{
+	return read_paths(json, len, true, ret);
+}
+
+int devenv_build_outputs(const char *json, size_t len, struct store_paths *ret)
+{
+	return read_paths(json, len, false, ret);
+}
+
+int devenv_path_append(struct devenv *d, const char *const *dirs, size_t n)
+{
+	_cleanup_(strbuf_release) struct strbuf path = { 0 }, out = { 0 };
+	const char *end = d->environ ? d->environ + d->environ_len : NULL, *e;
+	bool found = false;
+
+	for (e = d->environ; e && e < end; e += strlen(e) + 1)
+		if (strncmp(e, "PATH=", 5) == 0)
+			strbuf_adds(&path, e + 5);
+	strbuf_add(&path, "", 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(dirs[i]);
+		if (!len || strchr(dirs[i], ':'))
+			return -EINVAL;
+		if (path_has(path.s, path.len, dirs[i], len))
+			continue;
+		if (path.len)
+			strbuf_add(&path, ":", 1);
+		strbuf_add(&path, dirs[i], len);
+	}
+	if (path.len > PATH_MAX_LEN)
+		return -EINVAL;
+	strbuf_add(&out, "", 0);
+	for (e = d->environ; e && e < end; e += strlen(e) + 1) {
+		if (strncmp(e, "PATH=", 5) != 0) {
+			strbuf_add(&out, e, strlen(e) + 1);
+		} else if (!found) {
+			found = true;
+			strbuf_adds(&out, "PATH=");
+			strbuf_add(&out, path.s, path.len + 1);
+		}
+	}
+	if (!found && path.len) {
+		strbuf_adds(&out, "PATH=");
+		strbuf_add(&out, path.s, path.len + 1);
+	}
+	if (path.oom || out.oom)
+		return -ENOMEM;
+	free(d->environ);
+	d->environ_len = out.len;
+	d->environ = strbuf_steal(&out);
+	return 0;
 }

@@ -1,10 +1,13 @@
 /* nix.c - running nix (or devenv).  Whatever reads a project runs inside the
  * evaluation sandbox: a hostile flake.nix could otherwise name
  * path:/home/you/.ssh as an input and nix would copy it into the
- * world-readable store.  Only `nix --version` and `nix show-config`, which
- * read no project, run on the host (for nsb doctor). */
+ * world-readable store.  So do the steps after it: the flake's inputs
+ * archived and rooted, the policy's tools built.  Only `nix --version` and
+ * `nix show-config`, which read no project, run on the host (for nsb
+ * doctor). */
 #include "env/nix.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -18,11 +21,13 @@
 #include <time.h>
 
 #include "base/file.h"
+#include "base/path.h"
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "env/cache.h"
 #include "env/devenv.h"
 #include "git/protect.h"
+#include "policy/config.h"
 #include "sandbox/eval-view.h"
 
 #define NIX_OUTPUT_MAX (64u << 20)
@@ -58,10 +63,12 @@ static int find_program(const char *name, char **ret)
 	return 0;
 }
 
-int nix_locate(struct nix_info *ret)
+/* NAME found in PATH, and its identity: its real path, size and mtime, so
+ * that an upgrade (a new file, or one rewritten in place) changes the key. */
+static int locate(const char *name, struct nix_info *ret)
 {
 	_cleanup_free_ char *found = NULL;
-	if (find_program("nix", &found) < 0)
+	if (find_program(name, &found) < 0)
 		return -ENOMEM;
 	struct stat st;
 	char *id = NULL;
@@ -78,6 +85,16 @@ int nix_locate(struct nix_info *ret)
 	}
 	*ret = (struct nix_info){ .path = steal_pointer(&found), .id = id };
 	return 0;
+}
+
+int nix_locate(struct nix_info *ret)
+{
+	return locate("nix", ret);
+}
+
+int nix_locate_devenv(struct nix_info *ret)
+{
+	return locate("devenv", ret);
 }
 
 int nix_daemon_check(void)
@@ -317,95 +334,34 @@ static int devenv_dotfile(const struct project *p, struct stat *ret_st, char **r
 	return 0;
 }
 
-int nix_build_env(const struct project *p, const struct nix_info *nix, const struct view_user *u,
-		  const char *entry_dir, const char *key, unsigned long long timeout_s, char **ret_err)
+/* Runs view's program in the evaluation sandbox, stopped with all it
+ * started after timeout_s seconds (0: no limit): 0 when it exited 0, its
+ * stdout in *ret_out (NUL-terminated; NULL: thrown away); else a negative
+ * errno (-EIO: it failed, -ETIMEDOUT) and a reason in *ret_err. */
+static int eval_run(struct eval_view *view, const char *what, unsigned long long timeout_s, char **ret_out,
+		    size_t *ret_len, char **ret_err)
 {
-	_cleanup_free_ char *profile = NULL, *ref = NULL, *rel = NULL, *devenv = NULL;
-	_cleanup_free_ char *path_env = NULL, *dotfile = NULL, *devenv_dir = NULL, *nix_dir = NULL;
-	static char a_cmd[] = "print-dev-env", a_json[] = "--json", a_nolock[] = "--no-write-lock-file",
-		    a_profile[] = "--profile", a_option[] = "--option", a_accept[] = "accept-flake-config",
-		    a_false[] = "false";
-	/* EV-4: a flake's nixConfig is never taken (nor asked about) */
-	char *nix_argv[] = { nix->path, a_cmd, a_json, a_nolock, a_option, a_accept, a_false, a_profile,
-			     NULL, NULL, NULL };
-	char *devenv_argv[] = { NULL, a_cmd, a_json, NULL };
-	const char *what = "nix print-dev-env";
-	struct eval_view view = { .user = u, .worktree = p->worktree, .entry_dir = entry_dir,
-				  .program = nix->path, .argc = 10, .argv = nix_argv, .cwd = p->worktree,
-				  .path_env = EVAL_PATH };
-	struct stat dotfile_st;
-	int r;
-
-	if (p->kind == ENV_DEVENV) {
-		if (find_program("devenv", &devenv) < 0)
-			return -ENOMEM;
-		if (!devenv) {
-			*ret_err = strdup("cannot find 'devenv' in PATH: install it (nix profile install nixpkgs#devenv; see https://devenv.sh)");
-			return -ENOENT;
-		}
-		r = devenv_dotfile(p, &dotfile_st, ret_err);
-		if (r < 0)
-			return r;
-		/* devenv runs nix by name: its own directory first (a nix
-		 * profile has both), then the nix nsbsh found. */
-		if (!(devenv_dir = dir_of(devenv)) || !(nix_dir = dir_of(nix->path)) ||
-		    asprintf(&path_env, "%s:%s:" EVAL_PATH, devenv_dir, nix_dir) < 0 ||
-		    asprintf(&dotfile, "%s/.devenv", p->envdir) < 0)
-			return -ENOMEM;
-		devenv_argv[0] = devenv;
-		what = "devenv print-dev-env";
-		view.program = devenv;
-		view.argc = 3;
-		view.argv = devenv_argv;
-		view.cwd = p->envdir;
-		view.path_env = path_env;
-		view.bind_program = !shown_by_eval(devenv);
-		view.dotfile = dotfile;
-		view.dotfile_st = &dotfile_st;
-	} else {
-		if (asprintf(&profile, "%s/profile", entry_dir) < 0)
-			return -ENOMEM;
-		if (*p->env_rel) {
-			rel = url_encode(p->env_rel);
-			if (!rel || asprintf(&ref, "git+file://" EVAL_FLAKE_VIEW "?dir=%s", rel) < 0)
-				return -ENOMEM;
-		} else if (!(ref = strdup("git+file://" EVAL_FLAKE_VIEW))) {
-			return -ENOMEM;
-		}
-		nix_argv[8] = profile;
-		nix_argv[9] = ref;
-	}
-	/* EV-4: the git that nix runs reads the repository's config: none of
-	 * it may run code there */
-	char **git_env = NULL;
-	size_t n_git_env = 0;
-	r = protect_git_env(p->worktree, u->home, &git_env, &n_git_env);
-	if (r < 0)
-		return r;
-	view.extra_env = git_env;
-	view.n_extra_env = n_git_env;
-	_cleanup_free_ char *json = NULL, *meta = NULL;
-	size_t json_len = 0;
-
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int fds[2] = { -1, -1 }, status = 0, r;
 	struct layout l;
+
 	layout_init(&l);
-	int out[2] = { -1, -1 };
-	if (pipe2(out, O_CLOEXEC) < 0) {
+	if (pipe2(fds, O_CLOEXEC) < 0) {
 		r = -errno;
 		goto out;
 	}
-	view.stdout_fd = out[1];
-	eval_view_build(&l, &view);
+	view->stdout_fd = fds[1];
+	eval_view_build(&l, view);
 	r = layout_error(&l);
 	if (r < 0) {
 		if (layout_error_text(&l))
 			*ret_err = strdup(layout_error_text(&l));
 		goto out;
 	}
-
 	pid_t pid;
-	int errfd, status = 0;
-	/* EV-4: stdin /dev/null, so that nothing in the evaluation asks the
+	int errfd;
+	/* EV-5: stdin /dev/null, so that nothing in the evaluation asks the
 	 * person at the terminal (the sandbox's processes get the start's fd 0;
 	 * this process runs no thread meanwhile) */
 	int saved_in = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
@@ -421,17 +377,17 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 	} else {
 		close(STDIN_FILENO);
 	}
-	close(out[1]);
-	out[1] = -1;
+	close(fds[1]);
+	fds[1] = -1;
 	if (r < 0)
 		goto out;
 	long long limit = timeout_s ? (long long)(timeout_s > LLONG_MAX / 1000 ? LLONG_MAX / 1000 : timeout_s) * 1000
 				    : -1;
-	int rr = read_all(out[0], NIX_OUTPUT_MAX, limit, &json, &json_len);
+	int rr = read_all(fds[0], NIX_OUTPUT_MAX, limit, &text, &len);
 	if (rr == -ETIMEDOUT) /* pid 1 of the sandbox: the kernel ends all of it */
 		kill(pid, SIGKILL);
 	if (rr < 0) /* too much: stop reading; nix gets SIGPIPE */
-		close(out[0]), out[0] = -1;
+		close(fds[0]), fds[0] = -1;
 	r = sandbox_wait(pid, errfd, &status, ret_err);
 	if (r < 0)
 		goto out;
@@ -455,23 +411,303 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 			*ret_err = NULL;
 		goto out;
 	}
+	if (ret_out) {
+		*ret_out = steal_pointer(&text);
+		*ret_len = len;
+	}
+out:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	layout_release(&l);
+	return r;
+}
 
-	struct devenv env = { 0 };
+/* Whether a flake.nix may have inputs.  No only for the plainest one:
+ * the word "inputs" nowhere, and `outputs = { self }:` (or `{ self, ...
+ * }:`) where "outputs" first appears; its lock is empty, so there is
+ * nothing for nix flake archive to root, and that nix start is spared on
+ * every cold entry.  A flake that hides its inputs from this test only
+ * leaves them unrooted. */
+static bool eat(const char **c, const char *tok)
+{
+	while (**c == ' ' || **c == '\t' || **c == '\n' || **c == '\r')
+		(*c)++;
+	size_t n = strlen(tok);
+	if (strncmp(*c, tok, n) != 0)
+		return false;
+	*c += n;
+	return true;
+}
+
+static bool flake_may_have_inputs(const char *text)
+{
+	const char *o = strstr(text, "outputs"), *c = o ? o + 7 : NULL;
+	if (strstr(text, "inputs") || !o)
+		return true;
+	if (!eat(&c, "=") || !eat(&c, "{") || !eat(&c, "self"))
+		return true;
+	if (eat(&c, ",") && !eat(&c, "..."))
+		return true;
+	return !eat(&c, "}") || !eat(&c, ":");
+}
+
+/* ENTRY/NAME and ENTRY/NAME-*: the GC roots a build before this one left
+ * (nsb reload builds the same entry again). */
+static void remove_roots(const char *entry_dir, const char *name)
+{
+	_cleanup_close_ int dfd = open(entry_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dup(dfd));
+	size_t n = strlen(name);
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (e->d_type == DT_LNK && strncmp(e->d_name, name, n) == 0 &&
+		    (!e->d_name[n] || e->d_name[n] == '-'))
+			unlinkat(dfd, e->d_name, 0);
+	if (d)
+		closedir(d);
+}
+
+/* A view that runs nix (not the env's program) in the evaluation sandbox. */
+static struct eval_view nix_view(const struct nix_build *b, int argc, char **argv)
+{
+	return (struct eval_view){ .user = b->user, .worktree = b->project->worktree,
+				   .entry_dir = b->entry_dir, .program = b->nix->path, .argc = argc,
+				   .argv = argv, .cwd = b->project->worktree, .path_env = EVAL_PATH,
+				   .extra_env = b->git_env, .n_extra_env = b->n_git_env };
+}
+
+/* GC roots for the flake's inputs, beside the entry's profile: what
+ * `nix flake archive` lists, rooted by `nix build --out-link`, so that
+ * nix-collect-garbage keeps them and a later evaluation needs no network
+ * (NixOS/nix#3995).  Quiet: print-dev-env said what there was to say. */
+static int root_inputs(const struct nix_build *b, char *ref, char **ret_err)
+{
+	static char a_flake[] = "flake", a_archive[] = "archive", a_build[] = "build",
+		    a_json[] = "--json", a_nolock[] = "--no-write-lock-file", a_quiet[] = "--quiet",
+		    a_link[] = "--out-link";
+	char *archive[] = { b->nix->path, a_quiet, a_quiet, a_quiet, a_flake, a_archive, a_json,
+			    a_nolock, ref, NULL };
+	_cleanup_free_ char *json = NULL, *link = NULL, **argv = NULL;
+	size_t len = 0;
+	struct store_paths inputs = { 0 };
+
+	remove_roots(b->entry_dir, "input");
+	struct eval_view v = nix_view(b, 9, archive);
+	int r = eval_run(&v, "nix flake archive", b->timeout_s, &json, &len, ret_err);
+	if (r < 0)
+		return r;
+	r = devenv_archive_inputs(json, len, &inputs);
+	if (r < 0) {
+		if (r == -EINVAL && !(*ret_err = strdup("nix flake archive printed something that is not its JSON")))
+			r = -ENOMEM;
+		return r;
+	}
+	if (inputs.n == 0)
+		return 0;
+	int argc = 6 + (int)inputs.n;
+	if (asprintf(&link, "%s/input", b->entry_dir) < 0 || !(argv = calloc((size_t)argc + 1, sizeof(*argv)))) {
+		store_paths_release(&inputs);
+		return -ENOMEM;
+	}
+	char *head[] = { b->nix->path, a_quiet, a_quiet, a_quiet, a_build, a_link, link };
+	memcpy(argv, head, sizeof(head));
+	memcpy(argv + 7, inputs.v, inputs.n * sizeof(*argv));
+	v = nix_view(b, argc + 1, argv);
+	r = eval_run(&v, "nix build of the inputs' GC roots", b->timeout_s, NULL, NULL, ret_err);
+	store_paths_release(&inputs);
+	return r;
+}
+
+/* The policy's tools, built and rooted (ENTRY/tool, tool-1, ...); their
+ * bin/ directories onto the environment's PATH, in order.  A tool that
+ * names a host path outside the store (the system's or the user's file
+ * only: policy/merge.c) is shown to this build alone, read-only (EV-4). */
+static int build_tools(const struct nix_build *b, struct devenv *env, char **ret_err)
+{
+	static char a_build[] = "build", a_json[] = "--json", a_nolock[] = "--no-write-lock-file",
+		    a_link[] = "--out-link";
+	size_t n = b->n_tools, n_binds = 0, n_held = 0, n_bins = 0, len = 0;
+	_cleanup_free_ char *json = NULL, *link = NULL;
+	_cleanup_free_ char **argv = calloc(n + 7, sizeof(*argv));
+	_cleanup_free_ char **held = calloc(2 * n + 1, sizeof(*held)); /* what binds point to */
+	_cleanup_free_ struct eval_bind *binds = calloc(n + 1, sizeof(*binds));
+	_cleanup_free_ const char **bins = NULL;
+	struct store_paths outs = { 0 };
+	struct eval_view v;
+	int r = -ENOMEM;
+
+	if (!argv || !held || !binds || asprintf(&link, "%s/tool", b->entry_dir) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *path = NULL;
+		char *real = NULL, *arg = NULL;
+		argv[6 + i] = (char *)b->tools[i];
+		r = config_tool_path(b->tools[i], &path);
+		if (r == -ENOMEM)
+			goto out;
+		if (r < 0 || !path || path_at_or_below(path, "/nix/store"))
+			continue;
+		struct stat st;
+		real = realpath(path, NULL);
+		const char *why = !real || stat(real, &st) < 0 ? strerror(errno)
+							       : config_bind_refusal(real, b->user->home);
+		if (real)
+			held[n_held++] = real;
+		if (why) {
+			if (asprintf(ret_err, "cannot build the tool '%s': '%s' %s", b->tools[i], path, why) < 0)
+				*ret_err = NULL;
+			r = -EPERM;
+			goto out;
+		}
+		/* Shown at its real path, checked (EV-4); nix is given that path. */
+		const char *at = strstr(b->tools[i], path);
+		if (!at || asprintf(&arg, "%.*s%s%s", (int)(at - b->tools[i]), b->tools[i], real,
+				    at + strlen(path)) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		held[n_held++] = argv[6 + i] = arg;
+		binds[n_binds++] = (struct eval_bind){ .path = real, .st = st };
+	}
+	char *head[] = { b->nix->path, a_build, a_json, a_nolock, a_link, link };
+	memcpy(argv, head, sizeof(head));
+	remove_roots(b->entry_dir, "tool");
+	v = nix_view(b, (int)(6 + n), argv);
+	v.binds = binds;
+	v.n_binds = n_binds;
+	r = eval_run(&v, "nix build of the policy's tools", b->timeout_s, &json, &len, ret_err);
+	if (r < 0)
+		goto out;
+	r = devenv_build_outputs(json, len, &outs);
+	if (r == -EINVAL && !(*ret_err = strdup("nix build printed something that is not its JSON")))
+		r = -ENOMEM;
+	if (r < 0)
+		goto out;
+	if (!(bins = calloc(outs.n + 1, sizeof(*bins)))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < outs.n; i++) {
+		char *bin = NULL;
+		struct stat st;
+		if (asprintf(&bin, "%s/bin", outs.v[i]) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if (stat(bin, &st) == 0 && S_ISDIR(st.st_mode)) {
+			free(outs.v[i]);
+			bins[n_bins++] = outs.v[i] = bin;
+		} else {
+			free(bin);
+		}
+	}
+	r = devenv_path_append(env, bins, n_bins);
+	if (r == -EINVAL && !(*ret_err = strdup("the tools' bin directories make PATH too long")))
+		r = -ENOMEM;
+out:
+	store_paths_release(&outs);
+	for (size_t i = 0; i < n_held; i++)
+		free(held[i]);
+	return r;
+}
+
+static int build_env(const struct nix_build *b, char **ret_err, char **ret_note)
+{
+	const struct project *p = b->project;
+	const struct nix_info *nix = b->nix;
+	_cleanup_free_ char *profile = NULL, *ref = NULL, *rel = NULL, *flake = NULL;
+	_cleanup_free_ char *path_env = NULL, *dotfile = NULL, *devenv_dir = NULL, *nix_dir = NULL;
+	static char a_cmd[] = "print-dev-env", a_json[] = "--json", a_nolock[] = "--no-write-lock-file",
+		    a_profile[] = "--profile", a_option[] = "--option", a_accept[] = "accept-flake-config",
+		    a_false[] = "false";
+	/* EV-5: a flake's nixConfig is never taken (nor asked about) */
+	char *nix_argv[] = { nix->path, a_cmd, a_json, a_nolock, a_option, a_accept, a_false, a_profile,
+			     NULL, NULL, NULL };
+	char *devenv_argv[] = { NULL, a_cmd, a_json, NULL };
+	const char *what = "nix print-dev-env";
+	struct eval_view view = nix_view(b, 10, nix_argv);
+	struct stat dotfile_st;
+	size_t flake_len = 0;
+	int r;
+
+	if (p->kind == ENV_DEVENV) {
+		const char *devenv = b->devenv ? b->devenv->path : NULL;
+		if (!devenv) {
+			*ret_err = strdup("cannot find 'devenv' in PATH: install it (nix profile install nixpkgs#devenv; see https://devenv.sh)");
+			return -ENOENT;
+		}
+		r = devenv_dotfile(p, &dotfile_st, ret_err);
+		if (r < 0)
+			return r;
+		/* devenv runs nix by name: its own directory first (a nix
+		 * profile has both), then the nix nsbsh found. */
+		if (!(devenv_dir = dir_of(devenv)) || !(nix_dir = dir_of(nix->path)) ||
+		    asprintf(&path_env, "%s:%s:" EVAL_PATH, devenv_dir, nix_dir) < 0 ||
+		    asprintf(&dotfile, "%s/.devenv", p->envdir) < 0)
+			return -ENOMEM;
+		devenv_argv[0] = (char *)devenv;
+		what = "devenv print-dev-env";
+		view.program = devenv;
+		view.argc = 3;
+		view.argv = devenv_argv;
+		view.cwd = p->envdir;
+		view.path_env = path_env;
+		view.bind_program = !shown_by_eval(devenv);
+		view.dotfile = dotfile;
+		view.dotfile_st = &dotfile_st;
+	} else {
+		if (asprintf(&profile, "%s/profile", b->entry_dir) < 0)
+			return -ENOMEM;
+		if (*p->env_rel) {
+			rel = url_encode(p->env_rel);
+			if (!rel || asprintf(&ref, "git+file://" EVAL_FLAKE_VIEW "?dir=%s", rel) < 0)
+				return -ENOMEM;
+		} else if (!(ref = strdup("git+file://" EVAL_FLAKE_VIEW))) {
+			return -ENOMEM;
+		}
+		nix_argv[8] = profile;
+		nix_argv[9] = ref;
+	}
+	_cleanup_free_ char *json = NULL, *meta = NULL;
+	size_t json_len = 0;
+	r = eval_run(&view, what, b->timeout_s, &json, &json_len, ret_err);
+	if (r < 0)
+		return r;
+
+	_cleanup_(devenv_release) struct devenv env = { 0 };
 	r = devenv_render(json, json_len, &env);
 	if (r < 0) {
 		if (asprintf(ret_err, "%s printed something that is not its JSON", what) < 0)
 			*ret_err = NULL;
-		goto out;
+		return r;
 	}
-	r = file_write_atomic(entry_dir, "environ", env.environ ? env.environ : "", env.environ_len, 0600);
+	/* The inputs: a failure leaves a good environment, unrooted inputs
+	 * and a note (nix said why on stderr). */
+	if (p->kind == ENV_FLAKE &&
+	    (file_read(AT_FDCWD, p->envfile, CACHE_FILE_MAX, FILE_NOFOLLOW, &flake, &flake_len) < 0 ||
+	     flake_may_have_inputs(flake))) {
+		_cleanup_free_ char *why = NULL;
+		r = root_inputs(b, ref, &why);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 && asprintf(ret_note, "the inputs of '%s' have no GC root, nix-collect-garbage may remove them: %s",
+				      p->envfile, why ? why : strerror(-r)) < 0)
+			*ret_note = NULL;
+	}
+	if (b->n_tools) {
+		r = build_tools(b, &env, ret_err);
+		if (r < 0)
+			return r;
+	}
+	r = file_write_atomic(b->entry_dir, "environ", env.environ ? env.environ : "", env.environ_len, 0600);
 	if (r == 0)
-		r = file_write_atomic(entry_dir, "rc.bash", env.rc, env.rc_len, 0600);
-	devenv_release(&env);
+		r = file_write_atomic(b->entry_dir, "rc.bash", env.rc, env.rc_len, 0600);
 
 	char when[32];
 	snprintf(when, sizeof(when), "%lld", (long long)time(NULL));
 	if (r == 0)
-		r = meta_add(&meta, "key", key);
+		r = meta_add(&meta, "key", b->key);
 	if (r == 0)
 		r = meta_add(&meta, "kind", project_kind_name(p->kind));
 	if (r == 0)
@@ -480,22 +716,34 @@ int nix_build_env(const struct project *p, const struct nix_info *nix, const str
 		r = meta_add(&meta, "envfile", p->envfile);
 	if (r == 0)
 		r = meta_add(&meta, "nix", nix->id);
-	if (r == 0 && devenv)
-		r = meta_add(&meta, "devenv", devenv);
+	if (r == 0 && p->kind == ENV_DEVENV)
+		r = meta_add(&meta, "devenv", b->devenv->path);
+	if (r == 0 && p->kind == ENV_DEVENV)
+		r = meta_add(&meta, "devenv_id", b->devenv->id);
 	if (r == 0)
 		r = meta_add(&meta, "created", when);
 	/* Last: "meta" is what makes the entry complete. */
 	if (r == 0)
-		r = file_write_atomic(entry_dir, "meta", meta, strlen(meta), 0600);
+		r = file_write_atomic(b->entry_dir, "meta", meta, strlen(meta), 0600);
 	if (r < 0 && !*ret_err && asprintf(ret_err, "cannot write the cache entry '%s': %s",
-					    entry_dir, strerror(-r)) < 0)
+					    b->entry_dir, strerror(-r)) < 0)
 		*ret_err = NULL;
-out:
-	if (out[0] >= 0)
-		close(out[0]);
-	if (out[1] >= 0)
-		close(out[1]);
-	layout_release(&l);
+	return r;
+}
+
+int nix_build_env(const struct nix_build *b, char **ret_err, char **ret_note)
+{
+	/* EV-5: the git that nix runs reads the repository's config: none of
+	 * it may run code there */
+	struct nix_build with_git = *b;
+	char **git_env = NULL;
+	size_t n_git_env = 0;
+	int r = protect_git_env(b->project->worktree, b->user->home, &git_env, &n_git_env);
+	if (r < 0)
+		return r;
+	with_git.git_env = git_env;
+	with_git.n_git_env = n_git_env;
+	r = build_env(&with_git, ret_err, ret_note);
 	for (size_t i = 0; i < n_git_env; i++)
 		free(git_env[i]);
 	free(git_env);

@@ -6,12 +6,14 @@
 #include "sandbox/view.h"
 
 struct nix_info {
-	char *path;  /* real path of the nix program, NULL when not found */
+	char *path;  /* real path of the program (nix, devenv), NULL when not found */
 	char *id;    /* "PATH:SIZE:MTIME" or "none": part of the cache key */
 };
 
 /* Looks nix up in PATH; never fails for a missing nix (path NULL, id "none"). */
 int nix_locate(struct nix_info *ret);
+/* The same for devenv, which builds devenv.nix projects. */
+int nix_locate_devenv(struct nix_info *ret);
 void nix_info_release(struct nix_info *n);
 /* 0 when the daemon socket accepts a connection, else negative errno. */
 int nix_daemon_check(void);
@@ -23,15 +25,35 @@ int nix_version(const struct nix_info *nix, char **ret);
  * line in *ret_err when nix refuses (e.g. nix-command is not enabled);
  * other negative errnos when nix cannot be run. */
 int nix_experimental_features(const struct nix_info *nix, char **ret, char **ret_err);
+/* What a build makes an entry of. */
+struct nix_build {
+	const struct project *project;
+	const struct nix_info *nix;
+	const struct nix_info *devenv;  /* devenv.nix: the devenv found (path NULL: none) */
+	const char *const *tools;       /* the policy's tools, installables for nix build */
+	size_t n_tools;
+	const struct view_user *user;
+	const char *entry_dir;
+	const char *key;
+	unsigned long long timeout_s;   /* each nix (or devenv) run's limit; 0: none */
+	/* set by nix_build_env: "NAME=VALUE"s for the git that nix runs */
+	char *const *git_env;
+	size_t n_git_env;
+};
 /* Evaluate the project's dev env inside the evaluation sandbox and write the
  * cache entry's files into entry_dir ("meta" last): `nix print-dev-env
- * --json` for a flake, `devenv print-dev-env --json` (devenv found in PATH,
- * run in the env file's directory with its .devenv writable) for devenv.nix.
- * It runs with stdin /dev/null, never accepts a flake's nixConfig, gives
+ * --json` for a flake, `devenv print-dev-env --json` (run in the env file's
+ * directory with its .devenv writable) for devenv.nix.  Then, each in the
+ * evaluation sandbox too: a flake's inputs (`nix flake archive --json`)
+ * rooted as ENTRY/input, input-1, ...; the tools built (`nix build`),
+ * rooted as ENTRY/tool, tool-1, ..., their bin/ appended to the
+ * environment's PATH.
+ * Each runs with stdin /dev/null, never accepts a flake's nixConfig, gives
  * the git it runs settings that keep the repository's config from running
- * code (sandbox/eval-view.c EV-4), and is stopped, with all it started,
- * after timeout_s seconds (0: no limit; -ETIMEDOUT).
+ * code (sandbox/eval-view.c EV-5), and is stopped, with all it started,
+ * after timeout_s seconds (-ETIMEDOUT).
  * On failure a one-line reason in *ret_err (nix's or devenv's own messages
- * went to stderr already; a missing devenv says how to install it). */
-int nix_build_env(const struct project *p, const struct nix_info *nix, const struct view_user *u,
-		  const char *entry_dir, const char *key, unsigned long long timeout_s, char **ret_err);
+ * went to stderr already; a missing devenv says how to install it).  A
+ * complete entry whose inputs could not be rooted is a success with a
+ * one-line *ret_note saying so (else *ret_note stays NULL). */
+int nix_build_env(const struct nix_build *b, char **ret_err, char **ret_note);

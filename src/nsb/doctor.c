@@ -461,10 +461,8 @@ int nsb_cmd_doctor(int argc, char **argv)
 		warn("usage: nsb doctor (it takes no arguments)");
 		return EXIT_USAGE;
 	}
-	const char *term = getenv("TERM"), *no_colour = getenv("NO_COLOR");
 	struct doctor d = {
-		.colour = isatty(STDOUT_FILENO) && !(no_colour && *no_colour) && term && *term &&
-			  !streq(term, "dumb"),
+		.colour = log_colour(STDOUT_FILENO),
 		.exe = realpath("/proc/self/exe", NULL),
 	};
 	if (nix_locate(&d.nix) < 0) {

@@ -43,13 +43,11 @@ int nsb_cmd_enter(int argc, char **argv)
 		case 'f': from = optarg; break;
 		case 'p': pick = true; break;
 		default:
-			warn("usage: nsb enter [--session BRANCH [--from REF]] [--pick] [DIR]");
-			return EXIT_USAGE;
+			return nsb_usage("enter");
 		}
 	}
 	if (argc - optind > 1 || (from && !branch) || (pick && branch)) {
-		warn("usage: nsb enter [--session BRANCH [--from REF]] [--pick] [DIR]");
-		return EXIT_USAGE;
+		return nsb_usage("enter");
 	}
 	struct project p = { 0 };
 	_cleanup_free_ char *cwd = NULL, *picked = NULL, *err = NULL;

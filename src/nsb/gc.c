@@ -5,7 +5,7 @@
  *   - an entry (ROOT/env/KEY/) whose project no longer exists: the work tree
  *     in its meta has no .git any more, or the env file is gone;
  *   - with --older-than, an entry not used for that long (a cache hit
- *     refreshes the time of its `profile` link, or of its meta);
+ *     refreshes the times of its links, or of its meta);
  *   - an entry without meta (a build that never finished) after a minute;
  *   - ROOT/last/ pointers and ROOT/discovery/ memos of projects gone.
  * What stays, whatever its age:
@@ -18,10 +18,11 @@
  * pointer stays while its home does, so a later --homes still knows whose
  * home it is.
  *
- * Removing an entry removes its GC root: `profile` is the link Nix
+ * Removing an entry removes its GC roots: `profile` is the link Nix
  * registered (as /nix/var/nix/gcroots/auto/HASH -> ENTRY/profile-N-link,
  * which only root may remove; nix-collect-garbage drops such a root itself
- * once its target is gone).  devenv keeps its own roots in the project's
+ * once its target is gone), and so are a flake's inputs (ENTRY/input,
+ * input-N) and the policy's tools (ENTRY/tool, tool-N...).  devenv keeps its own roots in the project's
  * .devenv/, so they go when the project does.
  *
  * An entry is removed under its lock: renamed away first (a lookup misses
@@ -502,7 +503,7 @@ int nsb_cmd_gc(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 		} else {
-			warn("unknown argument '%s': usage: nsb gc [--dry-run] [--older-than DURATION] [--homes]", argv[i]);
+			warn("unknown argument '%s': usage: %s", argv[i], nsb_usage_line("gc"));
 			return EXIT_USAGE;
 		}
 	}

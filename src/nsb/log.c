@@ -16,12 +16,6 @@
 #define NSBLOG_DEFAULT 20
 #define NSBLOG_MAX 10000
 
-static int usage(void)
-{
-	warn("usage: nsb log [-n N] [DIR]");
-	return EXIT_USAGE;
-}
-
 int nsb_cmd_log(int argc, char **argv)
 {
 	long n = NSBLOG_DEFAULT;
@@ -37,7 +31,7 @@ int nsb_cmd_log(int argc, char **argv)
 		i += 2;
 	}
 	if (argc - i > 1 || (i < argc && argv[i][0] == '-'))
-		return usage();
+		return nsb_usage("log");
 	_cleanup_free_ char *cwd = NULL, *err = NULL, *dir = NULL;
 	struct project p = { 0 };
 	int r = nsb_project_here(i < argc ? argv[i] : NULL, &cwd, &p, &err);

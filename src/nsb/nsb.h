@@ -18,6 +18,11 @@ int nsb_cmd_version(int argc, char **argv);   /* nsb version */
 int nsb_cmd_ps(int argc, char **argv);        /* nsb ps [DIR] */
 int nsb_cmd_stop(int argc, char **argv);      /* nsb stop [DIR] [--all] */
 
+/* A command's usage line, from nsb.c's table ("nsb gc [--dry-run] ..."). */
+const char *nsb_usage_line(const char *name);
+/* "nsb: usage: ..." on stderr; returns EXIT_USAGE. */
+int nsb_usage(const char *name);
+
 struct project;
 
 /* For the subcommands that take [DIR]: enter DIR (when not NULL) and find

@@ -102,12 +102,9 @@ static bool session_in_use(const struct project *p, const char *branch)
 
 int nsb_cmd_sessions(int argc, char **argv)
 {
-	static const char usage[] =
-		"usage: nsb sessions [DIR] | nsb sessions rm BRANCH [--force] [DIR] | nsb sessions prune [DIR]";
 	if (argc < 2 || (argv[1][0] != '-' && !streq(argv[1], "rm") && !streq(argv[1], "prune"))) {
 		if (argc > 2) {
-			warn("%s", usage);
-			return EXIT_USAGE;
+			return nsb_usage("sessions");
 		}
 		return sessions_list(argc == 2 ? argv[1] : NULL);
 	}
@@ -118,15 +115,13 @@ int nsb_cmd_sessions(int argc, char **argv)
 		if (streq(argv[i], "--force") || streq(argv[i], "-f"))
 			force = true;
 		else if (argv[i][0] == '-' || n == 3) {
-			warn("%s", usage);
-			return EXIT_USAGE;
+			return nsb_usage("sessions");
 		} else
 			pos[n++] = argv[i];
 	}
 	bool rm = streq(pos[0], "rm");
 	if ((rm && (n < 2 || n > 3)) || (!rm && (n > 2 || force))) {
-		warn("%s", usage);
-		return EXIT_USAGE;
+		return nsb_usage("sessions");
 	}
 	struct project p = { 0 };
 	_cleanup_free_ char *cwd = NULL, *err = NULL, *out = NULL;

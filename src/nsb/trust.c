@@ -55,8 +55,7 @@ int nsb_cmd_trust(int argc, char **argv)
 		first = 3;
 	}
 	if (argc > first + 1 || (argc == first + 1 && argv[first][0] == '-')) {
-		warn("%s", usage);
-		return EXIT_USAGE;
+		return nsb_usage("trust");
 	}
 	if (argc == first + 1 && chdir(argv[first]) < 0) {
 		warn("cannot enter '%s': %s", argv[first], strerror(errno));

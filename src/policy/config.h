@@ -114,6 +114,12 @@ struct policy {
 	/* Seconds the evaluation (nix or devenv print-dev-env) may take; 0:
 	 * no limit. */
 	unsigned long long eval_timeout;
+	/* setenv: "NAME=VALUE" entries, set inside after the environment's
+	 * variables; tools: flake installables built with the environment,
+	 * their bin/ on PATH after the environment's (config_tool_path says
+	 * which name a host path). */
+	struct policy_list setenv;
+	struct policy_list tools;
 };
 
 enum config_key {
@@ -140,6 +146,8 @@ enum config_key {
 	CONFIG_KEY_LINGER,
 	CONFIG_KEY_PROTECT,
 	CONFIG_KEY_EVAL_TIMEOUT,
+	CONFIG_KEY_SETENV,
+	CONFIG_KEY_TOOLS,
 	CONFIG_KEY_COUNT,
 };
 
@@ -160,6 +168,9 @@ enum layer_kind {
 	LAYER_USER,     /* ~/.config/nsbsh/nsbsh.conf and its project sections:
 			 * may widen, unless strict mode is on by then */
 	LAYER_PROJECT,  /* a trusted in-repo .nsbsh.conf: may only narrow */
+	LAYER_REPO,     /* a trusted in-repo .nsbsh.conf as config_load_project
+			 * applies it: the user's word (LAYER_USER), but its
+			 * tools add to the policy's instead of replacing them */
 };
 
 struct config_error {
@@ -196,8 +207,12 @@ int config_parse_text(const char *text, size_t len, const char *filename, const 
  * file or passthrough entry or allowed root that p does not have, rw
  * where p has ro) is applied only when the kind may widen, else left out
  * with a note.  ssh_project, ssh_project_env and file_transfer apply
- * from LAYER_SYSTEM only (elsewhere a note).  Lists replace p's lists,
- * but protect where the kind may not widen: there the layer's entries are
+ * from LAYER_SYSTEM only (elsewhere a note).  A setenv entry that p does
+ * not have widens (a variable can change what programs do).  tools: a
+ * LAYER_PROJECT or LAYER_REPO adds to p's (the person's tools stay); a
+ * tool that names a host path outside the store and that p does not have
+ * widens (its build shows that path).  Lists replace p's lists, but
+ * protect where the kind may not widen: there the layer's entries are
  * added to what p protects (a shorter list would widen).  picker, reload_*, watch and
  * session_copy neither widen nor narrow and always apply.  The layer's project
  * sections are not applied here.  0, or -ENOMEM (then p may be half
@@ -259,6 +274,14 @@ const char *config_bind_refusal(const char *path, const char *home);
  * outside run commands from). */
 size_t policy_protect_count(const struct policy *p);
 const char *policy_protect_path(const struct policy *p, size_t i);
+
+/* The host path a tool (an installable of the tools key) names: "/a/b#x",
+ * "path:/a/b?dir=c#x", "git+file:///a/b", "tarball+file:///a/b.tgz" and
+ * the like name /a/b (or the file); "nixpkgs#ripgrep" or "github:o/r"
+ * name none (*ret NULL).  0 and *ret (malloc'ed, or NULL); -EINVAL when
+ * the path is relative, has a host, is percent-encoded or has '..';
+ * -ENOMEM.  Pure: what it names is not looked at. */
+int config_tool_path(const char *tool, char **ret);
 
 /* The user's file: $XDG_CONFIG_HOME/nsbsh/nsbsh.conf, else
  * $HOME/.config/nsbsh/nsbsh.conf.  0, -ENOENT (neither is absolute) or

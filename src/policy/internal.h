@@ -39,7 +39,8 @@ bool policy_env_reserved(const char *name);
 /* ---- the keys (parse.c) ----------------------------------------------- */
 
 enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT,
-		TYPE_OPT_PATH, TYPE_COPY, TYPE_COUNT, TYPE_BYTES, TYPE_VAR };
+		TYPE_OPT_PATH, TYPE_COPY, TYPE_COUNT, TYPE_BYTES, TYPE_VAR, TYPE_SETENV,
+		TYPE_TOOL };
 
 struct choice {
 	const char *word;

@@ -164,9 +164,10 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
 		source_add(&s, filename ? filename : ".nsbsh.conf", text, len);
 		/* Trusted: the user read it and pinned it, so it counts as the
 		 * user's own words (it widens unless strict mode is on); what
-		 * the repository ships untrusted is never even parsed. */
+		 * the repository ships untrusted is never even parsed.  Its
+		 * tools add to the user's (LAYER_REPO). */
 		if (r == 0)
-			r = config_merge(&s, &l, LAYER_USER);
+			r = config_merge(&s, &l, LAYER_REPO);
 	}
 	if (r == -ENOMEM && !err->message[0])
 		config_err_set(err, 0, "%s: out of memory", filename ? filename : ".nsbsh.conf");

@@ -92,6 +92,8 @@ void policy_release(struct policy *p)
 	list_release(&p->allowed_roots);
 	list_release(&p->session_copy);
 	list_release(&p->protect);
+	list_release(&p->setenv);
+	list_release(&p->tools);
 	for (size_t i = 0; i < p->n_projects; i++)
 		policy_layer_release(&p->projects[i]);
 	free(p->projects);
@@ -121,6 +123,7 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	dst->n_projects = 0;
 	dst->notes = NULL;
 	dst->n_notes = 0;
+	dst->setenv = dst->tools = (struct policy_list){ 0 };
 	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
 	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
 	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))))
@@ -138,6 +141,10 @@ int policy_copy(struct policy *dst, const struct policy *src)
 		r = list_copy(&dst->session_copy, &src->session_copy);
 	if (r == 0)
 		r = list_copy(&dst->protect, &src->protect);
+	if (r == 0)
+		r = list_copy(&dst->setenv, &src->setenv);
+	if (r == 0)
+		r = list_copy(&dst->tools, &src->tools);
 	if (r < 0)
 		return r;
 	if (src->n_notes) {
@@ -277,6 +284,15 @@ static bool root_covered(const struct policy_list *have, const struct policy_ent
 	return false;
 }
 
+/* setenv, tools: only the very same value. */
+static bool value_listed(const struct policy_list *have, const struct policy_entry *e)
+{
+	for (size_t i = 0; i < have->n; i++)
+		if (streq(have->v[i].value, e->value))
+			return true;
+	return false;
+}
+
 static int merge_list(struct merge *m, enum config_key k, struct policy_list *dst,
 		      const struct policy_list *src, covered_fn *covered)
 {
@@ -352,6 +368,50 @@ static int merge_protect(struct merge *m)
 	return 0;
 }
 
+/* tools are code the person runs in the sandbox, as the environment's
+ * are: a project's file adds some to the person's, which stay, as its
+ * flake could.  Building one that names a host path shows that path to
+ * the evaluation (nix copies it into the store), so such a tool widens
+ * (the system's file, or the user's outside strict mode), unless the
+ * policy has it already.  The store is shown to every evaluation anyway. */
+static int merge_tools(struct merge *m)
+{
+	const struct policy_list *src = &m->l->v.tools;
+	struct policy_list out = { 0 };
+	int r = 0;
+
+	if (!key_set(m, CONFIG_KEY_TOOLS))
+		return 0;
+	if (m->kind == LAYER_PROJECT || m->kind == LAYER_REPO)
+		r = list_copy(&out, &m->p->tools);
+	for (size_t i = 0; r == 0 && i < src->n; i++) {
+		const struct policy_entry *e = &src->v[i];
+		_cleanup_free_ char *path = NULL;
+		r = config_tool_path(e->value, &path);
+		if (r == -ENOMEM)
+			break;
+		bool host = r < 0 || (path && !path_at_or_below(path, "/nix/store"));
+		r = 0;
+		if (host && !m->may_widen && !value_listed(&m->p->tools, e)) {
+			const char *why = m->why;
+			if (m->kind == LAYER_PROJECT)
+				m->why = "a project file may add only tools that name no host path "
+					 "(like nixpkgs#ripgrep, or one in /nix/store)";
+			r = merge_note(m, CONFIG_KEY_TOOLS, e->line, e->value);
+			m->why = why;
+		} else if (!value_listed(&out, e)) {
+			r = list_push(&out, e, 0);
+		}
+	}
+	if (r < 0) {
+		list_release(&out);
+		return r;
+	}
+	list_release(&m->p->tools);
+	m->p->tools = out;
+	return 0;
+}
+
 /* The keys of forced ssh sessions say what a client of the account may
  * reach: the system's file alone sets them, in strict mode or not (a user
  * whose own file could name the project would not need ssh to reach it,
@@ -402,7 +462,7 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 		.p = p,
 		.l = layer,
 		.kind = kind,
-		.may_widen = kind == LAYER_SYSTEM || (kind == LAYER_USER && !p->strict),
+		.may_widen = kind == LAYER_SYSTEM || ((kind == LAYER_USER || kind == LAYER_REPO) && !p->strict),
 		.why = kind == LAYER_PROJECT ? "a project file can only narrow the policy"
 					     : "strict mode: only the system file can widen the policy",
 	};
@@ -469,5 +529,11 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 		r = merge_list(&m, CONFIG_KEY_SESSION_COPY, &p->session_copy, &v->session_copy, NULL);
 	if (r == 0)
 		r = merge_protect(&m);
+	/* A variable can change what programs do (LD_PRELOAD, GIT_SSH_COMMAND,
+	 * a proxy): a new NAME=VALUE widens. */
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_SETENV, &p->setenv, &v->setenv, value_listed);
+	if (r == 0)
+		r = merge_tools(&m);
 	return r;
 }

@@ -59,6 +59,8 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 				       "off or sandbox" },
 	[CONFIG_KEY_PROTECT] = { "protect", TYPE_COPY, true, NULL, NULL },
 	[CONFIG_KEY_EVAL_TIMEOUT] = { "eval_timeout", TYPE_COUNT, false, NULL, NULL, 1 },
+	[CONFIG_KEY_SETENV] = { "setenv", TYPE_SETENV, true, NULL, NULL },
+	[CONFIG_KEY_TOOLS] = { "tools", TYPE_TOOL, true, NULL, NULL },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -367,6 +369,13 @@ static int parse_name(const struct key_desc *d, const char *text, int line, stru
 	return 0;
 }
 
+/* [A-Za-z_][A-Za-z0-9_]*: a variable's name. */
+static bool var_name_ok(const char *s)
+{
+	return (s[0] == '_' || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')) &&
+	       !s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")];
+}
+
 /* ssh_project_env: "" (none), or the name of a variable that sshd's
  * AcceptEnv lets a client send; not one that sshd or nsbsh sets. */
 static int parse_var(const struct key_desc *d, const char *text, int line, struct value *v)
@@ -375,9 +384,7 @@ static int parse_var(const struct key_desc *d, const char *text, int line, struc
 
 	if (!text[0])
 		return 0;
-	if (!(text[0] == '_' || (text[0] >= 'A' && text[0] <= 'Z') ||
-	      (text[0] >= 'a' && text[0] <= 'z')) ||
-	    text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
+	if (!var_name_ok(text))
 		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, config_shown(text, b));
 	/* sshd's own, and those a forced session drops (shell/sshforced.c) */
 	static const char *const taken[] = { "SSH_*", "XDG_*", "GIT_*", "NIX_*" };
@@ -390,12 +397,91 @@ static int parse_var(const struct key_desc *d, const char *text, int line, struc
 	return 0;
 }
 
+/* setenv: "NAME=VALUE", NAME a variable name that neither nsbsh (PATH:
+ * the tools key adds to it) nor bash keeps for itself. */
+static int parse_setenv(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	static const char *const bash_own[] = { "BASH*", "SHELLOPTS", "EUID", "UID", "PPID" };
+	size_t n = strcspn(text, "=");
+
+	if (!text[n])
+		return parse_fail(line, "key '%s': '%s' is not NAME=VALUE", d->name, config_shown(text, b));
+	_cleanup_free_ char *name = strndup(text, n);
+	if (!name)
+		return parse_oom();
+	if (!var_name_ok(name))
+		return parse_fail(line, "key '%s': '%s' is not a variable name", d->name, config_shown(name, b));
+	if (streq(name, "PATH"))
+		return parse_fail(line, "key '%s': 'PATH' is set by nsbsh itself (the tools key adds to it)",
+				  d->name);
+	if (policy_env_reserved(name) || name_in(name, bash_own, ARRAY_SIZE(bash_own)))
+		return parse_fail(line, "key '%s': '%s' is set by nsbsh or bash itself", d->name,
+				  config_shown(name, b));
+	if (!(v->e.value = strdup(text)))
+		return parse_oom();
+	return 0;
+}
+
+/* tools: an installable for nix build, one word; a local one absolute
+ * ("~/" expanded), never /, the home or a parent of it. */
+static int parse_tool(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *why;
+	_cleanup_free_ char *path = NULL, *expanded = NULL;
+
+	if (!text[0] || text[0] == '-')
+		return parse_fail(line, "key '%s': '%s' is not an installable (like nixpkgs#ripgrep)", d->name,
+				  config_shown(text, b));
+	for (const char *c = text; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return parse_fail(line, "key '%s': '%s' has a space or control character", d->name,
+					  config_shown(text, b));
+	if (text[0] == '~') {
+		size_t n = strcspn(text, "#?");
+		_cleanup_free_ char *spec = strndup(text, n);
+		if (!spec || parse_path(d, spec, false, line, &expanded) < 0)
+			return spec ? -1 : parse_oom();
+		char *full = NULL;
+		if (asprintf(&full, "%s%s", expanded, text + n) < 0)
+			return parse_oom();
+		free(expanded);
+		expanded = full;
+		text = expanded;
+	}
+	int r = config_tool_path(text, &path);
+	if (r == -ENOMEM)
+		return parse_oom();
+	if (r < 0)
+		return parse_fail(line, "key '%s': '%s' names a path that is not absolute and plain "
+				  "(no host, no %%-escapes, no '..'): write it as path:/DIR#NAME or ~/DIR#NAME",
+				  d->name, config_shown(text, b));
+	if (path && (why = config_bind_refusal(path, ctx->home)))
+		return parse_fail(line, "key '%s': '%s' %s", d->name, config_shown(text, b), why);
+	if (!(v->e.value = strdup(text)))
+		return parse_oom();
+	return 0;
+}
+
 static bool list_has_dest(cfg_opt_t *opt, const struct value *v, bool by_dest)
 {
 	/* The value being parsed is the last one already. */
 	for (unsigned i = 0; i + 1 < cfg_opt_size(opt); i++) {
 		const struct value *o = cfg_opt_getnptr(opt, i);
 		if (o && streq(by_dest ? o->e.dest : o->e.value, by_dest ? v->e.dest : v->e.value))
+			return true;
+	}
+	return false;
+}
+
+/* Whether the NAME of v (NAME=VALUE) is set by an earlier value. */
+static bool setenv_twice(cfg_opt_t *opt, const struct value *v)
+{
+	size_t n = strcspn(v->e.value, "=");
+	for (unsigned i = 0; i + 1 < cfg_opt_size(opt); i++) {
+		const struct value *o = cfg_opt_getnptr(opt, i);
+		if (o && o->e.value && strncmp(o->e.value, v->e.value, n + 1) == 0)
 			return true;
 	}
 	return false;
@@ -459,6 +545,18 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 		break;
 	case TYPE_VAR:
 		r = parse_var(d, text, line, v);
+		break;
+	case TYPE_SETENV:
+		r = parse_setenv(d, text, line, v);
+		if (r == 0 && setenv_twice(opt, v))
+			r = parse_fail(line, "key '%s': '%.*s' is set twice", d->name,
+				       (int)strcspn(v->e.value, "="), config_shown(v->e.value, b));
+		break;
+	case TYPE_TOOL:
+		r = parse_tool(d, text, line, v);
+		if (r == 0 && list_has_dest(opt, v, false))
+			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
+				       config_shown(v->e.value, b));
 		break;
 	}
 	if (r < 0)
@@ -536,6 +634,8 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 				p->protect_set = true;
 				break;
 			case CONFIG_KEY_EVAL_TIMEOUT: p->eval_timeout = v->number; break;
+			case CONFIG_KEY_SETENV: list = &p->setenv; break;
+			case CONFIG_KEY_TOOLS: list = &p->tools; break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;

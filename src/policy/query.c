@@ -1,7 +1,8 @@
 /* query.c - the questions asked of a merged policy (config.h): which outer
  * variables reach the sandbox (the built-in allowlist, the reserved names,
  * passthrough), which projects may be entered, which files a new session
- * gets, and which binds would expose too much.
+ * gets, which binds would expose too much, and which host path a tool
+ * names.
  *
  * Pure: it reads only the policy and the strings it is given, no file and
  * no environment, and changes nothing. */
@@ -43,6 +44,49 @@ const char *config_bind_refusal(const char *path, const char *home)
 	if (!h || path_at_or_below(h, path))
 		return "would expose the whole home, which is inside it";
 	return NULL;
+}
+
+/* The URL schemes of flake references that read a host path. */
+static bool scheme_is_local(const char *s, size_t n)
+{
+	static const char *const local[] = { "path", "file", "git+file", "hg+file", "tarball+file",
+					     "file+file" };
+	for (size_t i = 0; i < ARRAY_SIZE(local); i++)
+		if (strlen(local[i]) == n && strncmp(s, local[i], n) == 0)
+			return true;
+	return false;
+}
+
+int config_tool_path(const char *tool, char **ret)
+{
+	const char *rest = tool;
+	size_t n = strspn(tool, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+
+	*ret = NULL;
+	if (tool[0] != '/' && tool[0] != '.') {
+		/* "nixpkgs#x", "github:o/r": no host path; "path:..": one */
+		if (tool[n] != ':' || !scheme_is_local(tool, n))
+			return 0;
+		rest = tool + n + 1;
+		if (strncmp(rest, "//", 2) == 0)
+			rest += 2; /* file:///a: the empty host; file://h/a has one */
+	}
+	size_t len = strcspn(rest, "#?");
+	if (rest[0] != '/' || memchr(rest, '%', len))
+		return -EINVAL;
+	for (const char *c = rest; c < rest + len;) {
+		const char *e = memchr(c, '/', (size_t)(rest + len - c));
+		size_t m = e ? (size_t)(e - c) : (size_t)(rest + len - c);
+		if (m == 2 && c[0] == '.' && c[1] == '.')
+			return -EINVAL;
+		c += m + 1;
+	}
+	char *p = strndup(rest, len);
+	if (!p)
+		return -ENOMEM;
+	path_strip_trailing_slashes(p);
+	*ret = p;
+	return 0;
 }
 
 const struct policy_list *policy_session_copy(const struct policy *p)

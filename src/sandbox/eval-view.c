@@ -3,9 +3,10 @@
  * Invariants (tests/unit/test_view.c names each; t-escape.sh tries EV-1
  * with a real flake and real nix):
  * EV-1 no-home: the user's home is an empty tmpfs in the evaluation, and
- *      nothing else of the host's home directories is shown: a flake that
- *      names path:~/.ssh (or any file of the home) as an input finds nothing
- *      there to copy into the world-readable store.
+ *      nothing else of the host's home directories is shown (but EV-4's
+ *      tools, which the person named): a flake that names path:~/.ssh (or
+ *      any file of the home) as an input finds nothing there to copy into
+ *      the world-readable store.
  * EV-2 writes-listed: the work tree (and a session's common git dir) is
  *      read-only; writes go only to the cache entry being written, the
  *      throwaway home, devenv's .devenv (bound only if it is the directory
@@ -13,7 +14,15 @@
  * EV-3 env-allowlist: the evaluation's environment is the built-in
  *      allowlist (no passthrough of the policy), PATH the system's, and the
  *      daemon as the only way to the store.
- * EV-4 no-questions: a flake's nixConfig is never accepted
+ * EV-4 tools-ro: beyond EV-1 and EV-2, only the host paths that the
+ *      caller lists (the local tools of the system's or the user's file,
+ *      for the build of those tools) are shown, read-only, after every
+ *      other mount, so that one under the home shows that path and no
+ *      more of it; each is refused unless what got mounted is what was
+ *      checked (a tool in a work tree can be swapped for a link to ~/.ssh
+ *      by code in its sandbox); env/nix.c refuses /, the home and its
+ *      parents, checked on the real path.
+ * EV-5 no-questions: a flake's nixConfig is never accepted
  *      (accept-flake-config = false, also for the nix that devenv runs),
  *      and git, run by nix, gets the settings that keep the repository's
  *      config from running code (extra_env: GIT_CONFIG_COUNT...); its stdin
@@ -54,6 +63,9 @@ void eval_view_build(struct layout *l, const struct eval_view *v)
 	}
 	if (v->bind_program)
 		layout_add(l, SB_BIND_RO, v->program, v->program);
+	/* EV-4: last, over the home's tmpfs too. */
+	for (size_t i = 0; i < v->n_binds; i++)
+		layout_add_checked(l, SB_BIND_RO, v->binds[i].path, &v->binds[i].st);
 
 	l->spec.seccomp = true;
 	layout_pass_env(l, NULL);
@@ -65,7 +77,7 @@ void eval_view_build(struct layout *l, const struct eval_view *v)
 	layout_setenv(l, "NIX_REMOTE", "daemon");
 	if (getenv("NIX_DAEMON_SOCKET_PATH"))
 		layout_setenv(l, "NIX_DAEMON_SOCKET_PATH", view_daemon_socket());
-	/* EV-4: never a question of the flake's (nix asks on a terminal) */
+	/* EV-5: never a question of the flake's (nix asks on a terminal) */
 	layout_setenv(l, "NIX_CONFIG", "accept-flake-config = false");
 	for (size_t i = 0; i < v->n_extra_env && v->extra_env; i++) {
 		const char *e = v->extra_env[i], *eq = strchr(e, '=');

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "sandbox/layout.h"
 #include "sandbox/view.h"
@@ -15,6 +16,13 @@
 #define EVAL_FLAKE_VIEW "/run/nsbsh/flake"
 /* PATH inside, after the program's own directories. */
 #define EVAL_PATH "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+
+/* A host path shown read-only at its own place, refused unless what gets
+ * mounted is what st says (it may lie where a sandbox can swap it). */
+struct eval_bind {
+	const char *path;
+	struct stat st;
+};
 
 struct eval_view {
 	const struct view_user *user;
@@ -32,6 +40,9 @@ struct eval_view {
 	char *const *extra_env;      /* "NAME=VALUE"s set last (git/protect.h
 				      * protect_git_env), or NULL */
 	size_t n_extra_env;
+	/* The policy's tools that name a host path (EV-4): read-only, last. */
+	const struct eval_bind *binds;
+	size_t n_binds;
 };
 
 void eval_view_build(struct layout *l, const struct eval_view *v);

@@ -4,7 +4,8 @@
  * that show them from inside a sandbox name them too):
  * SV-1 env-allowlist: the shell's environment is the built-in allowlist and
  *      the policy's passthrough of the outer one, then the environment's
- *      variables, then nsbsh's own (HOME, PATH, SHELL, BASH_ENV, NSBSH_*):
+ *      variables, then the policy's setenv (never one of nsbsh's names:
+ *      policy/parse.c), then nsbsh's own (HOME, PATH, SHELL, BASH_ENV, NSBSH_*):
  *      no other outer variable reaches the sandbox, and none of nsbsh's can
  *      be replaced from outside.
  * SV-2 own-dirs-ro: nsbsh's own directories (its cache, with the discovery
@@ -194,8 +195,47 @@ static void protect_own_dirs(struct layout *l, const struct shell_view *v)
 	}
 }
 
+/* The policy's setenv.  In the view, SHELL_RC_SETENV, which the
+ * environment's rc sources before its shellHook, after its own
+ * assignments (shellwrap/inside.bash sources it where the rc does not: no
+ * environment, or an entry built before setenv existed); every shell of a
+ * live sandbox has the same policy.  In each shell's environment, over the
+ * environment's values (setenv_env). */
+static void setenv_file(struct layout *l, const struct shell_view *v)
+{
+	const struct policy_list *se = &v->policy->setenv;
+	struct strbuf b = { 0 };
+
+	if (!se->n)
+		return;
+	strbuf_adds(&b, "# nsbsh: the policy's setenv\n");
+	for (size_t i = 0; i < se->n; i++) {
+		const char *e = se->v[i].value, *eq = strchr(e, '=');
+		if (!eq)
+			continue;
+		strbuf_addf(&b, "export %.*s=", (int)(eq - e), e);
+		strbuf_add_quoted(&b, eq + 1, strlen(eq + 1));
+		strbuf_adds(&b, "\n");
+	}
+	strbuf_adds(&b, "__nsbsh_setenv=1\n");
+	_cleanup_free_ char *text = strbuf_steal(&b);
+	layout_add_file(l, SHELL_RC_SETENV, text, text ? strlen(text) : 0);
+}
+
+static void setenv_env(struct layout *l, const struct shell_view *v)
+{
+	const struct policy_list *se = &v->policy->setenv;
+	for (size_t i = 0; i < se->n; i++) {
+		const char *e = se->v[i].value, *eq = strchr(e, '=');
+		if (!eq)
+			continue;
+		_cleanup_free_ char *name = strndup(e, (size_t)(eq - e));
+		layout_setenv(l, name, eq + 1);
+	}
+}
+
 /* The environment: what the policy passes, then the environment's
- * variables, then nsbsh's own (SV-1). */
+ * variables, then the policy's setenv, then nsbsh's own (SV-1). */
 static void shell_env(struct layout *l, const struct shell_view *v)
 {
 	const struct project *p = v->project;
@@ -220,6 +260,7 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	}
 	if (!have_path)
 		layout_setenv(l, "PATH", tail + 1);
+	setenv_env(l, v);
 	layout_setenv(l, "HOME", v->user->home);
 	layout_setenv(l, "USER", v->user->name);
 	layout_setenv(l, "LOGNAME", v->user->name);
@@ -304,6 +345,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 		static const char none[] = "# nsbsh: no environment\n";
 		layout_add_file(l, SHELL_RC_ENV, none, sizeof(none) - 1);
 	}
+	setenv_file(l, v);
 	shell_programs(l, v);
 	if (p->worktree)
 		session_view(l, v);

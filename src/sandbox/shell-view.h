@@ -22,6 +22,9 @@
 #define SHELL_RC_INSIDE "/run/nsbsh/rc"
 #define SHELL_RC_ENV "/run/nsbsh/env.bash"
 #define SHELL_RC_WATCH "/run/nsbsh/watch.bash"
+/* The policy's setenv as bash (export NAME='VALUE'), sourced by the
+ * environment's rc before its shellHook (env/devenv.c). */
+#define SHELL_RC_SETENV "/run/nsbsh/setenv.bash"
 /* Where a shell asks its start for a restart (nsb reload) or a cd: the one
  * place of /run/nsbsh that the sandbox may write; a directory of each
  * shell's own in it (NSBSH_CTL). */

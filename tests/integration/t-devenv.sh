@@ -36,6 +36,15 @@ printf '{}\n' >"$P/devenv.lock"
 run_nsbsh --in "$P" --env "$WITH" -c 'echo "$DEMO_VAR"'
 expect_eq "$RC:$OUT:$(evals "$P")" "0:hello again:4" "a new devenv.lock is part of the key: it rebuilds"
 
+# --- the devenv program is part of the key (its real path, size, mtime) --------------
+touch -d '2020-01-02 03:04:05' "$BIN/devenv"
+run_nsbsh --in "$P" --env "$WITH" -c 'echo "$DEMO_VAR"'
+expect_eq "$RC:$OUT:$(evals "$P")" "0:hello again:5" "devenv upgraded in place (another mtime): the environment is built again"
+run_nsbsh --in "$P" --env "$WITH" -c 'echo "$DEMO_VAR"'
+expect_eq "$RC:$OUT:$(evals "$P")" "0:hello again:5" "then it is a cache hit again"
+run_nsbsh --in "$P" --env "PATH=/usr/bin:/bin" -c 'echo "$DEMO_VAR"'
+expect_eq "$RC:$OUT:$(nsbsh_lines "$ERR"):$(evals "$P")" "0:hello again:0:5" "no devenv on PATH, env files unchanged: the last environment, silently"
+
 # --- flake.nix wins in one directory; the nearest file wins across directories -------
 F=$W/both
 mkproject "$F" || { t_fail "mkproject" "fixture not created"; exit 1; }

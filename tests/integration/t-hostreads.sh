@@ -5,7 +5,7 @@
 # following a link (HOST-2, src/env/cache.c), the cache entry's lock never a
 # link or FIFO (HOST-3, src/env/choice.c), the evaluation with stdin
 # /dev/null, no flake nixConfig, a time limit and git settings that keep the
-# repository's config from running code (EV-4, src/env/nix.c,
+# repository's config from running code (EV-5, src/env/nix.c,
 # src/sandbox/eval-view.c), `nsb sessions rm` refusing a session a shell runs
 # in (HOST-5, src/nsb/sessions.c), and `nsb trust` showing what it pins and
 # pinning only what the person read (HOST-6, src/nsb/trust.c).
@@ -65,7 +65,7 @@ rm -f "$entry/lock" "$entry/meta" && mkfifo "$entry/lock"
 run_nsbsh --in "$L" -c 'echo "[$DEMO_VAR]"'
 expect_eq "$RC:$OUT" "0:[hello from flake]" "HOST-3 temp-excl: a FIFO planted at the entry's lock: the build neither hangs nor fails"
 
-# --- EV-4: the evaluation asks nothing, is bounded, and its git runs no config --------
+# --- EV-5: the evaluation asks nothing, is bounded, and its git runs no config --------
 Q=$W/nixconfig
 mkproject "$Q" || { t_fail "mkproject" "fixture not created"; exit 1; }
 sed -i 's|^{$|{\n  nixConfig.bash-prompt = "from the flake> ";|' "$Q/flake.nix"
@@ -78,8 +78,8 @@ for _ in $(seq 400); do
 	[[ $PANE =~ exited|allow\ configuration ]] && break
 	sleep 0.1
 done
-expect_no_match "$PANE" "do you want to allow configuration setting" "EV-4 no-questions: on a terminal, a flake's nixConfig asks nothing (stdin /dev/null)"
-expect_contains "$PANE" "[hello from flake]" "EV-4 no-questions: and the environment is built"
+expect_no_match "$PANE" "do you want to allow configuration setting" "EV-5 no-questions: on a terminal, a flake's nixConfig asks nothing (stdin /dev/null)"
+expect_contains "$PANE" "[hello from flake]" "EV-5 no-questions: and the environment is built"
 "${TM[@]}" kill-server 2>/dev/null
 
 S=$W/slow
@@ -89,8 +89,8 @@ sed -i "s|name = \"tools\";|name = \"tools\"; nonce = \"$$-$RANDOM\";|; s|\"\${s
 git -C "$S" -c user.name=t -c user.email=t@t commit -qam "a slow build"
 echo 'eval_timeout = 3' >"$HOME/.config/nsbsh/nsbsh.conf"
 run_nsbsh --in "$S" -c 'echo "[$DEMO_VAR]"'
-expect_ne "$RC" 124 "EV-4 time limit: a build longer than eval_timeout does not hold the start"
-expect_contains "$ERR" "nix print-dev-env did not finish within 3 s (policy eval_timeout): stopped" "EV-4 time limit: the start says the evaluation was stopped, and why"
+expect_ne "$RC" 124 "EV-5 time limit: a build longer than eval_timeout does not hold the start"
+expect_contains "$ERR" "nix print-dev-env did not finish within 3 s (policy eval_timeout): stopped" "EV-5 time limit: the start says the evaluation was stopped, and why"
 rm -f "$HOME/.config/nsbsh/nsbsh.conf"
 
 G=$W/gitcfg
@@ -101,7 +101,7 @@ git -C "$G" config core.fsmonitor "$marker"
 git -C "$G" config filter.evil.clean "sh -c '$marker'"
 echo '* filter=evil' >"$G/.gitattributes"
 run_nsbsh --in "$G" -c 'echo "[$DEMO_VAR]"'
-expect_eq "$(find "$XDG_CACHE_HOME/nsbsh/env" -name git-config-ran | head -1)" "" "EV-4 git-config: git in the evaluation runs neither the repository's core.fsmonitor nor its filters"
+expect_eq "$(find "$XDG_CACHE_HOME/nsbsh/env" -name git-config-ran | head -1)" "" "EV-5 git-config: git in the evaluation runs neither the repository's core.fsmonitor nor its filters"
 git -C "$G" config --unset core.fsmonitor; git -C "$G" config --remove-section filter.evil
 
 # --- HOST-5: nsb sessions rm refuses a session a shell runs in ---------------------------

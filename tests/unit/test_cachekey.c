@@ -9,7 +9,8 @@ static void key_of(const char *nix, const char *lock, const char *rel, const cha
 		{ "flake.nix", nix, nix ? strlen(nix) : 0 },
 		{ "flake.lock", lock, lock ? strlen(lock) : 0 },
 	};
-	struct cache_key_input in = { "flake", rel, nix_id, "x86_64-linux", files, 2 };
+	struct cache_key_input in = { .kind = "flake", .env_rel = rel, .nix_id = nix_id,
+				      .system = "x86_64-linux", .files = files, .n_files = 2 };
 	cache_key_compute(&in, out);
 }
 
@@ -53,4 +54,57 @@ static void test_no_concatenation_collision(void)
 	CHECK(strcmp(a, b) != 0);
 }
 
-UNIT_MAIN("cachekey", test_stable_and_hex, test_each_input_matters, test_no_concatenation_collision)
+/* devenv's identity and the policy's tools are in the key; absent, the
+ * key is the one made before they existed (a flake's entries stay hits). */
+static void test_devenv_and_tools(void)
+{
+	char base[65], k[65], d1[65];
+	struct cache_file files[] = { { "devenv.nix", "{ }", 3 } };
+	struct cache_key_input in = { .kind = "devenv", .env_rel = "", .nix_id = "nix:1:2",
+				      .system = "x86_64-linux", .files = files, .n_files = 1 };
+	const char *tools[] = { "nixpkgs#ripgrep", "path:/t#x" };
+
+	cache_key_compute(&in, base);
+	in.devenv_id = "/usr/bin/devenv:10:20";
+	cache_key_compute(&in, d1);
+	CHECK(strcmp(base, d1) != 0);
+	in.devenv_id = "/usr/bin/devenv:10:21";
+	cache_key_compute(&in, k);
+	CHECK(strcmp(d1, k) != 0); /* devenv upgraded in place */
+	in.devenv_id = "none";
+	cache_key_compute(&in, k);
+	CHECK(strcmp(d1, k) != 0 && strcmp(base, k) != 0);
+
+	in.devenv_id = NULL;
+	in.tools = tools;
+	in.n_tools = 1;
+	cache_key_compute(&in, k);
+	CHECK(strcmp(base, k) != 0);
+	char one[65];
+	memcpy(one, k, 65);
+	in.n_tools = 2;
+	cache_key_compute(&in, k);
+	CHECK(strcmp(one, k) != 0);
+	const char *swapped[] = { "path:/t#x", "nixpkgs#ripgrep" };
+	char two[65];
+	memcpy(two, k, 65);
+	in.tools = swapped;
+	cache_key_compute(&in, k);
+	CHECK(strcmp(two, k) != 0); /* the order is PATH's order */
+	in.n_tools = 0;
+	cache_key_compute(&in, k);
+	CHECK_STREQ(k, base);
+
+	/* the tags cannot be read as one more file */
+	struct cache_file more[] = { { "devenv.nix", "{ }", 3 }, { "devenv", NULL, 0 } };
+	struct cache_key_input a = in, b = in;
+	a.files = more;
+	a.n_files = 2;
+	b.devenv_id = "absent";
+	char ka[65], kb[65];
+	cache_key_compute(&a, ka);
+	cache_key_compute(&b, kb);
+	CHECK(strcmp(ka, kb) != 0);
+}
+
+UNIT_MAIN("cachekey", test_devenv_and_tools, test_stable_and_hex, test_each_input_matters, test_no_concatenation_collision)

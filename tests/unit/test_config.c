@@ -110,7 +110,9 @@ static void test_every_key(void)
 		"file_transfer = sandbox\n"
 		"protect = { \".envrc\", \"./tools//hooks/\" }\n"
 		"eval_timeout = 600\n"
-		"linger = 60\n";
+		"linger = 60\n"
+		"setenv = { \"RUST_LOG=debug\", \"EDITOR=vi -e\" }\n"
+		"tools = { \"nixpkgs#ripgrep\", \"~/tools#default\" }\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -127,6 +129,8 @@ static void test_every_key(void)
 	CHECK_STREQ(l.v.bash, "/usr/local/bin/bash");
 	CHECK_STREQ(l.v.ssh_project, HOME "/projects/main");
 	CHECK_STREQ(l.v.ssh_project_env, "AGENT_PROJECT");
+	CHECK(l.v.setenv.n == 2 && streq(l.v.setenv.v[1].value, "EDITOR=vi -e"));
+	CHECK(l.v.tools.n == 2 && streq(l.v.tools.v[1].value, HOME "/tools#default"));
 	CHECK(l.v.file_transfer);
 	CHECK(l.v.protect_set && l.v.protect.n == 2 && l.v.eval_timeout == 600);
 	if (l.v.protect.n == 2)
@@ -919,7 +923,133 @@ static void test_ssh_keys(void)
 	bad("file_transfer = on", "t.conf:1: key 'file_transfer': 'on' is not off or sandbox");
 }
 
-UNIT_MAIN("config", test_defaults, test_every_key, test_messages, test_comments, test_tilde,
+/* setenv: NAME=VALUE, never a name nsbsh or bash keeps; a new value
+ * widens.  tools: installables; a project file adds to the person's,
+ * never one that names a host path outside the store. */
+static void test_setenv_tools(void)
+{
+	struct policy p;
+	char *path = NULL;
+
+	bad("setenv = { \"RUST_LOG\" }", "t.conf:1: key 'setenv': 'RUST_LOG' is not NAME=VALUE");
+	bad("setenv = { \"1X=a\" }", "t.conf:1: key 'setenv': '1X' is not a variable name");
+	bad("setenv = { \"A-B=a\" }", "t.conf:1: key 'setenv': 'A-B' is not a variable name");
+	bad("setenv = { \"PATH=/x\" }",
+	    "t.conf:1: key 'setenv': 'PATH' is set by nsbsh itself (the tools key adds to it)");
+	bad("setenv = { \"NSBSH_PROJECT=/x\" }",
+	    "t.conf:1: key 'setenv': 'NSBSH_PROJECT' is set by nsbsh or bash itself");
+	bad("setenv = { \"HOME=/x\" }", "t.conf:1: key 'setenv': 'HOME' is set by nsbsh or bash itself");
+	bad("setenv = { \"BASH_ENV=/x\" }", "t.conf:1: key 'setenv': 'BASH_ENV' is set by nsbsh or bash itself");
+	bad("setenv = { \"SHELLOPTS=x\" }", "t.conf:1: key 'setenv': 'SHELLOPTS' is set by nsbsh or bash itself");
+	bad("setenv = { \"A=1\", \"B=2\", \"A=3\" }", "t.conf:1: key 'setenv': 'A' is set twice");
+
+	bad("tools = { \"\" }", "t.conf:1: key 'tools': '' is not an installable (like nixpkgs#ripgrep)");
+	bad("tools = { \"--impure\" }",
+	    "t.conf:1: key 'tools': '--impure' is not an installable (like nixpkgs#ripgrep)");
+	bad("tools = { \"nixpkgs#a b\" }", "t.conf:1: key 'tools': 'nixpkgs#a b' has a space or control character");
+	bad("tools = { \"path:./t#x\" }",
+	    "t.conf:1: key 'tools': 'path:./t#x' names a path that is not absolute and plain (no host, no %-escapes, no '..'): write it as path:/DIR#NAME or ~/DIR#NAME");
+	bad("tools = { \".#x\" }",
+	    "t.conf:1: key 'tools': '.#x' names a path that is not absolute and plain (no host, no %-escapes, no '..'): write it as path:/DIR#NAME or ~/DIR#NAME");
+	bad("tools = { \"file://host/t.tgz\" }",
+	    "t.conf:1: key 'tools': 'file://host/t.tgz' names a path that is not absolute and plain (no host, no %-escapes, no '..'): write it as path:/DIR#NAME or ~/DIR#NAME");
+	bad("tools = { \"path:/a/../home/u#x\" }",
+	    "t.conf:1: key 'tools': 'path:/a/../home/u#x' names a path that is not absolute and plain (no host, no %-escapes, no '..'): write it as path:/DIR#NAME or ~/DIR#NAME");
+	bad("tools = { \"path:~#x\" }",
+	    "t.conf:1: key 'tools': 'path:~#x' names a path that is not absolute and plain (no host, no %-escapes, no '..'): write it as path:/DIR#NAME or ~/DIR#NAME");
+	bad("tools = { \"~#x\" }", "t.conf:1: key 'tools': '/home/u#x' would expose the whole home");
+	bad("tools = { \"git+file:///home?ref=x\" }",
+	    "t.conf:1: key 'tools': 'git+file:///home?ref=x' would expose the whole home, which is inside it");
+	bad("tools = { \"path:/\" }", "t.conf:1: key 'tools': 'path:/' would expose the whole file system");
+	bad("tools = { \"nixpkgs#jq\", \"nixpkgs#jq\" }", "t.conf:1: key 'tools': 'nixpkgs#jq' is listed twice");
+
+	/* which host path a tool names */
+	static const struct { const char *tool, *path; int r; } paths[] = {
+		{ "nixpkgs#ripgrep", NULL, 0 },
+		{ "github:o/r/v1#x", NULL, 0 },
+		{ "git+https://h/r?ref=x", NULL, 0 },
+		{ "flake:nixpkgs#jq", NULL, 0 },
+		{ "/home/u/tools#default", "/home/u/tools", 0 },
+		{ "path:/home/u/tools/?dir=sub#x", "/home/u/tools", 0 },
+		{ "git+file:///srv/r?ref=main", "/srv/r", 0 },
+		{ "tarball+file:///srv/t.tgz", "/srv/t.tgz", 0 },
+		{ "file:/srv/t.tgz", "/srv/t.tgz", 0 },
+		{ "path:/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-t#x", "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-t", 0 },
+		{ "path:t", NULL, -EINVAL },
+		{ "./t#x", NULL, -EINVAL },
+		{ "path:/a%2Fb", NULL, -EINVAL },
+		{ "path:/a/..", NULL, -EINVAL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		int r = config_tool_path(paths[i].tool, &path);
+		CHECK(r == paths[i].r);
+		CHECK(paths[i].path ? path && streq(path, paths[i].path) : !path);
+		if (r != paths[i].r || (paths[i].path ? !path || !streq(path, paths[i].path) : !!path))
+			fprintf(stderr, "  for: %s\n", paths[i].tool);
+		free(path);
+		path = NULL;
+	}
+
+	/* the user's file sets both; a project file adds a tool of no host
+	 * path (kept with the user's), not one of a host path, and no
+	 * setenv but one the user has */
+	policy_init_defaults(&p);
+	apply(&p, "u.conf",
+	      "setenv = { \"RUST_LOG=debug\", \"EDITOR=vi\" }\n"
+	      "tools = { \"~/tools#default\", \"nixpkgs#jq\" }\n", LAYER_USER);
+	CHECK(p.setenv.n == 2 && p.tools.n == 2 && p.n_notes == 0);
+	apply(&p, "/r/.nsbsh.conf",
+	      "setenv = { \"RUST_LOG=debug\", \"LD_PRELOAD=/r/x.so\" }\n"
+	      "tools = { \"nixpkgs#ripgrep\", \"/srv/evil#x\", \"nixpkgs#jq\",\n"
+	      "          \"path:/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-t#x\" }\n", LAYER_PROJECT);
+	CHECK(p.setenv.n == 1 && streq(p.setenv.v[0].value, "RUST_LOG=debug"));
+	CHECK(p.tools.n == 4);
+	if (p.tools.n == 4) {
+		CHECK_STREQ(p.tools.v[0].value, HOME "/tools#default");
+		CHECK_STREQ(p.tools.v[1].value, "nixpkgs#jq");
+		CHECK_STREQ(p.tools.v[2].value, "nixpkgs#ripgrep");
+		CHECK_STREQ(p.tools.v[3].value, "path:/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-t#x");
+	}
+	CHECK(p.n_notes == 2);
+	CHECK_STREQ(note(&p, 0), "/r/.nsbsh.conf:1: key 'setenv': 'LD_PRELOAD=/r/x.so' ignored: a project "
+				 "file can only narrow the policy");
+	CHECK_STREQ(note(&p, 1), "/r/.nsbsh.conf:2: key 'tools': '/srv/evil#x' ignored: a project file "
+				 "may add only tools that name no host path (like nixpkgs#ripgrep, or one in /nix/store)");
+	/* a project file's empty setenv narrows: none */
+	apply(&p, "/r/.nsbsh.conf", "setenv = {}\n", LAYER_PROJECT);
+	CHECK(p.setenv.n == 0);
+	policy_release(&p);
+
+	/* through config_load_project (a scratch copy of the policy): the
+	 * user's tools and setenv stay, the trusted file's tool is added */
+	policy_init_defaults(&p);
+	apply(&p, "u.conf", "setenv = { \"A=1\" }\ntools = { \"~/t#x\" }\n", LAYER_USER);
+	{
+		struct config_error e;
+		const char *repo = "tools = { \"nixpkgs#jq\" }\n";
+		CHECK(config_load_project(&p, HOME "/p", repo, strlen(repo), HOME "/p/.nsbsh.conf", true,
+					  HOME, &e) == 0);
+	}
+	CHECK(p.setenv.n == 1 && p.tools.n == 2 && streq(p.tools.v[1].value, "nixpkgs#jq"));
+	policy_release(&p);
+
+	/* strict: the user's file sets no new variable and no local tool */
+	policy_init_defaults(&p);
+	apply(&p, "/etc/nsbsh/nsbsh.conf", "strict = on\nsetenv = { \"A=1\" }\ntools = { \"/srv/t#x\" }\n",
+	      LAYER_SYSTEM);
+	CHECK(p.setenv.n == 1 && p.tools.n == 1);
+	apply(&p, "u.conf", "setenv = { \"A=1\", \"B=2\" }\ntools = { \"/srv/t#x\", \"/opt/u#y\", \"nixpkgs#jq\" }\n",
+	      LAYER_USER);
+	CHECK(p.setenv.n == 1 && streq(p.setenv.v[0].value, "A=1"));
+	/* a local tool the system's file has stays */
+	CHECK(p.tools.n == 2 && streq(p.tools.v[0].value, "/srv/t#x") && streq(p.tools.v[1].value, "nixpkgs#jq"));
+	CHECK(p.n_notes == 2);
+	CHECK_STREQ(note(&p, 1), "u.conf:2: key 'tools': '/opt/u#y' ignored: strict mode: only the system "
+				 "file can widen the policy");
+	policy_release(&p);
+}
+
+UNIT_MAIN("config", test_setenv_tools, test_defaults, test_every_key, test_messages, test_comments, test_tilde,
 	  test_bind_refusals, test_passthrough, test_limits, test_sandbox_limits, test_merge_user, test_merge_project,
 	  test_files_setup, test_load, test_load_project, test_files_teardown, test_notes_limit,
 	  test_policy_files, test_session_copy, test_ssh_keys, test_protect_key)

@@ -350,7 +350,7 @@ static void test_find(void)
 	protect_list_release(&l);
 	policy_release(&pol);
 
-	/* EV-4: the evaluation's git settings, with every filter driver of the
+	/* EV-5: the evaluation's git settings, with every filter driver of the
 	 * configs (includes followed) emptied */
 	put("w/.git/config", "[include]\n\tpath = ../f.cfg\n[filter \"lfs\"]\n\tclean = git-lfs clean\n");
 	put("w/f.cfg", "[filter \"evil\"]\n\tsmudge = ./x\n");

@@ -152,6 +152,15 @@ static void test_view_basics(void)
 	policy_release(&f.pol);
 }
 
+/* A policy list of the values a and b. */
+static void two_values(struct policy_list *l, const char *a, const char *b)
+{
+	l->v = calloc(2, sizeof(*l->v));
+	l->v[0].value = strdup(a);
+	l->v[1].value = strdup(b);
+	l->n = 2;
+}
+
 static void test_sv1_env_allowlist(void)
 {
 	struct fixture f;
@@ -180,15 +189,29 @@ static void test_sv1_env_allowlist(void)
 	layout_release(&l);
 
 	/* SV-1: the policy's passthrough lets a name through, never one of nsbsh's */
-	f.pol.passthrough.v = calloc(2, sizeof(*f.pol.passthrough.v));
-	f.pol.passthrough.v[0].value = strdup("NSBSH_TEST_*");
-	f.pol.passthrough.v[1].value = strdup("SSH_AUTH_SOCK");
-	f.pol.passthrough.n = 2;
+	two_values(&f.pol.passthrough, "NSBSH_TEST_*", "SSH_AUTH_SOCK");
 	layout_init(&l);
 	shell_view_build(&l, &f.v);
 	shell_program_build(&l, &f.v);
 	CHECK_STREQ(env_of(&l, "SSH_AUTH_SOCK"), "/tmp/agent.sock");
 	CHECK(env_of(&l, "NSBSH_TEST_SECRET") == NULL);
+	CHECK(layout_find(&l, SHELL_RC_SETENV) == NULL);
+	layout_release(&l);
+
+	/* SV-1: the policy's setenv comes after the environment's variables
+	 * (over one it sets), and is also the rc that its rc sources */
+	two_values(&f.pol.setenv, "DEMO_VAR=from setenv", "RUST_LOG=it's $(x)");
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	shell_program_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	CHECK_STREQ(env_of(&l, "DEMO_VAR"), "from setenv");
+	CHECK_STREQ(env_of(&l, "RUST_LOG"), "it's $(x)");
+	CHECK_STREQ(env_of(&l, "HOME"), home);
+	const struct sandbox_op *op = layout_find(&l, SHELL_RC_SETENV);
+	CHECK(op && op->kind == SB_FILE && op->data);
+	if (op && op->data)
+		CHECK(strstr(op->data, "\nexport DEMO_VAR='from setenv'\nexport RUST_LOG='it'\\''s $(x)'\n"));
 	layout_release(&l);
 	unsetenv("NSBSH_TEST_SECRET");
 	unsetenv("SSH_AUTH_SOCK");
@@ -445,11 +468,11 @@ static void test_eval_view(void)
 	CHECK_STREQ(env_of(&l, "PATH"), EVAL_PATH);
 	CHECK_STREQ(env_of(&l, "NIX_REMOTE"), "daemon");
 	CHECK(l.prog.path && streq(l.prog.path, argv[0]) && l.prog.argv[2] == NULL);
-	/* EV-4 no-questions: no flake's nixConfig, and no extra env unless given */
+	/* EV-5 no-questions: no flake's nixConfig, and no extra env unless given */
 	CHECK_STREQ(env_of(&l, "NIX_CONFIG"), "accept-flake-config = false");
 	CHECK(env_of(&l, "GIT_CONFIG_COUNT") == NULL);
 	layout_release(&l);
-	/* EV-4: the git settings given are set, last */
+	/* EV-5: the git settings given are set, last */
 	char *git_env[] = { (char *)"GIT_CONFIG_COUNT=1", (char *)"GIT_CONFIG_KEY_0=core.fsmonitor",
 			    (char *)"GIT_CONFIG_VALUE_0=false", NULL };
 	v.extra_env = git_env;
@@ -459,6 +482,28 @@ static void test_eval_view(void)
 	CHECK_STREQ(env_of(&l, "GIT_CONFIG_COUNT"), "1");
 	CHECK_STREQ(env_of(&l, "GIT_CONFIG_KEY_0"), "core.fsmonitor");
 	CHECK_STREQ(env_of(&l, "GIT_CONFIG_VALUE_0"), "false");
+	size_t n_plain = l.spec.n_ops;
+	layout_release(&l);
+
+	/* EV-4 tools-ro: the listed host paths, read-only, checked, after all
+	 * else (over the home's tmpfs), and nothing more */
+	char tool[PATH_MAX * 4];
+	snprintf(tool, sizeof(tool), "%s/tools", home);
+	struct eval_bind binds[] = { { .path = tool, .st = { .st_dev = 7, .st_ino = 42 } } };
+	v.binds = binds;
+	v.n_binds = 1;
+	layout_init(&l);
+	eval_view_build(&l, &v);
+	CHECK(layout_error(&l) == 0);
+	CHECK(l.spec.n_ops == n_plain + 1);
+	op = &l.spec.ops[l.spec.n_ops - 1];
+	CHECK(op->kind == SB_BIND_RO && streq(op->src, tool) && streq(op->dest, tool));
+	CHECK(op->data && op->len == sizeof(struct sandbox_bind_id) &&
+	      ((const struct sandbox_bind_id *)(const void *)op->data)->ino == 42);
+	op = layout_find(&l, home);
+	CHECK(op && op->kind == SB_TMPFS);
+	for (size_t i = 0; i < l.n_writable; i++)
+		CHECK(!path_at_or_below(tool, l.writable[i]) || streq(l.writable[i], home));
 	layout_release(&l);
 	unsetenv("SSH_AUTH_SOCK");
 }
