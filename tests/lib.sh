@@ -331,6 +331,19 @@ check_screen() {
 }
 # type_line TEXT - TEXT typed into the pane, then Enter.
 type_line() { tm send-keys -l "$1" && tm send-keys Enter; }
+# settle - until the screen has not changed for 0.5 s (at most 10 s): after
+# a line that ends a shell (a cd that leaves, nsb reload), so that what is
+# typed next goes to the shell that follows.  (What is typed while a
+# sandbox's shell ends is lost with its terminal, as with ssh.)
+settle() {
+	local i last='' now
+	for i in $(seq 20); do
+		sleep 0.5
+		now=$(screen)
+		[ "$now" = "$last" ] && return 0
+		last=$now
+	done
+}
 
 # has_nix_exec TRACEFILE - true if an strace -e trace=execve log shows an
 # execve (successful or not) of a file named `nix`.

@@ -549,7 +549,7 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 		_cleanup_free_ char *text = info_text(&i);
 		char iname[LIVE_ID_LEN + 8];
 		snprintf(iname, sizeof(iname), "%s.info", id);
-		r = text ? file_write_atomic(dir, iname, text, strlen(text), 0600) : -ENOMEM;
+		r = text ? file_write_cache(dir, iname, text, strlen(text), 0600) : -ENOMEM;
 		what = "cannot write the sandbox's record";
 	}
 	if (r < 0) {

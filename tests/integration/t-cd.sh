@@ -39,15 +39,18 @@ check_screen "p2:\[hello from flake\] \[$P\] \[$P/sub dir\] private" "cd within 
 check_screen "p3:yes" "cd within the project: the same shell (its variables kept)"
 
 type_line "cd ../../other"
+settle
 probe p4
 check_screen "p4:\[hello from other\] \[$Q\] \[$Q\] private" "cd ../../other from the sandbox: the other project's sandbox"
 
 type_line "cd /nonexistent/dir"
+settle
 check_screen "nsbsh: cd: /nonexistent/dir: No such file or directory" "cd to a missing directory: said"
 probe p5
 check_screen "p5:\[hello from other\] \[$Q\] \[$Q\] private" "cd to a missing directory: the same project's sandbox again, where it was"
 
 type_line "cd $(printf '%q' "$W/plain")"
+settle
 probe p6
 check_screen "p6:\[none\] \[plain\] \[$W/plain\] home" "cd out of the sandbox to a plain directory: plain bash there"
 check_screen "nsbsh: left the sandbox of '$Q': plain bash in '$W/plain'" "leaving the sandbox for plain bash is said on the terminal"
@@ -59,14 +62,18 @@ check_screen "p7:\[hello from flake\] \[$P\] \[$P/sub dir\] private" "and back i
 # A cd means the host's path (inside, the same names are the sandbox's own).
 marker=$(mktemp /tmp/nsbsh-cd-marker.XXXXXX)
 type_line 'cd ~'
+settle
 probe h1
 check_screen "h1:\[none\] \[plain\] \[$HOME\] home" "cd ~ from the sandbox: plain bash in the real home"
 type_line "cd $(printf '%q' "$P")"
 type_line 'cd /'
+settle
 probe h2
 check_screen "h2:\[none\] \[plain\] \[/\] home" "cd / from the sandbox: plain bash at the host's root"
 type_line "cd $(printf '%q' "$P")"
-type_line "cd /tmp; test -e $(printf '%q' "$marker") && echo host-tmp-$(basename "$marker")"
+type_line "cd /tmp"
+settle
+type_line "test -e $(printf '%q' "$marker") && echo host-tmp-$(basename "$marker")"
 probe h3
 check_screen "host-tmp-$(basename "$marker")"$'\n'".*h3:\[none\] \[plain\] \[/tmp\] home" "cd /tmp from the sandbox: the host's /tmp (a file made there is seen)"
 rm -f "$marker"
@@ -76,6 +83,7 @@ check_screen "h4:\[hello from flake\] \[$P\] \[$P\] private" "control: back in t
 # CTL-3: the host path of a place the sandbox writes gets the sandbox again
 homes=$XDG_DATA_HOME/nsbsh/home
 type_line "cd $(printf '%q' "$homes")"
+settle
 probe h5
 check_screen "nsbsh: cd: '$homes' is a directory the sandbox can write: the sandbox again, not a shell outside it" \
 	"CTL-3 target-checked: a cd to the host's copy of the private home is refused, and said"

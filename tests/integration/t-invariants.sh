@@ -263,7 +263,7 @@ if [ "$abi" -ge 6 ]; then
 	job=$(pgrep -u "$(id -u)" -f '^sleep 4751$' | head -n1)
 	outsider=
 	if [ -n "$job" ] && nsenter -t "$job" -U -p --preserve-credentials true 2>/dev/null; then
-		nsenter -t "$job" -U -p --preserve-credentials sleep 4752 &
+		nsenter -t "$job" -U -p --preserve-credentials sleep 4752 </dev/null >/dev/null 2>&1 &
 		outsider=$!
 		sleep 0.3
 	fi
@@ -272,7 +272,8 @@ if [ "$abi" -ge 6 ]; then
 		run_nsbsh --in "$P" -c "of() { $pid_of; }"'; kill -0 "$(of 4751)" && echo other-shells-job; kill -0 "$(of 4752)" 2>&1'
 		expect_contains "$OUT" "other-shells-job" "MUST-L3 signals: control: a job another start left can be signalled (one domain per sandbox)"
 		expect_contains "$OUT" "Operation not permitted" "MUST-L3 signals: a process that joined the pid namespace from outside the domain cannot (EPERM)"
-		kill "$outsider" "$job" 2>/dev/null
+		# by pid: the sleep nsenter forked, nsenter, the job
+		kill $(cat "/proc/$outsider/task/$outsider/children" 2>/dev/null) "$outsider" "$job" 2>/dev/null
 	else
 		t_fail "MUST-L3 signals" "nsenter could not join the sandbox of job '$job'"
 	fi

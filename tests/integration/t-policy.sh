@@ -200,6 +200,7 @@ if command -v tmux >/dev/null; then
 	type_line 'echo "s0:${NSBSH_PROJECT-none}"'
 	check_screen "s0:$HOME/projects/ok" "control: strict: an interactive shell in an allowed project"
 	type_line "cd $(printf '%q' "$W")"
+	settle
 	type_line 'echo "s1:$PWD:${NSBSH_PROJECT-none}"'
 	check_screen "nsbsh: cd: '$W' is outside the sandbox, and this account is strict" "strict: a cd to a directory outside the sandbox is refused, and said"
 	check_screen "s1:$HOME/projects/ok:$HOME/projects/ok" "strict: after it, the project's sandbox again, where the shell was"
