@@ -12,7 +12,7 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 	[ ! -r /run/nsbsh/watch.bash ] || . /run/nsbsh/watch.bash
 
 	# nsb inside the sandbox: the one command that needs the start outside.
-	# reload leaves a request for it in this shell's own control directory
+	# reload leaves a request for it in this shell's own control file
 	# (NSBSH_CTL), then ends this shell with the status that says so (113:
 	# src/shell/ctl.h, CTL_EXIT_STATUS); the start evaluates the environment
 	# again and starts a new shell in the same directory.
@@ -23,8 +23,8 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 				echo "nsb reload: run it in the shell itself, not in a subshell" >&2
 				return 2
 			fi
-			if [ -z "${NSBSH_CTL-}" ] || ! printf 'reload\n%s\n' "$PWD" >"$NSBSH_CTL/request" 2>/dev/null; then
-				echo "nsb reload: this shell cannot reach the nsbsh that started it (${NSBSH_CTL:-no control directory})" >&2
+			if [ -z "${NSBSH_CTL-}" ] || ! printf 'reload\n%s\n' "$PWD" >"$NSBSH_CTL" 2>/dev/null; then
+				echo "nsb reload: this shell cannot reach the nsbsh that started it (${NSBSH_CTL:-no control file})" >&2
 				return 1
 			fi
 			exit 113
@@ -83,7 +83,7 @@ if [ -z "${__nsbsh_loaded-}" ]; then
 				t=/${out[*]}
 				if [[ -n ${NSBSH_CTL-} && ( -z ${NSBSH_PROJECT-} || ( $t != "$NSBSH_PROJECT" && $t != "$NSBSH_PROJECT"/* ) ) ]] &&
 					[[ -n ${NSBSH_CD_LEAVES-} || ! -e $t ]] &&
-					printf 'cd\n%s\n%s\n' "$t" "$PWD" 2>/dev/null >"$NSBSH_CTL/request"; then
+					printf 'cd\n%s\n%s\n' "$t" "$PWD" 2>/dev/null >"$NSBSH_CTL"; then
 					exit 113
 				fi
 			fi

@@ -546,7 +546,7 @@ static int shell_sandbox_create(const struct start *st, const struct place *here
 }
 
 /* The shell, in the live sandbox of its identity (built when none serves):
- * 0 and its wait status and this shell's control directory (host), or a
+ * 0 and its wait status and this shell's control file (host), or a
  * negative errno with *ret_err, or *ret_said. */
 /* The view as a start would build it now, hashed (without this start's
  * own ids): what exists of the protected paths, git dirs and startup files
@@ -598,10 +598,10 @@ static int shell_join(const struct start *st, const struct place *here, const st
 		}
 		if (r < 0)
 			return r;
-		/* This shell's part: its command line, environment, control dir. */
+		/* This shell's part: its command line, environment, request file. */
 		_cleanup_free_ char *ctl_host = NULL, *ctl_inside = NULL;
-		if (ctl_shell_make(s->ctl, &ctl_host, &ctl_inside) < 0)
-			debug("no control directory: nsb reload will not work in this shell");
+		if (ctl_shell_path(s->ctl, &ctl_host, &ctl_inside) < 0)
+			debug("no control file: nsb reload will not work in this shell");
 		struct shell_view v;
 		shell_view_of(st, here, pol, s, id, ctl_inside, &v);
 		struct layout l;

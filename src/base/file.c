@@ -146,6 +146,11 @@ int mkdir_p(const char *path, mode_t mode)
 		return -ENOENT;
 	if (len >= sizeof(buf))
 		return -ENAMETOOLONG;
+	/* the common case: it is there already, or only its last part is not */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
 	memcpy(buf, path, len + 1);
 	for (char *p = buf + 1;; p++) {
 		if (*p != '/' && *p != '\0')

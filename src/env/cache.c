@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <limits.h>
 
@@ -456,16 +457,28 @@ void cache_entry_release(struct cache_entry *e)
 /* A hit refreshes the times of the entry's GC roots, its links (profile
  * and profile-N-link, input*, tool*), so that age-based collectors keep a
  * live environment and what it was built from, and its meta's (nsb gc's
- * clock, also for devenv entries, whose roots are in .devenv). */
+ * clock, also for devenv entries, whose roots are in .devenv).  Each only
+ * when it is an hour old: collectors count in days, and a start that
+ * writes to the disk every time waits for it. */
+#define TOUCH_EVERY_S 3600
+static void touch_if_old(int dirfd, const char *name, int flags)
+{
+	struct stat st;
+	time_t now = time(NULL);
+	if (fstatat(dirfd, name, &st, flags) == 0 && st.st_mtime <= now && now - st.st_mtime < TOUCH_EVERY_S)
+		return;
+	utimensat(dirfd, name, NULL, flags);
+}
+
 static void touch_roots(const char *dir, const char *meta)
 {
 	DIR *d = opendir(dir);
 	for (struct dirent *e; d && (e = readdir(d));)
 		if (e->d_type == DT_LNK)
-			utimensat(dirfd(d), e->d_name, NULL, AT_SYMLINK_NOFOLLOW);
+			touch_if_old(dirfd(d), e->d_name, AT_SYMLINK_NOFOLLOW);
 	if (d)
 		closedir(d);
-	utimensat(AT_FDCWD, meta, NULL, 0);
+	touch_if_old(AT_FDCWD, meta, 0);
 }
 
 int cache_lookup(const char *root, const char *key, struct cache_entry *ret)

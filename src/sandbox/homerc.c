@@ -33,7 +33,11 @@ const char *const homerc_names[HOMERC_N] = { ".bashrc", ".bash_profile", ".profi
  * their directory, which no sandbox writes), or NULL. */
 static char *user_file(const char *rc_dir, const char *name)
 {
-	_cleanup_free_ char *p = rc_dir ? path_join(rc_dir, name) : NULL;
+	struct stat dir_st;
+	/* most people keep none: one stat, not a realpath walk a name */
+	if (!rc_dir || stat(rc_dir, &dir_st) < 0 || !S_ISDIR(dir_st.st_mode))
+		return NULL;
+	_cleanup_free_ char *p = path_join(rc_dir, name);
 	char *real = p ? realpath(p, NULL) : NULL;
 	struct stat st;
 	if (real && (stat(real, &st) < 0 || !S_ISREG(st.st_mode))) {
@@ -50,7 +54,12 @@ static char *user_file(const char *rc_dir, const char *name)
 static int regular_file_at(int dir, const char *name, bool truncate, struct stat *ret)
 {
 	struct stat st;
-	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+	int there = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (there == 0 && S_ISREG(st.st_mode) && (!truncate || st.st_size == 0)) {
+		*ret = st; /* as wanted already: the common case, nothing written */
+		return 0;
+	}
+	if (there == 0 && !S_ISREG(st.st_mode)) {
 		int r = S_ISDIR(st.st_mode) ? remove_tree_at(dir, name)
 					    : unlinkat(dir, name, 0) < 0 ? -errno : 0;
 		if (r < 0)

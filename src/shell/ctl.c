@@ -30,27 +30,22 @@ int ctl_sandbox_dir(const char *cache_root, const char *id, char **ret)
 	return r < 0 ? r : dirs_subdir(ctl, id, ret);
 }
 
-int ctl_shell_make(const char *sandbox_dir, char **ret_host, char **ret_inside)
+int ctl_shell_path(const char *sandbox_dir, char **ret_host, char **ret_inside)
 {
 	char name[32];
-	snprintf(name, sizeof(name), "%d", (int)getpid());
+	snprintf(name, sizeof(name), "%d.request", (int)getpid());
 	_cleanup_free_ char *host = path_join(sandbox_dir, name), *inside = NULL;
 	if (!host || asprintf(&inside, "%s/%s", SHELL_CTL_DIR, name) < 0)
 		return -ENOMEM;
 	ctl_remove(host); /* one left by a process of this pid before */
-	if (mkdir(host, 0700) < 0)
-		return -errno;
 	*ret_host = steal_pointer(&host);
 	*ret_inside = steal_pointer(&inside);
 	return 0;
 }
 
-void ctl_remove(const char *dir)
+void ctl_remove(const char *path)
 {
-	_cleanup_free_ char *path = path_join(dir, "request");
-	if (path)
-		unlink(path);
-	rmdir(dir);
+	unlink(path);
 }
 
 void ctl_request_release(struct ctl_request *q)
@@ -73,14 +68,12 @@ static char *inside_dir(const char *worktree, const char *home, const char *dir)
 	return strdup(worktree ? worktree : home);
 }
 
-struct ctl_request ctl_take(const char *dir, int status, bool interactive, const char *worktree,
+struct ctl_request ctl_take(const char *path, int status, bool interactive, const char *worktree,
 			    const char *home)
 {
 	struct ctl_request q = { CTL_NONE };
-	_cleanup_free_ char *path = path_join(dir, "request"), *buf = NULL;
+	_cleanup_free_ char *buf = NULL;
 	size_t n = 0;
-	if (!path)
-		return q;
 	/* CTL-2 */
 	int r = file_read(AT_FDCWD, path, CTL_REQUEST_MAX, FILE_NOFOLLOW, &buf, &n);
 	unlink(path);

@@ -1,8 +1,8 @@
-/* ctl.h - the control channel of a shell: a directory of its own inside
- * the sandbox's control directory (in nsbsh's cache, shown writable inside
- * at /run/nsbsh/ctl; NSBSH_CTL names the shell's), where the shell leaves
- * a request before it exits: nsb reload, or a cd to a directory outside
- * the work tree.  What is read there was written inside the sandbox: it is
+/* ctl.h - the control channel of a shell: a file of its own in the
+ * sandbox's control directory (in nsbsh's cache, shown writable inside at
+ * /run/nsbsh/ctl; NSBSH_CTL names the shell's), where the shell leaves a
+ * request before it exits: nsb reload, or a cd to a directory outside the
+ * work tree.  What is read there was written inside the sandbox: it is
  * untrusted input (CTL-1 to CTL-3, ctl.c). */
 #pragma once
 
@@ -15,11 +15,12 @@
 
 /* The sandbox's control directory: CACHE/ctl/ID, created. */
 int ctl_sandbox_dir(const char *cache_root, const char *id, char **ret);
-/* A shell's own in it, named after this process: its host path and its
- * path inside; created, empty. */
-int ctl_shell_make(const char *sandbox_dir, char **ret_host, char **ret_inside);
-/* Removes a shell's directory (and a request left in it). */
-void ctl_remove(const char *dir);
+/* A shell's request file in it, named after this process: its host path
+ * and its path inside; one left by an earlier process of this pid is
+ * removed (nothing is made: the shell makes it when it asks). */
+int ctl_shell_path(const char *sandbox_dir, char **ret_host, char **ret_inside);
+/* Removes a shell's request file, if it left one. */
+void ctl_remove(const char *path);
 
 enum ctl_kind { CTL_NONE, CTL_RELOAD, CTL_CD };
 
@@ -31,12 +32,12 @@ struct ctl_request {
 	char *target;  /* CTL_CD: the directory asked for, as given (absolute) */
 };
 
-/* Takes the request the shell left in dir (and removes it), when the shell
+/* Takes the request the shell left at path (and removes it), when the shell
  * ended with the wait status CTL_EXIT_STATUS: "reload\nPWD\n" (only with a
  * project) or "cd\nTARGET\nPWD\n" (only from an interactive shell).
  * worktree may be NULL (no project); home is where a shell with no project
  * restarts.  CTL_NONE for anything else, also when nothing can be read or
  * memory runs out. */
-struct ctl_request ctl_take(const char *dir, int status, bool interactive, const char *worktree,
+struct ctl_request ctl_take(const char *path, int status, bool interactive, const char *worktree,
 			    const char *home);
 void ctl_request_release(struct ctl_request *q);
