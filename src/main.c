@@ -505,71 +505,79 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
 	};
 }
 
-/* The first start of a sandbox: its view built, its supervisor left
- * running (LIVE-1: under the lock, by the caller).  0, or a negative errno
- * with *ret_err, or *ret_said. */
-static int shell_sandbox_create(const struct start *st, const struct place *here, const struct policy *pol,
-				const struct shell_parts *s, const char *id, char **ret_err, bool *ret_said)
+/* The first start of a sandbox: its view (l, built without the control
+ * directory, which is added here once: *ctl_added) made a sandbox, its
+ * supervisor left running (LIVE-1: under lock, which the supervisor takes
+ * over).  0 and *ret_conn, this start's connection to the sandbox's pid 1
+ * (send the request at once: it is read once the sandbox is built), and
+ * *ret_ready for created_wait; or a negative errno with *ret_err. */
+static int shell_sandbox_create(const struct place *here, const struct policy *pol, const struct shell_parts *s,
+				struct layout *l, bool *ctl_added, const char *id, int lock, int *ret_conn,
+				int *ret_ready, char **ret_err)
+{
+	if (!*ctl_added)
+		shell_view_ctl(l, s->ctl);
+	*ctl_added = true;
+	for (size_t i = 0; i < l->n_notes; i++)
+		warn("%s", l->notes[i]);
+	int r = layout_error(l);
+	if (r < 0) {
+		if (layout_error_text(l))
+			*ret_err = strdup(layout_error_text(l));
+		return r;
+	}
+	l->spec.live = true;
+	l->spec.linger = pol->linger > UINT_MAX ? UINT_MAX : (unsigned)pol->linger;
+	struct live_info info = { .worktree = here->project.worktree ? here->project.worktree : (char *)"/",
+				  .session = here->session,
+				  .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : (char *)"",
+				  .created = (long long)time(NULL) };
+	memcpy(info.base, s->base_id, sizeof(info.base));
+	debug("sandbox ready to start");
+	return live_create(s->live, id, &l->spec, &info, lock, ret_conn, ret_ready);
+}
+
+/* What the supervisor of a first start said: 0 once it served, or why
+ * not (one line said already: *ret_said). */
+static int created_wait(int ready, char **ret_err, bool *ret_said)
+{
+	int r = live_create_wait(ready, ret_err);
+	if (r == -EPERM || r == -ENOSPC || r == -EUSERS) {
+		free(*ret_err);
+		*ret_err = NULL;
+		warn("cannot create the sandbox: user namespaces are not allowed: %s", userns_hint(userns_blocker()));
+		*ret_said = true;
+	}
+	return r;
+}
+
+/* The view as a start would build it now, into l, and hashed (without
+ * this start's own ids, and without the control directory, which the id
+ * names): what exists of the protected paths, git dirs and startup files
+ * is what a sandbox protects, so one built before they were what they are
+ * is not joined (issue 15: PROT, GITP-1, HOMERC-1).  A first start makes
+ * its sandbox of l (shell_sandbox_create). */
+static void shell_view_fingerprint(const struct start *st, const struct place *here, const struct policy *pol,
+				   const struct shell_parts *s, struct layout *l, char ret[65])
 {
 	struct shell_view v;
-	shell_view_of(st, here, pol, s, id, NULL, &v);
-	struct layout l;
-	layout_init(&l);
-	shell_view_build(&l, &v);
-	for (size_t i = 0; i < l.n_notes; i++)
-		warn("%s", l.notes[i]);
-	int r = layout_error(&l);
-	if (r < 0 && layout_error_text(&l))
-		*ret_err = strdup(layout_error_text(&l));
-	if (r == 0) {
-		l.spec.live = true;
-		l.spec.linger = pol->linger > UINT_MAX ? UINT_MAX : (unsigned)pol->linger;
-		struct live_info info = { .worktree = here->project.worktree ? here->project.worktree : (char *)"/",
-					  .session = here->session,
-					  .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : (char *)"",
-					  .created = (long long)time(NULL) };
-		memcpy(info.base, s->base_id, sizeof(info.base));
-		debug("sandbox ready to start");
-		r = live_create(s->live, id, &l.spec, &info, ret_err);
-		if (r == 0)
-			live_retire_others(s->live, info.worktree, id);
-		if (r == -EPERM || r == -ENOSPC || r == -EUSERS) {
-			free(*ret_err);
-			*ret_err = NULL;
-			warn("cannot create the sandbox: user namespaces are not allowed: %s",
-			     userns_hint(userns_blocker()));
-			*ret_said = true;
-		}
-	}
-	layout_release(&l);
-	return r;
+	shell_view_of(st, here, pol, s, "", NULL, &v);
+	v.ctl = NULL;
+	shell_view_build(l, &v);
+	layout_fingerprint(l, ret);
 }
 
 /* The shell, in the live sandbox of its identity (built when none serves):
  * 0 and its wait status and this shell's control file (host), or a
  * negative errno with *ret_err, or *ret_said. */
-/* The view as a start would build it now, hashed (without this start's
- * own ids): what exists of the protected paths, git dirs and startup files
- * is what a sandbox protects, so one built before they were what they are
- * is not joined (issue 15: PROT, GITP-1, HOMERC-1). */
-static void shell_view_fingerprint(const struct start *st, const struct place *here, const struct policy *pol,
-				   const struct shell_parts *s, char ret[65])
-{
-	struct shell_view v;
-	shell_view_of(st, here, pol, s, "", NULL, &v);
-	v.ctl = NULL;
-	struct layout l;
-	layout_init(&l);
-	shell_view_build(&l, &v);
-	layout_fingerprint(&l, ret);
-	layout_release(&l);
-}
-
 static int shell_join(const struct start *st, const struct place *here, const struct policy *pol,
 		      struct shell_parts *s, int *ret_status, char **ret_ctl, char **ret_err, bool *ret_said)
 {
 	char id[LIVE_ID_LEN + 1], view[65];
-	shell_view_fingerprint(st, here, pol, s, view);
+	_cleanup_(layout_release) struct layout l_view;
+	bool ctl_added = false;
+	layout_init(&l_view);
+	shell_view_fingerprint(st, here, pol, s, &l_view, view);
 	struct live_identity li = { .worktree = here->project.worktree ? here->project.worktree : "/",
 				    .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : "",
 				    .stale = s->stale, .policy = pol->source, .nested = s->nested,
@@ -583,16 +591,14 @@ static int shell_join(const struct start *st, const struct place *here, const st
 		return r;
 	}
 	for (int attempt = 0;; attempt++) {
-		int conn = -1;
+		int conn = -1, ready = -1;
 		r = live_connect(s->live, id, WIRE_JOIN, &conn);
 		if (r == -ENOENT) {
 			int lock = live_lock(s->live, id);
 			r = live_connect(s->live, id, WIRE_JOIN, &conn);
-			if (r == -ENOENT) {
-				r = shell_sandbox_create(st, here, pol, s, id, ret_err, ret_said);
-				if (r == 0)
-					r = live_connect(s->live, id, WIRE_JOIN, &conn);
-			}
+			if (r == -ENOENT)
+				r = shell_sandbox_create(here, pol, s, &l_view, &ctl_added, id, lock, &conn, &ready,
+							 ret_err);
 			if (lock >= 0)
 				close(lock);
 		}
@@ -620,6 +626,16 @@ static int shell_join(const struct start *st, const struct place *here, const st
 		}
 		layout_release(&l);
 		close(conn);
+		/* a first start: why its sandbox did not serve, if it did not */
+		if (ready >= 0 && r < 0) {
+			free(*ret_err);
+			*ret_err = NULL;
+			int e = created_wait(ready, ret_err, ret_said);
+			if (e < 0)
+				r = e;
+		} else if (ready >= 0) {
+			close(ready);
+		}
 		if (r == 0) {
 			*ret_ctl = steal_pointer(&ctl_host);
 			return 0;

@@ -158,6 +158,19 @@ static int dest_open_depth(const char *dest, bool dir, int depth)
 		name[n] = '\0';
 		const char *next = p + n + strspn(p + n, "/");
 		struct stat st, here;
+		if (*next) {
+			/* the common case: a directory there already (no link: an
+			 * O_NOFOLLOW directory open of one fails) */
+			int sub = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0) {
+				close(fd);
+				fd = sub;
+				strcat(done, "/");
+				strcat(done, name);
+				p = next;
+				continue;
+			}
+		}
 		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
 		    fstat(fd, &here) == 0 && here.st_dev == root_st.st_dev && depth < 8) {
 			/* a link of nsbsh's own root: resolved as the kernel would */

@@ -337,7 +337,7 @@ int live_stop(const char *dir, const char *id)
 	return r;
 }
 
-void live_retire_others(const char *dir, const char *worktree, const char *id)
+static void retire_others(const char *dir, const char *worktree, const char *id)
 {
 	struct live_info *v = NULL;
 	size_t n = 0;
@@ -488,8 +488,9 @@ static noreturn void supervise(struct supervisor *sv)
 	_exit(0);
 }
 
-/* LIVE-5: the supervisor's fds: 0-2 on /dev/null, keep alone above. */
-static void detach_fds(int keep)
+/* LIVE-5: the supervisor's fds: 0-2 on /dev/null, keep[] (ascending,
+ * above 2, -1 for none) alone above. */
+static void detach_fds(const int *keep, size_t n)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
@@ -499,15 +500,21 @@ static void detach_fds(int keep)
 		if (null > 2)
 			close(null);
 	}
-	if (keep > 3)
-		close_range(3, (unsigned)keep - 1, 0);
-	close_range((unsigned)keep + 1, ~0U, 0);
+	unsigned from = 3;
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
 }
 
 /* The supervisor, in a new session: builds the sandbox, serves id's socket
  * in dir, says "ok" (or why not) on ready, then supervises until the end. */
 static noreturn void supervisor_main(const char *dir, const char *id, const struct sandbox_spec *spec,
-				      const struct live_info *info, int ready)
+				      const struct live_info *info, int lock, int first, int ready)
 {
 	struct supervisor sv = { .listen = -1, .denial_log = spec->denial_log };
 	memcpy(sv.id, id, sizeof(sv.id));
@@ -560,42 +567,74 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 			sandbox_live_end(&sv.box);
 		_exit(1);
 	}
+	/* the first start's shell: its request may be waiting already */
+	struct wire_msg j = { .event = WIRE_JOIN };
+	(void)wire_send(sv.box.ctl, &j, &first, 1);
+	close(first);
 	(void)write_full(ready, "ok", 2);
 	close(ready);
+	close(lock); /* LIVE-1: a start waiting for it finds it serving */
+	retire_others(dir, info->worktree, id);
 	supervise(&sv);
 }
 
 int live_create(const char *dir, const char *id, const struct sandbox_spec *spec,
-		const struct live_info *info, char **ret_err)
+		const struct live_info *info, int lock, int *ret_conn, int *ret_ready)
 {
-	int ready[2];
+	int ready[2], pair[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return -errno;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		int r = -errno;
+		close(ready[0]);
+		close(ready[1]);
+		return r;
+	}
+	int first = pair[1];
 	pid_t pid = fork();
 	if (pid < 0) {
 		int r = -errno;
 		close(ready[0]);
 		close(ready[1]);
+		close(pair[0]);
+		close(pair[1]);
 		return r;
 	}
 	if (pid == 0) {
 		/* LIVE-5: a session of its own, a grandchild: no terminal, no
 		 * parent waiting for it, nothing of the start's */
 		close(ready[0]);
+		close(pair[0]);
 		if (setsid() < 0)
 			_exit(1);
 		pid_t s = fork();
 		if (s != 0)
 			_exit(s < 0 ? 1 : 0);
-		detach_fds(ready[1]);
-		supervisor_main(dir, id, spec, info, ready[1]);
+		int keep[3] = { lock, first, ready[1] };
+		for (int i = 0; i < 3; i++) /* ascending, for detach_fds */
+			for (int k = i + 1; k < 3; k++)
+				if (keep[k] < keep[i]) {
+					int t = keep[i];
+					keep[i] = keep[k];
+					keep[k] = t;
+				}
+		detach_fds(keep, 3);
+		supervisor_main(dir, id, spec, info, lock, first, ready[1]);
 	}
 	close(ready[1]);
+	close(first);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	*ret_conn = pair[0];
+	*ret_ready = ready[0];
+	return 0;
+}
+
+int live_create_wait(int ready, char **ret_err)
+{
 	char buf[1024];
-	ssize_t n = read_full(ready[0], buf, sizeof(buf) - 1);
-	close(ready[0]);
+	ssize_t n = read_full(ready, buf, sizeof(buf) - 1);
+	close(ready);
 	if (n == 2 && memcmp(buf, "ok", 2) == 0)
 		return 0;
 	buf[n > 0 ? n : 0] = '\0';

@@ -66,17 +66,22 @@ int live_connect(const char *dir, const char *id, enum wire_event event, int *re
  * first start waits here, then joins): an fd to close, or -errno. */
 int live_lock(const char *dir, const char *id);
 
-/* The first start: spec's sandbox built (spec->live), its supervisor left
- * running outside, detached from this process and its terminal, serving
- * id's socket in dir; info what it writes for nsb ps.  0 once it serves,
- * or a negative errno with a one-line reason in *ret_err. */
+/* The first start: its supervisor started, outside, detached from this
+ * process and its terminal; it builds spec's sandbox (spec->live), serves
+ * id's socket in dir, writes info for nsb ps, and retires the others of
+ * its work tree (WIRE_RETIRE: an old one ends as soon as nothing runs in
+ * it, rather than lingering for starts that would never join it).
+ * lock: live_lock's, which the supervisor holds until it serves (the
+ * caller closes its own copy at once).  0 and *ret_conn, the start's end
+ * of a connection whose other end the supervisor hands to pid 1 as the
+ * sandbox's first join once it is built (so the start sends its request
+ * at once, while the sandbox is being built: join.h), and *ret_ready for
+ * live_create_wait; or a negative errno. */
 int live_create(const char *dir, const char *id, const struct sandbox_spec *spec,
-		const struct live_info *info, char **ret_err);
-
-/* Tells the other live sandboxes of worktree that id now
- * serves it: each ends as soon as nothing runs in it (WIRE_RETIRE), rather
- * than lingering for starts that would never join it. */
-void live_retire_others(const char *dir, const char *worktree, const char *id);
+		const struct live_info *info, int lock, int *ret_conn, int *ret_ready);
+/* Waits until the supervisor of live_create serves (closes ready): 0, or
+ * a negative errno with a one-line reason in *ret_err. */
+int live_create_wait(int ready, char **ret_err);
 
 /* What a live sandbox says of itself (WIRE_STAT): processes but pid 1,
  * shells, seconds since the last process ended (-1: busy). */

@@ -310,6 +310,12 @@ static void shell_programs(struct layout *l, const struct shell_view *v)
 	layout_add_file(l, "/etc/profile", text, text ? strlen(text) : 0);
 }
 
+void shell_view_ctl(struct layout *l, const char *ctl)
+{
+	layout_add(l, SB_BIND_RW, ctl, SHELL_CTL_DIR);
+	layout_writable(l, SHELL_CTL_DIR);
+}
+
 void shell_view_build(struct layout *l, const struct shell_view *v)
 {
 	const struct project *p = v->project;
@@ -335,10 +341,6 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	 * every shell of a live sandbox sees the same view). */
 	if (p->worktree)
 		watch_file(l, v);
-	if (v->ctl) {
-		layout_add(l, SB_BIND_RW, v->ctl, SHELL_CTL_DIR);
-		layout_writable(l, SHELL_CTL_DIR);
-	}
 	if (v->env_rc) {
 		layout_add(l, SB_BIND_RO, v->env_rc, SHELL_RC_ENV);
 	} else {
@@ -358,6 +360,9 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 
 	if (v->denials)
 		denial_view(l, v);
+	/* last: the one part that depends on the sandbox's id */
+	if (v->ctl)
+		shell_view_ctl(l, v->ctl);
 	protect_own_dirs(l, v);
 }
 

@@ -72,6 +72,11 @@ struct shell_view {
  * view for every shell of a live sandbox, whatever each is (layout_error
  * says whether it is complete; its notes what was left out). */
 void shell_view_build(struct layout *l, const struct shell_view *v);
+/* The sandbox's control directory (the host's ctl) shown writable at
+ * SHELL_CTL_DIR: what shell_view_build adds last when v->ctl is set, so
+ * that a view built without it (hashed for the sandbox's id, which names
+ * the directory) becomes the whole view. */
+void shell_view_ctl(struct layout *l, const char *ctl);
 /* One shell's part into l's program: bash's command line, its working
  * directory and its environment (SV-1). */
 void shell_program_build(struct layout *l, const struct shell_view *v);
