@@ -233,7 +233,8 @@ static int parse_number(const struct key_desc *d, const char *text, int line, st
 	char b[72];
 	const char *what = d->type == TYPE_BYTES ? "a size (like 8G), or none" : "a number, or none";
 	if (streq(text, "none")) {
-		v->number = 0;
+		/* no limit: 0 for a limit; for linger, whose 0 is "at once", for ever */
+		v->number = streq(d->name, "linger") ? ULLONG_MAX : 0;
 		return 0;
 	}
 	if (text[0] < '0' || text[0] > '9')

@@ -41,8 +41,8 @@
  * MUST-11 joined-alike: every shell of a live sandbox (spawner.c) has what
  *         the first has: no_new_privs and the filter (inherited from pid 1,
  *         which took them before its first fork), no capability (pid 1
- *         dropped all of them once the view was built), Landlock (each
- *         shell takes it before exec), fds 0-2 only.
+ *         dropped all of them once the view was built), Landlock (the
+ *         one domain pid 1 took before its first fork), fds 0-2 only.
  * MUST-12 no-link-out: the view's mount points, files and links are made
  *         from the new root without following a link that lies in a bound
  *         host directory (inside.c dest_open_or_fail): a link planted in

@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -271,7 +272,7 @@ noreturn void spawner_run(const struct sandbox_spec *spec, int ctl)
 			long left = wait - (now_s() - idle_since);
 			if (left <= 0)
 				_exit(0); /* the sandbox ends: nothing runs in it any more */
-			timeout = (int)(left * 1000);
+			timeout = left > INT_MAX / 1000 ? INT_MAX : (int)(left * 1000);
 		}
 		struct pollfd p[2 + MAX_SHELLS];
 		struct shell *who[MAX_SHELLS];

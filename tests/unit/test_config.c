@@ -3,6 +3,7 @@
  * never a half-read policy, and the shipped policy/ files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -798,6 +799,11 @@ static void test_sandbox_limits(void)
 	policy_layer_release(&l);
 	CHECK(parse("max_memory = 1T\nmax_memory = 70000000\n", &l, &e) == 0);
 	CHECK(l.v.max_memory == 70000000ull);
+	policy_layer_release(&l);
+	/* linger: 0 ends a sandbox at once, so none is for ever */
+	CHECK(parse("linger = 0\n", &l, &e) == 0 && l.v.linger == 0);
+	policy_layer_release(&l);
+	CHECK(parse("linger = none\n", &l, &e) == 0 && l.v.linger == ULLONG_MAX);
 	policy_layer_release(&l);
 
 	bad("max_procs = 8", "t.conf:1: key 'max_procs': '8' is below 16 (a shell could not start): use none for no limit");
