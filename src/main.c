@@ -43,6 +43,7 @@
 #include "shell/args.h"
 #include "shell/ctl.h"
 #include "shell/join.h"
+#include "shell/parts.h"
 #include "shell/plain.h"
 #include "shell/session.h"
 #include "shell/ssh.h"
@@ -303,35 +304,6 @@ static void place_find(const struct start *st, struct policy *pol, struct place 
 
 /* --- one shell in its sandbox --------------------------------------------- */
 
-/* The bash that the sandbox runs, bound at /bin/bash: the policy's, else
- * the environment's own, else the static one.  NULL with *ret_err.
- * HOST-1: the environment's only from /nix/store: its PATH is the
- * project's to say, and a bind of a host file found along it would show
- * that file inside. */
-static char *shell_bash(const struct policy *pol, const struct cache_entry *e, char **ret_err)
-{
-	char *bash = NULL;
-	if (pol->bash) {
-		if (access(pol->bash, X_OK) == 0)
-			return realpath(pol->bash, NULL);
-		warn("policy: bash '%s' cannot be run (%s): using the automatic one", pol->bash,
-		     strerror(errno));
-	}
-	if (e && (bash = cache_entry_program(e, "bash"))) {
-		char *real = realpath(bash, NULL);
-		free(bash);
-		if (real && strncmp(real, "/nix/store/", 11) == 0)
-			return real;
-		free(real);
-	}
-	if (access(NSBSH_STATIC_BASH, X_OK) == 0)
-		return strdup(NSBSH_STATIC_BASH);
-	if (asprintf(ret_err, "%s and '%s' is missing: install bash-static",
-		     e ? "the environment has no bash" : "there is no environment", NSBSH_STATIC_BASH) < 0)
-		*ret_err = NULL;
-	return NULL;
-}
-
 /* Repositories that appeared in the work tree since nsbsh last looked, said
  * once, to a person: code in a sandbox may have made one, with hooks that
  * git outside would run (nested.c; SECURITY.md, Known gaps). */
@@ -343,25 +315,6 @@ static void nested_say_new(const char *worktree)
 		return;
 	warn("git repositories appeared in '%s' since nsbsh last looked: %s; their hooks/ and config are read-only in the sandbox from now on. If you did not make them, check those before running git there outside nsbsh",
 	     worktree, names);
-}
-
-/* The directories the shell view keeps read-only (SV-2), physical paths:
- * nsbsh's cache and data, and the user's configuration directory (which
- * may not exist yet: its parent is resolved). */
-static void own_dirs(const char *cache, const char *data, char *ret[static 3])
-{
-	_cleanup_free_ char *conf = NULL;
-	ret[0] = realpath(cache, NULL);
-	ret[1] = realpath(data, NULL);
-	ret[2] = NULL;
-	if (config_user_path(&conf) == 0) {
-		*strrchr(conf, '/') = '\0';
-		char *slash = strrchr(conf, '/');
-		*slash = '\0';
-		_cleanup_free_ char *parent = realpath(conf[0] ? conf : "/", NULL);
-		if (parent && asprintf(&ret[2], "%s/%s", streq(parent, "/") ? "" : parent, slash + 1) < 0)
-			ret[2] = NULL;
-	}
 }
 
 /* What a shell's sandbox is made of, besides the start and the place. */

@@ -4,12 +4,14 @@
  * and returning its exit status; they print, as the top level does. */
 #pragma once
 
+#include <stdbool.h>
+
 /* Runs `nsb ARGS...` and returns its exit status. */
 int nsb_main(int argc, char **argv);
 
 int nsb_cmd_enter(int argc, char **argv);     /* nsb enter [--session BRANCH [--from REF]] [--pick] [DIR] */
 int nsb_cmd_sessions(int argc, char **argv);  /* nsb sessions [DIR] | rm BRANCH [--force] [DIR] | prune [DIR] */
-int nsb_cmd_status(int argc, char **argv);    /* nsb status [DIR] */
+int nsb_cmd_status(int argc, char **argv);    /* nsb status [--view [--json]] [DIR] */
 int nsb_cmd_trust(int argc, char **argv);     /* nsb trust [--remove] [DIR] */
 int nsb_cmd_doctor(int argc, char **argv);    /* nsb doctor */
 int nsb_cmd_gc(int argc, char **argv);        /* nsb gc [--dry-run] [--older-than DURATION] [--homes] */
@@ -39,3 +41,8 @@ int nsb_project_at(const char *dir, struct project *ret, char **ret_cwd);
  * ps.c; 33 bytes with the NUL): 0 or a negative errno (the env files
  * cannot be read). */
 int nsb_current_sandbox(const struct project *p, char *id);
+
+struct policy;
+/* nsb status --view (view.c): the view of the sandbox a start in p (at
+ * cwd) would get now, under pol, as text or JSON.  Its exit status. */
+int nsb_status_view(const struct project *p, const char *cwd, const struct policy *pol, bool json);

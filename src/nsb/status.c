@@ -21,6 +21,7 @@
 #include "sandbox/landlock.h"
 #include "sandbox/live.h"
 #include "sandbox/shell-view.h"
+#include "shell/parts.h"
 
 static void print_age(const char *root, const char *key)
 {
@@ -52,7 +53,7 @@ static void print_layers(void)
 
 /* The policy a start in the project would use, read quietly (a start says
  * what is wrong with it). */
-static void project_policy(const char *worktree, struct policy *pol)
+static void project_policy(const char *worktree, struct policy *pol, bool say)
 {
 	struct config_error e;
 	struct trust_file f;
@@ -60,7 +61,8 @@ static void project_policy(const char *worktree, struct policy *pol)
 	home = home && home[0] == '/' ? home : NULL;
 	bool bad = config_load_standard(home, pol, &e) < 0;
 	trust_apply_project(pol, worktree, home, &f, &e);
-	printf("policy:    network %s, host system %s, %zu bind(s), %zu unshadowed, strict %s%s%s\n",
+	if (say)
+		printf("policy:    network %s, host system %s, %zu bind(s), %zu unshadowed, strict %s%s%s\n",
 	       pol->network ? "on" : "off", pol->host_system ? "ro" : "off", pol->bind.n,
 	       pol->unshadow.n, pol->strict ? "on" : "off",
 	       f.state == TRUST_TRUSTED ? "; .nsbsh.conf trusted"
@@ -139,13 +141,37 @@ static void print_nested(const char *worktree)
 
 int nsb_cmd_status(int argc, char **argv)
 {
-	if (argc > 2) {
-		warn("usage: nsb status [DIR]");
-		return EXIT_USAGE;
+	bool view = false, json = false;
+	const char *dir = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "--view"))
+			view = true;
+		else if (streq(argv[i], "--json"))
+			json = true;
+		else if (argv[i][0] != '-' && !dir)
+			dir = argv[i];
+		else
+			return nsb_usage("status");
 	}
-	_cleanup_free_ char *cwd = NULL, *root = NULL, *err = NULL;
+	if (json && !view)
+		return nsb_usage("status");
+	_cleanup_free_ char *cwd = NULL, *root = NULL, *err = NULL, *bash = NULL, *policy_bash = NULL;
 	struct project p = { 0 };
-	int r = nsb_project_here(argc == 2 ? argv[1] : NULL, &cwd, &p, &err);
+	int r = nsb_project_here(dir, &cwd, &p, &err);
+	if (view) {
+		if (r == -ENOENT)
+			printf(json ? "{\"worktree\":null}\n" : "no project here: a start runs plain bash, with no sandbox\n");
+		else if (r < 0 && r != -EIO)
+			warn("no project: %s", err ? err : strerror(-r));
+		int status = r == -ENOENT ? 0 : r == -ENOMEM ? EXIT_SYSTEM : 1;
+		if (r == 0) {
+			_cleanup_(policy_release) struct policy pol = { 0 };
+			project_policy(p.worktree, &pol, false);
+			status = nsb_status_view(&p, cwd, &pol, json);
+		}
+		project_release(&p);
+		return status;
+	}
 	if (r == -EIO && !err)
 		return 1; /* said */
 	if (r == -ENOMEM || dirs_cache_path(&root) < 0)
@@ -166,7 +192,7 @@ int nsb_cmd_status(int argc, char **argv)
 	struct cache_entry e = { 0 };
 	_cleanup_(policy_release) struct policy pol = { 0 };
 	int status = 0;
-	project_policy(p.worktree, &pol);
+	project_policy(p.worktree, &pol, true);
 	print_limits(&pol);
 	print_nested(p.worktree);
 	print_sandbox(&p);
@@ -191,12 +217,17 @@ int nsb_cmd_status(int argc, char **argv)
 			printf("stale:     no environment built here yet\n");
 		}
 	}
-	if (e.dir) {
+	if (e.dir)
 		printf("entry:     %s\n", e.dir);
-		_cleanup_free_ char *bash = cache_entry_program(&e, "bash");
-		printf("bash:      %s (%s)\n", bash ? bash : NSBSH_STATIC_BASH,
-		       bash ? "the environment's" : "packaged: the environment has none");
-	}
+	/* what a start binds at /bin/bash (HOST-1: the environment's only
+	 * from the store) */
+	bash = shell_bash(&pol, e.dir ? &e : NULL, &err);
+	policy_bash = pol.bash ? realpath(pol.bash, NULL) : NULL;
+	printf("bash:      %s (%s)\n", bash ? bash : err ? err : "none",
+	       !bash				       ? "a start cannot run"
+	       : policy_bash && streq(bash, policy_bash) ? "the policy's"
+	       : strncmp(bash, "/nix/store/", 11) == 0 ? "the environment's"
+						       : "packaged: the environment has none in the store");
 out:
 	print_layers();
 	cache_entry_release(&e);

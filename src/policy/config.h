@@ -250,6 +250,9 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
  * LINES) and p's passthrough (none when p is NULL), never a name nsbsh
  * sets itself (HOME, PATH, SHELL, BASH_ENV, NSBSH_*, ...). */
 bool policy_passes_env(const struct policy *p, const char *name);
+/* Whether name matches the built-in allowlist (TERM, LC_*, ...): the
+ * outer variables that always reach the sandbox. */
+bool policy_env_builtin(const char *name);
 
 /* The files policy copies into a new session's work tree (session_copy):
  * relative to the work tree's root, normalized, without '..'. */

@@ -29,9 +29,6 @@ static inline bool name_in(const char *name, const char *const *pats, size_t n)
 
 /* ---- the environment's fixed names (query.c) -------------------------- */
 
-/* Whether name matches the built-in allowlist (TERM, LC_*, ...): the
- * outer variables that always reach the sandbox. */
-bool policy_env_builtin(const char *name);
 /* Whether name matches the reserved names (HOME, PATH, NSBSH_*, ...):
  * those nsbsh sets inside itself, which no passthrough replaces. */
 bool policy_env_reserved(const char *name);

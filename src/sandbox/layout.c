@@ -192,6 +192,7 @@ static void putenv_owned(struct layout *l, char *entry)
 		if (strncmp(l->envp[i], entry, nlen + 1) == 0) {
 			free(l->envp[i]);
 			l->envp[i] = entry;
+			l->env_from[i] = l->env_origin ? l->env_origin : "nsbsh";
 			return;
 		}
 	}
@@ -200,6 +201,7 @@ static void putenv_owned(struct layout *l, char *entry)
 		layout_fail(l, -E2BIG, "more than %d variables in the sandbox's environment", LAYOUT_MAX_ENV - 1);
 		return;
 	}
+	l->env_from[l->n_env] = l->env_origin ? l->env_origin : "nsbsh";
 	l->envp[l->n_env++] = entry;
 	l->envp[l->n_env] = NULL;
 }
@@ -224,8 +226,12 @@ void layout_pass_env(struct layout *l, const struct policy *p)
 			layout_set_error(l, -ENOMEM);
 			return;
 		}
-		if (policy_passes_env(p, name))
+		if (policy_passes_env(p, name)) {
+			const char *was = l->env_origin;
+			l->env_origin = policy_env_builtin(name) ? "allowlist" : "passthrough";
 			putenv_owned(l, strdup(*e));
+			l->env_origin = was;
+		}
 	}
 }
 

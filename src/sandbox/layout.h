@@ -29,6 +29,11 @@ struct layout {
 	size_t n_owned;
 	char *envp[LAYOUT_MAX_ENV];
 	size_t n_env;
+	/* where each of envp came from ("allowlist", "passthrough",
+	 * "environment", "setenv", "nsbsh": static strings), for nsb status
+	 * --view; env_origin is what layout_setenv records now (NULL: nsbsh) */
+	const char *env_from[LAYOUT_MAX_ENV];
+	const char *env_origin;
 	const char *writable[LAYOUT_MAX_WRITABLE];
 	size_t n_writable;
 	/* Things worth saying that did not stop the view ("policy: bind

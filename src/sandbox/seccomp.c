@@ -330,3 +330,17 @@ out:
 	seccomp_notify_free(req, resp);
 	return r;
 }
+
+bool seccomp_group_at(size_t i, bool nested_userns, struct seccomp_group_info *ret)
+{
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {
+		if (groups[g].nested_userns && nested_userns)
+			continue;
+		if (i-- == 0) {
+			*ret = (struct seccomp_group_info){ groups[g].name, groups[g].why, groups[g].calls,
+							    groups[g].error, groups[g].notify };
+			return true;
+		}
+	}
+	return false;
+}

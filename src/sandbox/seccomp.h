@@ -38,3 +38,15 @@ struct seccomp_denial {
  * and say what it was: 0 and *ret, or a negative errno when nothing was
  * received (-ENOENT: the caller was gone before it could be). */
 int seccomp_notify_answer(int listener, struct seccomp_denial *ret);
+
+/* What the filter refuses, group by group, for nsb status --view. */
+struct seccomp_group_info {
+	const char *name;
+	const char *why;
+	const char *const *calls;  /* NULL-ended */
+	int error;                 /* what a refused call gets */
+	bool logged;               /* a refusal goes to the denial log (nsb log) */
+};
+/* The i-th group a sandbox gets (with nested_userns, those it lifts are
+ * left out): true and *ret, or false past the last. */
+bool seccomp_group_at(size_t i, bool nested_userns, struct seccomp_group_info *ret);

@@ -244,6 +244,7 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	/* /bin holds bash and sh: the shell's own programs stay found. */
 	const char *tail = v->policy->host_system ? ":/bin:/usr/local/bin:/usr/bin" : ":/bin";
 	const char *end = v->environ ? v->environ + v->environ_len : NULL;
+	l->env_origin = "environment";
 	for (const char *e = v->environ; e && e < end && !layout_error(l); e += strlen(e) + 1) {
 		const char *eq = strchr(e, '=');
 		if (!eq)
@@ -258,9 +259,12 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 			layout_setenv(l, name, eq + 1);
 		}
 	}
+	l->env_origin = NULL;
 	if (!have_path)
 		layout_setenv(l, "PATH", tail + 1);
+	l->env_origin = "setenv";
 	setenv_env(l, v);
+	l->env_origin = NULL;
 	layout_setenv(l, "HOME", v->user->home);
 	layout_setenv(l, "USER", v->user->name);
 	layout_setenv(l, "LOGNAME", v->user->name);

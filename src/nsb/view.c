@@ -1,0 +1,332 @@
+/* view.c - `nsb status --view [--json] [DIR]`: the view of the sandbox a
+ * start in DIR would get now, built as a start builds it (shell-view.c) and
+ * shown instead of made: every mount, the protected paths, where Landlock
+ * lets it write, what the seccomp filter refuses, the shell's variables and
+ * where each comes from, the network.  It runs no Nix: the environment is
+ * the cache entry a start would use (the current one, else the last one
+ * built), or none.  What it writes is what a start's view building writes:
+ * the private home's directory and the mount points of its startup files. */
+#include "nsb/nsb.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/dirs.h"
+#include "base/log.h"
+#include "base/path.h"
+#include "base/util.h"
+#include "env/cache.h"
+#include "env/choice.h"
+#include "env/nix.h"
+#include "git/nested.h"
+#include "git/project.h"
+#include "git/protect.h"
+#include "policy/config.h"
+#include "sandbox/layout.h"
+#include "sandbox/live.h"
+#include "sandbox/seccomp.h"
+#include "sandbox/shell-view.h"
+#include "shell/parts.h"
+#include "shell/plain.h"
+
+static const char *const kind_names[] = {
+	[SB_BIND_RO] = "ro",     [SB_BIND_RW] = "rw",  [SB_BIND_DEV] = "device", [SB_BIND_TRY_RO] = "ro",
+	[SB_TMPFS] = "tmpfs",    [SB_DIR] = "dir",     [SB_SYMLINK] = "link",    [SB_FILE] = "file",
+	[SB_PROC] = "proc",      [SB_DEVPTS] = "devpts",
+};
+
+static const char *protect_state_name(enum protect_state s)
+{
+	switch (s) {
+	case PROTECT_MISSING: return "missing: refused when made";
+	case PROTECT_FILE: return "file: read-only";
+	case PROTECT_DIR: return "directory: read-only, all it holds";
+	case PROTECT_LINK: return "a link: refused to make";
+	case PROTECT_OTHER: return "not a file or directory: left alone";
+	}
+	return "?";
+}
+
+/* --- JSON ------------------------------------------------------------------ */
+
+/* s as a JSON string: control characters escaped, and each byte that is
+ * not part of valid UTF-8 as U+FFFD (paths are bytes; JSON is UTF-8). */
+static void json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	fputc('"', f);
+	while (*p) {
+		unsigned char c = *p;
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2 : (c & 0xf0) == 0xe0 ? 3
+			   : (c & 0xf8) == 0xf0 && c <= 0xf4                 ? 4
+									     : 0;
+		for (size_t i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				n = 0;
+		if (n == 0) {
+			fputs("\\ufffd", f);
+			p++;
+		} else if (n > 1) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else {
+			if (c == '"' || c == '\\')
+				fprintf(f, "\\%c", c);
+			else if (c < 0x20 || c == 0x7f)
+				fprintf(f, "\\u%04x", c);
+			else
+				fputc(c, f);
+			p++;
+		}
+	}
+	fputc('"', f);
+}
+
+/* --- what the view is made of ----------------------------------------------- */
+
+struct view_parts {
+	char *home, *user, *cache, *data, *private_home, *inside_rc, *env_rc, *bash, *sh, *env_program;
+	char *denials, *live, *rc_dir;
+	char *own[3];
+	char **watch;
+	size_t n_watch;
+	char *nested;
+	size_t nested_len;
+	struct cache_entry env;
+	bool have_env, stale;
+	char key[65];
+};
+
+static void view_parts_release(struct view_parts *v)
+{
+	char **s[] = { &v->home, &v->user, &v->cache, &v->data, &v->private_home, &v->inside_rc, &v->env_rc,
+		       &v->bash, &v->sh, &v->env_program, &v->denials, &v->live, &v->rc_dir, &v->nested };
+	for (size_t i = 0; i < ARRAY_SIZE(s); i++)
+		free(*s[i]);
+	for (size_t i = 0; i < 3; i++)
+		free(v->own[i]);
+	for (size_t i = 0; i < v->n_watch; i++)
+		free(v->watch[i]);
+	free(v->watch);
+	cache_entry_release(&v->env);
+}
+
+/* The environment a start would use, without building one: this key's
+ * entry, else the last one built here (stale), else none. */
+static void find_env(const struct project *p, const struct policy *pol, struct view_parts *v)
+{
+	struct nix_info nix = { 0 };
+	char last[65];
+	v->key[0] = '\0';
+	if (nix_locate(&nix) == 0 && env_key(p, pol, nix.id, v->key) == 0 &&
+	    cache_lookup(v->cache, v->key, &v->env) == 0)
+		v->have_env = true;
+	else if (cache_last_get(v->cache, p, last) == 0 && cache_lookup(v->cache, last, &v->env) == 0)
+		v->have_env = v->stale = true;
+	nix_info_release(&nix);
+}
+
+static int parts_get(const struct project *p, const struct policy *pol, struct view_parts *v, char **ret_err)
+{
+	const char *home = getenv("HOME"), *user = getenv("USER");
+	struct passwd *pw = (!home || home[0] != '/' || !user || !user[0]) ? getpwuid(getuid()) : NULL;
+	v->home = strdup(home && home[0] == '/' ? home : pw ? pw->pw_dir : "/");
+	v->user = strdup(user && user[0] ? user : pw ? pw->pw_name : "user");
+	if (!v->home || !v->user || dirs_cache(&v->cache) < 0 || dirs_data(&v->data) < 0)
+		return -ENOMEM;
+	find_env(p, pol, v);
+	int r = dirs_private_home(p->worktree, &v->private_home);
+	if (r < 0) {
+		*ret_err = strdup("cannot create the private home");
+		return r;
+	}
+	if (live_dir_path(&v->live) < 0 || !(v->inside_rc = shellwrap_path("inside.bash"))) {
+		*ret_err = strdup("cannot find nsbsh's shellwrap/inside.bash (is nsbsh installed?)");
+		return -ENOENT;
+	}
+	const struct cache_entry *e = v->have_env ? &v->env : NULL;
+	if (!(v->bash = shell_bash(pol, e, ret_err)))
+		return -ENOENT;
+	if (e) {
+		v->sh = cache_entry_program(e, "sh");
+		v->env_program = cache_entry_program(e, "env");
+		if (asprintf(&v->env_rc, "%s/rc.bash", e->dir) < 0)
+			v->env_rc = NULL;
+	}
+	if (env_watched_paths(p, pol, &v->watch, &v->n_watch) < 0)
+		v->n_watch = 0;
+	r = nested_for_start(p->worktree, &v->nested, &v->nested_len);
+	if (r < 0) {
+		if (asprintf(ret_err, "cannot look for git repositories nested in it: %s", strerror(-r)) < 0)
+			*ret_err = NULL;
+		return r;
+	}
+	if (dirs_denial_log(p->worktree, false, &v->denials) < 0)
+		v->denials = NULL;
+	own_dirs(v->cache, v->data, v->own);
+	v->rc_dir = v->own[2] ? path_join(v->own[2], "home") : NULL;
+	return 0;
+}
+
+/* --- showing it -------------------------------------------------------------- */
+
+static const char *const view_argv[] = { "bash", NULL };
+
+static void show_text(const struct layout *l, const struct policy *pol, const struct view_parts *v,
+		      const struct project *p)
+{
+	printf("view of the sandbox of '%s', as a start would build it now\n", p->worktree);
+	if (v->have_env)
+		printf("environment: %s%s\n", strrchr(v->env.dir, '/') + 1,
+		       v->stale ? " (the last one built: the current one is not built yet)" : "");
+	else
+		printf("environment: none built yet (the view has none)\n");
+	printf("network: %s\n", pol->network ? "on: the host's network" : "off: loopback only");
+	printf("mounts (in order):\n");
+	for (size_t i = 0; i < l->spec.n_ops; i++) {
+		const struct sandbox_op *o = &l->spec.ops[i];
+		const char *k = (size_t)o->kind < ARRAY_SIZE(kind_names) ? kind_names[o->kind] : "?";
+		if (o->kind == SB_SYMLINK)
+			printf("  %-6s %s -> %s\n", k, o->dest, o->src);
+		else if (o->src && o->kind != SB_FILE)
+			printf("  %-6s %s%s%s%s\n", k, o->dest, strcmp(o->src, o->dest) ? " (from " : "",
+			       strcmp(o->src, o->dest) ? o->src : "", strcmp(o->src, o->dest) ? ")" : "");
+		else
+			printf("  %-6s %s%s\n", k, o->dest, o->kind == SB_FILE ? " (nsbsh's text)" : "");
+	}
+	printf("protected paths:\n");
+	for (size_t i = 0; i < l->protect.n; i++)
+		printf("  %s  (%s; %s)\n", l->protect.v[i].path, l->protect.v[i].why,
+		       protect_state_name(l->protect.v[i].state));
+	if (l->protect.n == 0)
+		printf("  none\n");
+	printf("landlock: writes only beneath:");
+	for (size_t i = 0; i < l->n_writable; i++)
+		printf(" %s", l->writable[i]);
+	printf("\nseccomp: refused, by group:\n");
+	struct seccomp_group_info g;
+	for (size_t i = 0; seccomp_group_at(i, pol->nested_userns, &g); i++) {
+		printf("  %-10s %s%s:", g.name, strerror(g.error), g.logged ? ", logged" : "");
+		for (const char *const *c = g.calls; *c; c++)
+			printf(" %s", *c);
+		printf("\n             (%s)\n", g.why);
+	}
+	printf("variables of the shell (name: from):\n");
+	for (size_t i = 0; i < l->n_env; i++)
+		printf("  %.*s: %s\n", (int)strcspn(l->envp[i], "="), l->envp[i], l->env_from[i]);
+	for (size_t i = 0; i < l->n_notes; i++)
+		printf("note: %s\n", l->notes[i]);
+}
+
+static void show_json(const struct layout *l, const struct policy *pol, const struct view_parts *v,
+		      const struct project *p)
+{
+	printf("{\"worktree\":");
+	json_str(stdout, p->worktree);
+	printf(",\"environment\":");
+	if (v->have_env)
+		json_str(stdout, strrchr(v->env.dir, '/') + 1);
+	else
+		printf("null");
+	printf(",\"stale\":%s,\"network\":\"%s\",\"mounts\":[", v->stale ? "true" : "false",
+	       pol->network ? "on" : "off");
+	for (size_t i = 0; i < l->spec.n_ops; i++) {
+		const struct sandbox_op *o = &l->spec.ops[i];
+		printf("%s{\"kind\":\"%s\",\"dest\":", i ? "," : "",
+		       (size_t)o->kind < ARRAY_SIZE(kind_names) ? kind_names[o->kind] : "?");
+		json_str(stdout, o->dest);
+		if (o->src && o->kind != SB_FILE) {
+			printf(",\"%s\":", o->kind == SB_SYMLINK ? "target" : "source");
+			json_str(stdout, o->src);
+		}
+		printf(",\"read_only\":%s}", o->kind == SB_BIND_RW || o->kind == SB_TMPFS || o->kind == SB_DIR ||
+						     o->kind == SB_DEVPTS || o->kind == SB_PROC
+					       ? "false"
+					       : "true");
+	}
+	printf("],\"protected\":[");
+	for (size_t i = 0; i < l->protect.n; i++) {
+		printf("%s{\"path\":", i ? "," : "");
+		json_str(stdout, l->protect.v[i].path);
+		printf(",\"why\":");
+		json_str(stdout, l->protect.v[i].why);
+		printf(",\"state\":");
+		json_str(stdout, protect_state_name(l->protect.v[i].state));
+		printf("}");
+	}
+	printf("],\"landlock_writable\":[");
+	for (size_t i = 0; i < l->n_writable; i++) {
+		printf("%s", i ? "," : "");
+		json_str(stdout, l->writable[i]);
+	}
+	printf("],\"seccomp\":[");
+	struct seccomp_group_info g;
+	for (size_t i = 0; seccomp_group_at(i, pol->nested_userns, &g); i++) {
+		printf("%s{\"group\":\"%s\",\"errno\":\"%s\",\"logged\":%s,\"calls\":[", i ? "," : "", g.name,
+		       strerrorname_np(g.error) ? strerrorname_np(g.error) : "?", g.logged ? "true" : "false");
+		for (const char *const *c = g.calls; *c; c++)
+			printf("%s\"%s\"", c == g.calls ? "" : ",", *c);
+		printf("]}");
+	}
+	printf("],\"variables\":[");
+	for (size_t i = 0; i < l->n_env; i++) {
+		_cleanup_free_ char *name = strndup(l->envp[i], strcspn(l->envp[i], "="));
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(stdout, name);
+		printf(",\"from\":\"%s\"}", l->env_from[i]);
+	}
+	printf("],\"notes\":[");
+	for (size_t i = 0; i < l->n_notes; i++) {
+		printf("%s", i ? "," : "");
+		json_str(stdout, l->notes[i]);
+	}
+	printf("]}\n");
+}
+
+int nsb_status_view(const struct project *p, const char *cwd, const struct policy *pol, bool json)
+{
+	struct view_parts v = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int r = parts_get(p, pol, &v, &err);
+	if (r < 0) {
+		warn("cannot show the view of '%s': %s", p->worktree, err ? err : strerror(-r));
+		view_parts_release(&v);
+		return r == -ENOMEM ? EXIT_SYSTEM : 1;
+	}
+	struct view_user u = { .name = v.user, .home = v.home, .uid = getuid(), .gid = getgid() };
+	struct shell_view sv = {
+		.user = &u, .project = p, .policy = pol, .private_home = v.private_home,
+		.inside_rc = v.inside_rc, .env_rc = v.env_rc,
+		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
+		.bash = v.bash, .sh = v.sh, .env_program = v.env_program,
+		.watch = v.watch, .n_watch = v.n_watch, .nested = v.nested, .nested_len = v.nested_len,
+		.denials = v.denials, .own_dirs = (const char *const *)v.own, .n_own_dirs = 3,
+		.live_dir = v.live, .interactive = isatty(STDIN_FILENO), .stale = v.stale,
+		.cd_leaves = isatty(STDIN_FILENO) && !pol->strict, .cwd = cwd,
+		.argc = 1, .argv = (char *const *)view_argv, .rc_dir = v.rc_dir,
+	};
+	_cleanup_(layout_release) struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &sv);
+	/* the one part a start adds once it knows the sandbox's id (its
+	 * control directory, named by the id): shown by what it is */
+	_cleanup_free_ char *ctl = NULL;
+	if (asprintf(&ctl, "%s/ctl/ID", v.cache) >= 0)
+		shell_view_ctl(&l, ctl);
+	shell_program_build(&l, &sv);
+	r = layout_error(&l);
+	if (r < 0) {
+		warn("a start there could not build its sandbox: %s",
+		     layout_error_text(&l) ? layout_error_text(&l) : strerror(-r));
+		view_parts_release(&v);
+		return 1;
+	}
+	if (json)
+		show_json(&l, pol, &v, p);
+	else
+		show_text(&l, pol, &v, p);
+	view_parts_release(&v);
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* parts.h - what a shell's view is made of that nsbsh finds on the host. */
+#pragma once
+
+struct cache_entry;
+struct policy;
+
+/* The bash that the sandbox runs, bound at /bin/bash: the policy's (said
+ * when it cannot be run), else the environment's own from /nix/store, else
+ * the packaged static one.  malloc'ed, or NULL with *ret_err. */
+char *shell_bash(const struct policy *pol, const struct cache_entry *e, char **ret_err);
+
+/* The directories the shell view keeps read-only (SV-2), physical paths,
+ * malloc'ed (NULL: none): nsbsh's cache and data, and the user's
+ * configuration directory (which may not exist yet: its parent is
+ * resolved). */
+void own_dirs(const char *cache, const char *data, char *ret[static 3]);
