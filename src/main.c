@@ -13,7 +13,11 @@
  * refused (EXIT_REFUSED): never a plain bash.
  *
  * This file and src/shell/ (and src/nsb/) talk to the person; what they
- * call returns errors and notes for them to say. */
+ * call returns errors and notes for them to say.
+ *
+ * Over 700 lines: each step's fallback (plain bash, a sandbox without the
+ * environment, a refusal) is decided here, where every way to a shell
+ * outside the sandbox can be read in one file. */
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>

@@ -13,6 +13,10 @@
  * what is new.  The memo is a cache that proves itself: any version of it,
  * stale or not, gives the tree as it is now.
  *
+ * Over 700 lines: the walk, the memo's text and the check of a memo share
+ * one structure of what a walk found and its bounds (NEST-3); apart, each
+ * would have to trust the other's half of those bounds.
+ *
  * Invariants (each has a check in tests/integration/t-limits.sh or
  * t-failclosed.sh, and tests/unit/test_nested.c, that names it):
  * NEST-1 found: every nested repository is protected at the start like the

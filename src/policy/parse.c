@@ -7,7 +7,10 @@
  * was written.  libconfuse never prints (error function) and never sees
  * text it would mishandle (text.c's scrub).  Merging the layers is
  * merge.c's, reading the files load.c's, what is asked of a merged policy
- * query.c's. */
+ * query.c's.
+ *
+ * Over 700 lines: the table of every key and the one callback that checks
+ * each value belong together; the keys are the bulk of it. */
 #include "policy/internal.h"
 
 #include <confuse.h>

@@ -291,49 +291,49 @@ int live_connect(const char *dir, const char *id, enum wire_event event, int *re
 	return 0;
 }
 
-int live_stat(const char *dir, const char *id, struct live_stat *ret)
+/* A request's answer: the supervisor's first message, which comes at once;
+ * WIRE_FAILED carries the errno of a refusal, and a closed connection is
+ * want_closed's (the sandbox gone, or a refused peer). */
+static int live_answer(int fd, enum wire_event event, int want_closed, struct wire_msg *ret)
 {
-	int fd;
-	int r = live_connect(dir, id, WIRE_STAT, &fd);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t n = 0;
+	int r = poll(&p, 1, FIRST_MESSAGE_TIMEOUT_MS) == 1 ? wire_recv(fd, ret, NULL, 0, &n) : -ETIMEDOUT;
+	if (r == -EPIPE)
+		return want_closed;
 	if (r < 0)
 		return r;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	if (ret->event == WIRE_FAILED && ret->value > 0)
+		return -(int)ret->value;
+	return ret->event == event ? 0 : -EBADMSG;
+}
+
+int live_stat(const char *dir, const char *id, struct live_stat *ret)
+{
+	_cleanup_close_ int fd = -1;
 	struct wire_msg m;
-	size_t n = 0;
-	r = poll(&p, 1, FIRST_MESSAGE_TIMEOUT_MS) == 1 ? wire_recv(fd, &m, NULL, 0, &n) : -ETIMEDOUT;
-	close(fd);
+	int r = live_connect(dir, id, WIRE_STAT, &fd);
+	if (r == 0)
+		r = live_answer(fd, WIRE_STAT, -ENOENT, &m);
 	if (r < 0)
-		return r == -EPIPE ? -ENOENT : r;
-	if (m.event == WIRE_FAILED && m.value > 0)
-		return -(int)m.value;
-	if (m.event != WIRE_STAT)
-		return -EBADMSG;
+		return r;
 	*ret = (struct live_stat){ .processes = (long)m.value, .shells = (long)m.value2, .idle = (long)m.value3 };
 	return 0;
 }
 
 int live_stop(const char *dir, const char *id)
 {
-	int fd;
-	int r = live_connect(dir, id, WIRE_STOP, &fd);
-	if (r < 0)
-		return r;
+	_cleanup_close_ int fd = -1;
+	struct wire_msg m;
 	/* the supervisor says it took the request (a connection it refused
 	 * ends without a word), then closes it once pid 1 is gone */
+	int r = live_connect(dir, id, WIRE_STOP, &fd);
+	if (r == 0)
+		r = live_answer(fd, WIRE_STOP, -EPERM, &m);
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	struct wire_msg m;
-	size_t n = 0;
-	r = poll(&p, 1, FIRST_MESSAGE_TIMEOUT_MS) == 1 ? wire_recv(fd, &m, NULL, 0, &n) : -ETIMEDOUT;
-	if (r == 0 && m.event == WIRE_FAILED && m.value > 0)
-		r = -(int)m.value;
-	else if (r == 0 && m.event != WIRE_STOP)
-		r = -EBADMSG;
-	else if (r == -EPIPE)
-		r = -EPERM;
 	char c;
 	if (r == 0)
 		r = poll(&p, 1, 10000) == 1 && read(fd, &c, 1) <= 0 ? 0 : -ETIMEDOUT;
-	close(fd);
 	return r;
 }
 
