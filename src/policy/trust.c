@@ -18,7 +18,6 @@
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/util.h"
-#include "env/cache.h"
 #include "policy/config.h"
 
 void trust_file_release(struct trust_file *f)

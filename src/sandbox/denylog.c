@@ -16,7 +16,6 @@
 
 #include "base/file.h"
 #include "base/util.h"
-#include "env/cache.h"
 
 static void printable(char *s)
 {
