@@ -19,12 +19,18 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 LIBS_PC := libgit2 libseccomp libedit libconfuse
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
-# libgit2 is loaded with dlopen when a start needs it (src/git/gitlib.h), by the
-# soname of the library pkg-config finds; the others are linked as usual.
-PC_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libgit2,$(LIBS_PC)))
-LIBGIT2_SONAME := $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir libgit2)/libgit2.so" | awk '/SONAME/ { print $$2 }')
+# libgit2 and libedit are loaded with dlopen when a start needs them
+# (src/git/gitlib.h, src/shell/picker.c), by the soname of the library
+# pkg-config finds; the others are linked as usual.
+PC_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libgit2 libedit,$(LIBS_PC)))
+soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" | awk '/SONAME/ { print $$2 }')
+LIBGIT2_SONAME := $(call soname,libgit2)
+LIBEDIT_SONAME := $(call soname,libedit)
 ifeq ($(LIBGIT2_SONAME),)
 $(error cannot find the soname of libgit2 (is libgit2-dev installed?))
+endif
+ifeq ($(LIBEDIT_SONAME),)
+$(error cannot find the soname of libedit (is libedit-dev installed?))
 endif
 # The interposers of src/git/notls.c must be visible to the dlopen'ed libgit2.
 EXPORTS := -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file \
@@ -40,7 +46,7 @@ endif
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
 	-fstack-protector-strong -MMD -MP -DNSBSH_VERSION='"$(VERSION)"' \
-	-DLIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' -Isrc $(PC_CFLAGS)
+	-DLIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' -DLIBEDIT_SONAME='"$(LIBEDIT_SONAME)"' -Isrc $(PC_CFLAGS)
 ifneq ($(SANITIZE),)
 override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 override LDFLAGS += -fsanitize=$(SANITIZE)

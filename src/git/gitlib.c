@@ -1,45 +1,41 @@
 /* gitlib.c - load libgit2 on demand (see gitlib.h). */
 #include "git/gitlib.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/dl.h"
 
 #ifndef LIBGIT2_SONAME
 #define LIBGIT2_SONAME "libgit2.so"
 #endif
 
 static struct gitlib lib;
-static int loaded; /* 0 not yet, 1 loaded, -1 failed */
+static int loaded; /* 0 not yet, else the result of the first load */
+static char *load_err;
 
 int gitlib_load(const struct gitlib **ret, char **ret_err)
 {
 	if (loaded == 0) {
-		void *h = dlopen(LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
-		struct {
-			void **slot;
-			const char *name;
-		} syms[] = {
+		const struct dl_sym syms[] = {
 #define GITLIB_SLOT(field, sym) { (void **)&lib.field, #sym },
 			GITLIB_SYMBOLS(GITLIB_SLOT)
 #undef GITLIB_SLOT
 		};
-		loaded = h ? 1 : -1;
-		for (size_t i = 0; loaded == 1 && i < sizeof(syms) / sizeof(syms[0]); i++) {
-			*syms[i].slot = dlsym(h, syms[i].name);
-			if (!*syms[i].slot)
-				loaded = -1;
+		loaded = dl_load(LIBGIT2_SONAME, syms, sizeof(syms) / sizeof(syms[0]), &load_err);
+		if (loaded == 0 && lib.libgit2_init() < 0) {
+			loaded = -ENOENT;
+			if (asprintf(&load_err, "cannot initialise %s", LIBGIT2_SONAME) < 0)
+				load_err = NULL;
 		}
-		if (loaded == 1 && lib.libgit2_init() < 0)
-			loaded = -1;
+		if (loaded == 0)
+			loaded = 1;
 	}
 	if (loaded < 0) {
-		const char *why = dlerror();
-		if (asprintf(ret_err, "cannot load %s: %s", LIBGIT2_SONAME, why ? why : "missing symbols") < 0)
-			*ret_err = NULL;
-		return -ENOENT;
+		*ret_err = load_err ? strdup(load_err) : NULL;
+		return loaded;
 	}
 	*ret = &lib;
 	return 0;

@@ -59,7 +59,7 @@ int nsb_cmd_enter(int argc, char **argv)
 		struct session_list l = { 0 };
 		int r = session_list(p.worktree, false, &l, &err);
 		if (r == 0)
-			r = picker_run(&l, &picked);
+			r = picker_run(&l, &picked, &err);
 		session_list_release(&l);
 		if (r < 0) {
 			warn("cannot show the session picker: %s", r == -ENOTTY ? "no terminal" : err ? err : strerror(-r));

@@ -5,8 +5,39 @@
 #include <histedit.h>
 #include <stdio.h>
 
+#include "base/dl.h"
 #include "base/util.h"
 #include "git/branchname.h"
+
+#ifndef LIBEDIT_SONAME
+#define LIBEDIT_SONAME "libedit.so"
+#endif
+
+/* libedit, loaded when a picker is shown: linked, it and what it links
+ * (libtinfo, libbsd, libmd) cost every exec of nsbsh about 0.5 ms here. */
+#define EDIT_SYMBOLS(X) X(el_init) X(el_end) X(el_set) X(el_gets) X(el_line) X(el_insertstr)
+#define EDIT_FIELD(sym) __typeof__(sym) *sym;
+static struct {
+	EDIT_SYMBOLS(EDIT_FIELD)
+} ed;
+#undef EDIT_FIELD
+
+static int edit_load(char **ret_err)
+{
+	static int loaded = 1; /* 1 not yet, 0 loaded, else it failed: why */
+	static char *why;
+	if (loaded > 0) {
+		const struct dl_sym syms[] = {
+#define EDIT_SLOT(sym) { (void **)&ed.sym, #sym },
+			EDIT_SYMBOLS(EDIT_SLOT)
+#undef EDIT_SLOT
+		};
+		loaded = dl_load(LIBEDIT_SONAME, syms, ARRAY_SIZE(syms), &why);
+	}
+	if (loaded < 0)
+		*ret_err = why ? strdup(why) : NULL;
+	return loaded;
+}
 
 static const struct session_list *candidates;
 
@@ -51,7 +82,7 @@ static size_t matches(const char *prefix, size_t plen, FILE *show, size_t *ret_c
 
 static unsigned char complete(EditLine *el, int ch)
 {
-	const LineInfo *li = el_line(el);
+	const LineInfo *li = ed.el_line(el);
 	size_t plen = (size_t)(li->cursor - li->buffer), common = 0;
 	_cleanup_free_ char *prefix = strndup(li->buffer, plen);
 	const char *first = NULL;
@@ -62,7 +93,7 @@ static unsigned char complete(EditLine *el, int ch)
 		return CC_ERROR;
 	if (common > plen) {
 		_cleanup_free_ char *add = strndup(first + plen, common - plen);
-		if (!add || el_insertstr(el, add) < 0)
+		if (!add || ed.el_insertstr(el, add) < 0)
 			return CC_ERROR;
 		return CC_REFRESH;
 	}
@@ -94,25 +125,27 @@ static void show_sessions(const struct session_list *l)
 	}
 }
 
-int picker_run(const struct session_list *l, char **ret_branch)
+int picker_run(const struct session_list *l, char **ret_branch, char **ret_err)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
 		return -ENOTTY;
-	EditLine *el = el_init("nsbsh", stdin, stderr, stderr);
+	int r = edit_load(ret_err);
+	if (r < 0)
+		return r;
+	EditLine *el = ed.el_init("nsbsh", stdin, stderr, stderr);
 	if (!el)
 		return -ENOMEM;
 	candidates = l;
-	el_set(el, EL_EDITOR, "emacs");
-	el_set(el, EL_PROMPT, prompt);
-	el_set(el, EL_ADDFN, "nsbsh-complete", "complete a session or branch name", complete);
-	el_set(el, EL_BIND, "^I", "nsbsh-complete", NULL);
+	ed.el_set(el, EL_EDITOR, "emacs");
+	ed.el_set(el, EL_PROMPT, prompt);
+	ed.el_set(el, EL_ADDFN, "nsbsh-complete", "complete a session or branch name", complete);
+	ed.el_set(el, EL_BIND, "^I", "nsbsh-complete", NULL);
 	show_sessions(l);
 
-	int r = 0;
 	*ret_branch = NULL;
 	for (;;) {
 		int count = 0;
-		const char *line = el_gets(el, &count);
+		const char *line = ed.el_gets(el, &count);
 		if (!line || count <= 0)
 			break; /* end of input: in place */
 		_cleanup_free_ char *name = strndup(line, strcspn(line, "\n"));
@@ -136,7 +169,7 @@ int picker_run(const struct session_list *l, char **ret_branch)
 		r = *ret_branch ? 0 : -ENOMEM;
 		break;
 	}
-	el_end(el);
+	ed.el_end(el);
 	candidates = NULL;
 	return r;
 }

@@ -94,7 +94,7 @@ int session_for_start(struct project *p, char **cwd, bool interactive,
 		struct session_list l = { 0 };
 		int r = session_list(p->worktree, false, &l, &err);
 		if (r == 0)
-			r = picker_run(&l, &picked);
+			r = picker_run(&l, &picked, &err);
 		session_list_release(&l);
 		if (r < 0 && r != -ENOTTY)
 			warn("cannot show the session picker: %s; the shell runs in place", err ? err : strerror(-r));
