@@ -36,6 +36,7 @@
 #include "base/util.h"
 #include "git/linked.h"
 #include "policy/config.h"
+#include "sandbox/agent.h"
 #include "sandbox/denylog.h"
 #include "sandbox/gitprotect.h"
 #include "sandbox/homerc.h"
@@ -271,6 +272,9 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	layout_setenv(l, "SHELL", "/bin/bash");
 	layout_setenv(l, "PWD", v->cwd);
 	layout_setenv(l, "BASH_ENV", SHELL_RC_INSIDE);
+	/* the sandbox's own agent (agent.h), never the user's (AGENT-3) */
+	if (v->policy->ssh_keys.n)
+		layout_setenv(l, "SSH_AUTH_SOCK", AGENT_INSIDE_SOCK);
 	if (p->worktree) {
 		layout_setenv(l, "NSBSH_PROJECT", p->worktree);
 		layout_setenv(l, "NSBSH_ENV_FILE", p->envfile);
@@ -318,6 +322,13 @@ void shell_view_ctl(struct layout *l, const char *ctl)
 {
 	layout_add(l, SB_BIND_RW, ctl, SHELL_CTL_DIR);
 	layout_writable(l, SHELL_CTL_DIR);
+}
+
+void shell_view_agent(struct layout *l, const char *dir)
+{
+	/* read-only: nothing can be made there; a connect needs only write
+	 * permission on the socket, which a read-only mount leaves */
+	layout_add(l, SB_BIND_RO, dir, AGENT_INSIDE_DIR);
 }
 
 void shell_view_build(struct layout *l, const struct shell_view *v)
