@@ -39,6 +39,7 @@
 #include "sandbox/agent.h"
 #include "sandbox/denylog.h"
 #include "sandbox/gitprotect.h"
+#include "sandbox/gitsign.h"
 #include "sandbox/homerc.h"
 
 /* SV-4: where a policy bind must not go. */
@@ -272,9 +273,12 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	layout_setenv(l, "SHELL", "/bin/bash");
 	layout_setenv(l, "PWD", v->cwd);
 	layout_setenv(l, "BASH_ENV", SHELL_RC_INSIDE);
-	/* the sandbox's own agent (agent.h), never the user's (AGENT-3) */
-	if (v->policy->ssh_keys.n)
+	/* the sandbox's own agent (agent.h), never the user's (AGENT-3), and
+	 * the signing settings for it (gitsign.h) */
+	if (v->policy->ssh_keys.n) {
 		layout_setenv(l, "SSH_AUTH_SOCK", AGENT_INSIDE_SOCK);
+		layout_setenv(l, "GIT_CONFIG_SYSTEM", GITSIGN_INSIDE);
+	}
 	if (p->worktree) {
 		layout_setenv(l, "NSBSH_PROJECT", p->worktree);
 		layout_setenv(l, "NSBSH_ENV_FILE", p->envfile);
@@ -363,6 +367,11 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 		layout_add_file(l, SHELL_RC_ENV, none, sizeof(none) - 1);
 	}
 	setenv_file(l, v);
+	if (pol->ssh_keys.n) {
+		static const char none[] = "# nsbsh: no ssh signing of yours uses a key of ssh_keys\n";
+		_cleanup_free_ char *sign = gitsign_config(pol, v->user->home);
+		layout_add_file(l, GITSIGN_INSIDE, sign ? sign : none, sign ? strlen(sign) : sizeof(none) - 1);
+	}
 	shell_programs(l, v);
 	if (p->worktree)
 		session_view(l, v);

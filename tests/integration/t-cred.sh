@@ -14,7 +14,10 @@ CONF=$HOME/.config/nsbsh/nsbsh.conf
 NSB=$(dirname "$NSBSH")/nsb
 K=$W/keys
 mkdir -p "$K" "$HOME/.ssh" && chmod 700 "$K" "$HOME/.ssh"
-for k in A B; do ssh-keygen -q -t ed25519 -N '' -C "t-cred-$k" -f "$K/$k"; done
+# A: an RSA key, whose signatures ssh asks as rsa-sha2-512 (a flag of the
+# sign request; sshd refuses ssh-rsa SHA-1 ones): the flags pass unchanged
+ssh-keygen -q -t rsa -b 2048 -N '' -C t-cred-A -f "$K/A"
+ssh-keygen -q -t ed25519 -N '' -C t-cred-B -f "$K/B"
 ssh-keygen -q -t ed25519 -N '' -C t-cred-C -f "$HOME/.ssh/id_t_cred_deploy"
 C=$HOME/.ssh/id_t_cred_deploy
 fp() { ssh-keygen -lf "$1" | cut -d' ' -f2; }
@@ -141,6 +144,72 @@ expect_match "$OUT" "ssh-sign +$FP_C" "AGENT-6: nsb log has the signature made w
 expect_match "$OUT" "ssh < sh < git +ssh-sign" "AGENT-6: the line names the requesting command (ssh, run by git)"
 expect_match "$OUT" "ssh-refused +ADD_IDENTITY" "AGENT-6: a refused mutation is a line too"
 expect_no_match "$OUT" "ssh-sign +$FP_B" "AGENT-6: no signature with B"
+
+# --- AGENT-5: bounded and strict -------------------------------------------------------
+# raw messages from python3 (the host's, host_system = ro): a framed
+# REQUEST_IDENTITIES is answered (the control), a length above 256 KiB, a
+# sign request with a byte too many, end the connection unanswered; the
+# 65th connection at once is closed
+in_box 'python3 - <<"PY"
+import socket, struct, os
+S = os.environ["SSH_AUTH_SOCK"]
+def conn():
+    c = socket.socket(socket.AF_UNIX); c.settimeout(10); c.connect(S); return c
+def ask(payload):
+    c = conn(); c.sendall(payload)
+    try:
+        d = c.recv(5) or b"closed"
+    except ConnectionResetError:
+        d = b"closed"
+    c.close(); return d
+r = ask(struct.pack(">IB", 1, 11))
+print("identities", r[4] if len(r) == 5 else r)
+print("huge", ask(struct.pack(">IB", 256 * 1024 + 1, 11)))
+blob = struct.pack(">I", 11) + b"ssh-ed25519" + struct.pack(">I", 32) + b"k" * 32
+body = bytes([13]) + struct.pack(">I", len(blob)) + blob + struct.pack(">I", 1) + b"d" + struct.pack(">I", 0) + b"x"
+print("trailing", ask(struct.pack(">I", len(body)) + body))
+held = [conn() for _ in range(64)]
+import time; time.sleep(0.5)
+last = conn(); last.sendall(struct.pack(">IB", 1, 11))
+try:
+    print("65th", last.recv(5) or "closed")
+except ConnectionResetError:
+    print("65th closed")
+for c in held: c.close()
+time.sleep(1.5)
+r = ask(struct.pack(">IB", 1, 11))
+print("after", r[4] if len(r) == 5 else r)
+PY'
+expect_contains "$OUT" "identities 12" "AGENT-5: control: a framed REQUEST_IDENTITIES is answered"
+expect_contains "$OUT" "huge b'closed'" "AGENT-5: a message above 256 KiB ends the connection, unanswered"
+expect_contains "$OUT" "trailing b'closed'" "AGENT-5: a sign request with a byte after its fields ends the connection"
+expect_contains "$OUT" "65th closed" "AGENT-5: the 65th connection at once is closed"
+expect_contains "$OUT" "after 12" "AGENT-5: once those end, a new connection is served"
+
+# --- commit signing: the user's settings, read-only, through the agent -----------------
+git config --global gpg.format ssh
+git config --global user.signingkey "~/.ssh/id_t_cred_deploy.pub"
+git config --global commit.gpgsign true
+in_box 'git config --system --get user.signingkey; git config --get commit.gpgsign; { echo x >>/run/nsbsh/gitconfig; } 2>&1
+git -c user.name=t -c user.email=t@t commit -q --allow-empty -m "signed inside" && git log -1 --format=%H'
+expect_eq "$RC" 0 "GITSIGN: git commit inside (commit.gpgsign = true) works"
+expect_eq "$(sed -n 1p <<<"$OUT")" "key::$(cut -d' ' -f1,2 "$C.pub")" "GITSIGN: the sandbox's git has the signing key as key:: (no path of the home)"
+expect_eq "$(sed -n 2p <<<"$OUT")" true "GITSIGN: and commit.gpgsign"
+expect_contains "$OUT" "Read-only file system" "GITSIGN: the sandbox cannot change those settings"
+signed=$(tail -n 1 <<<"$OUT")
+printf 't@t namespaces="git" %s\n' "$(cut -d' ' -f1,2 "$C.pub")" >"$W/allowed_signers"
+run --in "$P" -- git -c gpg.ssh.allowedSignersFile="$W/allowed_signers" verify-commit "$signed"
+expect_eq "$RC" 0 "GITSIGN: the commit signed inside verifies outside (git verify-commit)"
+expect_contains "$ERR" 'Good "git" signature' "GITSIGN: with the listed key"
+run --in "$P" -- git -c gpg.ssh.allowedSignersFile="$W/allowed_signers" verify-commit "$signed~1"
+expect_ne "$RC" 0 "GITSIGN: control: verify-commit refuses the unsigned commit before it"
+run --in "$P" -- "$NSB" log -n 100
+expect_match "$OUT" "ssh-keygen < git .*ssh-sign +$FP_C" "GITSIGN: the signature is a line in nsb log (AGENT-6)"
+# a signing key that ssh_keys does not list reaches no sandbox
+git config --global user.signingkey "$K/B.pub"
+in_box 'git config --system --get user.signingkey; echo "rc=$?"'
+expect_eq "$OUT" "rc=1" "GITSIGN: a signing key not listed is not carried into the sandbox"
+git config --global --unset commit.gpgsign
 
 # --- the agent ends with its sandbox -------------------------------------------------------
 run -- bash -c 'ls "$XDG_RUNTIME_DIR/nsbsh" 2>/dev/null | grep -c "\.agent$"'
