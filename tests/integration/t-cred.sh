@@ -211,6 +211,42 @@ in_box 'git config --system --get user.signingkey; echo "rc=$?"'
 expect_eq "$OUT" "rc=1" "GITSIGN: a signing key not listed is not carried into the sandbox"
 git config --global --unset commit.gpgsign
 
-# --- the agent ends with its sandbox -------------------------------------------------------
-run -- bash -c 'ls "$XDG_RUNTIME_DIR/nsbsh" 2>/dev/null | grep -c "\.agent$"'
-expect_eq "$OUT" 0 "the sandbox's agent is gone with the sandbox (linger 0)"
+# --- a key file with a passphrase: asked once, at the first start ---------------------
+# ssh-add asks through SSH_ASKPASS (forced: the test has no terminal), which
+# counts its calls; a shell that joins the live sandbox asks nothing.
+E=$HOME/.ssh/id_t_cred_pass
+ssh-keygen -q -t ed25519 -N 'pass phrase' -C t-cred-E -f "$E"
+printf '#!/bin/sh\necho x >>%s\necho "pass phrase"\n' "$W/askpass.count" >"$W/askpass" && chmod 755 "$W/askpass"
+printf '%s\n' "host_system = ro" "linger = 0" "ssh_keys = { \"~/.ssh/id_t_cred_pass\" }" >"$CONF"
+ASK=(--env SSH_AUTH_SOCK="$UA" --env SSH_ASKPASS="$W/askpass" --env SSH_ASKPASS_REQUIRE=force --env DISPLAY=:0)
+(cd "$P" && env SSH_AUTH_SOCK="$UA" SSH_ASKPASS="$W/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
+	timeout 30 "$NSBSH" -c 'sleep 4' >/dev/null 2>&1) &
+holder=$!
+sock=
+for _ in $(seq 50); do
+	sock=$(ls "$XDG_RUNTIME_DIR"/nsbsh/*.agent/socket 2>/dev/null | head -n1)
+	[ -n "$sock" ] && [ -s "$W/askpass.count" ] && break
+	sleep 0.1
+done
+sup=$(supervisor_of "$P")
+agent_pid=
+for c in $(cat "/proc/$sup/task/$sup/children" 2>/dev/null); do
+	[ "$(cat "/proc/$c/comm" 2>/dev/null)" = nsbsh-agent ] && agent_pid=$c
+done
+expect_ne "$agent_pid" "" "the agent: a process of the live sandbox's supervisor (nsbsh-agent)"
+expect_ne "$sock" "" "the agent: its socket in the runtime directory while the sandbox lives"
+run_nsbsh --in "$P" "${ASK[@]}" -c 'ssh-add -L'
+expect_contains "$OUT" "$(blob "$E.pub")" "a key file with a passphrase: offered inside once ssh-add had it"
+wait "$holder"
+expect_eq "$(wc -l <"$W/askpass.count" 2>/dev/null)" 1 "a key file with a passphrase: asked once, at the first start (not at the join)"
+
+# --- the agent ends with its sandbox ---------------------------------------------------
+gone=no
+for _ in $(seq 50); do
+	if ! ls "$XDG_RUNTIME_DIR"/nsbsh/*.agent >/dev/null 2>&1 && { [ -z "$agent_pid" ] || ! [ -d "/proc/$agent_pid" ]; }; then
+		gone=yes
+		break
+	fi
+	sleep 0.1
+done
+expect_eq "$gone" yes "the agent ends with its sandbox: its process and its socket are gone (linger 0)"
