@@ -276,26 +276,33 @@ static pid_t parent_of(pid_t pid)
 	return (pid_t)ppid;
 }
 
-/* The peer as the log names it: its pid inside (the last of NSpid), and
- * its command and those of its parents, three at most ("ssh < sh < git"). */
-static void peer_names(pid_t pid, pid_t *ret_inside, char *cmd, size_t size)
+/* A process's pid in its own pid namespace (the last of NSpid), or pid. */
+static pid_t pid_inside(pid_t pid)
 {
 	char status[2048];
-	*ret_inside = pid;
 	proc_text(pid, "status", status, sizeof(status));
 	char *ns = strstr(status, "\nNSpid:");
-	if (ns) {
-		char *end = strchr(ns + 1, '\n'), *last = NULL;
-		if (end)
-			*end = '\0';
-		for (char *t = strtok(ns + 7, " \t"); t; t = strtok(NULL, " \t"))
-			last = t;
-		if (last)
-			*ret_inside = (pid_t)strtol(last, NULL, 10);
-	}
+	if (!ns)
+		return pid;
+	char *end = strchr(ns + 1, '\n'), *last = NULL;
+	if (end)
+		*end = '\0';
+	for (char *t = strtok(ns + 7, " \t"); t; t = strtok(NULL, " \t"))
+		last = t;
+	return last ? (pid_t)strtol(last, NULL, 10) : pid;
+}
+
+/* The peer as the log names it: its pid inside, and its command and
+ * those of its parents, three at most and not the sandbox's pid 1 (nsbsh's
+ * own): "ssh < sh < git". */
+static void peer_names(pid_t pid, pid_t *ret_inside, char *cmd, size_t size)
+{
+	*ret_inside = pid_inside(pid);
 	size_t used = 0;
 	cmd[0] = '\0';
 	for (int depth = 0; depth < 3 && pid > 1 && used + 1 < size; depth++) {
+		if (depth > 0 && pid_inside(pid) == 1)
+			break;
 		char comm[32];
 		proc_text(pid, "comm", comm, sizeof(comm));
 		comm[strcspn(comm, "\n")] = '\0';

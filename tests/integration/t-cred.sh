@@ -20,9 +20,12 @@ ssh-keygen -q -t rsa -b 2048 -N '' -C t-cred-A -f "$K/A"
 ssh-keygen -q -t ed25519 -N '' -C t-cred-B -f "$K/B"
 ssh-keygen -q -t ed25519 -N '' -C t-cred-C -f "$HOME/.ssh/id_t_cred_deploy"
 C=$HOME/.ssh/id_t_cred_deploy
+re() { sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1"; } # a fixed string as an ERE
 fp() { ssh-keygen -lf "$1" | cut -d' ' -f2; }
 FP_A=$(fp "$K/A.pub") FP_B=$(fp "$K/B.pub") FP_C=$(fp "$C.pub")
+RE_A=$(re "$FP_A") RE_B=$(re "$FP_B") RE_C=$(re "$FP_C")
 blob() { cut -d' ' -f2 "$1"; }
+expect_match "$FP_A $FP_B $FP_C" '^SHA256:[^ ]{43} SHA256:[^ ]{43} SHA256:[^ ]{43}$' "the keys' fingerprints (the checks below match them)"
 
 # --- the user's agent, stopped by its pid at the end -----------------------------------
 UA=$W/user-agent.sock
@@ -89,7 +92,7 @@ expect_contains "$OUT" "sock=/run/nsbsh/agent/socket" "AGENT-1: SSH_AUTH_SOCK in
 expect_contains "$OUT" "$(blob "$K/A.pub")" "AGENT-1: the key listed by fingerprint (A) is offered"
 expect_contains "$OUT" "$(blob "$C.pub")" "AGENT-1: the key file listed (C) is offered"
 expect_eq "$(grep -c '^ssh-' <<<"$OUT")" 2 "AGENT-1: ssh-add -L lists exactly the two listed keys"
-expect_no_match "$OUT" "$(blob "$K/B.pub")" "AGENT-1: the user's other key (B) is not offered"
+expect_no_match "$OUT" "$(re "$(blob "$K/B.pub")")" "AGENT-1: the user's other key (B) is not offered"
 
 # --- AGENT-2: push works with a listed key, not with the other ------------------------
 authorize "$K/A.pub"
@@ -139,11 +142,11 @@ expect_match "$OUT" $'\n0$' "AGENT-3: the user's SSH_AUTH_SOCK is nowhere in the
 
 # --- AGENT-6: each signature is a line in nsb log --------------------------------------
 run --in "$P" -- "$NSB" log -n 100
-expect_match "$OUT" "ssh-sign +$FP_A" "AGENT-6: nsb log has the signature made with A"
-expect_match "$OUT" "ssh-sign +$FP_C" "AGENT-6: nsb log has the signature made with C"
+expect_match "$OUT" "ssh-sign +$RE_A" "AGENT-6: nsb log has the signature made with A"
+expect_match "$OUT" "ssh-sign +$RE_C" "AGENT-6: nsb log has the signature made with C"
 expect_match "$OUT" "ssh < sh < git +ssh-sign" "AGENT-6: the line names the requesting command (ssh, run by git)"
-expect_match "$OUT" "ssh-refused +ADD_IDENTITY" "AGENT-6: a refused mutation is a line too"
-expect_no_match "$OUT" "ssh-sign +$FP_B" "AGENT-6: no signature with B"
+expect_match "$OUT" "ssh-add < bash +ssh-refused +ADD_IDENTITY" "AGENT-6: a refused mutation is a line too"
+expect_no_match "$OUT" "ssh-sign +$RE_B" "AGENT-6: no signature with B"
 
 # --- AGENT-5: bounded and strict -------------------------------------------------------
 # raw messages from python3 (the host's, host_system = ro): a framed
@@ -188,6 +191,7 @@ expect_contains "$OUT" "after 12" "AGENT-5: once those end, a new connection is 
 
 # --- commit signing: the user's settings, read-only, through the agent -----------------
 git config --global gpg.format ssh
+# shellcheck disable=SC2088 # git expands the ~ itself, as a person writes it
 git config --global user.signingkey "~/.ssh/id_t_cred_deploy.pub"
 git config --global commit.gpgsign true
 in_box 'git config --system --get user.signingkey; git config --get commit.gpgsign; { echo x >>/run/nsbsh/gitconfig; } 2>&1
@@ -204,7 +208,7 @@ expect_contains "$ERR" 'Good "git" signature' "GITSIGN: with the listed key"
 run --in "$P" -- git -c gpg.ssh.allowedSignersFile="$W/allowed_signers" verify-commit "$signed~1"
 expect_ne "$RC" 0 "GITSIGN: control: verify-commit refuses the unsigned commit before it"
 run --in "$P" -- "$NSB" log -n 100
-expect_match "$OUT" "ssh-keygen < git .*ssh-sign +$FP_C" "GITSIGN: the signature is a line in nsb log (AGENT-6)"
+expect_match "$OUT" "ssh-keygen < git .*ssh-sign +$RE_C" "GITSIGN: the signature is a line in nsb log (AGENT-6)"
 # a signing key that ssh_keys does not list reaches no sandbox
 git config --global user.signingkey "$K/B.pub"
 in_box 'git config --system --get user.signingkey; echo "rc=$?"'
