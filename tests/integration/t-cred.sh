@@ -94,6 +94,9 @@ expect_contains "$OUT" "$(blob "$C.pub")" "AGENT-1: the key file listed (C) is o
 expect_eq "$(grep -c '^ssh-' <<<"$OUT")" 2 "AGENT-1: ssh-add -L lists exactly the two listed keys"
 expect_no_match "$OUT" "$(re "$(blob "$K/B.pub")")" "AGENT-1: the user's other key (B) is not offered"
 
+run --in "$P" -- "$NSB" status --view
+expect_match "$OUT" "/run/nsbsh/agent" "nsb status --view shows the agent's directory, as a start builds it"
+
 # --- AGENT-2: push works with a listed key, not with the other ------------------------
 authorize "$K/A.pub"
 in_box "git push -q '$REMOTE' HEAD:refs/heads/by-a 2>&1 && echo pushed"
@@ -159,10 +162,11 @@ S = os.environ["SSH_AUTH_SOCK"]
 def conn():
     c = socket.socket(socket.AF_UNIX); c.settimeout(10); c.connect(S); return c
 def ask(payload):
-    c = conn(); c.sendall(payload)
+    c = conn()
     try:
+        c.sendall(payload)
         d = c.recv(5) or b"closed"
-    except ConnectionResetError:
+    except (ConnectionResetError, BrokenPipeError):
         d = b"closed"
     c.close(); return d
 r = ask(struct.pack(">IB", 1, 11))
@@ -173,10 +177,11 @@ body = bytes([13]) + struct.pack(">I", len(blob)) + blob + struct.pack(">I", 1) 
 print("trailing", ask(struct.pack(">I", len(body)) + body))
 held = [conn() for _ in range(64)]
 import time; time.sleep(0.5)
-last = conn(); last.sendall(struct.pack(">IB", 1, 11))
+last = conn()
 try:
+    last.sendall(struct.pack(">IB", 1, 11))
     print("65th", last.recv(5) or "closed")
-except ConnectionResetError:
+except (ConnectionResetError, BrokenPipeError):
     print("65th closed")
 for c in held: c.close()
 time.sleep(1.5)
