@@ -502,13 +502,7 @@ static int shell_sandbox_create(const struct place *here, const struct policy *p
 				  .created = (long long)time(NULL) };
 	memcpy(info.base, s->base_id, sizeof(info.base));
 	debug("sandbox ready to start");
-	r = live_create(s->live, id, &l->spec, &info, lock, ret_conn, ret_ready);
-	/* the key files into the sandbox's private agent, a passphrase asked
-	 * on this terminal, while the sandbox is built */
-	_cleanup_free_ char *why = NULL;
-	if (r == 0 && l->spec.agent && agent_add_files(&s->agent, &why) < 0)
-		warn("ssh_keys: %s", why ? why : "cannot add the key files");
-	return r;
+	return live_create(s->live, id, &l->spec, &info, lock, ret_conn, ret_ready);
 }
 
 /* What the supervisor of a first start said: 0 once it served, or why
@@ -575,6 +569,12 @@ static int shell_join(const struct start *st, const struct place *here, const st
 							 ret_err);
 			if (lock >= 0)
 				close(lock);
+			/* the key files into the sandbox's private agent (a
+			 * passphrase asked on this terminal) while it is built,
+			 * the lock let go: a start that comes meanwhile joins */
+			_cleanup_free_ char *why = NULL;
+			if (r == 0 && ready >= 0 && s->agent.keys_sock && agent_add_files(&s->agent, &why) < 0)
+				warn("ssh_keys: %s", why ? why : "cannot add the key files");
 		}
 		if (r < 0)
 			return r;

@@ -530,6 +530,10 @@ int agent_start(const struct agent_spec *s, struct agent_run *ret)
 			/* nothing of the supervisor's: its lock and ready pipe
 			 * must close when it does (live.c) */
 			close_range(3, ~0U, 0);
+			/* not the supervisor's blocked signals (live.c) */
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
 			execv(s->ssh_agent, argv);
 			_exit(127);
 		}
