@@ -113,6 +113,35 @@ expect_ne "$RC" 0 "AGENT-2: inside, the push fails when only the unlisted key B 
 expect_contains "$OUT" "Permission denied (publickey)" "AGENT-2: sshd says why: no key of the sandbox's is authorized"
 expect_eq "$(git -C "$W/remote.git" rev-parse -q --verify by-b)" "" "AGENT-2: nothing was pushed with B"
 
+# the protocol itself: a listed key's blob (A, RSA) signs with the flags
+# asked (the signature's algorithm says which), a key nobody listed gets
+# SSH_AGENT_FAILURE
+in_box 'python3 - <<"PY"
+import socket, struct, os
+S = os.environ["SSH_AUTH_SOCK"]
+def s(b): return struct.pack(">I", len(b)) + b
+def ask(body):
+    c = socket.socket(socket.AF_UNIX); c.settimeout(10); c.connect(S)
+    c.sendall(struct.pack(">I", len(body)) + body)
+    n = struct.unpack(">I", c.recv(4))[0]; d = b""
+    while len(d) < n: d += c.recv(n - len(d))
+    c.close(); return d
+d = ask(bytes([11])); n = struct.unpack(">I", d[1:5])[0]; off = 5; rsa = None
+for _ in range(n):
+    l = struct.unpack(">I", d[off:off+4])[0]; blob = d[off+4:off+4+l]; off += 4 + l
+    l = struct.unpack(">I", d[off:off+4])[0]; off += 4 + l
+    if blob[4:11] == b"ssh-rsa": rsa = blob
+for flags in (2, 4):
+    r = ask(bytes([13]) + s(rsa) + s(b"data") + struct.pack(">I", flags))
+    sig = r[5:]; alg = sig[4:4+struct.unpack(">I", sig[:4])[0]]
+    print("flags", flags, r[0], alg.decode())
+other = s(b"ssh-ed25519") + s(b"\x07" * 32)
+print("unlisted", ask(bytes([13]) + s(other) + s(b"data") + struct.pack(">I", 0))[0])
+PY'
+expect_contains "$OUT" "flags 2 14 rsa-sha2-256" "AGENT-2: a listed key signs, the request's flags unchanged (rsa-sha2-256)"
+expect_contains "$OUT" "flags 4 14 rsa-sha2-512" "AGENT-2: and rsa-sha2-512"
+expect_contains "$OUT" "unlisted 5" "AGENT-2: a sign request for a key nobody listed gets SSH_AGENT_FAILURE"
+
 # --- AGENT-4: mutations refused ---------------------------------------------------------
 in_box 'ssh-keygen -q -t ed25519 -N "" -f /tmp/new >/dev/null && ssh-add /tmp/new; echo "add=$?"
 ssh-add -D; echo "removeall=$?"
