@@ -5,7 +5,8 @@
  * SV-1 env-allowlist: the shell's environment is the built-in allowlist and
  *      the policy's passthrough of the outer one, then the environment's
  *      variables, then the policy's setenv (never one of nsbsh's names:
- *      policy/parse.c), then nsbsh's own (HOME, PATH, SHELL, BASH_ENV, NSBSH_*):
+ *      policy/parse.c), then nsbsh's own (HOME, PATH, SHELL, BASH_ENV, NSBSH_*;
+ *      with ssh_keys, SSH_AUTH_SOCK and GIT_CONFIG_SYSTEM: agent.h, gitsign.h):
  *      no other outer variable reaches the sandbox, and none of nsbsh's can
  *      be replaced from outside.
  * SV-2 own-dirs-ro: nsbsh's own directories (its cache, with the discovery
