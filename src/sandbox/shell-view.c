@@ -86,6 +86,17 @@ static void policy_binds(struct layout *l, const struct shell_view *v)
 	}
 	if (p->host_system)
 		view_host_system(l);
+	/* AGENT-3 is the policy's to keep: a key file of ssh_keys that a
+	 * bind or an unshadowed file shows is said (the key is readable) */
+	for (size_t k = 0; k < p->ssh_keys.n; k++) {
+		const char *key = p->ssh_keys.v[k].value;
+		for (size_t i = 0; key[0] == '/' && i < p->bind.n + p->unshadow.n; i++) {
+			const struct policy_entry *b = i < p->bind.n ? &p->bind.v[i] : &p->unshadow.v[i - p->bind.n];
+			if (path_at_or_below(key, b->value))
+				layout_note(l, "policy: ssh_keys '%s' is shown in the sandbox by %s '%s': code inside can read that key",
+					    key, i < p->bind.n ? "bind" : "unshadow", b->value);
+		}
+	}
 }
 
 /* /run/nsbsh/watch.bash: the watched files, and which of them existed,

@@ -249,6 +249,13 @@ in_box 'git config --system --get user.signingkey; echo "rc=$?"'
 expect_eq "$OUT" "rc=1" "GITSIGN: a signing key not listed is not carried into the sandbox"
 git config --global --unset commit.gpgsign
 
+# --- a key file that a bind shows is said --------------------------------------------
+printf '%s\n' "host_system = ro" "linger = 0" "unshadow = { \"~/.ssh:ro\" }" "ssh_keys = { \"~/.ssh/id_t_cred_deploy\" }" >"$CONF"
+in_box 'cat ~/.ssh/id_t_cred_deploy.pub >/dev/null && echo readable'
+expect_eq "$OUT" readable "AGENT-3: control: unshadowing ~/.ssh shows the key file's directory"
+expect_contains "$ERR" "ssh_keys '$C' is shown in the sandbox by unshadow '$HOME/.ssh': code inside can read that key" \
+	"AGENT-3: a listed key file that the policy shows inside is said at the start"
+
 # --- a key file with a passphrase: asked once, at the first start ---------------------
 # ssh-add asks through SSH_ASKPASS (forced: the test has no terminal), which
 # counts its calls; a shell that joins the live sandbox asks nothing.
