@@ -119,7 +119,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 10
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc
 FUZZ_BINS := tests/fuzz/fuzz_devenv tests/fuzz/fuzz_config tests/fuzz/fuzz_branchname \
-	tests/fuzz/fuzz_gitconfig
+	tests/fuzz/fuzz_gitconfig tests/fuzz/fuzz_sshagent
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 fuzz: $(FUZZ_BINS)
@@ -132,6 +132,7 @@ FUZZ_CONFIG := src/policy/parse.c src/policy/text.c src/policy/merge.c src/polic
 	src/base/log.c src/base/path.c
 FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
 FUZZ_GITCONFIG := src/git/gitconfig.c src/git/protect.c src/base/path.c
+FUZZ_SSHAGENT := src/sandbox/sshagent.c src/base/sha256.c
 
 tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV) src/env/devenv.h src/base/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV)
@@ -146,6 +147,9 @@ tests/fuzz/fuzz_branchname: tests/fuzz/fuzz_branchname.c $(FUZZ_BRANCHNAME) src/
 
 tests/fuzz/fuzz_gitconfig: tests/fuzz/fuzz_gitconfig.c $(FUZZ_GITCONFIG) src/git/gitconfig.h src/git/protect.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_gitconfig.c $(FUZZ_GITCONFIG)
+
+tests/fuzz/fuzz_sshagent: tests/fuzz/fuzz_sshagent.c $(FUZZ_SSHAGENT) src/sandbox/sshagent.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sshagent.c $(FUZZ_SSHAGENT)
 
 fuzz-check: fuzz
 	@set -e; for f in $(FUZZ_BINS); do \

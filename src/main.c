@@ -39,6 +39,7 @@
 #include "nsb/version.h"
 #include "policy/config.h"
 #include "policy/trust.h"
+#include "sandbox/agent.h"
 #include "sandbox/denylog.h"
 #include "sandbox/live.h"
 #include "sandbox/sandbox.h"
@@ -333,6 +334,7 @@ struct shell_parts {
 	bool have_env, stale;
 	char *rc_dir;
 	char base_id[LIVE_ID_LEN + 1];  /* the sandbox's id without its view (live_info) */
+	struct agent_spec agent;        /* its ssh agent (ssh_keys), made by a first start */
 };
 
 static void shell_parts_release(struct shell_parts *s)
@@ -346,6 +348,7 @@ static void shell_parts_release(struct shell_parts *s)
 		free(s->watch[i]);
 	free(s->watch);
 	cache_entry_release(&s->env);
+	agent_spec_release(&s->agent);
 }
 
 /* The shell's environment and the host's pieces of its view: 0, or a
@@ -468,12 +471,24 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
  * over).  0 and *ret_conn, this start's connection to the sandbox's pid 1
  * (send the request at once: it is read once the sandbox is built), and
  * *ret_ready for created_wait; or a negative errno with *ret_err. */
-static int shell_sandbox_create(const struct place *here, const struct policy *pol, const struct shell_parts *s,
+static int shell_sandbox_create(const struct place *here, const struct policy *pol, struct shell_parts *s,
 				struct layout *l, bool *ctl_added, const char *id, int lock, int *ret_conn,
 				int *ret_ready, char **ret_err)
 {
-	if (!*ctl_added)
+	if (!*ctl_added) {
 		shell_view_ctl(l, s->ctl);
+		/* the ssh agent's directory, named by the id too (agent.h) */
+		int a = agent_spec_init(&s->agent, pol, s->live, id, s->denials);
+		if (a == 0) {
+			shell_view_agent(l, s->agent.dir);
+			l->spec.agent = &s->agent;
+			if (s->agent.n_fps && !s->agent.upstream)
+				warn("ssh_keys: no ssh agent of yours here (SSH_AUTH_SOCK): the keys listed by fingerprint are not offered in the sandbox");
+		} else if (a != -ENOENT) {
+			warn("ssh_keys: cannot serve the sandbox's ssh agent: %s",
+			     a == -ENOEXEC ? "no ssh-agent on PATH" : strerror(-a));
+		}
+	}
 	*ctl_added = true;
 	for (size_t i = 0; i < l->n_notes; i++)
 		warn("%s", l->notes[i]);
@@ -558,6 +573,12 @@ static int shell_join(const struct start *st, const struct place *here, const st
 							 ret_err);
 			if (lock >= 0)
 				close(lock);
+			/* the key files into the sandbox's private agent (a
+			 * passphrase asked on this terminal) while it is built,
+			 * the lock let go: a start that comes meanwhile joins */
+			_cleanup_free_ char *why = NULL;
+			if (r == 0 && ready >= 0 && s->agent.keys_sock && agent_add_files(&s->agent, &why) < 0)
+				warn("ssh_keys: %s", why ? why : "cannot add the key files");
 		}
 		if (r < 0)
 			return r;

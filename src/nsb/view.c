@@ -315,6 +315,10 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 	_cleanup_free_ char *ctl = NULL;
 	if (asprintf(&ctl, "%s/ctl/ID", v.cache) >= 0)
 		shell_view_ctl(&l, ctl);
+	/* and its ssh agent's directory (ssh_keys), named by the id too */
+	_cleanup_free_ char *agent = NULL;
+	if (pol->ssh_keys.n && v.live && asprintf(&agent, "%s/ID.agent", v.live) >= 0)
+		shell_view_agent(&l, agent);
 	shell_program_build(&l, &sv);
 	r = layout_error(&l);
 	if (r < 0) {

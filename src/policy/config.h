@@ -120,6 +120,11 @@ struct policy {
 	 * which name a host path). */
 	struct policy_list setenv;
 	struct policy_list tools;
+	/* ssh_keys: the identities the sandbox's ssh agent offers
+	 * (sandbox/agent.c): "SHA256:..." (43 base64 characters), a key of the
+	 * user's own agent by fingerprint; or an absolute path (~ expanded),
+	 * a private key file that the start adds to a private agent outside. */
+	struct policy_list ssh_keys;
 };
 
 enum config_key {
@@ -148,6 +153,7 @@ enum config_key {
 	CONFIG_KEY_EVAL_TIMEOUT,
 	CONFIG_KEY_SETENV,
 	CONFIG_KEY_TOOLS,
+	CONFIG_KEY_SSH_KEYS,
 	CONFIG_KEY_COUNT,
 };
 

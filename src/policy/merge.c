@@ -94,6 +94,7 @@ void policy_release(struct policy *p)
 	list_release(&p->protect);
 	list_release(&p->setenv);
 	list_release(&p->tools);
+	list_release(&p->ssh_keys);
 	for (size_t i = 0; i < p->n_projects; i++)
 		policy_layer_release(&p->projects[i]);
 	free(p->projects);
@@ -123,7 +124,7 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	dst->n_projects = 0;
 	dst->notes = NULL;
 	dst->n_notes = 0;
-	dst->setenv = dst->tools = (struct policy_list){ 0 };
+	dst->setenv = dst->tools = dst->ssh_keys = (struct policy_list){ 0 };
 	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
 	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
 	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))))
@@ -145,6 +146,8 @@ int policy_copy(struct policy *dst, const struct policy *src)
 		r = list_copy(&dst->setenv, &src->setenv);
 	if (r == 0)
 		r = list_copy(&dst->tools, &src->tools);
+	if (r == 0)
+		r = list_copy(&dst->ssh_keys, &src->ssh_keys);
 	if (r < 0)
 		return r;
 	if (src->n_notes) {
@@ -535,5 +538,9 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 		r = merge_list(&m, CONFIG_KEY_SETENV, &p->setenv, &v->setenv, value_listed);
 	if (r == 0)
 		r = merge_tools(&m);
+	/* A key the sandbox may sign with (sandbox/agent.c): one p does not
+	 * list widens; a project file may only keep some of p's. */
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_SSH_KEYS, &p->ssh_keys, &v->ssh_keys, value_listed);
 	return r;
 }

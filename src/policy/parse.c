@@ -64,6 +64,7 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_EVAL_TIMEOUT] = { "eval_timeout", TYPE_COUNT, false, NULL, NULL, 1 },
 	[CONFIG_KEY_SETENV] = { "setenv", TYPE_SETENV, true, NULL, NULL },
 	[CONFIG_KEY_TOOLS] = { "tools", TYPE_TOOL, true, NULL, NULL },
+	[CONFIG_KEY_SSH_KEYS] = { "ssh_keys", TYPE_SSH_KEY, true, NULL, NULL },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -468,6 +469,27 @@ static int parse_tool(const struct key_desc *d, const char *text, int line, stru
 	return 0;
 }
 
+/* ssh_keys: "SHA256:" and 43 characters of unpadded base64 (what
+ * ssh-keygen -l prints), or a key file's path (absolute or ~/). */
+static int parse_ssh_key(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	if (strncmp(text, "SHA256:", 7) == 0) {
+		if (strlen(text) != 7 + 43 || text[7 + strspn(text + 7, b64)])
+			return parse_fail(line, "key '%s': '%s' is not a SHA256 fingerprint as ssh-keygen -l "
+					  "prints it (SHA256: and 43 characters)", d->name, config_shown(text, b));
+		if (!(v->e.value = strdup(text)))
+			return parse_oom();
+		return 0;
+	}
+	if (text[0] != '/' && text[0] != '~')
+		return parse_fail(line, "key '%s': '%s' is neither SHA256:FINGERPRINT nor a key file's "
+				  "path (absolute or ~/)", d->name, config_shown(text, b));
+	return parse_path(d, text, false, line, &v->e.value);
+}
+
 static bool list_has_dest(cfg_opt_t *opt, const struct value *v, bool by_dest)
 {
 	/* The value being parsed is the last one already. */
@@ -556,6 +578,12 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 			r = parse_fail(line, "key '%s': '%.*s' is set twice", d->name,
 				       (int)strcspn(v->e.value, "="), config_shown(v->e.value, b));
 		break;
+	case TYPE_SSH_KEY:
+		r = parse_ssh_key(d, text, line, v);
+		if (r == 0 && list_has_dest(opt, v, false))
+			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
+				       config_shown(v->e.value, b));
+		break;
 	case TYPE_TOOL:
 		r = parse_tool(d, text, line, v);
 		if (r == 0 && list_has_dest(opt, v, false))
@@ -640,6 +668,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_EVAL_TIMEOUT: p->eval_timeout = v->number; break;
 			case CONFIG_KEY_SETENV: list = &p->setenv; break;
 			case CONFIG_KEY_TOOLS: list = &p->tools; break;
+			case CONFIG_KEY_SSH_KEYS: list = &p->ssh_keys; break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;

@@ -24,19 +24,12 @@ static void printable(char *s)
 			*s = '?';
 }
 
-int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
+/* One line appended, the log renamed to denials.1 first when full. */
+static int append_line(const char *dir, const char *line, size_t n)
 {
 	_cleanup_free_ char *path = NULL, *old = NULL;
-	char comm[sizeof(d->comm)], line[256];
 	if (asprintf(&path, "%s/denials", dir) < 0 || asprintf(&old, "%s/denials.1", dir) < 0)
 		return -ENOMEM;
-	snprintf(comm, sizeof(comm), "%s", d->comm);
-	printable(comm);
-	int n = snprintf(line, sizeof(line), "%lld %d %d %s %s %s\n", (long long)when,
-			 (int)d->pid_inside, (int)d->pid, d->syscall, d->group, comm[0] ? comm : "?");
-	if (n < 0 || (size_t)n >= sizeof(line))
-		return -EINVAL;
-
 	struct stat st;
 	if (stat(path, &st) < 0) {
 		/* The first refusal of a project made by a shell without a
@@ -50,9 +43,35 @@ int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, line, (size_t)n) != n)
+	if (write(fd, line, n) != (ssize_t)n)
 		return errno ? -errno : -EIO;
 	return 0;
+}
+
+int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
+{
+	char comm[sizeof(d->comm)], line[256];
+	snprintf(comm, sizeof(comm), "%s", d->comm);
+	printable(comm);
+	int n = snprintf(line, sizeof(line), "%lld %d %d %s %s %s\n", (long long)when,
+			 (int)d->pid_inside, (int)d->pid, d->syscall, d->group, comm[0] ? comm : "?");
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -EINVAL;
+	return append_line(dir, line, (size_t)n);
+}
+
+int denylog_append_use(const char *dir, pid_t pid_inside, pid_t pid, const char *what, const char *detail,
+		       const char *command, time_t when)
+{
+	char cmd[128], line[320];
+	snprintf(cmd, sizeof(cmd), "%s", command && command[0] ? command : "?");
+	printable(cmd);
+	int n = snprintf(line, sizeof(line), "%lld %d %d %s %s %s\n", (long long)when, (int)pid_inside, (int)pid,
+			 what, detail, cmd);
+	if (n < 0 || (size_t)n >= sizeof(line) || strchr(what, ' ') || strchr(detail, ' ') || strchr(what, '\n') ||
+	    strchr(detail, '\n'))
+		return -EINVAL;
+	return append_line(dir, line, (size_t)n);
 }
 
 int denylog_flag_path(const char *dir, const char *sandbox, pid_t shell, char **ret)

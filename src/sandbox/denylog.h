@@ -21,6 +21,14 @@
  * negative errno. */
 int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when);
 
+/* A use of something the sandbox may use but not read (the ssh agent's
+ * signatures, sandbox/agent.c): a line like a refusal's, `what` in the
+ * syscall's field ("ssh-sign"), `detail` in the group's (a key's
+ * fingerprint), both without spaces; command (control bytes made '?')
+ * last.  Raises no flag. */
+int denylog_append_use(const char *dir, pid_t pid_inside, pid_t pid, const char *what, const char *detail,
+		       const char *command, time_t when);
+
 /* The flag file of one shell of a live sandbox (its id, live.h, and the
  * shell's pid inside, which is its session's id): DIR/refused-ID-PID, made
  * at the first refusal of a process of that session, removed when the

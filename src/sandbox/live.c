@@ -51,6 +51,7 @@
 #include "base/sha256.h"
 #include "base/strbuf.h"
 #include "base/util.h"
+#include "sandbox/agent.h"
 #include "sandbox/denylog.h"
 
 /* A connection's first message comes at once, or it is dropped. */
@@ -365,6 +366,8 @@ struct supervisor {
 	size_t n_stats;
 	int stoppers[MAX_PENDING_STATS]; /* connections waiting for the end */
 	size_t n_stoppers;
+	const struct agent_spec *agent;  /* the sandbox's ssh agent (agent.h), or NULL */
+	struct agent_run agent_run;
 };
 
 /* LIVE-2: the same uid, in this process's own user namespace. */
@@ -481,6 +484,8 @@ static noreturn void supervise(struct supervisor *sv)
 	snprintf(name, sizeof(name), "%s.info", sv->id);
 	unlinkat(sv->dirfd, name, 0);
 	sandbox_live_end(&sv->box);
+	if (sv->agent)
+		agent_stop(sv->agent, &sv->agent_run);
 	if (sv->denial_log)
 		denylog_unflag_all(sv->denial_log, sv->id);
 	for (size_t i = 0; i < sv->n_stoppers; i++)
@@ -534,7 +539,16 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 	prctl(PR_SET_NAME, "nsbsh-supervise", 0, 0, 0);
 	sv.sigfd = signalfd(-1, &term, SFD_CLOEXEC | SFD_NONBLOCK);
 	sv.dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int r = sv.sigfd < 0 || sv.dirfd < 0 ? -errno : sandbox_live_start(spec, &sv.box, &err);
+	int r = sv.sigfd < 0 || sv.dirfd < 0 ? -errno : 0;
+	/* the agent first: its socket is in place when the first shell runs */
+	if (r == 0 && spec->agent) {
+		sv.agent = spec->agent;
+		r = agent_start(spec->agent, &sv.agent_run);
+		if (r < 0)
+			what = "cannot start the sandbox's ssh agent";
+	}
+	if (r == 0)
+		r = sandbox_live_start(spec, &sv.box, &err);
 	struct sockaddr_un tmp;
 	char tmpname[LIVE_ID_LEN + 32], name[LIVE_ID_LEN + 8];
 	snprintf(tmpname, sizeof(tmpname), "%s.sock.%d", id, (int)getpid());
@@ -565,6 +579,8 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 		unlinkat(sv.dirfd, name, 0);
 		if (sv.box.pid > 0)
 			sandbox_live_end(&sv.box);
+		if (sv.agent)
+			agent_stop(sv.agent, &sv.agent_run);
 		_exit(1);
 	}
 	/* the first start's shell: its request may be waiting already */

@@ -21,6 +21,8 @@ enum sandbox_op_kind {
 	SB_DEVPTS,       /* a private devpts instance at dest, /dev/ptmx pointing into it */
 };
 
+struct agent_spec;
+
 struct sandbox_op {
 	enum sandbox_op_kind kind;
 	const char *src;
@@ -64,6 +66,9 @@ struct sandbox_spec {
 	 * refusals are not reported.  Only sandbox_run keeps it: its
 	 * supervisor answers the filter's notifications while it waits. */
 	const char *denial_log;
+	/* A live sandbox's ssh agent (agent.h, policy ssh_keys), which its
+	 * supervisor starts before it builds the sandbox; NULL: none. */
+	const struct agent_spec *agent;
 };
 
 /* What runs in it. */

@@ -5,7 +5,8 @@
  * SV-1 env-allowlist: the shell's environment is the built-in allowlist and
  *      the policy's passthrough of the outer one, then the environment's
  *      variables, then the policy's setenv (never one of nsbsh's names:
- *      policy/parse.c), then nsbsh's own (HOME, PATH, SHELL, BASH_ENV, NSBSH_*):
+ *      policy/parse.c), then nsbsh's own (HOME, PATH, SHELL, BASH_ENV, NSBSH_*;
+ *      with ssh_keys, SSH_AUTH_SOCK and GIT_CONFIG_SYSTEM: agent.h, gitsign.h):
  *      no other outer variable reaches the sandbox, and none of nsbsh's can
  *      be replaced from outside.
  * SV-2 own-dirs-ro: nsbsh's own directories (its cache, with the discovery
@@ -36,8 +37,10 @@
 #include "base/util.h"
 #include "git/linked.h"
 #include "policy/config.h"
+#include "sandbox/agent.h"
 #include "sandbox/denylog.h"
 #include "sandbox/gitprotect.h"
+#include "sandbox/gitsign.h"
 #include "sandbox/homerc.h"
 
 /* SV-4: where a policy bind must not go. */
@@ -83,6 +86,17 @@ static void policy_binds(struct layout *l, const struct shell_view *v)
 	}
 	if (p->host_system)
 		view_host_system(l);
+	/* AGENT-3 is the policy's to keep: a key file of ssh_keys that a
+	 * bind or an unshadowed file shows is said (the key is readable) */
+	for (size_t k = 0; k < p->ssh_keys.n; k++) {
+		const char *key = p->ssh_keys.v[k].value;
+		for (size_t i = 0; key[0] == '/' && i < p->bind.n + p->unshadow.n; i++) {
+			const struct policy_entry *b = i < p->bind.n ? &p->bind.v[i] : &p->unshadow.v[i - p->bind.n];
+			if (path_at_or_below(key, b->value))
+				layout_note(l, "policy: ssh_keys '%s' is shown in the sandbox by %s '%s': code inside can read that key",
+					    key, i < p->bind.n ? "bind" : "unshadow", b->value);
+		}
+	}
 }
 
 /* /run/nsbsh/watch.bash: the watched files, and which of them existed,
@@ -271,6 +285,12 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	layout_setenv(l, "SHELL", "/bin/bash");
 	layout_setenv(l, "PWD", v->cwd);
 	layout_setenv(l, "BASH_ENV", SHELL_RC_INSIDE);
+	/* the sandbox's own agent (agent.h), never the user's (AGENT-3), and
+	 * the signing settings for it (gitsign.h) */
+	if (v->policy->ssh_keys.n) {
+		layout_setenv(l, "SSH_AUTH_SOCK", AGENT_INSIDE_SOCK);
+		layout_setenv(l, "GIT_CONFIG_SYSTEM", GITSIGN_INSIDE);
+	}
 	if (p->worktree) {
 		layout_setenv(l, "NSBSH_PROJECT", p->worktree);
 		layout_setenv(l, "NSBSH_ENV_FILE", p->envfile);
@@ -320,6 +340,13 @@ void shell_view_ctl(struct layout *l, const char *ctl)
 	layout_writable(l, SHELL_CTL_DIR);
 }
 
+void shell_view_agent(struct layout *l, const char *dir)
+{
+	/* read-only: nothing can be made there; a connect needs only write
+	 * permission on the socket, which a read-only mount leaves */
+	layout_add(l, SB_BIND_RO, dir, AGENT_INSIDE_DIR);
+}
+
 void shell_view_build(struct layout *l, const struct shell_view *v)
 {
 	const struct project *p = v->project;
@@ -352,6 +379,11 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 		layout_add_file(l, SHELL_RC_ENV, none, sizeof(none) - 1);
 	}
 	setenv_file(l, v);
+	if (pol->ssh_keys.n) {
+		static const char none[] = "# nsbsh: no ssh signing of yours uses a key of ssh_keys\n";
+		_cleanup_free_ char *sign = gitsign_config(pol, v->user->home);
+		layout_add_file(l, GITSIGN_INSIDE, sign ? sign : none, sign ? strlen(sign) : sizeof(none) - 1);
+	}
 	shell_programs(l, v);
 	if (p->worktree)
 		session_view(l, v);

@@ -77,6 +77,10 @@ void shell_view_build(struct layout *l, const struct shell_view *v);
  * that a view built without it (hashed for the sandbox's id, which names
  * the directory) becomes the whole view. */
 void shell_view_ctl(struct layout *l, const char *ctl);
+/* The sandbox's ssh agent's directory (the host's dir, agent.h) shown
+ * read-only at AGENT_INSIDE_DIR: added with the control directory, for the
+ * same reason. */
+void shell_view_agent(struct layout *l, const char *dir);
 /* One shell's part into l's program: bash's command line, its working
  * directory and its environment (SV-1). */
 void shell_program_build(struct layout *l, const struct shell_view *v);

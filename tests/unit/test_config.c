@@ -113,7 +113,8 @@ static void test_every_key(void)
 		"eval_timeout = 600\n"
 		"linger = 60\n"
 		"setenv = { \"RUST_LOG=debug\", \"EDITOR=vi -e\" }\n"
-		"tools = { \"nixpkgs#ripgrep\", \"~/tools#default\" }\n";
+		"tools = { \"nixpkgs#ripgrep\", \"~/tools#default\" }\n"
+		"ssh_keys = { \"SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s\", \"~/.ssh/id_deploy\" }\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -132,6 +133,7 @@ static void test_every_key(void)
 	CHECK_STREQ(l.v.ssh_project_env, "AGENT_PROJECT");
 	CHECK(l.v.setenv.n == 2 && streq(l.v.setenv.v[1].value, "EDITOR=vi -e"));
 	CHECK(l.v.tools.n == 2 && streq(l.v.tools.v[1].value, HOME "/tools#default"));
+	CHECK(l.v.ssh_keys.n == 2 && streq(l.v.ssh_keys.v[1].value, HOME "/.ssh/id_deploy"));
 	CHECK(l.v.file_transfer);
 	CHECK(l.v.protect_set && l.v.protect.n == 2 && l.v.eval_timeout == 600);
 	if (l.v.protect.n == 2)
@@ -920,6 +922,28 @@ static void test_ssh_keys(void)
 	apply(&p, "/etc/nsbsh/nsbsh.conf", "ssh_project = \"\"\nssh_project_env = \"\"\n", LAYER_SYSTEM);
 	CHECK(!p.ssh_project && !p.ssh_project_env);
 	policy_release(&p);
+
+	/* ssh_keys: a fingerprint or a key file; a new one widens */
+	const char *fp = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
+	policy_init_defaults(&p);
+	CHECK(p.ssh_keys.n == 0);
+	apply(&p, "u.conf", "ssh_keys = { \"SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s\", \"~/.ssh/d\" }\n",
+	      LAYER_USER);
+	CHECK(p.ssh_keys.n == 2 && p.n_notes == 0);
+	CHECK(p.ssh_keys.n == 2 && streq(p.ssh_keys.v[0].value, fp) && streq(p.ssh_keys.v[1].value, HOME "/.ssh/d"));
+	apply(&p, "/r/.nsbsh.conf", "ssh_keys = { \"~/.ssh/d\", \"~/.ssh/other\" }\n", LAYER_PROJECT);
+	CHECK(p.ssh_keys.n == 1 && streq(p.ssh_keys.v[0].value, HOME "/.ssh/d"));
+	CHECK(p.n_notes == 1);
+	if (p.n_notes == 1)
+		CHECK_STREQ(p.notes[0], "/r/.nsbsh.conf:1: key 'ssh_keys': '" HOME
+			    "/.ssh/other' ignored: a project file can only narrow the policy");
+	policy_release(&p);
+	bad("ssh_keys = { \"SHA256:short\" }",
+	    "t.conf:1: key 'ssh_keys': 'SHA256:short' is not a SHA256 fingerprint as ssh-keygen -l prints it "
+	    "(SHA256: and 43 characters)");
+	bad("ssh_keys = { \"id_rsa\" }",
+	    "t.conf:1: key 'ssh_keys': 'id_rsa' is neither SHA256:FINGERPRINT nor a key file's path (absolute or ~/)");
+	bad("ssh_keys = { \"~/k\", \"~/k\" }", "t.conf:1: key 'ssh_keys': '" HOME "/k' is listed twice");
 	bad("ssh_project_env = NSBSH_PROJECT",
 	    "t.conf:1: key 'ssh_project_env': 'NSBSH_PROJECT' is set or dropped by sshd or nsbsh itself");
 	bad("ssh_project_env = XDG_CONFIG_HOME",
