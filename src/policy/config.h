@@ -67,6 +67,8 @@ struct policy_layer;
 
 struct policy {
 	bool network;      /* false: a network namespace with only lo */
+	bool network_allow;  /* network = allow (network false): only lo, and
+			      * a proxy that lets through allow_hosts */
 	bool picker;       /* the session picker on interactive starts */
 	bool host_system;  /* host_system = ro: the host's /usr, /bin, /lib* */
 	bool strict;       /* no plain bash; projects only under allowed_roots */
@@ -120,6 +122,9 @@ struct policy {
 	 * which name a host path). */
 	struct policy_list setenv;
 	struct policy_list tools;
+	/* network = allow: the hosts the proxy lets through, "NAME",
+	 * "*.NAME", "ADDRESS", each with an optional ":PORT" (net/proxy.h). */
+	struct policy_list allow_hosts;
 };
 
 enum config_key {
@@ -148,6 +153,7 @@ enum config_key {
 	CONFIG_KEY_EVAL_TIMEOUT,
 	CONFIG_KEY_SETENV,
 	CONFIG_KEY_TOOLS,
+	CONFIG_KEY_ALLOW_HOSTS,
 	CONFIG_KEY_COUNT,
 };
 

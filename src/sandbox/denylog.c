@@ -2,7 +2,8 @@
  *
  * Format of DIR/denials (and DIR/denials.1, the one before it), one line
  * per refusal, fields separated by one space, the command name last (it may
- * hold spaces): "EPOCH PID HOSTPID SYSCALL GROUP COMM".  Only the supervisor
+ * hold spaces): "EPOCH PID HOSTPID SYSCALL GROUP COMM"; a refusal of the
+ * proxy (network = allow) is "EPOCH net PROTO HOST PORT WHY".  Only the supervisor
  * writes it, with one O_APPEND write per line, so two shells of a project
  * append without mixing their lines.  The command name is what the process
  * inside chose (prctl PR_SET_NAME): it is made printable before it is
@@ -25,19 +26,13 @@ static void printable(char *s)
 			*s = '?';
 }
 
-int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
+/* One line, appended with one write (O_APPEND), the log rotated first
+ * when it has grown past DENYLOG_MAX. */
+static int append_line(const char *dir, const char *line, size_t n)
 {
 	_cleanup_free_ char *path = NULL, *old = NULL;
-	char comm[sizeof(d->comm)], line[256];
 	if (asprintf(&path, "%s/denials", dir) < 0 || asprintf(&old, "%s/denials.1", dir) < 0)
 		return -ENOMEM;
-	snprintf(comm, sizeof(comm), "%s", d->comm);
-	printable(comm);
-	int n = snprintf(line, sizeof(line), "%lld %d %d %s %s %s\n", (long long)when,
-			 (int)d->pid_inside, (int)d->pid, d->syscall, d->group, comm[0] ? comm : "?");
-	if (n < 0 || (size_t)n >= sizeof(line))
-		return -EINVAL;
-
 	struct stat st;
 	if (stat(path, &st) < 0) {
 		/* The first refusal of a project made by a shell without a
@@ -51,9 +46,38 @@ int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, line, (size_t)n) != n)
+	if (write(fd, line, n) != (ssize_t)n)
 		return errno ? -errno : -EIO;
 	return 0;
+}
+
+int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
+{
+	char comm[sizeof(d->comm)], line[256];
+	snprintf(comm, sizeof(comm), "%s", d->comm);
+	printable(comm);
+	int n = snprintf(line, sizeof(line), "%lld %d %d %s %s %s\n", (long long)when,
+			 (int)d->pid_inside, (int)d->pid, d->syscall, d->group, comm[0] ? comm : "?");
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -EINVAL;
+	return append_line(dir, line, (size_t)n);
+}
+
+int denylog_append_net(const char *dir, time_t when, const char *proto, const char *host, unsigned port,
+		       const char *why)
+{
+	char h[256], w[160], line[512];
+	snprintf(h, sizeof(h), "%s", host[0] ? host : "?");
+	snprintf(w, sizeof(w), "%s", why);
+	printable(h);
+	printable(w);
+	for (char *c = h; *c; c++)
+		if (*c == ' ')
+			*c = '?';
+	int n = snprintf(line, sizeof(line), "%lld net %s %s %u %s\n", (long long)when, proto, h, port, w);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -EINVAL;
+	return append_line(dir, line, (size_t)n);
 }
 
 int denylog_flag_path(const char *dir, const char *sandbox, pid_t shell, char **ret)
@@ -139,6 +163,13 @@ static void print_line(FILE *f, char *line)
 	char when[32] = "?";
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	if (streq(field[1], "net")) {
+		/* the proxy's: "net PROTO HOST PORT WHY" */
+		printable(field[2]);
+		printable(field[3]);
+		fprintf(f, "%s  net %-8s %s:%s refused: %s\n", when, field[2], field[3], field[4], field[5]);
+		return;
+	}
 	fprintf(f, "%s  pid %-6s %-16s %-18s %s\n", when, field[1], field[5], field[3], field[4]);
 }
 

@@ -52,6 +52,7 @@
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "sandbox/denylog.h"
+#include "sandbox/proxy-run.h"
 
 /* A connection's first message comes at once, or it is dropped. */
 #define FIRST_MESSAGE_TIMEOUT_MS 5000
@@ -365,6 +366,7 @@ struct supervisor {
 	size_t n_stats;
 	int stoppers[MAX_PENDING_STATS]; /* connections waiting for the end */
 	size_t n_stoppers;
+	pid_t proxy;  /* network = allow: the proxy (proxy-run.h), or 0 */
 };
 
 /* LIVE-2: the same uid, in this process's own user namespace. */
@@ -481,6 +483,11 @@ static noreturn void supervise(struct supervisor *sv)
 	snprintf(name, sizeof(name), "%s.info", sv->id);
 	unlinkat(sv->dirfd, name, 0);
 	sandbox_live_end(&sv->box);
+	if (sv->proxy > 0) {
+		kill(sv->proxy, SIGKILL);
+		while (waitpid(sv->proxy, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (sv->denial_log)
 		denylog_unflag_all(sv->denial_log, sv->id);
 	for (size_t i = 0; i < sv->n_stoppers; i++)
@@ -535,6 +542,13 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 	sv.sigfd = signalfd(-1, &term, SFD_CLOEXEC | SFD_NONBLOCK);
 	sv.dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int r = sv.sigfd < 0 || sv.dirfd < 0 ? -errno : sandbox_live_start(spec, &sv.box, &err);
+	if (r == 0 && sv.box.proxy >= 0) {
+		/* network = allow: one proxy for the sandbox, ended with it */
+		what = "cannot start the proxy";
+		r = proxy_start(sv.box.proxy, spec->allow_hosts, spec->n_allow_hosts, spec->denial_log, &sv.proxy);
+		close(sv.box.proxy);
+		sv.box.proxy = -1;
+	}
 	struct sockaddr_un tmp;
 	char tmpname[LIVE_ID_LEN + 32], name[LIVE_ID_LEN + 8];
 	snprintf(tmpname, sizeof(tmpname), "%s.sock.%d", id, (int)getpid());
@@ -565,6 +579,8 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 		unlinkat(sv.dirfd, name, 0);
 		if (sv.box.pid > 0)
 			sandbox_live_end(&sv.box);
+		if (sv.proxy > 0)
+			kill(sv.proxy, SIGKILL);
 		_exit(1);
 	}
 	/* the first start's shell: its request may be waiting already */
