@@ -405,6 +405,12 @@ int proxy_http_parse(const char *buf, size_t len, struct proxy_http *ret, const 
 				*why = "bad header line";
 				return -EINVAL;
 			}
+		/* no NUL, no bare CR or LF, no control byte but a tab */
+		for (const char *c = colon; c < e; c++)
+			if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
+				*why = "control character in a header";
+				return -EINVAL;
+			}
 		p = e + 2;
 	}
 	if (!head_end) {

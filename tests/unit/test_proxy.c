@@ -170,6 +170,8 @@ static void test_http(void)
 	CHECK(http("GET http://example.org/ HTTP/1.1\nHost: x\n\n", &h, &why) == -EINVAL);
 	CHECK(http("GET http://example.org/ HTTP/1.1\r\nBad header\r\n\r\n", &h, &why) == -EINVAL);
 	CHECK(http("G(T http://example.org/ HTTP/1.1\r\n\r\n", &h, &why) == -EINVAL);
+	CHECK(proxy_http_parse("GET http://a.org/ HTTP/1.1\r\nX: a\0b\r\n\r\n", 38, &h, &why) == -EINVAL);
+	CHECK(http("GET http://a.org/ HTTP/1.1\r\nX: a\rb\r\n\r\n", &h, &why) == -EINVAL);
 
 	/* limits */
 	size_t big = PROXY_MAX_HEAD + 10;
