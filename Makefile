@@ -119,7 +119,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 10
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc
 FUZZ_BINS := tests/fuzz/fuzz_devenv tests/fuzz/fuzz_config tests/fuzz/fuzz_branchname \
-	tests/fuzz/fuzz_gitconfig tests/fuzz/fuzz_sshagent
+	tests/fuzz/fuzz_gitconfig tests/fuzz/fuzz_sshagent tests/fuzz/fuzz_proxy
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 fuzz: $(FUZZ_BINS)
@@ -129,10 +129,11 @@ FUZZ_DEVENV := src/env/devenv.c src/base/strbuf.c
 # the questions they ask (query.c), printable() (log.c) and the path
 # rules (path.c); not load.c, which reads files.
 FUZZ_CONFIG := src/policy/parse.c src/policy/text.c src/policy/merge.c src/policy/query.c \
-	src/base/log.c src/base/path.c
+	src/base/log.c src/base/path.c src/net/proxy.c src/base/strbuf.c
 FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
 FUZZ_GITCONFIG := src/git/gitconfig.c src/git/protect.c src/base/path.c
 FUZZ_SSHAGENT := src/sandbox/sshagent.c src/base/sha256.c
+FUZZ_PROXY := src/net/proxy.c src/base/strbuf.c
 
 tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV) src/env/devenv.h src/base/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV)
@@ -150,6 +151,8 @@ tests/fuzz/fuzz_gitconfig: tests/fuzz/fuzz_gitconfig.c $(FUZZ_GITCONFIG) src/git
 
 tests/fuzz/fuzz_sshagent: tests/fuzz/fuzz_sshagent.c $(FUZZ_SSHAGENT) src/sandbox/sshagent.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sshagent.c $(FUZZ_SSHAGENT)
+tests/fuzz/fuzz_proxy: tests/fuzz/fuzz_proxy.c $(FUZZ_PROXY) src/net/proxy.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_proxy.c $(FUZZ_PROXY)
 
 fuzz-check: fuzz
 	@set -e; for f in $(FUZZ_BINS); do \

@@ -183,7 +183,11 @@ static void show_text(const struct layout *l, const struct policy *pol, const st
 		       v->stale ? " (the last one built: the current one is not built yet)" : "");
 	else
 		printf("environment: none built yet (the view has none)\n");
-	printf("network: %s\n", pol->network ? "on: the host's network" : "off: loopback only");
+	printf("network: %s\n", pol->network ? "on: the host's network"
+				 : pol->network_allow ? "allow: loopback only, and the proxy at 127.0.0.1:3128 for allow_hosts"
+						      : "off: loopback only");
+	for (size_t i = 0; pol->network_allow && i < pol->allow_hosts.n; i++)
+		printf("  allow %s\n", pol->allow_hosts.v[i].value);
 	printf("mounts (in order):\n");
 	for (size_t i = 0; i < l->spec.n_ops; i++) {
 		const struct sandbox_op *o = &l->spec.ops[i];
@@ -231,7 +235,7 @@ static void show_json(const struct layout *l, const struct policy *pol, const st
 	else
 		printf("null");
 	printf(",\"stale\":%s,\"network\":\"%s\",\"mounts\":[", v->stale ? "true" : "false",
-	       pol->network ? "on" : "off");
+	       pol->network ? "on" : pol->network_allow ? "allow" : "off");
 	for (size_t i = 0; i < l->spec.n_ops; i++) {
 		const struct sandbox_op *o = &l->spec.ops[i];
 		printf("%s{\"kind\":\"%s\",\"dest\":", i ? "," : "",
