@@ -129,7 +129,7 @@ FUZZ_DEVENV := src/env/devenv.c src/base/strbuf.c
 # the questions they ask (query.c), printable() (log.c) and the path
 # rules (path.c); not load.c, which reads files.
 FUZZ_CONFIG := src/policy/parse.c src/policy/text.c src/policy/merge.c src/policy/query.c \
-	src/base/log.c src/base/path.c src/net/proxy.c src/base/strbuf.c
+	src/base/log.c src/base/path.c src/net/proxy.c src/net/inject.c src/base/strbuf.c
 FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
 FUZZ_GITCONFIG := src/git/gitconfig.c src/git/protect.c src/base/path.c
 FUZZ_SSHAGENT := src/sandbox/sshagent.c src/base/sha256.c

@@ -130,6 +130,12 @@ struct policy {
 	/* network = allow: the hosts the proxy lets through, "NAME",
 	 * "*.NAME", "ADDRESS", each with an optional ":PORT" (net/proxy.h). */
 	struct policy_list allow_hosts;
+	/* network = allow: "HOST HEADER=[PREFIX ]env:NAME|file:PATH", a
+	 * header the proxy sets on each request to HOST (net/inject.h,
+	 * sandbox/tls-inject.c); inject_ca_file: what the proxy verifies
+	 * those hosts against, absolute, NULL: the system's bundle. */
+	struct policy_list inject;
+	char *inject_ca_file;
 };
 
 enum config_key {
@@ -160,6 +166,8 @@ enum config_key {
 	CONFIG_KEY_TOOLS,
 	CONFIG_KEY_SSH_KEYS,
 	CONFIG_KEY_ALLOW_HOSTS,
+	CONFIG_KEY_INJECT,
+	CONFIG_KEY_INJECT_CA_FILE,
 	CONFIG_KEY_COUNT,
 };
 

@@ -96,6 +96,8 @@ void policy_release(struct policy *p)
 	list_release(&p->tools);
 	list_release(&p->ssh_keys);
 	list_release(&p->allow_hosts);
+	list_release(&p->inject);
+	free(p->inject_ca_file);
 	for (size_t i = 0; i < p->n_projects; i++)
 		policy_layer_release(&p->projects[i]);
 	free(p->projects);
@@ -125,10 +127,12 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	dst->n_projects = 0;
 	dst->notes = NULL;
 	dst->n_notes = 0;
-	dst->setenv = dst->tools = dst->ssh_keys = dst->allow_hosts = (struct policy_list){ 0 };
+	dst->setenv = dst->tools = dst->ssh_keys = dst->allow_hosts = dst->inject = (struct policy_list){ 0 };
+	dst->inject_ca_file = NULL;
 	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
 	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
-	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))))
+	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))) ||
+	    (src->inject_ca_file && !(dst->inject_ca_file = strdup(src->inject_ca_file))))
 		return -ENOMEM;
 	int r = list_copy(&dst->bind, &src->bind);
 	if (r == 0)
@@ -151,6 +155,8 @@ int policy_copy(struct policy *dst, const struct policy *src)
 		r = list_copy(&dst->ssh_keys, &src->ssh_keys);
 	if (r == 0)
 		r = list_copy(&dst->allow_hosts, &src->allow_hosts);
+	if (r == 0)
+		r = list_copy(&dst->inject, &src->inject);
 	if (r < 0)
 		return r;
 	if (src->n_notes) {
@@ -565,5 +571,23 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 	/* network = allow's hosts: one that p does not list widens. */
 	if (r == 0)
 		r = merge_list(&m, CONFIG_KEY_ALLOW_HOSTS, &p->allow_hosts, &v->allow_hosts, value_listed);
+	/* A header with a secret of the user's sent to a host: one p does not
+	 * list widens (a project's file could send a token anywhere), and so
+	 * does another file to verify those hosts against. */
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_INJECT, &p->inject, &v->inject, value_listed);
+	if (r == 0 && key_set(&m, CONFIG_KEY_INJECT_CA_FILE) &&
+	    !(v->inject_ca_file && p->inject_ca_file && streq(v->inject_ca_file, p->inject_ca_file))) {
+		if (!v->inject_ca_file || m.may_widen) {
+			char *c = v->inject_ca_file ? strdup(v->inject_ca_file) : NULL;
+			if (v->inject_ca_file && !c)
+				return -ENOMEM;
+			free(p->inject_ca_file);
+			p->inject_ca_file = c;
+		} else {
+			r = merge_note(&m, CONFIG_KEY_INJECT_CA_FILE, m.l->line[CONFIG_KEY_INJECT_CA_FILE],
+				       v->inject_ca_file);
+		}
+	}
 	return r;
 }

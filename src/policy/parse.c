@@ -20,6 +20,7 @@
 
 #include "base/path.h"
 #include "base/util.h"
+#include "net/inject.h"
 #include "net/proxy.h"
 
 /* ---- the keys --------------------------------------------------------- */
@@ -69,6 +70,8 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_TOOLS] = { "tools", TYPE_TOOL, true, NULL, NULL },
 	[CONFIG_KEY_SSH_KEYS] = { "ssh_keys", TYPE_SSH_KEY, true, NULL, NULL },
 	[CONFIG_KEY_ALLOW_HOSTS] = { "allow_hosts", TYPE_HOST, true, NULL, NULL },
+	[CONFIG_KEY_INJECT] = { "inject", TYPE_INJECT, true, NULL, NULL },
+	[CONFIG_KEY_INJECT_CA_FILE] = { "inject_ca_file", TYPE_OPT_PATH, false, NULL, NULL },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -370,6 +373,21 @@ static int parse_host(const struct key_desc *d, const char *text, int line, stru
 	return 0;
 }
 
+/* inject: checked as the proxy reads it (net/inject.h), kept as written
+ * (a file:~/ path is expanded by the supervisor that reads it). */
+static int parse_inject(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *why;
+	struct inject_rule r;
+
+	if (inject_rule_parse(text, &r, &why) < 0)
+		return parse_fail(line, "key '%s': '%s' %s", d->name, config_shown(text, b), why);
+	if (!(v->e.value = strdup(text)))
+		return parse_oom();
+	return 0;
+}
+
 /* A variable name, or an fnmatch(3) pattern that starts like one: "*"
  * would be the whole outer environment: the sandbox's is built from an
  * allowlist, never inherited. */
@@ -602,6 +620,12 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
 				       config_shown(v->e.value, b));
 		break;
+	case TYPE_INJECT:
+		r = parse_inject(d, text, line, v);
+		if (r == 0 && list_has_dest(opt, v, false))
+			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
+				       config_shown(v->e.value, b));
+		break;
 	case TYPE_HOST:
 		r = parse_host(d, text, line, v);
 		if (r == 0 && list_has_dest(opt, v, false))
@@ -697,6 +721,11 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_TOOLS: list = &p->tools; break;
 			case CONFIG_KEY_SSH_KEYS: list = &p->ssh_keys; break;
 			case CONFIG_KEY_ALLOW_HOSTS: list = &p->allow_hosts; break;
+			case CONFIG_KEY_INJECT: list = &p->inject; break;
+			case CONFIG_KEY_INJECT_CA_FILE:
+				free(p->inject_ca_file);
+				p->inject_ca_file = steal_pointer(&v->e.value);
+				break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;

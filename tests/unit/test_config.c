@@ -11,6 +11,7 @@
 
 #include "base/util.h"
 #include "policy/config.h"
+#include "policy/internal.h"
 #include "sandbox/sandbox.h"
 #include "unit.h"
 
@@ -115,7 +116,9 @@ static void test_every_key(void)
 		"setenv = { \"RUST_LOG=debug\", \"EDITOR=vi -e\" }\n"
 		"tools = { \"nixpkgs#ripgrep\", \"~/tools#default\" }\n"
 		"ssh_keys = { \"SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s\", \"~/.ssh/id_deploy\" }\n"
-		"allow_hosts = { \"github.com\", \"*.npmjs.org:443\" }\n";
+		"allow_hosts = { \"github.com\", \"*.npmjs.org:443\" }\n"
+		"inject = { \"api.github.com Authorization=Bearer env:GITHUB_TOKEN\" }\n"
+		"inject_ca_file = \"/etc/ssl/certs/ca-certificates.crt\"\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -1116,7 +1119,41 @@ static void test_network_allow(void)
 	policy_release(&p);
 }
 
-UNIT_MAIN("config", test_network_allow, test_setenv_tools, test_defaults, test_every_key, test_messages, test_comments, test_tilde,
+/* inject: an entry as net/inject.h reads it; a new one, or another
+ * inject_ca_file, widens (a repository cannot send a token elsewhere). */
+static void test_inject(void)
+{
+	struct policy p;
+	policy_init_defaults(&p);
+	CHECK(p.inject.n == 0 && !p.inject_ca_file);
+	apply(&p, "u.conf",
+	      "inject = { \"api.github.com Authorization=Bearer env:GITHUB_TOKEN\", \"h.example X-Key=file:~/k\" }\n"
+	      "inject_ca_file = /etc/test-ca.pem\n",
+	      LAYER_USER);
+	CHECK(p.inject.n == 2 && p.n_notes == 0);
+	CHECK_STREQ(p.inject_ca_file, "/etc/test-ca.pem");
+	apply(&p, "/r/.nsbsh.conf",
+	      "inject = { \"h.example X-Key=file:~/k\", \"evil.example Authorization=Bearer env:GITHUB_TOKEN\" }\n"
+	      "inject_ca_file = /r/ca.pem\n",
+	      LAYER_PROJECT);
+	CHECK(p.inject.n == 1 && streq(p.inject.v[0].value, "h.example X-Key=file:~/k"));
+	CHECK_STREQ(p.inject_ca_file, "/etc/test-ca.pem");
+	CHECK(p.n_notes == 2);
+	if (p.n_notes == 2)
+		CHECK_STREQ(p.notes[0], "/r/.nsbsh.conf:1: key 'inject': 'evil.example Authorization=Bearer "
+			    "env:GITHUB_TOKEN' ignored: a project file can only narrow the policy");
+	struct policy c;
+	CHECK(policy_copy(&c, &p) == 0);
+	CHECK(c.inject.n == 1 && c.inject_ca_file && streq(c.inject_ca_file, p.inject_ca_file));
+	policy_release(&c);
+	policy_release(&p);
+	bad("inject = { \"api.github.com Authorization=Bearer GITHUB\" }",
+	    "t.conf:1: key 'inject': 'api.github.com Authorization=Bearer GITHUB' does not end with the secret's "
+	    "source, env:NAME or file:PATH");
+	bad("inject = { \"h X=env:A\", \"h X=env:A\" }", "t.conf:1: key 'inject': 'h X=env:A' is listed twice");
+}
+
+UNIT_MAIN("config", test_network_allow, test_inject, test_setenv_tools, test_defaults, test_every_key, test_messages, test_comments, test_tilde,
 	  test_bind_refusals, test_passthrough, test_limits, test_sandbox_limits, test_merge_user, test_merge_project,
 	  test_files_setup, test_load, test_load_project, test_files_teardown, test_notes_limit,
 	  test_policy_files, test_session_copy, test_ssh_keys, test_protect_key)
