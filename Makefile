@@ -17,15 +17,21 @@ VERSION := 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC := libgit2 libseccomp libedit libconfuse
+LIBS_PC := libgit2 libseccomp libedit libconfuse libssl
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
 # libgit2 and libedit are loaded with dlopen when a start needs them
 # (src/git/gitlib.h, src/shell/picker.c), by the soname of the library
 # pkg-config finds; the others are linked as usual.
-PC_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libgit2 libedit,$(LIBS_PC)))
+# libssl too, by a live sandbox's supervisor with inject (sandbox/tls-inject.c).
+PC_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libgit2 libedit libssl,$(LIBS_PC)))
 soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" | awk '/SONAME/ { print $$2 }')
 LIBGIT2_SONAME := $(call soname,libgit2)
 LIBEDIT_SONAME := $(call soname,libedit)
+LIBSSL_SONAME := $(call soname,libssl)
+LIBCRYPTO_SONAME := $(call soname,libcrypto)
+ifeq ($(LIBSSL_SONAME),)
+$(error cannot find the soname of libssl (is libssl-dev installed?))
+endif
 ifeq ($(LIBGIT2_SONAME),)
 $(error cannot find the soname of libgit2 (is libgit2-dev installed?))
 endif
@@ -46,7 +52,8 @@ endif
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
 	-fstack-protector-strong -MMD -MP -DNSBSH_VERSION='"$(VERSION)"' \
-	-DLIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' -DLIBEDIT_SONAME='"$(LIBEDIT_SONAME)"' -Isrc $(PC_CFLAGS)
+	-DLIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' -DLIBEDIT_SONAME='"$(LIBEDIT_SONAME)"' \
+	-DLIBSSL_SONAME='"$(LIBSSL_SONAME)"' -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"' -Isrc $(PC_CFLAGS)
 ifneq ($(SANITIZE),)
 override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 override LDFLAGS += -fsanitize=$(SANITIZE)

@@ -40,6 +40,7 @@
 #include "policy/config.h"
 #include "policy/trust.h"
 #include "sandbox/agent.h"
+#include "sandbox/tls-inject.h"
 #include "sandbox/denylog.h"
 #include "sandbox/live.h"
 #include "sandbox/sandbox.h"
@@ -335,6 +336,7 @@ struct shell_parts {
 	char *rc_dir;
 	char base_id[LIVE_ID_LEN + 1];  /* the sandbox's id without its view (live_info) */
 	struct agent_spec agent;        /* its ssh agent (ssh_keys), made by a first start */
+	struct inject_spec inject;      /* its injected tokens (inject), made by a first start */
 };
 
 static void shell_parts_release(struct shell_parts *s)
@@ -349,6 +351,7 @@ static void shell_parts_release(struct shell_parts *s)
 	free(s->watch);
 	cache_entry_release(&s->env);
 	agent_spec_release(&s->agent);
+	inject_spec_release(&s->inject);
 }
 
 /* The shell's environment and the host's pieces of its view: 0, or a
@@ -487,6 +490,17 @@ static int shell_sandbox_create(const struct place *here, const struct policy *p
 		} else if (a != -ENOENT) {
 			warn("ssh_keys: cannot serve the sandbox's ssh agent: %s",
 			     a == -ENOEXEC ? "no ssh-agent on PATH" : strerror(-a));
+		}
+		/* inject's trust store, in its own directory named by the id */
+		const char *home = getenv("HOME");
+		int ij = inject_spec_init(&s->inject, pol, s->live, id, home && home[0] == '/' ? home : "/", s->denials);
+		if (ij == 0) {
+			shell_view_inject(l, s->inject.bundle);
+			l->spec.inject = &s->inject;
+		} else if (ij != -ENOENT) {
+			warn("inject: cannot ready the sandbox's trust store: %s", strerror(-ij));
+		} else if (pol->inject.n) {
+			warn("inject: only with network = allow; the tokens are not injected");
 		}
 	}
 	*ctl_added = true;

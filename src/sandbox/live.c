@@ -54,6 +54,7 @@
 #include "sandbox/agent.h"
 #include "sandbox/denylog.h"
 #include "sandbox/proxy-run.h"
+#include "sandbox/tls-inject.h"
 
 /* A connection's first message comes at once, or it is dropped. */
 #define FIRST_MESSAGE_TIMEOUT_MS 5000
@@ -554,12 +555,19 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 		if (r < 0)
 			what = "cannot start the sandbox's ssh agent";
 	}
+	/* the secrets read and the CA made before the sandbox sees the bundle */
+	struct inject_run *inject = NULL;
+	if (r == 0 && spec->inject) {
+		r = inject_start(spec->inject, &inject, &err);
+		if (r < 0)
+			what = "cannot ready the injected tokens";
+	}
 	if (r == 0)
 		r = sandbox_live_start(spec, &sv.box, &err);
 	if (r == 0 && sv.box.proxy >= 0) {
 		/* network = allow: one proxy for the sandbox, ended with it */
 		what = "cannot start the proxy";
-		r = proxy_start(sv.box.proxy, spec->allow_hosts, spec->n_allow_hosts, spec->denial_log, &sv.proxy);
+		r = proxy_start(sv.box.proxy, spec->allow_hosts, spec->n_allow_hosts, spec->denial_log, inject, &sv.proxy);
 		close(sv.box.proxy);
 		sv.box.proxy = -1;
 	}

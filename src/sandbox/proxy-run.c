@@ -52,6 +52,7 @@
 #include "base/util.h"
 #include "net/proxy.h"
 #include "sandbox/denylog.h"
+#include "sandbox/tls-inject.h"
 
 #define HEAD_TIMEOUT_S 30
 #define CONNECT_TIMEOUT_S 15
@@ -62,6 +63,7 @@ struct proxy {
 	struct proxy_rule *rules;
 	size_t n;
 	const char *log;
+	struct inject_run *inject;  /* tls-inject.h, or NULL */
 };
 
 static atomic_int connections;
@@ -343,6 +345,12 @@ static void serve_http(struct conn *c)
 	static const char established[] = "HTTP/1.1 200 Connection established\r\n\r\n";
 	bool ok = h.connect ? send_all(c->fd, established, sizeof(established) - 1) == 0
 			    : send_all(out, h.out, h.out_len) == 0;
+	/* INJECT-1: a listed host's CONNECT only; anything else is relayed */
+	const struct inject_rule *ij = h.connect ? inject_match(c->px->inject, h.t.host) : NULL;
+	if (ok && ij) {
+		inject_serve(c->px->inject, ij, h.t.port, c->fd, out, c->buf + h.head_len, c->len - h.head_len);
+		ok = false;
+	}
 	if (ok && c->len > h.head_len)
 		ok = send_all(out, c->buf + h.head_len, c->len - h.head_len) == 0;
 	proxy_http_release(&h);
@@ -394,6 +402,12 @@ static void serve_socks(struct conn *c)
 		return;
 	}
 	socks_reply(c->fd, PROXY_SOCKS_OK);
+	const struct inject_rule *ij = inject_match(c->px->inject, t.host);
+	if (ij) {
+		inject_serve(c->px->inject, ij, t.port, c->fd, out, c->buf + used, c->len - used);
+		close(out);
+		return;
+	}
 	if (c->len > used && send_all(out, c->buf + used, c->len - used) < 0) {
 		close(out);
 		return;
@@ -456,9 +470,10 @@ static _Noreturn void proxy_main(int listen_fd, const struct proxy *px)
 	}
 }
 
-int proxy_start(int listen_fd, const char *const *hosts, size_t n, const char *log, pid_t *ret_pid)
+int proxy_start(int listen_fd, const char *const *hosts, size_t n, const char *log, struct inject_run *inject,
+		pid_t *ret_pid)
 {
-	struct proxy px = { .n = n, .log = log };
+	struct proxy px = { .n = n, .log = log, .inject = inject };
 	px.rules = calloc(n ? n : 1, sizeof(*px.rules));
 	if (!px.rules)
 		return -ENOMEM;

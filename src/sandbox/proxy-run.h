@@ -14,4 +14,8 @@
  * allow, writing each refusal to the denial log directory log (NULL:
  * none).  It dies with the caller (PR_SET_PDEATHSIG).  0 and *ret_pid, or
  * a negative errno (-EINVAL: an entry is not one). */
-int proxy_start(int listen_fd, const char *const *hosts, size_t n, const char *log, pid_t *ret_pid);
+struct inject_run;
+/* inject (NULL: none): the CONNECTs to its hosts are served by
+ * inject_serve (tls-inject.h) instead of relayed. */
+int proxy_start(int listen_fd, const char *const *hosts, size_t n, const char *log, struct inject_run *inject,
+		pid_t *ret_pid);

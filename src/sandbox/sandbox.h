@@ -69,6 +69,10 @@ struct sandbox_spec {
 	/* A live sandbox's ssh agent (agent.h, policy ssh_keys), which its
 	 * supervisor starts before it builds the sandbox; NULL: none. */
 	const struct agent_spec *agent;
+	/* network = allow's injected tokens (tls-inject.h, policy inject),
+	 * which the supervisor readies before it builds the sandbox; NULL:
+	 * none. */
+	const struct inject_spec *inject;
 	/* network = allow (live sandboxes only): pid 1 listens on
 	 * 127.0.0.1:proxy_port of the sandbox's network namespace (unshare_net)
 	 * and passes the socket to the supervisor, whose proxy (proxy-run.h)

@@ -39,6 +39,8 @@
 #include "net/proxy.h"
 #include "policy/config.h"
 #include "sandbox/agent.h"
+#include "net/inject.h"
+#include "sandbox/tls-inject.h"
 #include "sandbox/denylog.h"
 #include "sandbox/gitprotect.h"
 #include "sandbox/gitsign.h"
@@ -251,6 +253,21 @@ static void setenv_env(struct layout *l, const struct shell_view *v)
 
 /* The environment: what the policy passes, then the environment's
  * variables, then the policy's setenv, then nsbsh's own (SV-1). */
+/* inject (INJECT-2): each env: variable a placeholder, whatever passed it
+ * or set it before, so that a tool sends the request at all; every TLS
+ * client's trust store the one with the sandbox's CA. */
+static void inject_env(struct layout *l, const struct policy *pol)
+{
+	for (size_t i = 0; i < inject_n_bundle_vars; i++)
+		layout_setenv(l, inject_bundle_vars[i], INJECT_INSIDE_BUNDLE);
+	for (size_t i = 0; i < pol->inject.n && i < INJECT_MAX_ENTRIES; i++) {
+		struct inject_rule r;
+		const char *why;
+		if (inject_rule_parse(pol->inject.v[i].value, &r, &why) == 0 && !r.from_file)
+			layout_setenv(l, r.source, INJECT_PLACEHOLDER);
+	}
+}
+
 /* network = allow: the proxy inside, for every client that reads these
  * (curl, git, npm, pip, cargo, go: http_proxy and https_proxy; all_proxy
  * as SOCKS5 with the name resolved by the proxy); after the environment's
@@ -306,6 +323,8 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	layout_setenv(l, "SHELL", "/bin/bash");
 	layout_setenv(l, "PWD", v->cwd);
 	layout_setenv(l, "BASH_ENV", SHELL_RC_INSIDE);
+	if (v->policy->network_allow && v->policy->inject.n)
+		inject_env(l, v->policy);
 	/* the sandbox's own agent (agent.h), never the user's (AGENT-3), and
 	 * the signing settings for it (gitsign.h) */
 	if (v->policy->ssh_keys.n) {
@@ -366,6 +385,14 @@ void shell_view_agent(struct layout *l, const char *dir)
 	/* read-only: nothing can be made there; a connect needs only write
 	 * permission on the socket, which a read-only mount leaves */
 	layout_add(l, SB_BIND_RO, dir, AGENT_INSIDE_DIR);
+}
+
+void shell_view_inject(struct layout *l, const char *bundle)
+{
+	layout_add(l, SB_BIND_RO, bundle, INJECT_INSIDE_BUNDLE);
+	struct stat st;
+	if (stat(INJECT_HOST_BUNDLE, &st) == 0 && S_ISREG(st.st_mode))
+		layout_add(l, SB_BIND_RO, bundle, INJECT_HOST_BUNDLE);
 }
 
 void shell_view_build(struct layout *l, const struct shell_view *v)

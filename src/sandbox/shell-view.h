@@ -81,6 +81,9 @@ void shell_view_ctl(struct layout *l, const char *ctl);
  * read-only at AGENT_INSIDE_DIR: added with the control directory, for the
  * same reason. */
 void shell_view_agent(struct layout *l, const char *dir);
+/* inject's trust store (tls-inject.h), the host file bundle, read-only at
+ * INJECT_INSIDE_BUNDLE and over the host's bundle. */
+void shell_view_inject(struct layout *l, const char *bundle);
 /* One shell's part into l's program: bash's command line, its working
  * directory and its environment (SV-1). */
 void shell_program_build(struct layout *l, const struct shell_view *v);
