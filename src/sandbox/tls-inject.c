@@ -572,6 +572,27 @@ static void log_injection(const struct inject_run *run, const struct inject_rule
 		(void)denylog_append_use(run->s->log, 0, 0, "inject", rule->host, rule->header, time(NULL));
 }
 
+/* After an answer that ends the connection: the client's bytes not read
+ * yet would make close(2) send a reset, which may reach the client before
+ * the answer; so the write side is closed, and what comes is read and
+ * dropped until the client closes (at most DRAIN_MS). */
+#define DRAIN_MS 2000
+static void drain(SSL *c, int fd)
+{
+	char b[4096];
+	ossl.ssl_shutdown(c);
+	shutdown(fd, SHUT_WR);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long left = DRAIN_MS - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0 || recv(fd, b, sizeof(b), 0) <= 0)
+			break;
+	}
+}
+
 static void reply(SSL *c, int fd, const char *status, const char *why)
 {
 	char b[512];
@@ -581,6 +602,7 @@ static void reply(SSL *c, int fd, const char *status, const char *why)
 			 status, strlen(why) + 8, why);
 	if (n > 0 && (size_t)n < sizeof(b))
 		(void)ssl_write_all(c, fd, b, (size_t)n);
+	drain(c, fd);
 }
 
 /* Pass what st holds on to the server, rewriting each head: 0, or -1 to

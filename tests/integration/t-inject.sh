@@ -9,7 +9,10 @@
 
 P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
-CONF=$HOME/.config/nsbsh/nsbsh.conf
+# a config of this file's own: other files running at the same time write
+# the test user's ~/.config/nsbsh/nsbsh.conf
+export XDG_CONFIG_HOME=$W/config
+CONF=$XDG_CONFIG_HOME/nsbsh/nsbsh.conf
 NSB=$(dirname "$NSBSH")/nsb
 userconf() { mkdir -p "${CONF%/*}" && printf '%s\n' "$@" >"$CONF"; }
 SECRET="SECRET-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -115,10 +118,10 @@ expect_eq "$RC" 0 "control: the self-signed server answers on the host"
 
 allow="\"localhost:$GP\", \"127.0.0.1:$GP\", \"localhost:$NP\", \"127.0.0.1:$NP\", \"localhost:$SP\", \"127.0.0.1:$SP\""
 userconf "network = allow" "host_system = ro" "linger = 600" "allow_hosts = { $allow }" \
-	"passthrough = { \"NSBSH_TEST_TOKEN\" }" \
-	"inject = { \"localhost Authorization=Bearer env:NSBSH_TEST_TOKEN\" }" \
+	"passthrough = { \"TEST_API_TOKEN\" }" \
+	"inject = { \"localhost Authorization=Bearer env:TEST_API_TOKEN\" }" \
 	"inject_ca_file = \"$K/ca.crt\""
-export NSBSH_TEST_TOKEN=$SECRET
+export TEST_API_TOKEN=$SECRET
 # no_proxy names 127.0.0.1 and localhost (the sandbox's own loopback): these
 # requests are for the host's, through the proxy.
 C='env -u no_proxy -u NO_PROXY curl -sS --max-time 20'
@@ -141,15 +144,16 @@ run_nsbsh --in "$P" -c "$C https://127.0.0.1:$GP/"
 expect_ne "$RC" 0 "INJECT-1 listed-hosts-only: a host not in inject is not verified by the sandbox's CA (curl without the test CA refuses it)"
 
 # --- INJECT-2 secret-never-inside -------------------------------------------------
-run_nsbsh --in "$P" -c 'echo "$NSBSH_TEST_TOKEN"; env | grep -c -F "$0"' "$SECRET"
+run_nsbsh --in "$P" -c 'echo "$TEST_API_TOKEN"; env | grep -c -F "$0"' "$SECRET"
 expect_eq "$OUT" "nsbsh-injected
 0" "INJECT-2 secret-never-inside: the variable is the placeholder inside, though passthrough lists it; env has no secret"
-run_nsbsh --in "$P" -c 'grep -rlsF --devices=skip -e "$0" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev --exclude-dir=nix 2>/dev/null | head -n 5
+run_nsbsh --in "$P" -c '/usr/bin/grep -rlsF --devices=skip -e "$0" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev --exclude-dir=nix --exclude-dir=usr 2>/dev/null | head -n 5
 	cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline 2>/dev/null | grep -caF "$0" ; true' "$SECRET"
 diag "grep inside: $OUT"
-expect_eq "$OUT" "0" "INJECT-2 secret-never-inside: grep -r for the secret over what the sandbox sees (/ but /proc, /sys, /dev, /nix) and every process's environ finds nothing"
-run_nsbsh --in "$P" -c 'grep -rlsF --devices=skip -e "$0" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev --exclude-dir=nix 2>/dev/null | head -n 5' "nsbsh-injected"
-expect_ne "$OUT" "" "INJECT-2 secret-never-inside: control: the same grep finds the placeholder (it reads the files)"
+expect_eq "$OUT" "0" "INJECT-2 secret-never-inside: grep -r for the secret over what the sandbox sees (/ but /proc, /sys, /dev, /nix, /usr) and every process's environ finds nothing"
+echo "MARKER-$SECRET" | rev >"$P/marker"
+run_nsbsh --in "$P" -c '/usr/bin/grep -rlsF --devices=skip -e "$0" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev --exclude-dir=nix --exclude-dir=usr 2>/dev/null | head -n 5' "$(rev <<<"MARKER-$SECRET")"
+expect_eq "$OUT" "$P/marker" "INJECT-2 secret-never-inside: control: the same grep finds a string planted in a file the sandbox sees"
 run_nsbsh --in "$P" -c "$C -H 'Authorization: Bearer stolen' -H 'authorization: x' https://localhost:$GP/"
 expect_eq "$RC:$OUT" "0:hello good: authorized" "INJECT-2 secret-never-inside: a value the client sent is replaced"
 expect_eq "$(tail -n1 "$W/req-good")" "GET / auth=1" "INJECT-2 secret-never-inside: the server got only the injected one"
@@ -170,7 +174,7 @@ expect_eq "$OUT" "200" "INJECT-3 upstream-verified: control: the right certifica
 run_nsbsh --in "$P" -c 'echo "$SSL_CERT_FILE $NIX_SSL_CERT_FILE $NODE_EXTRA_CA_CERTS $REQUESTS_CA_BUNDLE $CURL_CA_BUNDLE $GIT_SSL_CAINFO"'
 B=/run/nsbsh/inject/ca-certificates.crt
 expect_eq "$OUT" "$B $B $B $B $B $B" "INJECT-4 ca-key-outside: every trust store variable names the sandbox's bundle"
-run_nsbsh --in "$P" -c "grep -c 'BEGIN CERTIFICATE' $B; tail -n 30 $B | openssl x509 -noout -subject -ext nameConstraints; grep -rlsE --devices=skip 'BEGIN (EC |)PRIVATE KEY' / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev --exclude-dir=nix | head -n 3; echo x >>$B"
+run_nsbsh --in "$P" -c "grep -c 'BEGIN CERTIFICATE' $B; tail -n 30 $B | openssl x509 -noout -subject -ext nameConstraints; /usr/bin/grep -rlsE --devices=skip 'BEGIN (EC |)PRIVATE KEY' / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev --exclude-dir=nix --exclude-dir=usr | head -n 3; echo x >>$B"
 diag "bundle inside: $OUT / $ERR"
 expect_match "$OUT" "^[0-9]{2,}" "INJECT-4 ca-key-outside: the bundle has the host's certificates"
 expect_contains "$OUT" "subject=CN = nsbsh sandbox CA (inject)" "INJECT-4 ca-key-outside: the bundle ends with the sandbox's CA certificate"
@@ -202,7 +206,7 @@ expect_eq "$RC:$OUT" "0:hello good: authorized
  1.1" "inject: a client that asks for HTTP/2 is answered in HTTP/1.1 (ALPN http/1.1 only)"
 
 # --- INJECT-6 bounded -----------------------------------------------------------------
-run_nsbsh --in "$P" -c "$C -o /dev/null -w '%{http_code}' -H \"X-Big: \$(head -c 40000 /dev/zero | tr '\\\\0' a)\" https://localhost:$GP/"
+run_nsbsh --in "$P" -c "$C -o /dev/null -w '%{http_code}' -H \"X-Big: \$(printf '%040000d' 0)\" https://localhost:$GP/"
 expect_eq "$OUT" "400" "INJECT-6 bounded: a request head past 32 KiB is answered 400"
 run_nsbsh --in "$P" -c "$C https://localhost:$GP/"
 expect_eq "$RC:$OUT" "0:hello good: authorized" "INJECT-6 bounded: control: the proxy serves on after it"
@@ -210,8 +214,8 @@ expect_eq "$RC:$OUT" "0:hello good: authorized" "INJECT-6 bounded: control: the 
 # --- INJECT-5 logged -----------------------------------------------------------------
 run -- "$NSB" log "$P"
 diag "nsb log: $(tail -n 5 <<<"$OUT")"
-expect_match "$OUT" "inject +localhost +Authorization" "INJECT-5 logged: each injection is a line of nsb log (host, header)"
-n=$(grep -c "inject *localhost *Authorization" <<<"$OUT")
+expect_match "$OUT" "Authorization +inject +localhost$" "INJECT-5 logged: each injection is a line of nsb log (header, host)"
+n=$(grep -cE "Authorization +inject +localhost$" <<<"$OUT")
 expect_lt 9 "$n" "INJECT-5 logged: one line a request ($n)"
 expect_no_match "$OUT" "$SECRET" "INJECT-5 logged: never the value"
 expect_match "$OUT" "net inject +localhost:$SP refused: the server's certificate did not verify" \
@@ -219,19 +223,19 @@ expect_match "$OUT" "net inject +localhost:$SP refused: the server's certificate
 "$NSB" stop "$P" >/dev/null 2>&1
 
 # --- file:, and only with network = allow -----------------------------------------------
-printf '%s\n' "$SECRET" >"$HOME/token"
-chmod 600 "$HOME/token"
+printf '%s\n' "$SECRET" >"$HOME/.inject-token-$$"
+chmod 600 "$HOME/.inject-token-$$"
 userconf "network = allow" "host_system = ro" "linger = 0" "allow_hosts = { $allow }" \
-	"inject = { \"localhost Authorization=Bearer file:~/token\" }" "inject_ca_file = \"$K/ca.crt\""
+	"inject = { \"localhost Authorization=Bearer file:~/.inject-token-$$\" }" "inject_ca_file = \"$K/ca.crt\""
 run_nsbsh --in "$P" -c "$C https://localhost:$GP/"
 expect_eq "$RC:$OUT" "0:hello good: authorized" "INJECT-2 secret-never-inside: file: is read outside (its last newline dropped)"
-run_nsbsh --in "$P" -c 'cat ~/token 2>&1 | grep -c SECRET; true'
+run_nsbsh --in "$P" -c 'cat ~/.inject-token-$$ 2>&1 | grep -c SECRET; true'
 expect_eq "$OUT" "0" "INJECT-2 secret-never-inside: the file is not in the sandbox's home"
-mv "$HOME/token" "$HOME/token.real" && ln -s token.real "$HOME/token"
+mv "$HOME/.inject-token-$$" "$HOME/.inject-token-$$.real" && ln -s .inject-token-$$.real "$HOME/.inject-token-$$"
 run_nsbsh --in "$P" -c 'echo ran'
-expect_contains "$ERR" "inject: cannot read '$HOME/token': a link (not followed)" "inject: a file: that is a link is not followed, said in one line"
-rm -f "$HOME/token" "$HOME/token.real"
-userconf "network = off" "host_system = ro" "linger = 0" "inject = { \"localhost Authorization=Bearer env:NSBSH_TEST_TOKEN\" }"
-run_nsbsh --in "$P" -c 'echo "ran ${NSBSH_TEST_TOKEN:-unset} ${SSL_CERT_FILE:-unset}"'
+expect_contains "$ERR" "inject: cannot read '$HOME/.inject-token-$$': a link (not followed)" "inject: a file: that is a link is not followed, said in one line"
+rm -f "$HOME/.inject-token-$$" "$HOME/.inject-token-$$.real"
+userconf "network = off" "host_system = ro" "linger = 0" "inject = { \"localhost Authorization=Bearer env:TEST_API_TOKEN\" }"
+run_nsbsh --in "$P" -c 'echo "ran ${TEST_API_TOKEN:-unset} ${SSL_CERT_FILE:-unset}"'
 expect_eq "$OUT" "ran unset unset" "inject: without network = allow nothing is injected and nothing changes inside"
 expect_contains "$ERR" "inject: only with network = allow" "inject: without network = allow a one-line note says so"
