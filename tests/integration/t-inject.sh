@@ -223,18 +223,20 @@ expect_match "$OUT" "net inject +localhost:$SP refused: the server's certificate
 "$NSB" stop "$P" >/dev/null 2>&1
 
 # --- file:, and only with network = allow -----------------------------------------------
-printf '%s\n' "$SECRET" >"$HOME/.inject-token-$$"
-chmod 600 "$HOME/.inject-token-$$"
+printf '%s\n' "$SECRET" >"$W/token"
+chmod 600 "$W/token"
 userconf "network = allow" "host_system = ro" "linger = 0" "allow_hosts = { $allow }" \
-	"inject = { \"localhost Authorization=Bearer file:~/.inject-token-$$\" }" "inject_ca_file = \"$K/ca.crt\""
+	"inject = { \"localhost Authorization=Bearer file:$W/token\" }" "inject_ca_file = \"$K/ca.crt\""
 run_nsbsh --in "$P" -c "$C https://localhost:$GP/"
 expect_eq "$RC:$OUT" "0:hello good: authorized" "INJECT-2 secret-never-inside: file: is read outside (its last newline dropped)"
-run_nsbsh --in "$P" -c 'cat ~/.inject-token-$$ 2>&1 | grep -c SECRET; true'
-expect_eq "$OUT" "0" "INJECT-2 secret-never-inside: the file is not in the sandbox's home"
-mv "$HOME/.inject-token-$$" "$HOME/.inject-token-$$.real" && ln -s .inject-token-$$.real "$HOME/.inject-token-$$"
+run_nsbsh --in "$P" -c "cat $W/token 2>&1 | grep -c SECRET; true"
+expect_eq "$OUT" "0" "INJECT-2 secret-never-inside: the file: is not shown inside"
+mv "$W/token" "$W/token.real" && ln -s token.real "$W/token"
 run_nsbsh --in "$P" -c 'echo ran'
-expect_contains "$ERR" "inject: cannot read '$HOME/.inject-token-$$': a link (not followed)" "inject: a file: that is a link is not followed, said in one line"
-rm -f "$HOME/.inject-token-$$" "$HOME/.inject-token-$$.real"
+diag "link: rc=$RC out=$OUT err=$ERR"
+expect_eq "$RC:$OUT" "0:ran" "inject: a secret that cannot be read does not lock the user out (the shell runs without the sandbox's project)"
+expect_contains "$ERR" "inject: cannot read '$W/token': a link (not followed)" "inject: a file: that is a link is not followed, said in one line"
+rm -f "$W/token" "$W/token.real"
 userconf "network = off" "host_system = ro" "linger = 0" "inject = { \"localhost Authorization=Bearer env:TEST_API_TOKEN\" }"
 run_nsbsh --in "$P" -c 'echo "ran ${TEST_API_TOKEN:-unset} ${SSL_CERT_FILE:-unset}"'
 expect_eq "$OUT" "ran unset unset" "inject: without network = allow nothing is injected and nothing changes inside"
