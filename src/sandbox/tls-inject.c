@@ -43,6 +43,8 @@
 #include "sandbox/tls-inject.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -134,6 +136,7 @@ const size_t inject_n_bundle_vars = ARRAY_SIZE(inject_bundle_vars);
 	X(ctx_alpn_select, SSL_CTX_set_alpn_select_cb)        \
 	X(ctx_use_cert, SSL_CTX_use_certificate)              \
 	X(ctx_use_key, SSL_CTX_use_PrivateKey)                \
+	X(ctx_num_tickets, SSL_CTX_set_num_tickets)           \
 	X(ssl_new, SSL_new)                                   \
 	X(ssl_free, SSL_free)                                 \
 	X(ssl_set_fd, SSL_set_fd)                             \
@@ -495,8 +498,12 @@ static SSL_CTX *leaf_ctx(struct inject_run *run, size_t i)
 			ossl.ctx_free(c);
 			c = NULL;
 		}
-		if (c)
+		if (c) {
 			ossl.ctx_alpn_select(c, alpn_select, NULL);
+			/* no resumption (each leaf lives in memory only): no tickets
+			 * to make and send after each handshake */
+			ossl.ctx_num_tickets(c, 0);
+		}
 		if (leaf)
 			ossl.x509_free(leaf);
 		run->leaves[i].ctx = c;
@@ -688,6 +695,10 @@ void inject_serve(struct inject_run *run, const struct inject_rule *rule, uint16
 	}
 	set_nonblock(client, true);
 	set_nonblock(upstream, true);
+	/* each TLS record at once: a response in two records would wait for
+	 * the client's delayed ACK (40 ms) otherwise */
+	int one = 1;
+	setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ossl.ssl_set_fd(c, client);
 	ossl.ssl_set_fd(u, upstream);
 	if (handshake(c, client, true) < 0)
