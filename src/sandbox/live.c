@@ -371,6 +371,7 @@ struct supervisor {
 	const struct agent_spec *agent;  /* the sandbox's ssh agent (agent.h), or NULL */
 	struct agent_run agent_run;
 	pid_t proxy;  /* network = allow: the proxy (proxy-run.h), or 0 */
+	const struct inject_spec *inject;  /* its injected tokens' directory (tls-inject.h), or NULL */
 };
 
 /* LIVE-2: the same uid, in this process's own user namespace. */
@@ -494,6 +495,8 @@ static noreturn void supervise(struct supervisor *sv)
 		while (waitpid(sv->proxy, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	if (sv->inject)
+		inject_spec_clean(sv->inject);
 	if (sv->denial_log)
 		denylog_unflag_all(sv->denial_log, sv->id);
 	for (size_t i = 0; i < sv->n_stoppers; i++)
@@ -558,6 +561,7 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 	/* the secrets read and the CA made before the sandbox sees the bundle */
 	struct inject_run *inject = NULL;
 	if (r == 0 && spec->inject) {
+		sv.inject = spec->inject;
 		r = inject_start(spec->inject, &inject, &err);
 		if (r < 0)
 			what = "cannot ready the injected tokens";
@@ -605,6 +609,8 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 			agent_stop(sv.agent, &sv.agent_run);
 		if (sv.proxy > 0)
 			kill(sv.proxy, SIGKILL);
+		if (sv.inject)
+			inject_spec_clean(sv.inject);
 		_exit(1);
 	}
 	/* the first start's shell: its request may be waiting already */

@@ -218,6 +218,12 @@ int inject_spec_init(struct inject_spec *ret, const struct policy *pol, const ch
 	return 0;
 }
 
+void inject_spec_clean(const struct inject_spec *s)
+{
+	(void)unlink(s->bundle);
+	(void)rmdir(s->dir);
+}
+
 void inject_spec_release(struct inject_spec *s)
 {
 	free(s->dir);

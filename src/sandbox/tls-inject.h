@@ -35,6 +35,9 @@ struct inject_spec {
 int inject_spec_init(struct inject_spec *ret, const struct policy *pol, const char *live_dir, const char *id,
 		     const char *home, const char *log);
 void inject_spec_release(struct inject_spec *s);
+/* The supervisor's, when the sandbox ends: the bundle and its directory
+ * removed. */
+void inject_spec_clean(const struct inject_spec *s);
 
 /* The variables inside that name INJECT_INSIDE_BUNDLE. */
 extern const char *const inject_bundle_vars[];

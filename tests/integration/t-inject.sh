@@ -221,6 +221,8 @@ expect_no_match "$OUT" "$SECRET" "INJECT-5 logged: never the value"
 expect_match "$OUT" "net inject +localhost:$SP refused: the server's certificate did not verify" \
 	"INJECT-5 logged: a server refused for its certificate is a line too"
 "$NSB" stop "$P" >/dev/null 2>&1
+run -- bash -c 'ls -d "$XDG_RUNTIME_DIR"/nsbsh/*.inject 2>/dev/null | wc -l'
+expect_eq "$OUT" "0" "INJECT-4 ca-key-outside: the sandbox's inject directory is removed when it ends"
 
 # --- file:, and only with network = allow -----------------------------------------------
 printf '%s\n' "$SECRET" >"$W/token"
