@@ -126,7 +126,8 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 10
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc
 FUZZ_BINS := tests/fuzz/fuzz_devenv tests/fuzz/fuzz_config tests/fuzz/fuzz_branchname \
-	tests/fuzz/fuzz_gitconfig tests/fuzz/fuzz_sshagent tests/fuzz/fuzz_proxy
+	tests/fuzz/fuzz_gitconfig tests/fuzz/fuzz_sshagent tests/fuzz/fuzz_proxy \
+	tests/fuzz/fuzz_inject
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 fuzz: $(FUZZ_BINS)
@@ -141,6 +142,7 @@ FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
 FUZZ_GITCONFIG := src/git/gitconfig.c src/git/protect.c src/base/path.c
 FUZZ_SSHAGENT := src/sandbox/sshagent.c src/base/sha256.c
 FUZZ_PROXY := src/net/proxy.c src/base/strbuf.c
+FUZZ_INJECT := src/net/inject.c src/net/proxy.c src/base/strbuf.c
 
 tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV) src/env/devenv.h src/base/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV)
@@ -160,6 +162,9 @@ tests/fuzz/fuzz_sshagent: tests/fuzz/fuzz_sshagent.c $(FUZZ_SSHAGENT) src/sandbo
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sshagent.c $(FUZZ_SSHAGENT)
 tests/fuzz/fuzz_proxy: tests/fuzz/fuzz_proxy.c $(FUZZ_PROXY) src/net/proxy.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_proxy.c $(FUZZ_PROXY)
+
+tests/fuzz/fuzz_inject: tests/fuzz/fuzz_inject.c $(FUZZ_INJECT) src/net/inject.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_inject.c $(FUZZ_INJECT)
 
 fuzz-check: fuzz
 	@set -e; for f in $(FUZZ_BINS); do \

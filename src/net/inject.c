@@ -135,6 +135,8 @@ int inject_head_parse(const char *buf, size_t len, const char *header, const cha
 	ret->head_len = (size_t)(end - buf) + 2;
 	/* the request line: METHOD SP TARGET SP HTTP/1.1 */
 	const char *eol = memchr(buf, '\r', (size_t)(end - buf));
+	if (!eol || eol[1] != '\n')
+		return fail(why, "a request line without CRLF");
 	const char *p = buf;
 	while (p < eol && tchar(*p))
 		p++;

@@ -117,6 +117,11 @@ static void test_head(void)
 			fprintf(stderr, "  bad[%zu] gave %d\n", i, r);
 	}
 
+	/* found by fuzz_inject: a request line ending in CR and NUL, whose
+	 * "line" after it was taken for a header */
+	static const char nul[] = "P / HTTP/1.1\r\0X-A: b\r\n\r\n";
+	CHECK(inject_head_parse(nul, sizeof(nul) - 1, "A", "b", 1, &h, &why) == -EINVAL);
+
 	/* bounded */
 	char *big = malloc(INJECT_MAX_HEAD + 10);
 	memset(big, 'a', INJECT_MAX_HEAD + 10);
