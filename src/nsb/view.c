@@ -188,6 +188,9 @@ static void show_text(const struct layout *l, const struct policy *pol, const st
 						      : "off: loopback only");
 	for (size_t i = 0; pol->network_allow && i < pol->allow_hosts.n; i++)
 		printf("  allow %s\n", pol->allow_hosts.v[i].value);
+	/* the entry names where the secret is, never the secret */
+	for (size_t i = 0; i < pol->inject.n; i++)
+		printf("  inject %s%s\n", pol->inject.v[i].value, pol->network_allow ? "" : " (not used: network is not allow)");
 	printf("mounts (in order):\n");
 	for (size_t i = 0; i < l->spec.n_ops; i++) {
 		const struct sandbox_op *o = &l->spec.ops[i];

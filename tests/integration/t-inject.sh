@@ -132,6 +132,10 @@ expect_eq "$RC:$OUT" "0:hello good: authorized" \
 	"INJECT-1 listed-hosts-only: a request inside to a listed host gets 200: the proxy set the token"
 expect_eq "$(tail -n1 "$W/req-good")" "GET / auth=1" "INJECT-2 secret-never-inside: the server got one Authorization header"
 
+run --in "$P" -- "$NSB" status --view
+expect_contains "$OUT" "  inject localhost Authorization=Bearer env:TEST_API_TOKEN" "inject: nsb status --view lists the entry"
+expect_no_match "$OUT" "$SECRET" "INJECT-2 secret-never-inside: nsb status --view never shows the secret"
+
 # --- INJECT-1 listed-hosts-only -----------------------------------------------
 run_nsbsh --in "$P" -c "$C -v -o /dev/null https://localhost:$GP/ 2>&1 | grep -i 'issuer:'"
 expect_contains "$OUT" "nsbsh sandbox CA (inject)" "INJECT-1 listed-hosts-only: a listed host's certificate inside is the sandbox CA's"
