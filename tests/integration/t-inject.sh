@@ -186,6 +186,9 @@ expect_contains "$OUT" "Permitted:" "INJECT-4 ca-key-outside: the CA is name-con
 expect_contains "$OUT" "DNS:localhost" "INJECT-4 ca-key-outside: to the inject hosts"
 expect_no_match "$OUT" "PRIVATE KEY|^/" "INJECT-4 ca-key-outside: no private key anywhere the sandbox sees"
 expect_contains "$ERR" "Read-only file system" "INJECT-4 ca-key-outside: the bundle is read-only inside"
+run_nsbsh --in "$P" -c "tail -n 30 /etc/ssl/certs/ca-certificates.crt | openssl x509 -noout -subject; env -u SSL_CERT_FILE -u CURL_CA_BUNDLE -u no_proxy -u NO_PROXY curl -sS --max-time 20 https://localhost:$GP/"
+expect_eq "$RC:$OUT" "0:subject=CN = nsbsh sandbox CA (inject)
+hello good: authorized" "INJECT-4 ca-key-outside: the host's bundle path inside is the sandbox's bundle too: curl with no variable trusts the CA"
 run -- bash -c 'd=$(ls -d "$XDG_RUNTIME_DIR"/nsbsh/*.inject | head -n1); stat -c %a "$d"; ls -A "$d"'
 expect_eq "$OUT" "700
 ca-certificates.crt" "INJECT-4 ca-key-outside: outside, the sandbox's inject directory is 0700 and holds only the bundle"
