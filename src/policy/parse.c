@@ -623,7 +623,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 		cfg_opt_t *o = opt_find(cfg, config_keys[k].name);
 		if (!o || !(o->flags & CFGF_MODIFIED))
 			continue;
-		l->set |= 1u << k;
+		l->set |= 1ull << k;
 		for (unsigned i = 0; i < cfg_opt_size(o); i++) {
 			struct value *v = cfg_opt_getnptr(o, i);
 			struct policy_list *list = NULL;
