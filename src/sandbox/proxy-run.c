@@ -233,84 +233,76 @@ static enum outcome connect_checked(const struct proxy *px, const struct proxy_t
 	return OUT_FAILED;
 }
 
+/* One direction of a relay: from src into its pipe when src is readable,
+ * then from the pipe to dst at once (nonblocking: what dst does not take
+ * now waits in the pipe for its POLLOUT).  -1: the relay is over. */
+struct way {
+	int src, dst, pipe[2];
+	size_t in;   /* bytes in the pipe */
+	bool eof;    /* src has nothing more */
+	bool shut;   /* dst was told (SHUT_WR) */
+};
+
+static int pump(struct way *w, size_t cap, bool readable, bool writable)
+{
+	ssize_t n;
+	if (readable && !w->eof && w->in < cap) {
+		n = splice(w->src, NULL, w->pipe[1], NULL, cap - w->in, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n == 0)
+			w->eof = true;
+		else if (n > 0)
+			w->in += (size_t)n, writable = true;
+		else if (errno != EAGAIN && errno != EINTR)
+			return -1;
+	}
+	if (writable && w->in) {
+		n = splice(w->pipe[0], NULL, w->dst, NULL, w->in, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0)
+			w->in -= (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+	}
+	if (w->eof && !w->in && !w->shut) {
+		shutdown(w->dst, SHUT_WR);
+		w->shut = true;
+	}
+	return 0;
+}
+
 /* Both ways until both ends closed, or IDLE_TIMEOUT_S of silence:
  * splice(2) through a pipe each way, nothing copied to user space. */
 static void relay(int a, int b)
 {
-	int ab[2], ba[2];
-	if (pipe2(ab, O_CLOEXEC | O_NONBLOCK) < 0)
-		return;
-	if (pipe2(ba, O_CLOEXEC | O_NONBLOCK) < 0) {
-		close(ab[0]);
-		close(ab[1]);
-		return;
+	struct way w[2] = { { .src = a, .dst = b, .pipe = { -1, -1 } }, { .src = b, .dst = a, .pipe = { -1, -1 } } };
+	int cap = 0;
+	if (pipe2(w[0].pipe, O_CLOEXEC | O_NONBLOCK) == 0 && pipe2(w[1].pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+		cap = fcntl(w[0].pipe[1], F_SETPIPE_SZ, RELAY_PIPE);
+		if (cap < 0 || fcntl(w[1].pipe[1], F_SETPIPE_SZ, cap) < 0)
+			cap = fcntl(w[0].pipe[1], F_GETPIPE_SZ);
+		if (cap <= 0)
+			cap = 65536;
+		fcntl(a, F_SETFL, fcntl(a, F_GETFL) | O_NONBLOCK);
+		fcntl(b, F_SETFL, fcntl(b, F_GETFL) | O_NONBLOCK);
 	}
-	int cap = fcntl(ab[1], F_SETPIPE_SZ, RELAY_PIPE);
-	if (cap < 0 || fcntl(ba[1], F_SETPIPE_SZ, cap) < 0)
-		cap = fcntl(ab[1], F_GETPIPE_SZ);
-	if (cap <= 0)
-		cap = 65536;
-	fcntl(a, F_SETFL, fcntl(a, F_GETFL) | O_NONBLOCK);
-	fcntl(b, F_SETFL, fcntl(b, F_GETFL) | O_NONBLOCK);
-	size_t in_ab = 0, in_ba = 0;
-	bool eof_a = false, eof_b = false, shut_a = false, shut_b = false;
-	for (;;) {
-		if (eof_a && !in_ab && !shut_b) {
-			shutdown(b, SHUT_WR);
-			shut_b = true;
-		}
-		if (eof_b && !in_ba && !shut_a) {
-			shutdown(a, SHUT_WR);
-			shut_a = true;
-		}
-		if (shut_a && shut_b)
-			break;
-		short ea = (short)((!eof_a && in_ab < (size_t)cap ? POLLIN : 0) | (in_ba ? POLLOUT : 0));
-		short eb = (short)((!eof_b && in_ba < (size_t)cap ? POLLIN : 0) | (in_ab ? POLLOUT : 0));
-		struct pollfd p[2] = { { .fd = ea ? a : -1, .events = ea }, { .fd = eb ? b : -1, .events = eb } };
+	while (cap > 0 && !(w[0].shut && w[1].shut)) {
+		/* p[0] is a: read for w[0], written by w[1]; p[1] is b */
+		short ev[2];
+		for (int i = 0; i < 2; i++)
+			ev[i] = (short)((!w[i].eof && w[i].in < (size_t)cap ? POLLIN : 0) | (w[!i].in ? POLLOUT : 0));
+		struct pollfd p[2] = { { .fd = ev[0] ? a : -1, .events = ev[0] }, { .fd = ev[1] ? b : -1, .events = ev[1] } };
 		int k = poll(p, 2, IDLE_TIMEOUT_S * 1000);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0 || (p[0].revents | p[1].revents) & (POLLERR | POLLNVAL))
 			break;
-		ssize_t n;
-		if (p[0].revents & (POLLIN | POLLHUP) && (ea & POLLIN)) {
-			n = splice(a, NULL, ab[1], NULL, (size_t)cap - in_ab, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n == 0)
-				eof_a = true;
-			else if (n > 0)
-				in_ab += (size_t)n;
-			else if (errno != EAGAIN && errno != EINTR)
-				break;
-		}
-		if (p[1].revents & (POLLIN | POLLHUP) && (eb & POLLIN)) {
-			n = splice(b, NULL, ba[1], NULL, (size_t)cap - in_ba, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n == 0)
-				eof_b = true;
-			else if (n > 0)
-				in_ba += (size_t)n;
-			else if (errno != EAGAIN && errno != EINTR)
-				break;
-		}
-		if (p[1].revents & POLLOUT && in_ab) {
-			n = splice(ab[0], NULL, b, NULL, in_ab, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0)
-				in_ab -= (size_t)n;
-			else if (n < 0 && errno != EAGAIN && errno != EINTR)
-				break;
-		}
-		if (p[0].revents & POLLOUT && in_ba) {
-			n = splice(ba[0], NULL, a, NULL, in_ba, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0)
-				in_ba -= (size_t)n;
-			else if (n < 0 && errno != EAGAIN && errno != EINTR)
-				break;
-		}
+		if (pump(&w[0], (size_t)cap, p[0].revents & (POLLIN | POLLHUP), p[1].revents & POLLOUT) < 0 ||
+		    pump(&w[1], (size_t)cap, p[1].revents & (POLLIN | POLLHUP), p[0].revents & POLLOUT) < 0)
+			break;
 	}
-	close(ab[0]);
-	close(ab[1]);
-	close(ba[0]);
-	close(ba[1]);
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++)
+			if (w[i].pipe[j] >= 0)
+				close(w[i].pipe[j]);
 }
 
 static void serve_http(struct conn *c)
