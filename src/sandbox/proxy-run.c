@@ -178,6 +178,13 @@ static socklen_t sockaddr_of(int family, const uint8_t *addr, uint16_t port, str
 
 enum outcome { OUT_OK, OUT_REFUSED, OUT_UNKNOWN, OUT_FAILED };
 
+/* strerror's text without its static buffer (threads). */
+static const char *error_text(int e)
+{
+	const char *s = strerrordesc_np(e);
+	return s ? s : "cannot connect";
+}
+
 /* PROXY-1..3: the connection out to t, or why not.  A literal was matched
  * by proxy_check_target already; a name is resolved here, once, and only
  * the addresses checked are tried. */
@@ -187,7 +194,7 @@ static enum outcome connect_checked(const struct proxy *px, const struct proxy_t
 	struct sockaddr_storage ss;
 	if (t->family) {
 		int fd = connect_timeout((struct sockaddr *)&ss, sockaddr_of(t->family, t->addr, t->port, &ss));
-		*why = fd < 0 ? strerror(-fd) : NULL;
+		*why = fd < 0 ? error_text(-fd) : NULL;
 		*ret_fd = fd;
 		return fd < 0 ? OUT_FAILED : OUT_OK;
 	}
@@ -218,7 +225,7 @@ static enum outcome connect_checked(const struct proxy *px, const struct proxy_t
 		if (r >= 0)
 			fd = r;
 		else if (!failed)
-			failed = strerror(-r);
+			failed = error_text(-r);
 	}
 	freeaddrinfo(res);
 	*ret_fd = fd;
@@ -243,25 +250,43 @@ struct way {
 	bool shut;   /* dst was told (SHUT_WR) */
 };
 
-static int pump(struct way *w, size_t cap, bool readable, bool writable)
+/* 1: bytes moved (or the end seen), 0: none, -1: the relay is over. */
+static int pump_once(struct way *w, size_t cap, bool readable, bool writable)
 {
 	ssize_t n;
+	int moved = 0;
 	if (readable && !w->eof && w->in < cap) {
 		n = splice(w->src, NULL, w->pipe[1], NULL, cap - w->in, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n == 0)
-			w->eof = true;
+			w->eof = true, moved = 1;
 		else if (n > 0)
-			w->in += (size_t)n, writable = true;
+			w->in += (size_t)n, writable = true, moved = 1;
 		else if (errno != EAGAIN && errno != EINTR)
 			return -1;
 	}
 	if (writable && w->in) {
 		n = splice(w->pipe[0], NULL, w->dst, NULL, w->in, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0)
-			w->in -= (size_t)n;
+			w->in -= (size_t)n, moved = 1;
 		else if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return -1;
 	}
+	return moved;
+}
+
+static int pump(struct way *w, size_t cap, bool readable, bool writable)
+{
+	/* a few rounds while both sides keep up: fewer polls on a stream */
+	for (int round = 0; round < 8 && (readable || writable) && !w->eof; round++) {
+		int m = pump_once(w, cap, readable, writable);
+		if (m < 0)
+			return -1;
+		if (m == 0)
+			break;
+		readable = writable = true;
+	}
+	if (w->eof && w->in && writable && pump_once(w, cap, false, true) < 0)
+		return -1;
 	if (w->eof && !w->in && !w->shut) {
 		shutdown(w->dst, SHUT_WR);
 		w->shut = true;

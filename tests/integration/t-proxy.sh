@@ -77,6 +77,14 @@ expect_match "$RC:$ERR" '^97:.*SOCKS5.*\(2\)' "PROXY-1 only-listed: a port not l
 run_nsbsh --in "$P" -c "$C http://127.0.0.2:$PA/page.txt"
 expect_contains "$OUT" "address not listed in allow_hosts" "PROXY-1 only-listed: another loopback literal is not the listed one"
 
+# git over http (a dumb-http repository served by server a): through the proxy
+repo=$W/www-a/repo.git
+git init -q "$W/src" && echo "from git" >"$W/src/file" && git -C "$W/src" add file &&
+	git -C "$W/src" -c user.name=t -c user.email=t@t -c commit.gpgsign=false commit -qm one &&
+	git clone -q --bare "$W/src" "$repo" && git -C "$repo" update-server-info
+run_nsbsh --in "$P" -c "env -u no_proxy -u NO_PROXY git clone -q http://127.0.0.1:$PA/repo.git /tmp/c && cat /tmp/c/file"
+expect_eq "$RC:$OUT" "0:from git" "PROXY-1 only-listed: git clone over http passes through the proxy (http_proxy)"
+
 # --- PROXY-2 resolved-once: the proxy resolves (curl inside resolves nothing) ---
 run_nsbsh --in "$P" -c "$C --socks5-hostname 127.0.0.1:3128 http://localhost:$PA/page.txt"
 expect_eq "$RC:$OUT" "0:page of a" "PROXY-2 resolved-once: a name sent to the proxy (SOCKS5 with the name) is resolved there, to a listed address"
