@@ -8,7 +8,10 @@
 
 P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
-CONF=$HOME/.config/nsbsh/nsbsh.conf
+# the user's file in the scratch: another suite's run that empties the shared
+# home cannot change this file's policy half-way
+export XDG_CONFIG_HOME=$W/config
+CONF=$XDG_CONFIG_HOME/nsbsh/nsbsh.conf
 NSB=$(dirname "$NSBSH")/nsb
 userconf() { mkdir -p "${CONF%/*}" && printf '%s\n' "$@" >"$CONF"; }
 
@@ -119,6 +122,30 @@ run_nsbsh --in "$P" -c "exec 3<>/dev/tcp/127.0.0.1/$PA && echo reached || echo r
 expect_eq "$OUT" "refused" "network allow: a direct connection to the host's listener fails (the same through the proxy passes, above)"
 run_nsbsh --in "$P" -c "curl -sS --max-time 10 --noproxy '*' http://127.0.0.1:$PA/page.txt"
 expect_ne "$RC" 0 "network allow: curl told not to use the proxy reaches nothing"
+
+# --- ssh through the proxy (issue 18): /etc/ssh/ssh_config's ProxyCommand ------
+# A real sshd of the test's own, as the test user, on a loopback port, its
+# key in the work tree (a test's key: the sandbox must see it to use it).
+mkdir -p "$W/ssh" && ssh-keygen -q -t ed25519 -N '' -f "$W/ssh/host" && ssh-keygen -q -t ed25519 -N '' -f "$P/.id" &&
+	cp "$P/.id.pub" "$W/ssh/authorized_keys"
+PS=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '%s\n' "Port $PS" "ListenAddress 127.0.0.1" "HostKey $W/ssh/host" "AuthorizedKeysFile $W/ssh/authorized_keys" \
+	"PidFile none" "StrictModes no" "UsePAM no" "PasswordAuthentication no" "KbdInteractiveAuthentication no" >"$W/ssh/sshd_config"
+/usr/sbin/sshd -D -e -f "$W/ssh/sshd_config" 2>"$W/ssh/log" &
+SERVERS+=($!)
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PS") 2>/dev/null && break; sleep 0.1; done
+SSH="ssh -i .id -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -p $PS"
+run -- $SSH -i "$P/.id" 127.0.0.1 echo over-ssh
+expect_eq "$RC:$OUT" "0:over-ssh" "control: the test's sshd takes the key on the host"
+run_nsbsh --in "$P" -c "$SSH 127.0.0.1 echo over-ssh"
+expect_contains "$RC:$ERR" "nsbsh-connect: 127.0.0.1:$PS: refused by the proxy: port not listed in allow_hosts" \
+	"PROXY-1 only-listed: ssh to a port that allow_hosts does not list is refused, with the proxy's reason"
+userconf "network = allow" "host_system = ro" "linger = 0" "allow_hosts = { \"127.0.0.1:$PS\" }"
+run_nsbsh --in "$P" -c "$SSH 127.0.0.1 echo over-ssh"
+expect_eq "$RC:$OUT" "0:over-ssh" "network allow: ssh to an allowed host:port works through the proxy (the sandbox's ssh_config)"
+run_nsbsh --in "$P" -c "exec 3<>/dev/tcp/127.0.0.1/$PS && echo reached || echo refused; readlink /proc/self/ns/net"
+diag "net namespace inside: ${OUT#*$'\n'}, outside: $(readlink /proc/self/ns/net)"
+expect_eq "${OUT%%$'\n'*}" "refused" "network allow: control: the sshd is not reachable without the proxy"
 
 # --- the proxy lives with its sandbox ----------------------------------------
 ps_proxy() { ps -u "$(id -u)" -o pid=,comm= | awk '$2 == "nsbsh-proxy" { print $1 }'; }
