@@ -116,6 +116,17 @@ run_nsbsh --in "$P" -c 'exec 3<>/dev/tcp/127.0.0.1/3128 || exit 1
 expect_match "$OUT" "^HTTP/1.1 431" "PROXY-5 bounded: a request head past the limit is answered 431"
 run_nsbsh --in "$P" -c "$C http://127.0.0.1:$PA/page.txt"
 expect_eq "$RC:$OUT" "0:page of a" "PROXY-5 bounded: control: the proxy serves on after it"
+# 256 connections at once (each waiting for its request): one more is
+# closed at once, unanswered; one of the 256 is still served.
+run_nsbsh --in "$P" -c 'fds=()
+	for i in $(seq 256); do exec {fd}<>/dev/tcp/127.0.0.1/3128 || exit 1; fds+=($fd); done
+	sleep 1
+	exec {extra}<>/dev/tcp/127.0.0.1/3128 || exit 1
+	printf "GET http://127.0.0.1:'"$PA"'/page.txt HTTP/1.1\r\n\r\n" >&$extra 2>/dev/null
+	if read -r -t 10 line <&$extra; then echo "extra: $line"; else echo "extra: $?"; fi
+	printf "GET http://127.0.0.1:'"$PA"'/page.txt HTTP/1.1\r\n\r\n" >&${fds[0]}
+	read -r -t 10 line <&${fds[0]}; echo "first: $line"'
+expect_eq "$RC:$OUT" $'0:extra: 1\nfirst: HTTP/1.0 200 OK\r' "PROXY-5 bounded: past 256 connections at once, one more is closed unanswered; the first is still served"
 
 # --- no way around it -----------------------------------------------------------
 run_nsbsh --in "$P" -c "exec 3<>/dev/tcp/127.0.0.1/$PA && echo reached || echo refused"
