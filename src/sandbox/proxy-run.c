@@ -31,7 +31,7 @@
  * PROXY-5 bounded: at most PROXY_MAX_CONNECTIONS connections at once (one
  *         more is closed at once), a request head of PROXY_MAX_HEAD bytes
  *         and lines of PROXY_MAX_LINE, HEAD_TIMEOUT_S for the request to
- *         come whole, CONNECT_TIMEOUT_S for the connection out, and a
+ *         come whole (each read, and all of them), CONNECT_TIMEOUT_S for the connection out, and a
  *         relay ends after IDLE_TIMEOUT_S without a byte either way.
  */
 #include "sandbox/proxy-run.h"
@@ -40,6 +40,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -71,6 +72,7 @@ struct conn {
 	int fd;
 	uint8_t buf[PROXY_MAX_HEAD];
 	size_t len;
+	struct timespec start;  /* the request must be whole HEAD_TIMEOUT_S after it */
 };
 
 static void set_timeout(int fd, int seconds)
@@ -98,7 +100,9 @@ static int send_all(int fd, const void *buf, size_t len)
 /* More of the request into c->buf: 0, or -1 (closed, timed out, full). */
 static int read_more(struct conn *c)
 {
-	if (c->len >= sizeof(c->buf))
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (c->len >= sizeof(c->buf) || now.tv_sec - c->start.tv_sec >= HEAD_TIMEOUT_S)
 		return -1;
 	for (;;) {
 		ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
@@ -155,7 +159,7 @@ static int connect_timeout(const struct sockaddr *sa, socklen_t len)
 		return -err;
 	}
 	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
 
@@ -423,6 +427,7 @@ static void *serve(void *arg)
 {
 	struct conn *c = arg;
 	set_timeout(c->fd, HEAD_TIMEOUT_S);
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	if (read_more(c) == 0) {
 		if (c->buf[0] == 5)
 			serve_socks(c);
