@@ -160,6 +160,16 @@ expect_eq "${OUT%%$'\n'*}" "refused" "network allow: control: the sshd is not re
 
 # --- the proxy lives with its sandbox ----------------------------------------
 ps_proxy() { ps -u "$(id -u)" -o pid=,comm= | awk '$2 == "nsbsh-proxy" { print $1 }'; }
+userconf "network = allow" "host_system = ro" "linger = 600" "allow_hosts = { \"127.0.0.1:$PA\" }"
+run_nsbsh --in "$P" -c "$C http://127.0.0.1:$PA/page.txt"
+first=$(ps_proxy)
+run_nsbsh --in "$P" -c "$C http://127.0.0.1:$PA/page.txt"
+expect_eq "$RC:$OUT" "0:page of a" "network allow: a shell that joins the live sandbox uses its proxy"
+expect_eq "$(ps_proxy | wc -l):$(ps_proxy)" "1:$first" "network allow: one proxy for the live sandbox, the same for the shell that joined"
+run -- "$NSB" stop "$P"
+for _ in $(seq 50); do [ -z "$(ps_proxy)" ] && break; sleep 0.1; done
+expect_eq "$(ps_proxy)" "" "network allow: nsb stop ends the proxy with its sandbox"
+userconf "network = allow" "host_system = ro" "linger = 0" "allow_hosts = { \"127.0.0.1:$PA\" }"
 run_nsbsh --in "$P" -c 'echo alive'
 for _ in $(seq 50); do [ -z "$(ps_proxy)" ] && break; sleep 0.1; done
 expect_eq "$(ps_proxy)" "" "network allow: the proxy ends with its sandbox (linger = 0)"
