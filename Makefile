@@ -59,10 +59,15 @@ LIB_OBJS := $(filter-out src/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 
-all: nsbsh nsb
+all: nsbsh nsb tools/nsbsh-connect
 
 nsbsh: $(OBJS)
 	$(CC) $(LDFLAGS) $(EXPORTS) -o $@ $(OBJS) $(PC_LIBS)
+
+# ssh's ProxyCommand inside a sandbox with network = allow: static, the
+# sandbox may have no /usr/lib.
+tools/nsbsh-connect: tools/nsbsh-connect.c
+	$(CC) -static -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $<
 
 nsb: nsbsh
 	ln -sf nsbsh $@
@@ -119,7 +124,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 10
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc
 FUZZ_BINS := tests/fuzz/fuzz_devenv tests/fuzz/fuzz_config tests/fuzz/fuzz_branchname \
-	tests/fuzz/fuzz_gitconfig tests/fuzz/fuzz_sshagent
+	tests/fuzz/fuzz_gitconfig tests/fuzz/fuzz_sshagent tests/fuzz/fuzz_proxy
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 fuzz: $(FUZZ_BINS)
@@ -129,10 +134,11 @@ FUZZ_DEVENV := src/env/devenv.c src/base/strbuf.c
 # the questions they ask (query.c), printable() (log.c) and the path
 # rules (path.c); not load.c, which reads files.
 FUZZ_CONFIG := src/policy/parse.c src/policy/text.c src/policy/merge.c src/policy/query.c \
-	src/base/log.c src/base/path.c
+	src/base/log.c src/base/path.c src/net/proxy.c src/base/strbuf.c
 FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
 FUZZ_GITCONFIG := src/git/gitconfig.c src/git/protect.c src/base/path.c
 FUZZ_SSHAGENT := src/sandbox/sshagent.c src/base/sha256.c
+FUZZ_PROXY := src/net/proxy.c src/base/strbuf.c
 
 tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV) src/env/devenv.h src/base/util.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV)
@@ -150,6 +156,8 @@ tests/fuzz/fuzz_gitconfig: tests/fuzz/fuzz_gitconfig.c $(FUZZ_GITCONFIG) src/git
 
 tests/fuzz/fuzz_sshagent: tests/fuzz/fuzz_sshagent.c $(FUZZ_SSHAGENT) src/sandbox/sshagent.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sshagent.c $(FUZZ_SSHAGENT)
+tests/fuzz/fuzz_proxy: tests/fuzz/fuzz_proxy.c $(FUZZ_PROXY) src/net/proxy.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_proxy.c $(FUZZ_PROXY)
 
 fuzz-check: fuzz
 	@set -e; for f in $(FUZZ_BINS); do \
@@ -200,6 +208,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/nsbsh/shellwrap $(DESTDIR)$(DATADIR)/nsbsh/policy \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions
 	install -m 0755 nsbsh $(DESTDIR)$(BINDIR)/nsbsh
+	install -d $(DESTDIR)$(PREFIX)/lib/nsbsh
+	install -m 0755 tools/nsbsh-connect $(DESTDIR)$(PREFIX)/lib/nsbsh/nsbsh-connect
 	ln -sf nsbsh $(DESTDIR)$(BINDIR)/nsb
 	install -m 0644 shellwrap/*.bash $(DESTDIR)$(DATADIR)/nsbsh/shellwrap/
 	install -m 0644 policy/*.conf $(DESTDIR)$(DATADIR)/nsbsh/policy/
@@ -236,7 +246,7 @@ uninstall-shell:
 
 clean:
 	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d tests/try-syscall
-	rm -f tools/gen-seccomp src/sandbox/seccomp-bpf.inc src/sandbox/seccomp-bpf.inc.tmp
+	rm -f tools/gen-seccomp tools/nsbsh-connect src/sandbox/seccomp-bpf.inc src/sandbox/seccomp-bpf.inc.tmp
 	rm -f $(MAN_PAGES) $(MAN_PAGES:=.tmp)
 	rm -f $(FUZZ_BINS)
 

@@ -68,6 +68,8 @@ struct policy_layer;
 
 struct policy {
 	bool network;      /* false: a network namespace with only lo */
+	bool network_allow;  /* network = allow (network false): only lo, and
+			      * a proxy that lets through allow_hosts */
 	bool picker;       /* the session picker on interactive starts */
 	bool host_system;  /* host_system = ro: the host's /usr, /bin, /lib* */
 	bool strict;       /* no plain bash; projects only under allowed_roots */
@@ -126,6 +128,9 @@ struct policy {
 	 * user's own agent by fingerprint; or an absolute path (~ expanded),
 	 * a private key file that the start adds to a private agent outside. */
 	struct policy_list ssh_keys;
+	/* network = allow: the hosts the proxy lets through, "NAME",
+	 * "*.NAME", "ADDRESS", each with an optional ":PORT" (net/proxy.h). */
+	struct policy_list allow_hosts;
 };
 
 enum config_key {
@@ -155,6 +160,7 @@ enum config_key {
 	CONFIG_KEY_SETENV,
 	CONFIG_KEY_TOOLS,
 	CONFIG_KEY_SSH_KEYS,
+	CONFIG_KEY_ALLOW_HOSTS,
 	CONFIG_KEY_COUNT,
 };
 _Static_assert(CONFIG_KEY_COUNT <= 64, "struct policy_layer's set holds a bit a key");

@@ -95,6 +95,7 @@ void policy_release(struct policy *p)
 	list_release(&p->setenv);
 	list_release(&p->tools);
 	list_release(&p->ssh_keys);
+	list_release(&p->allow_hosts);
 	for (size_t i = 0; i < p->n_projects; i++)
 		policy_layer_release(&p->projects[i]);
 	free(p->projects);
@@ -125,6 +126,7 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	dst->notes = NULL;
 	dst->n_notes = 0;
 	dst->setenv = dst->tools = dst->ssh_keys = (struct policy_list){ 0 };
+	dst->setenv = dst->tools = dst->allow_hosts = (struct policy_list){ 0 };
 	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
 	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
 	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))))
@@ -148,6 +150,8 @@ int policy_copy(struct policy *dst, const struct policy *src)
 		r = list_copy(&dst->tools, &src->tools);
 	if (r == 0)
 		r = list_copy(&dst->ssh_keys, &src->ssh_keys);
+	if (r == 0)
+		r = list_copy(&dst->allow_hosts, &src->allow_hosts);
 	if (r < 0)
 		return r;
 	if (src->n_notes) {
@@ -224,6 +228,23 @@ static int merge_flag(struct merge *m, enum config_key k, bool *dst, bool val, b
 		return 0;
 	}
 	return merge_note(m, k, m->l->line[k], wide_word);
+}
+
+/* network: off, then allow (a proxy to allow_hosts), then on, the widest. */
+static int merge_network(struct merge *m)
+{
+	struct policy *p = m->p;
+	const struct policy *v = &m->l->v;
+	int have = p->network ? 2 : p->network_allow ? 1 : 0;
+	int want = v->network ? 2 : v->network_allow ? 1 : 0;
+	if (!key_set(m, CONFIG_KEY_NETWORK) || have == want)
+		return 0;
+	if (want < have || m->may_widen) {
+		p->network = v->network;
+		p->network_allow = v->network_allow;
+		return 0;
+	}
+	return merge_note(m, CONFIG_KEY_NETWORK, m->l->line[CONFIG_KEY_NETWORK], want == 2 ? "on" : "allow");
 }
 
 /* A limit: 0 (none) is the widest, then the higher the wider. */
@@ -471,7 +492,7 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 	};
 	int r = 0;
 
-	r = merge_flag(&m, CONFIG_KEY_NETWORK, &p->network, v->network, true, "on");
+	r = merge_network(&m);
 	if (r == 0)
 		r = merge_flag(&m, CONFIG_KEY_HOST_SYSTEM, &p->host_system, v->host_system, true, "ro");
 	if (r == 0)
@@ -542,5 +563,8 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 	 * list widens; a project file may only keep some of p's. */
 	if (r == 0)
 		r = merge_list(&m, CONFIG_KEY_SSH_KEYS, &p->ssh_keys, &v->ssh_keys, value_listed);
+	/* network = allow's hosts: one that p does not list widens. */
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_ALLOW_HOSTS, &p->allow_hosts, &v->allow_hosts, value_listed);
 	return r;
 }

@@ -20,10 +20,13 @@
 
 #include "base/path.h"
 #include "base/util.h"
+#include "net/proxy.h"
 
 /* ---- the keys --------------------------------------------------------- */
 
 static const struct choice choice_onoff[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
+/* network: off (0) < allow (2) < on (1), merge.c's order */
+static const struct choice choice_network[] = { { "on", 1 }, { "off", 0 }, { "allow", 2 }, { NULL, 0 } };
 static const struct choice choice_host[] = { { "off", 0 }, { "ro", 1 }, { NULL, 0 } };
 static const struct choice choice_transfer[] = { { "off", 0 }, { "sandbox", 1 }, { NULL, 0 } };
 static const struct choice choice_reload_i[] = { { "ask", POLICY_RELOAD_ASK },
@@ -35,7 +38,7 @@ static const struct choice choice_reload_n[] = { { "rebuild", POLICY_RELOAD_REBU
 						 { NULL, 0 } };
 
 const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
-	[CONFIG_KEY_NETWORK] = { "network", TYPE_CHOICE, false, choice_onoff, "on or off" },
+	[CONFIG_KEY_NETWORK] = { "network", TYPE_CHOICE, false, choice_network, "on, off or allow" },
 	[CONFIG_KEY_BIND] = { "bind", TYPE_BIND, true, NULL, NULL },
 	[CONFIG_KEY_UNSHADOW] = { "unshadow", TYPE_UNSHADOW, true, NULL, NULL },
 	[CONFIG_KEY_PASSTHROUGH] = { "passthrough", TYPE_NAME, true, NULL, NULL },
@@ -65,6 +68,7 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_SETENV] = { "setenv", TYPE_SETENV, true, NULL, NULL },
 	[CONFIG_KEY_TOOLS] = { "tools", TYPE_TOOL, true, NULL, NULL },
 	[CONFIG_KEY_SSH_KEYS] = { "ssh_keys", TYPE_SSH_KEY, true, NULL, NULL },
+	[CONFIG_KEY_ALLOW_HOSTS] = { "allow_hosts", TYPE_HOST, true, NULL, NULL },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -352,6 +356,20 @@ static int parse_copy(const struct key_desc *d, const char *text, int line, stru
 	return 0;
 }
 
+/* An allow_hosts entry, as the proxy reads it (net/proxy.h). */
+static int parse_host(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *why;
+	struct proxy_rule r;
+
+	if (proxy_rule_parse(text, &r, &why) < 0)
+		return parse_fail(line, "key '%s': '%s' %s", d->name, config_shown(text, b), why);
+	if (!(v->e.value = strdup(text)))
+		return parse_oom();
+	return 0;
+}
+
 /* A variable name, or an fnmatch(3) pattern that starts like one: "*"
  * would be the whole outer environment: the sandbox's is built from an
  * allowlist, never inherited. */
@@ -579,7 +597,8 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 				       (int)strcspn(v->e.value, "="), config_shown(v->e.value, b));
 		break;
 	case TYPE_SSH_KEY:
-		r = parse_ssh_key(d, text, line, v);
+	case TYPE_HOST:
+		r = d->type == TYPE_SSH_KEY ? parse_ssh_key(d, text, line, v) : parse_host(d, text, line, v);
 		if (r == 0 && list_has_dest(opt, v, false))
 			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
 				       config_shown(v->e.value, b));
@@ -631,7 +650,10 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 				continue;
 			l->line[k] = v->line;
 			switch ((enum config_key)k) {
-			case CONFIG_KEY_NETWORK: p->network = v->choice; break;
+			case CONFIG_KEY_NETWORK:
+				p->network = v->choice == 1;
+				p->network_allow = v->choice == 2;
+				break;
 			case CONFIG_KEY_PICKER: p->picker = v->choice; break;
 			case CONFIG_KEY_HOST_SYSTEM: p->host_system = v->choice; break;
 			case CONFIG_KEY_STRICT: p->strict = v->choice; break;
@@ -669,6 +691,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_SETENV: list = &p->setenv; break;
 			case CONFIG_KEY_TOOLS: list = &p->tools; break;
 			case CONFIG_KEY_SSH_KEYS: list = &p->ssh_keys; break;
+			case CONFIG_KEY_ALLOW_HOSTS: list = &p->allow_hosts; break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;

@@ -2,7 +2,8 @@
  *
  * Format of DIR/denials (and DIR/denials.1, the one before it), one line
  * per refusal, fields separated by one space, the command name last (it may
- * hold spaces): "EPOCH PID HOSTPID SYSCALL GROUP COMM".  Only the supervisor
+ * hold spaces): "EPOCH PID HOSTPID SYSCALL GROUP COMM"; a refusal of the
+ * proxy (network = allow) is "EPOCH net PROTO HOST PORT WHY".  Only the supervisor
  * writes it, with one O_APPEND write per line, so two shells of a project
  * append without mixing their lines.  The command name is what the process
  * inside chose (prctl PR_SET_NAME): it is made printable before it is
@@ -24,7 +25,8 @@ static void printable(char *s)
 			*s = '?';
 }
 
-/* One line appended, the log renamed to denials.1 first when full. */
+/* One line, appended with one write (O_APPEND), the log rotated first
+ * when it has grown past DENYLOG_MAX. */
 static int append_line(const char *dir, const char *line, size_t n)
 {
 	_cleanup_free_ char *path = NULL, *old = NULL;
@@ -70,6 +72,23 @@ int denylog_append_use(const char *dir, pid_t pid_inside, pid_t pid, const char 
 			 what, detail, cmd);
 	if (n < 0 || (size_t)n >= sizeof(line) || strchr(what, ' ') || strchr(detail, ' ') || strchr(what, '\n') ||
 	    strchr(detail, '\n'))
+		return -EINVAL;
+	return append_line(dir, line, (size_t)n);
+}
+
+int denylog_append_net(const char *dir, time_t when, const char *proto, const char *host, unsigned port,
+		       const char *why)
+{
+	char h[256], w[160], line[512];
+	snprintf(h, sizeof(h), "%s", host[0] ? host : "?");
+	snprintf(w, sizeof(w), "%s", why);
+	printable(h);
+	printable(w);
+	for (char *c = h; *c; c++)
+		if (*c == ' ')
+			*c = '?';
+	int n = snprintf(line, sizeof(line), "%lld net %s %s %u %s\n", (long long)when, proto, h, port, w);
+	if (n < 0 || (size_t)n >= sizeof(line))
 		return -EINVAL;
 	return append_line(dir, line, (size_t)n);
 }
@@ -157,6 +176,13 @@ static void print_line(FILE *f, char *line)
 	char when[32] = "?";
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	if (streq(field[1], "net")) {
+		/* the proxy's: "net PROTO HOST PORT WHY" */
+		printable(field[2]);
+		printable(field[3]);
+		fprintf(f, "%s  net %-8s %s:%s refused: %s\n", when, field[2], field[3], field[4], field[5]);
+		return;
+	}
 	fprintf(f, "%s  pid %-6s %-16s %-18s %s\n", when, field[1], field[5], field[3], field[4]);
 }
 

@@ -20,6 +20,11 @@
  * name with control bytes made '?'), creating dir if need be; 0 or a
  * negative errno. */
 int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when);
+/* Append one refusal of `network = allow`'s proxy (proxy-run.c): the
+ * protocol ("http", "connect", "socks5"), the host and port asked for,
+ * and why; 0 or a negative errno. */
+int denylog_append_net(const char *dir, time_t when, const char *proto, const char *host, unsigned port,
+		       const char *why);
 
 /* A use of something the sandbox may use but not read (the ssh agent's
  * signatures, sandbox/agent.c): a line like a refusal's, `what` in the

@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/mount.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -401,6 +402,22 @@ static void loopback_up_or_fail(void)
 		child_fail("cannot bring the loopback interface up");
 }
 
+/* network = allow: the proxy's socket, bound and listening on the
+ * loopback of the sandbox's own network namespace, for the supervisor's
+ * proxy outside (proxy-run.c), which no process outside could make here
+ * (it cannot enter this namespace). */
+static int proxy_listen_or_fail(unsigned short port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0)
+		child_fail("cannot listen on 127.0.0.1:%u for the proxy", (unsigned)port);
+	return fd;
+}
+
 /* MUST-4: no capability survives into the program. */
 static void caps_drop_or_fail(void)
 {
@@ -534,6 +551,7 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 		op_apply(&s->ops[i]);
 	if (s->unshare_net)
 		loopback_up_or_fail();
+	int proxy = s->live && s->unshare_net && s->proxy_port ? proxy_listen_or_fail(s->proxy_port) : -1;
 
 	/* MUST-2: nothing of the host stays reachable but the binds. */
 	if (umount2(OLDROOT, MNT_DETACH) < 0 || rmdir(OLDROOT) < 0)
@@ -558,6 +576,12 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 		}
 		if (listener >= 0)
 			listener_send_or_fail(sock, listener);
+	}
+	if (proxy >= 0) {
+		struct wire_msg m = { .event = WIRE_PROXY };
+		if (wire_send(sock, &m, &proxy, 1) < 0)
+			child_fail("cannot pass the proxy's socket to the supervisor");
+		close(proxy);
 	}
 	if (s->live) {
 		/* MUST-11: no capability from now on, for pid 1 (which needs none

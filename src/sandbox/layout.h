@@ -21,6 +21,7 @@
 #define LAYOUT_MAX_ENV 256
 #define LAYOUT_MAX_WRITABLE 24
 #define LAYOUT_MAX_NOTES 16
+#define LAYOUT_MAX_ALLOW_HOSTS 64  /* = CONFIG_MAX_LIST */
 
 struct layout {
 	struct sandbox_spec spec;
@@ -36,6 +37,7 @@ struct layout {
 	const char *env_origin;
 	const char *writable[LAYOUT_MAX_WRITABLE];
 	size_t n_writable;
+	const char *allow_hosts[LAYOUT_MAX_ALLOW_HOSTS];  /* spec.allow_hosts */
 	/* Things worth saying that did not stop the view ("policy: bind
 	 * '/x' left out: ..."): the caller prints them. */
 	char *notes[LAYOUT_MAX_NOTES];

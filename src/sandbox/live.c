@@ -55,6 +55,7 @@
 #include "git/gitlib.h"
 #include "sandbox/agent.h"
 #include "sandbox/denylog.h"
+#include "sandbox/proxy-run.h"
 
 /* A connection's first message comes at once, or it is dropped. */
 #define FIRST_MESSAGE_TIMEOUT_MS 5000
@@ -370,6 +371,7 @@ struct supervisor {
 	size_t n_stoppers;
 	const struct agent_spec *agent;  /* the sandbox's ssh agent (agent.h), or NULL */
 	struct agent_run agent_run;
+	pid_t proxy;  /* network = allow: the proxy (proxy-run.h), or 0 */
 };
 
 /* LIVE-2: the same uid, in this process's own user namespace. */
@@ -494,6 +496,11 @@ static noreturn void supervise(struct supervisor *sv)
 	sandbox_live_end(&sv->box);
 	if (sv->agent)
 		agent_stop(sv->agent, &sv->agent_run);
+	if (sv->proxy > 0) {
+		kill(sv->proxy, SIGKILL);
+		while (waitpid(sv->proxy, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (sv->denial_log)
 		denylog_unflag_all(sv->denial_log, sv->id);
 	for (size_t i = 0; i < sv->n_stoppers; i++)
@@ -557,6 +564,13 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 	}
 	if (r == 0)
 		r = sandbox_live_start(spec, &sv.box, &err);
+	if (r == 0 && sv.box.proxy >= 0) {
+		/* network = allow: one proxy for the sandbox, ended with it */
+		what = "cannot start the proxy";
+		r = proxy_start(sv.box.proxy, spec->allow_hosts, spec->n_allow_hosts, spec->denial_log, &sv.proxy);
+		close(sv.box.proxy);
+		sv.box.proxy = -1;
+	}
 	struct sockaddr_un tmp;
 	char tmpname[LIVE_ID_LEN + 32], name[LIVE_ID_LEN + 8];
 	snprintf(tmpname, sizeof(tmpname), "%s.sock.%d", id, (int)getpid());
@@ -589,6 +603,8 @@ static noreturn void supervisor_main(const char *dir, const char *id, const stru
 			sandbox_live_end(&sv.box);
 		if (sv.agent)
 			agent_stop(sv.agent, &sv.agent_run);
+		if (sv.proxy > 0)
+			kill(sv.proxy, SIGKILL);
 		_exit(1);
 	}
 	/* the first start's shell: its request may be waiting already */

@@ -329,6 +329,20 @@ int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err)
 	return 0;
 }
 
+/* The one fd that pid 1 passes with event, or -1. */
+static int fd_recv(int sock, enum wire_event event)
+{
+	struct wire_msg m;
+	size_t n = 0;
+	int fd = -1;
+	if (wire_recv(sock, &m, &fd, 1, &n) < 0 || m.event != event || n != 1) {
+		if (n)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, char **ret_err)
 {
 	struct supervision sv;
@@ -350,27 +364,22 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 	char buf[ERRBUF + 1];
 	ssize_t len = read_full(sv.errfd, buf, sizeof(buf) - 1);
 	fd_close(&sv.errfd);
-	int listener = -1;
-	if (len == 0 && s->seccomp) {
-		struct wire_msg m;
-		size_t n = 0;
-		if (wire_recv(sv.sock, &m, &listener, 1, &n) < 0 || m.event != WIRE_LISTENER || n != 1) {
-			if (n)
-				close(listener);
-			listener = -1;
-			len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass its seccomp listener");
-		}
-	}
+	int listener = -1, proxy = -1;
+	if (len == 0 && s->seccomp && (listener = fd_recv(sv.sock, WIRE_LISTENER)) < 0)
+		len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass its seccomp listener");
+	if (len == 0 && s->proxy_port && s->unshare_net && (proxy = fd_recv(sv.sock, WIRE_PROXY)) < 0)
+		len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass the proxy's socket");
 	if (len != 0) {
 		buf[len > 0 ? len : 0] = '\0';
 		*ret_err = strdup(len > 0 ? buf : "cannot read from the sandbox's pid 1");
+		fd_close(&listener);
 		kill(sv.pid, SIGKILL);
 		waitpid(sv.pid, NULL, 0);
 		supervision_close(&sv);
 		return -EIO;
 	}
 	*ret = (struct sandbox_live){ .pid = sv.pid, .pidfd = sv.pidfd, .ctl = sv.sock,
-				      .listener = listener, .cg = sv.cg };
+				      .listener = listener, .proxy = proxy, .cg = sv.cg };
 	return 0;
 }
 
@@ -384,6 +393,7 @@ void sandbox_live_end(struct sandbox_live *l)
 	fd_close(&l->pidfd);
 	fd_close(&l->ctl);
 	fd_close(&l->listener);
+	fd_close(&l->proxy);
 	cgroup_release(&l->cg);
 	l->pid = -1;
 }

@@ -69,6 +69,14 @@ struct sandbox_spec {
 	/* A live sandbox's ssh agent (agent.h, policy ssh_keys), which its
 	 * supervisor starts before it builds the sandbox; NULL: none. */
 	const struct agent_spec *agent;
+	/* network = allow (live sandboxes only): pid 1 listens on
+	 * 127.0.0.1:proxy_port of the sandbox's network namespace (unshare_net)
+	 * and passes the socket to the supervisor, whose proxy (proxy-run.h)
+	 * lets through what allow_hosts (n_allow_hosts entries) lists; 0: no
+	 * proxy. */
+	unsigned short proxy_port;
+	const char *const *allow_hosts;
+	size_t n_allow_hosts;
 };
 
 /* What runs in it. */
@@ -112,6 +120,7 @@ struct sandbox_live {
 	int pidfd;      /* readable once pid 1 has exited */
 	int ctl;        /* to pid 1 and back: WIRE_JOIN, WIRE_STAT (wire.h) */
 	int listener;   /* the seccomp listener (MUST-10), or -1 */
+	int proxy;      /* the proxy's listening socket inside (proxy_port), or -1 */
 	struct sandbox_cgroup cg;
 };
 /* Builds it (s->live set): 0 once pid 1 serves, or a negative errno with a

@@ -36,6 +36,7 @@
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "git/linked.h"
+#include "net/proxy.h"
 #include "policy/config.h"
 #include "sandbox/agent.h"
 #include "sandbox/denylog.h"
@@ -250,6 +251,24 @@ static void setenv_env(struct layout *l, const struct shell_view *v)
 
 /* The environment: what the policy passes, then the environment's
  * variables, then the policy's setenv, then nsbsh's own (SV-1). */
+/* network = allow: the proxy inside, for every client that reads these
+ * (curl, git, npm, pip, cargo, go: http_proxy and https_proxy; all_proxy
+ * as SOCKS5 with the name resolved by the proxy); after the environment's
+ * variables, before the policy's setenv, which can change them. */
+static void proxy_env(struct layout *l)
+{
+	char http[64], socks[64];
+	snprintf(http, sizeof(http), "http://%s:%d", PROXY_ADDR_INSIDE, PROXY_PORT_INSIDE);
+	snprintf(socks, sizeof(socks), "socks5h://%s:%d", PROXY_ADDR_INSIDE, PROXY_PORT_INSIDE);
+	static const char no_proxy[] = "localhost,127.0.0.1,::1";
+	const char *const set[][2] = { { "http_proxy", http },   { "HTTP_PROXY", http },
+				       { "https_proxy", http },  { "HTTPS_PROXY", http },
+				       { "all_proxy", socks },   { "ALL_PROXY", socks },
+				       { "no_proxy", no_proxy }, { "NO_PROXY", no_proxy } };
+	for (size_t i = 0; i < ARRAY_SIZE(set); i++)
+		layout_setenv(l, set[i][0], set[i][1]);
+}
+
 static void shell_env(struct layout *l, const struct shell_view *v)
 {
 	const struct project *p = v->project;
@@ -276,6 +295,8 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	l->env_origin = NULL;
 	if (!have_path)
 		layout_setenv(l, "PATH", tail + 1);
+	if (v->policy->network_allow)
+		proxy_env(l);
 	l->env_origin = "setenv";
 	setenv_env(l, v);
 	l->env_origin = NULL;
@@ -389,6 +410,22 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 		session_view(l, v);
 	l->spec.seccomp = true;
 	l->spec.unshare_net = !pol->network;
+	if (pol->network_allow && v->connect) {
+		/* ssh to an allowed host: through the proxy (CONNECT); a
+		 * ProxyCommand in ~/.ssh/config still comes first */
+		static const char ssh[] = "# nsbsh: network = allow: ssh goes through the sandbox's proxy\n"
+					  "Host *\n\tProxyCommand " SHELL_CONNECT " %h %p\n";
+		layout_add(l, SB_BIND_RO, v->connect, SHELL_CONNECT);
+		layout_add_file(l, "/etc/ssh/ssh_config", ssh, sizeof(ssh) - 1);
+	}
+	if (pol->network_allow) {
+		l->spec.proxy_port = PROXY_PORT_INSIDE;
+		size_t n = pol->allow_hosts.n < LAYOUT_MAX_ALLOW_HOSTS ? pol->allow_hosts.n : LAYOUT_MAX_ALLOW_HOSTS;
+		for (size_t i = 0; i < n; i++)
+			l->allow_hosts[i] = layout_strdup(l, pol->allow_hosts.v[i].value);
+		l->spec.allow_hosts = l->allow_hosts;
+		l->spec.n_allow_hosts = n;
+	}
 	l->spec.nested_userns = pol->nested_userns;
 	l->spec.max_procs = (unsigned long)pol->max_procs;
 	l->spec.max_memory = pol->max_memory;

@@ -64,6 +64,8 @@ enum wire_event {
 	WIRE_STOP,         /* start -> supervisor: end the sandbox and all in it */
 	WIRE_RETIRE,       /* start -> supervisor -> pid 1: a newer sandbox serves
 			    * the work tree: end as soon as nothing runs */
+	WIRE_PROXY,        /* pid 1 -> supervisor: the proxy's listening socket
+			    * follows (network = allow, proxy-run.h) */
 };
 
 struct wire_msg {

@@ -121,7 +121,7 @@ expect_contains "$ERR" "nsbsh: $CONF:2: unknown key 'netwrok'; using the default
 expect_eq "$(nsbsh_lines "$ERR")" 1 "bad config: said in one line"
 userconf 'network = maybe'
 run_nsbsh --in "$P" -c 'true'
-expect_contains "$ERR" "$CONF:1: key 'network': 'maybe' is not on or off" "bad value: file, line, key and value"
+expect_contains "$ERR" "$CONF:1: key 'network': 'maybe' is not on, off or allow" "bad value: file, line, key and value"
 userconf 'bind = { "/srv'
 run_nsbsh --in "$P" -c 'echo ran'
 expect_eq "$OUT:$(nsbsh_lines "$ERR")" "ran:1" "syntax error: one message, and the command runs"
@@ -160,7 +160,7 @@ expect_eq "$OUT" "absent" "nsb trust --remove: the file is ignored again"
 echo 'network = sometimes' >"$P/.nsbsh.conf"
 run --in "$P" -- "${NSBSH%/*}/nsb" trust
 expect_eq "$RC" 1 "nsb trust of a broken file: refused"
-expect_contains "$ERR" "key 'network': 'sometimes' is not on or off; not trusted" "nsb trust of a broken file: says why"
+expect_contains "$ERR" "key 'network': 'sometimes' is not on, off or allow; not trusted" "nsb trust of a broken file: says why"
 rm -f "$P/.nsbsh.conf"
 
 # nsbsh's own directories stay read-only under a writable bind (TRUST-2).

@@ -114,7 +114,8 @@ static void test_every_key(void)
 		"linger = 60\n"
 		"setenv = { \"RUST_LOG=debug\", \"EDITOR=vi -e\" }\n"
 		"tools = { \"nixpkgs#ripgrep\", \"~/tools#default\" }\n"
-		"ssh_keys = { \"SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s\", \"~/.ssh/id_deploy\" }\n";
+		"ssh_keys = { \"SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s\", \"~/.ssh/id_deploy\" }\n"
+		"allow_hosts = { \"github.com\", \"*.npmjs.org:443\" }\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -197,7 +198,7 @@ static void test_every_key(void)
 static void test_messages(void)
 {
 	bad("network = on\nfoo = 1\n", "t.conf:2: unknown key 'foo'");
-	bad("\n\nnetwork = maybe\n", "t.conf:3: key 'network': 'maybe' is not on or off");
+	bad("\n\nnetwork = maybe\n", "t.conf:3: key 'network': 'maybe' is not on, off or allow");
 	bad("picker = yes", "t.conf:1: key 'picker': 'yes' is not on or off");
 	bad("strict = ON", "t.conf:1: key 'strict': 'ON' is not on or off");
 	bad("host_system = rw", "t.conf:1: key 'host_system': 'rw' is not off or ro");
@@ -230,7 +231,7 @@ static void test_messages(void)
 				       "not expanded: write the value)");
 	bad("network = \"\\9\"", "t.conf:1: syntax error: bad escape sequence '\\9'");
 	bad("\"\" = x", "t.conf:1: syntax error");
-	bad("network = \"o\033[2Jff\"", "t.conf:1: key 'network': 'o?[2Jff' is not on or off");
+	bad("network = \"o\033[2Jff\"", "t.conf:1: key 'network': 'o?[2Jff' is not on, off or allow");
 	/* A NUL byte: libconfuse would stop there; nsbsh refuses the file. */
 	{
 		struct policy_layer l = { 0 };
@@ -248,7 +249,7 @@ static void test_comments(void)
 
 	/* Block comments do not shift lines (libconfuse's lexer counts one
 	 * more); comments may stand between values. */
-	bad("/* one */ /* two\n */\nnetwork = maybe", "t.conf:3: key 'network': 'maybe' is not on or off");
+	bad("/* one */ /* two\n */\nnetwork = maybe", "t.conf:3: key 'network': 'maybe' is not on, off or allow");
 	CHECK(parse("network = /* c */ off\n"
 		    "watch = { a, # first\n"
 		    "          b, // second\n"
@@ -669,7 +670,7 @@ static void test_load_project(void)
 	/* A broken one: an error, and the policy as it was. */
 	CHECK(config_load_project(&p, HOME "/p", "network = maybe", 15, ".nsbsh.conf", true, HOME,
 				  &e) == -EINVAL);
-	CHECK_STREQ(e.message, ".nsbsh.conf:1: key 'network': 'maybe' is not on or off");
+	CHECK_STREQ(e.message, ".nsbsh.conf:1: key 'network': 'maybe' is not on, off or allow");
 	CHECK(p.network && p.bind.n == 2 && p.n_notes == 0 && p.n_projects == 1);
 	CHECK(config_load_project(&p, "relative", NULL, 0, NULL, false, HOME, &e) == -EINVAL);
 	CHECK_STREQ(e.message, "project 'relative' is not an absolute path");
@@ -716,6 +717,7 @@ static void test_policy_files(void)
 	CHECK(p.bind.n == 0 && p.unshadow.n == 0 && p.passthrough.n == 0 && p.watch.n == 0 &&
 	      p.allowed_roots.n == 0 && p.n_projects == 0 && p.n_notes == 0);
 	CHECK(p.eval_timeout == d.eval_timeout && policy_protect_count(&p) == policy_protect_count(&d));
+	CHECK(p.network_allow == d.network_allow && p.allow_hosts.n == 0);
 	for (size_t i = 0; i < policy_protect_count(&p) && i < policy_protect_count(&d); i++)
 		CHECK_STREQ(policy_protect_path(&p, i), policy_protect_path(&d, i));
 	policy_release(&p);
@@ -1079,7 +1081,42 @@ static void test_setenv_tools(void)
 	policy_release(&p);
 }
 
-UNIT_MAIN("config", test_setenv_tools, test_defaults, test_every_key, test_messages, test_comments, test_tilde,
+/* network = allow lies between off and on; a new allow_hosts entry widens. */
+static void test_network_allow(void)
+{
+	struct policy p;
+
+	bad("allow_hosts = { \"a b\" }",
+	    "t.conf:1: key 'allow_hosts': 'a b' is not a host name, \"*.NAME\" or an IP address (with an optional \":PORT\")");
+	bad("allow_hosts = { \"github.com:0\" }",
+	    "t.conf:1: key 'allow_hosts': 'github.com:0' has a port that is not a number from 1 to 65535");
+	bad("allow_hosts = { \"*.com\" }", "t.conf:1: key 'allow_hosts': '*.com' is a wildcard over a whole top-level domain");
+	bad("allow_hosts = { \"a.org\", \"a.org\" }", "t.conf:1: key 'allow_hosts': 'a.org' is listed twice");
+
+	policy_init_defaults(&p);
+	apply(&p, "user.conf", "network = allow\nallow_hosts = { \"github.com\", \"127.0.0.1:18080\" }\n", LAYER_USER);
+	CHECK(!p.network && p.network_allow && p.allow_hosts.n == 2);
+	/* a project file may narrow to off, or keep a subset of the hosts */
+	apply(&p, ".nsbsh.conf", "allow_hosts = { \"github.com\", \"evil.example\" }\n", LAYER_PROJECT);
+	CHECK(p.allow_hosts.n == 1 && streq(p.allow_hosts.v[0].value, "github.com"));
+	CHECK_STREQ(note(&p, 0), ".nsbsh.conf:1: key 'allow_hosts': 'evil.example' ignored: a project file can only narrow the policy");
+	apply(&p, ".nsbsh.conf", "network = on\n", LAYER_PROJECT);
+	CHECK(!p.network && p.network_allow);
+	CHECK_STREQ(note(&p, 1), ".nsbsh.conf:1: key 'network': 'on' ignored: a project file can only narrow the policy");
+	apply(&p, ".nsbsh.conf", "network = off\n", LAYER_PROJECT);
+	CHECK(!p.network && !p.network_allow);
+	apply(&p, ".nsbsh.conf", "network = allow\n", LAYER_PROJECT);
+	CHECK(!p.network && !p.network_allow);
+	CHECK_STREQ(note(&p, 2), ".nsbsh.conf:1: key 'network': 'allow' ignored: a project file can only narrow the policy");
+	policy_release(&p);
+	/* from on, allow narrows */
+	policy_init_defaults(&p);
+	apply(&p, ".nsbsh.conf", "network = allow\n", LAYER_PROJECT);
+	CHECK(!p.network && p.network_allow && p.n_notes == 0);
+	policy_release(&p);
+}
+
+UNIT_MAIN("config", test_network_allow, test_setenv_tools, test_defaults, test_every_key, test_messages, test_comments, test_tilde,
 	  test_bind_refusals, test_passthrough, test_limits, test_sandbox_limits, test_merge_user, test_merge_project,
 	  test_files_setup, test_load, test_load_project, test_files_teardown, test_notes_limit,
 	  test_policy_files, test_session_copy, test_ssh_keys, test_protect_key)
