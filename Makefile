@@ -66,10 +66,15 @@ LIB_OBJS := $(filter-out src/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 
-all: nsbsh nsb
+all: nsbsh nsb tools/nsbsh-connect
 
 nsbsh: $(OBJS)
 	$(CC) $(LDFLAGS) $(EXPORTS) -o $@ $(OBJS) $(PC_LIBS)
+
+# ssh's ProxyCommand inside a sandbox with network = allow: static, the
+# sandbox may have no /usr/lib.
+tools/nsbsh-connect: tools/nsbsh-connect.c
+	$(CC) -static -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $<
 
 nsb: nsbsh
 	ln -sf nsbsh $@
@@ -215,6 +220,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/nsbsh/shellwrap $(DESTDIR)$(DATADIR)/nsbsh/policy \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions
 	install -m 0755 nsbsh $(DESTDIR)$(BINDIR)/nsbsh
+	install -d $(DESTDIR)$(PREFIX)/lib/nsbsh
+	install -m 0755 tools/nsbsh-connect $(DESTDIR)$(PREFIX)/lib/nsbsh/nsbsh-connect
 	ln -sf nsbsh $(DESTDIR)$(BINDIR)/nsb
 	install -m 0644 shellwrap/*.bash $(DESTDIR)$(DATADIR)/nsbsh/shellwrap/
 	install -m 0644 policy/*.conf $(DESTDIR)$(DATADIR)/nsbsh/policy/
@@ -251,7 +258,7 @@ uninstall-shell:
 
 clean:
 	rm -f nsbsh nsb $(OBJS) $(OBJS:.o=.d) $(UNIT_BINS) tests/unit/*.d tests/try-syscall
-	rm -f tools/gen-seccomp src/sandbox/seccomp-bpf.inc src/sandbox/seccomp-bpf.inc.tmp
+	rm -f tools/gen-seccomp tools/nsbsh-connect src/sandbox/seccomp-bpf.inc src/sandbox/seccomp-bpf.inc.tmp
 	rm -f $(MAN_PAGES) $(MAN_PAGES:=.tmp)
 	rm -f $(FUZZ_BINS)
 

@@ -334,6 +334,7 @@ struct shell_parts {
 	struct cache_entry env;
 	bool have_env, stale;
 	char *rc_dir;
+	char *connect;  /* tools/nsbsh-connect, or NULL */
 	char base_id[LIVE_ID_LEN + 1];  /* the sandbox's id without its view (live_info) */
 	struct agent_spec agent;        /* its ssh agent (ssh_keys), made by a first start */
 	struct inject_spec inject;      /* its injected tokens (inject), made by a first start */
@@ -343,7 +344,7 @@ static void shell_parts_release(struct shell_parts *s)
 {
 	char **str[] = { &s->cache, &s->data, &s->private_home, &s->inside_rc, &s->bash, &s->sh,
 			 &s->env_program, &s->env_rc, &s->ctl, &s->denials, &s->nested, &s->live,
-			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir };
+			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir, &s->connect };
 	for (size_t i = 0; i < ARRAY_SIZE(str); i++)
 		free(*str[i]);
 	for (size_t i = 0; i < s->n_watch; i++)
@@ -399,6 +400,8 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 	}
 	if (!(s->bash = shell_bash(pol, e, ret_err)))
 		return -ENOENT;
+	if (pol->network_allow)
+		s->connect = connect_path();
 	if (e) {
 		s->sh = cache_entry_program(e, "sh");
 		s->env_program = cache_entry_program(e, "env");
@@ -441,6 +444,7 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
 		.policy = pol,
 		.private_home = s->private_home,
 		.inside_rc = s->inside_rc,
+		.connect = s->connect,
 		.env_rc = s->env_rc,
 		.environ = s->have_env ? s->env.environ : NULL,
 		.environ_len = s->have_env ? s->env.environ_len : 0,

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int dl_load(const char *soname, const struct dl_sym *syms, size_t n, char **ret_err)
+int dl_load(const char *soname, const struct dl_sym *syms, size_t n, void **ret_handle, char **ret_err)
 {
 	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 	const char *why = NULL;
@@ -19,8 +19,10 @@ int dl_load(const char *soname, const struct dl_sym *syms, size_t n, char **ret_
 			break;
 		}
 	}
-	if (h && !why)
+	if (h && !why) {
+		*ret_handle = h;
 		return 0;
+	}
 	if (asprintf(ret_err, "cannot load %s: %s", soname, why ? why : "a symbol is missing") < 0)
 		*ret_err = NULL;
 	return -ENOENT;

@@ -12,7 +12,8 @@ struct dl_sym {
 	const char *name;
 };
 
-/* Open soname (RTLD_NOW, RTLD_LOCAL) and fill every slot: 0, or -ENOENT
- * with the reason ("cannot load SONAME: ...") in *ret_err (NULL when out
- * of memory), and no slot to be trusted.  The library stays loaded. */
-int dl_load(const char *soname, const struct dl_sym *syms, size_t n, char **ret_err);
+/* Open soname (RTLD_NOW, RTLD_LOCAL) and fill every slot: 0 and the
+ * handle in *ret_handle (for dlclose), or -ENOENT with the reason
+ * ("cannot load SONAME: ...") in *ret_err (NULL when out of memory), and
+ * no slot to be trusted. */
+int dl_load(const char *soname, const struct dl_sym *syms, size_t n, void **ret_handle, char **ret_err);

@@ -11,6 +11,7 @@
  * symbol's own type, so a prototype can never drift from libgit2's. */
 #define GITLIB_SYMBOLS(X)                                         \
 	X(libgit2_init, git_libgit2_init)                         \
+	X(libgit2_shutdown, git_libgit2_shutdown)                 \
 	X(repository_open_ext, git_repository_open_ext)           \
 	X(repository_workdir, git_repository_workdir)             \
 	X(repository_free, git_repository_free)                   \
@@ -60,3 +61,9 @@ struct gitlib {
 
 /* Load and initialise libgit2 once; 0 and *ret, or -ENOENT with a reason. */
 int gitlib_load(const struct gitlib **ret, char **ret_err);
+
+/* libgit2 shut down and closed, with what it loaded (its TLS and
+ * Kerberos libraries' pages stay otherwise mapped in every process
+ * forked from the start: a live sandbox's supervisor and pid 1, for as
+ * long as they run); a later gitlib_load opens it again. */
+void gitlib_unload(void);

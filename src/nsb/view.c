@@ -88,7 +88,7 @@ static void json_str(FILE *f, const char *s)
 
 struct view_parts {
 	char *home, *user, *cache, *data, *private_home, *inside_rc, *env_rc, *bash, *sh, *env_program;
-	char *denials, *live, *rc_dir;
+	char *denials, *live, *rc_dir, *connect;
 	char *own[3];
 	char **watch;
 	size_t n_watch;
@@ -102,7 +102,8 @@ struct view_parts {
 static void view_parts_release(struct view_parts *v)
 {
 	char **s[] = { &v->home, &v->user, &v->cache, &v->data, &v->private_home, &v->inside_rc, &v->env_rc,
-		       &v->bash, &v->sh, &v->env_program, &v->denials, &v->live, &v->rc_dir, &v->nested };
+		       &v->bash, &v->sh, &v->env_program, &v->denials, &v->live, &v->rc_dir, &v->nested,
+		       &v->connect };
 	for (size_t i = 0; i < ARRAY_SIZE(s); i++)
 		free(*s[i]);
 	for (size_t i = 0; i < 3; i++)
@@ -146,6 +147,8 @@ static int parts_get(const struct project *p, const struct policy *pol, struct v
 		*ret_err = strdup("cannot find nsbsh's shellwrap/inside.bash (is nsbsh installed?)");
 		return -ENOENT;
 	}
+	if (pol->network_allow)
+		v->connect = connect_path();
 	const struct cache_entry *e = v->have_env ? &v->env : NULL;
 	if (!(v->bash = shell_bash(pol, e, ret_err)))
 		return -ENOENT;
@@ -305,7 +308,7 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 	struct view_user u = { .name = v.user, .home = v.home, .uid = getuid(), .gid = getgid() };
 	struct shell_view sv = {
 		.user = &u, .project = p, .policy = pol, .private_home = v.private_home,
-		.inside_rc = v.inside_rc, .env_rc = v.env_rc,
+		.inside_rc = v.inside_rc, .env_rc = v.env_rc, .connect = v.connect,
 		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
 		.bash = v.bash, .sh = v.sh, .env_program = v.env_program,
 		.watch = v.watch, .n_watch = v.n_watch, .nested = v.nested, .nested_len = v.nested_len,

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The system's file: /etc/nsbsh/nsbsh.conf, fixed at build time
  * (src/policy/sysconf.c). */
@@ -170,13 +171,14 @@ enum config_key {
 	CONFIG_KEY_INJECT_CA_FILE,
 	CONFIG_KEY_COUNT,
 };
+_Static_assert(CONFIG_KEY_COUNT <= 64, "struct policy_layer's set holds a bit a key");
 
 /* What one file (or one project section of it) says. */
 struct policy_layer {
 	char *filename;
 	char *project;  /* a project section: the project's root; else NULL */
 	int project_line;
-	unsigned set;   /* (1u << CONFIG_KEY_x) for each key the layer sets */
+	uint64_t set;   /* (1ull << CONFIG_KEY_x) for each key the layer sets */
 	int line[CONFIG_KEY_COUNT];  /* where it sets it (its last value) */
 	struct policy v;  /* the values of the keys in set; v.projects: the
 			   * file's project sections; v.notes: unused */

@@ -213,7 +213,7 @@ struct merge {
 
 static bool key_set(const struct merge *m, enum config_key k)
 {
-	return m->l->set & (1u << k);
+	return m->l->set & (1ull << k);
 }
 
 static int merge_note(struct merge *m, enum config_key k, int line, const char *value)

@@ -615,19 +615,11 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 				       (int)strcspn(v->e.value, "="), config_shown(v->e.value, b));
 		break;
 	case TYPE_SSH_KEY:
-		r = parse_ssh_key(d, text, line, v);
-		if (r == 0 && list_has_dest(opt, v, false))
-			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
-				       config_shown(v->e.value, b));
-		break;
 	case TYPE_INJECT:
-		r = parse_inject(d, text, line, v);
-		if (r == 0 && list_has_dest(opt, v, false))
-			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
-				       config_shown(v->e.value, b));
-		break;
 	case TYPE_HOST:
-		r = parse_host(d, text, line, v);
+		r = d->type == TYPE_SSH_KEY ? parse_ssh_key(d, text, line, v)
+		    : d->type == TYPE_INJECT ? parse_inject(d, text, line, v)
+						 : parse_host(d, text, line, v);
 		if (r == 0 && list_has_dest(opt, v, false))
 			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
 				       config_shown(v->e.value, b));
@@ -671,7 +663,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 		cfg_opt_t *o = opt_find(cfg, config_keys[k].name);
 		if (!o || !(o->flags & CFGF_MODIFIED))
 			continue;
-		l->set |= 1u << k;
+		l->set |= 1ull << k;
 		for (unsigned i = 0; i < cfg_opt_size(o); i++) {
 			struct value *v = cfg_opt_getnptr(o, i);
 			struct policy_list *list = NULL;

@@ -50,7 +50,9 @@
 #include "base/path.h"
 #include "base/sha256.h"
 #include "base/strbuf.h"
+#include "base/trim.h"
 #include "base/util.h"
+#include "git/gitlib.h"
 #include "sandbox/agent.h"
 #include "sandbox/denylog.h"
 #include "sandbox/proxy-run.h"
@@ -452,6 +454,7 @@ static void from_pid1(struct supervisor *sv)
 
 static noreturn void supervise(struct supervisor *sv)
 {
+	bool trimmed = false;
 	for (;;) {
 		struct pollfd p[5] = {
 			{ .fd = sv->box.pidfd, .events = POLLIN },
@@ -460,11 +463,16 @@ static noreturn void supervise(struct supervisor *sv)
 			{ .fd = sv->box.listener, .events = POLLIN },
 			{ .fd = sv->sigfd, .events = POLLIN },
 		};
-		if (poll(p, 5, -1) < 0) {
+		int ready = poll(p, 5, trimmed ? -1 : MEMORY_TRIM_QUIET_MS);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		/* a while with nothing to do: what it mapped goes (trim.h) */
+		if (ready == 0 && !trimmed)
+			memory_trim();
+		trimmed = ready == 0;
 		if (p[0].revents)
 			break; /* LIVE-3: pid 1 is gone, and with it the sandbox */
 		if (p[4].revents) {
@@ -665,6 +673,7 @@ int live_create(const char *dir, const char *id, const struct sandbox_spec *spec
 					keep[k] = t;
 				}
 		detach_fds(keep, 3);
+		gitlib_unload(); /* nothing of it is the supervisor's (trim.h) */
 		supervisor_main(dir, id, spec, info, lock, first, ready[1]);
 	}
 	close(ready[1]);

@@ -31,7 +31,7 @@
  * PROXY-5 bounded: at most PROXY_MAX_CONNECTIONS connections at once (one
  *         more is closed at once), a request head of PROXY_MAX_HEAD bytes
  *         and lines of PROXY_MAX_LINE, HEAD_TIMEOUT_S for the request to
- *         come whole, CONNECT_TIMEOUT_S for the connection out, and a
+ *         come whole (each read, and all of them), CONNECT_TIMEOUT_S for the connection out, and a
  *         relay ends after IDLE_TIMEOUT_S without a byte either way.
  */
 #include "sandbox/proxy-run.h"
@@ -40,6 +40,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -73,6 +74,7 @@ struct conn {
 	int fd;
 	uint8_t buf[PROXY_MAX_HEAD];
 	size_t len;
+	struct timespec start;  /* the request must be whole HEAD_TIMEOUT_S after it */
 };
 
 static void set_timeout(int fd, int seconds)
@@ -100,7 +102,9 @@ static int send_all(int fd, const void *buf, size_t len)
 /* More of the request into c->buf: 0, or -1 (closed, timed out, full). */
 static int read_more(struct conn *c)
 {
-	if (c->len >= sizeof(c->buf))
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (c->len >= sizeof(c->buf) || now.tv_sec - c->start.tv_sec >= HEAD_TIMEOUT_S)
 		return -1;
 	for (;;) {
 		ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
@@ -157,7 +161,7 @@ static int connect_timeout(const struct sockaddr *sa, socklen_t len)
 		return -err;
 	}
 	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
 
@@ -180,6 +184,13 @@ static socklen_t sockaddr_of(int family, const uint8_t *addr, uint16_t port, str
 
 enum outcome { OUT_OK, OUT_REFUSED, OUT_UNKNOWN, OUT_FAILED };
 
+/* strerror's text without its static buffer (threads). */
+static const char *error_text(int e)
+{
+	const char *s = strerrordesc_np(e);
+	return s ? s : "cannot connect";
+}
+
 /* PROXY-1..3: the connection out to t, or why not.  A literal was matched
  * by proxy_check_target already; a name is resolved here, once, and only
  * the addresses checked are tried. */
@@ -189,7 +200,7 @@ static enum outcome connect_checked(const struct proxy *px, const struct proxy_t
 	struct sockaddr_storage ss;
 	if (t->family) {
 		int fd = connect_timeout((struct sockaddr *)&ss, sockaddr_of(t->family, t->addr, t->port, &ss));
-		*why = fd < 0 ? strerror(-fd) : NULL;
+		*why = fd < 0 ? error_text(-fd) : NULL;
 		*ret_fd = fd;
 		return fd < 0 ? OUT_FAILED : OUT_OK;
 	}
@@ -220,7 +231,7 @@ static enum outcome connect_checked(const struct proxy *px, const struct proxy_t
 		if (r >= 0)
 			fd = r;
 		else if (!failed)
-			failed = strerror(-r);
+			failed = error_text(-r);
 	}
 	freeaddrinfo(res);
 	*ret_fd = fd;
@@ -235,84 +246,94 @@ static enum outcome connect_checked(const struct proxy *px, const struct proxy_t
 	return OUT_FAILED;
 }
 
+/* One direction of a relay: from src into its pipe when src is readable,
+ * then from the pipe to dst at once (nonblocking: what dst does not take
+ * now waits in the pipe for its POLLOUT).  -1: the relay is over. */
+struct way {
+	int src, dst, pipe[2];
+	size_t in;   /* bytes in the pipe */
+	bool eof;    /* src has nothing more */
+	bool shut;   /* dst was told (SHUT_WR) */
+};
+
+/* 1: bytes moved (or the end seen), 0: none, -1: the relay is over. */
+static int pump_once(struct way *w, size_t cap, bool readable, bool writable)
+{
+	ssize_t n;
+	int moved = 0;
+	if (readable && !w->eof && w->in < cap) {
+		n = splice(w->src, NULL, w->pipe[1], NULL, cap - w->in, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n == 0)
+			w->eof = true, moved = 1;
+		else if (n > 0)
+			w->in += (size_t)n, writable = true, moved = 1;
+		else if (errno != EAGAIN && errno != EINTR)
+			return -1;
+	}
+	if (writable && w->in) {
+		n = splice(w->pipe[0], NULL, w->dst, NULL, w->in, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0)
+			w->in -= (size_t)n, moved = 1;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+	}
+	return moved;
+}
+
+static int pump(struct way *w, size_t cap, bool readable, bool writable)
+{
+	/* a few rounds while both sides keep up: fewer polls on a stream */
+	for (int round = 0; round < 8 && (readable || writable) && !w->eof; round++) {
+		int m = pump_once(w, cap, readable, writable);
+		if (m < 0)
+			return -1;
+		if (m == 0)
+			break;
+		readable = writable = true;
+	}
+	if (w->eof && w->in && writable && pump_once(w, cap, false, true) < 0)
+		return -1;
+	if (w->eof && !w->in && !w->shut) {
+		shutdown(w->dst, SHUT_WR);
+		w->shut = true;
+	}
+	return 0;
+}
+
 /* Both ways until both ends closed, or IDLE_TIMEOUT_S of silence:
  * splice(2) through a pipe each way, nothing copied to user space. */
 static void relay(int a, int b)
 {
-	int ab[2], ba[2];
-	if (pipe2(ab, O_CLOEXEC | O_NONBLOCK) < 0)
-		return;
-	if (pipe2(ba, O_CLOEXEC | O_NONBLOCK) < 0) {
-		close(ab[0]);
-		close(ab[1]);
-		return;
+	struct way w[2] = { { .src = a, .dst = b, .pipe = { -1, -1 } }, { .src = b, .dst = a, .pipe = { -1, -1 } } };
+	int cap = 0;
+	if (pipe2(w[0].pipe, O_CLOEXEC | O_NONBLOCK) == 0 && pipe2(w[1].pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+		cap = fcntl(w[0].pipe[1], F_SETPIPE_SZ, RELAY_PIPE);
+		if (cap < 0 || fcntl(w[1].pipe[1], F_SETPIPE_SZ, cap) < 0)
+			cap = fcntl(w[0].pipe[1], F_GETPIPE_SZ);
+		if (cap <= 0)
+			cap = 65536;
+		fcntl(a, F_SETFL, fcntl(a, F_GETFL) | O_NONBLOCK);
+		fcntl(b, F_SETFL, fcntl(b, F_GETFL) | O_NONBLOCK);
 	}
-	int cap = fcntl(ab[1], F_SETPIPE_SZ, RELAY_PIPE);
-	if (cap < 0 || fcntl(ba[1], F_SETPIPE_SZ, cap) < 0)
-		cap = fcntl(ab[1], F_GETPIPE_SZ);
-	if (cap <= 0)
-		cap = 65536;
-	fcntl(a, F_SETFL, fcntl(a, F_GETFL) | O_NONBLOCK);
-	fcntl(b, F_SETFL, fcntl(b, F_GETFL) | O_NONBLOCK);
-	size_t in_ab = 0, in_ba = 0;
-	bool eof_a = false, eof_b = false, shut_a = false, shut_b = false;
-	for (;;) {
-		if (eof_a && !in_ab && !shut_b) {
-			shutdown(b, SHUT_WR);
-			shut_b = true;
-		}
-		if (eof_b && !in_ba && !shut_a) {
-			shutdown(a, SHUT_WR);
-			shut_a = true;
-		}
-		if (shut_a && shut_b)
-			break;
-		short ea = (short)((!eof_a && in_ab < (size_t)cap ? POLLIN : 0) | (in_ba ? POLLOUT : 0));
-		short eb = (short)((!eof_b && in_ba < (size_t)cap ? POLLIN : 0) | (in_ab ? POLLOUT : 0));
-		struct pollfd p[2] = { { .fd = ea ? a : -1, .events = ea }, { .fd = eb ? b : -1, .events = eb } };
+	while (cap > 0 && !(w[0].shut && w[1].shut)) {
+		/* p[0] is a: read for w[0], written by w[1]; p[1] is b */
+		short ev[2];
+		for (int i = 0; i < 2; i++)
+			ev[i] = (short)((!w[i].eof && w[i].in < (size_t)cap ? POLLIN : 0) | (w[!i].in ? POLLOUT : 0));
+		struct pollfd p[2] = { { .fd = ev[0] ? a : -1, .events = ev[0] }, { .fd = ev[1] ? b : -1, .events = ev[1] } };
 		int k = poll(p, 2, IDLE_TIMEOUT_S * 1000);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0 || (p[0].revents | p[1].revents) & (POLLERR | POLLNVAL))
 			break;
-		ssize_t n;
-		if (p[0].revents & (POLLIN | POLLHUP) && (ea & POLLIN)) {
-			n = splice(a, NULL, ab[1], NULL, (size_t)cap - in_ab, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n == 0)
-				eof_a = true;
-			else if (n > 0)
-				in_ab += (size_t)n;
-			else if (errno != EAGAIN && errno != EINTR)
-				break;
-		}
-		if (p[1].revents & (POLLIN | POLLHUP) && (eb & POLLIN)) {
-			n = splice(b, NULL, ba[1], NULL, (size_t)cap - in_ba, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n == 0)
-				eof_b = true;
-			else if (n > 0)
-				in_ba += (size_t)n;
-			else if (errno != EAGAIN && errno != EINTR)
-				break;
-		}
-		if (p[1].revents & POLLOUT && in_ab) {
-			n = splice(ab[0], NULL, b, NULL, in_ab, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0)
-				in_ab -= (size_t)n;
-			else if (n < 0 && errno != EAGAIN && errno != EINTR)
-				break;
-		}
-		if (p[0].revents & POLLOUT && in_ba) {
-			n = splice(ba[0], NULL, a, NULL, in_ba, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0)
-				in_ba -= (size_t)n;
-			else if (n < 0 && errno != EAGAIN && errno != EINTR)
-				break;
-		}
+		if (pump(&w[0], (size_t)cap, p[0].revents & (POLLIN | POLLHUP), p[1].revents & POLLOUT) < 0 ||
+		    pump(&w[1], (size_t)cap, p[1].revents & (POLLIN | POLLHUP), p[0].revents & POLLOUT) < 0)
+			break;
 	}
-	close(ab[0]);
-	close(ab[1]);
-	close(ba[0]);
-	close(ba[1]);
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++)
+			if (w[i].pipe[j] >= 0)
+				close(w[i].pipe[j]);
 }
 
 static void serve_http(struct conn *c)
@@ -420,6 +441,7 @@ static void *serve(void *arg)
 {
 	struct conn *c = arg;
 	set_timeout(c->fd, HEAD_TIMEOUT_S);
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	if (read_more(c) == 0) {
 		if (c->buf[0] == 5)
 			serve_socks(c);

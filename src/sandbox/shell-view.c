@@ -437,6 +437,14 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 		session_view(l, v);
 	l->spec.seccomp = true;
 	l->spec.unshare_net = !pol->network;
+	if (pol->network_allow && v->connect) {
+		/* ssh to an allowed host: through the proxy (CONNECT); a
+		 * ProxyCommand in ~/.ssh/config still comes first */
+		static const char ssh[] = "# nsbsh: network = allow: ssh goes through the sandbox's proxy\n"
+					  "Host *\n\tProxyCommand " SHELL_CONNECT " %h %p\n";
+		layout_add(l, SB_BIND_RO, v->connect, SHELL_CONNECT);
+		layout_add_file(l, "/etc/ssh/ssh_config", ssh, sizeof(ssh) - 1);
+	}
 	if (pol->network_allow) {
 		l->spec.proxy_port = PROXY_PORT_INSIDE;
 		size_t n = pol->allow_hosts.n < LAYOUT_MAX_ALLOW_HOSTS ? pol->allow_hosts.n : LAYOUT_MAX_ALLOW_HOSTS;

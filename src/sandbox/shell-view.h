@@ -29,6 +29,8 @@
  * place of /run/nsbsh that the sandbox may write; a directory of each
  * shell's own in it (NSBSH_CTL). */
 #define SHELL_CTL_DIR "/run/nsbsh/ctl"
+/* network = allow: ssh's ProxyCommand (tools/nsbsh-connect.c) */
+#define SHELL_CONNECT "/run/nsbsh/bin/nsbsh-connect"
 
 struct policy;
 
@@ -41,6 +43,7 @@ struct shell_view {
 	const struct policy *policy;
 	const char *private_home;       /* shown at user->home, read-write */
 	const char *inside_rc;          /* shellwrap/inside.bash */
+	const char *connect;            /* tools/nsbsh-connect, or NULL: none (network = allow) */
 	const char *env_rc;             /* the environment's rc.bash; NULL: no environment */
 	const char *environ;            /* its variables, "NAME=VALUE\0"... */
 	size_t environ_len;

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "base/file.h"
+#include "base/trim.h"
 #include "base/util.h"
 #include "sandbox/wire.h"
 
@@ -260,6 +261,7 @@ noreturn void spawner_run(const struct sandbox_spec *spec, int ctl)
 	if (sfd < 0)
 		_exit(EXIT_SANDBOX_SETUP);
 	long idle_since = now_s();
+	bool trimmed = false;
 	for (;;) {
 		bool idle = no_child();
 		if (!idle)
@@ -284,11 +286,18 @@ noreturn void spawner_run(const struct sandbox_spec *spec, int ctl)
 				who[n - 2] = &shells[i];
 				p[n++] = (struct pollfd){ .fd = shells[i].conn, .events = POLLIN };
 			}
-		if (poll(p, n, timeout) < 0) {
+		if (!trimmed && (timeout < 0 || timeout > MEMORY_TRIM_QUIET_MS))
+			timeout = MEMORY_TRIM_QUIET_MS;
+		int ready = poll(p, n, timeout);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			_exit(EXIT_SANDBOX_SETUP);
 		}
+		/* a while with nothing to do: what it mapped goes (trim.h) */
+		if (ready == 0 && !trimmed)
+			memory_trim();
+		trimmed = ready == 0;
 		if (p[1].revents) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))

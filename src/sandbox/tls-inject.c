@@ -165,9 +165,11 @@ static int ossl_load(char **ret_err)
 	static const struct dl_sym crypto[] = { CRYPTO_SYMBOLS(SLOT) };
 	static const struct dl_sym ssl[] = { SSL_SYMBOLS(SLOT) };
 #undef SLOT
-	int r = dl_load(LIBCRYPTO_SONAME, crypto, ARRAY_SIZE(crypto), ret_err);
+	/* loaded for the process's life: the proxy uses it until it ends */
+	void *h;
+	int r = dl_load(LIBCRYPTO_SONAME, crypto, ARRAY_SIZE(crypto), &h, ret_err);
 	if (r == 0)
-		r = dl_load(LIBSSL_SONAME, ssl, ARRAY_SIZE(ssl), ret_err);
+		r = dl_load(LIBSSL_SONAME, ssl, ARRAY_SIZE(ssl), &h, ret_err);
 	return r;
 }
 

@@ -32,7 +32,8 @@ static int edit_load(char **ret_err)
 			EDIT_SYMBOLS(EDIT_SLOT)
 #undef EDIT_SLOT
 		};
-		loaded = dl_load(LIBEDIT_SONAME, syms, ARRAY_SIZE(syms), &why);
+		void *h;
+		loaded = dl_load(LIBEDIT_SONAME, syms, ARRAY_SIZE(syms), &h, &why);
 	}
 	if (loaded < 0)
 		*ret_err = why ? strdup(why) : NULL;

@@ -14,7 +14,9 @@ noreturn void plain_exec(char **argv)
 	    NSBSH_HOST_BASH, strerror(errno));
 }
 
-char *shellwrap_path(const char *name)
+/* name in the first of where[] (relative to the binary's directory) that
+ * has it readable. */
+static char *own_file(const char *const *where, size_t n_where, const char *name)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -25,8 +27,7 @@ char *shellwrap_path(const char *name)
 	if (!slash)
 		return NULL;
 	*slash = '\0';
-	static const char *const where[] = { "shellwrap", "../share/nsbsh/shellwrap" };
-	for (size_t i = 0; i < ARRAY_SIZE(where); i++) {
+	for (size_t i = 0; i < n_where; i++) {
 		char *path = NULL;
 		if (asprintf(&path, "%s/%s/%s", exe, where[i], name) < 0)
 			return NULL;
@@ -35,6 +36,18 @@ char *shellwrap_path(const char *name)
 		free(path);
 	}
 	return NULL;
+}
+
+char *shellwrap_path(const char *name)
+{
+	static const char *const where[] = { "shellwrap", "../share/nsbsh/shellwrap" };
+	return own_file(where, ARRAY_SIZE(where), name);
+}
+
+char *connect_path(void)
+{
+	static const char *const where[] = { "tools", "../lib/nsbsh" };
+	return own_file(where, ARRAY_SIZE(where), "nsbsh-connect");
 }
 
 /* Set in the environment, so that bash loads the user's own startup files

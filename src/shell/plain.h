@@ -18,3 +18,6 @@ void plain_hook_env(const char *dir);
 /* shellwrap/NAME next to the binary (a build tree) or in
  * ../share/nsbsh/shellwrap (an install), malloc'ed; NULL: not found. */
 char *shellwrap_path(const char *name);
+/* tools/nsbsh-connect (lib/nsbsh/ once installed), ssh's ProxyCommand
+ * inside with network = allow; NULL when there is none. */
+char *connect_path(void);

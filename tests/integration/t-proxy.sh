@@ -8,7 +8,10 @@
 
 P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
-CONF=$HOME/.config/nsbsh/nsbsh.conf
+# the user's file in the scratch: another suite's run that empties the shared
+# home cannot change this file's policy half-way
+export XDG_CONFIG_HOME=$W/config
+CONF=$XDG_CONFIG_HOME/nsbsh/nsbsh.conf
 NSB=$(dirname "$NSBSH")/nsb
 userconf() { mkdir -p "${CONF%/*}" && printf '%s\n' "$@" >"$CONF"; }
 
@@ -77,6 +80,14 @@ expect_match "$RC:$ERR" '^97:.*SOCKS5.*\(2\)' "PROXY-1 only-listed: a port not l
 run_nsbsh --in "$P" -c "$C http://127.0.0.2:$PA/page.txt"
 expect_contains "$OUT" "address not listed in allow_hosts" "PROXY-1 only-listed: another loopback literal is not the listed one"
 
+# git over http (a dumb-http repository served by server a): through the proxy
+repo=$W/www-a/repo.git
+git init -q "$W/src" && echo "from git" >"$W/src/file" && git -C "$W/src" add file &&
+	git -C "$W/src" -c user.name=t -c user.email=t@t -c commit.gpgsign=false commit -qm one &&
+	git clone -q --bare "$W/src" "$repo" && git -C "$repo" update-server-info
+run_nsbsh --in "$P" -c "env -u no_proxy -u NO_PROXY git clone -q http://127.0.0.1:$PA/repo.git /tmp/c && cat /tmp/c/file"
+expect_eq "$RC:$OUT" "0:from git" "PROXY-1 only-listed: git clone over http passes through the proxy (http_proxy)"
+
 # --- PROXY-2 resolved-once: the proxy resolves (curl inside resolves nothing) ---
 run_nsbsh --in "$P" -c "$C --socks5-hostname 127.0.0.1:3128 http://localhost:$PA/page.txt"
 expect_eq "$RC:$OUT" "0:page of a" "PROXY-2 resolved-once: a name sent to the proxy (SOCKS5 with the name) is resolved there, to a listed address"
@@ -105,6 +116,17 @@ run_nsbsh --in "$P" -c 'exec 3<>/dev/tcp/127.0.0.1/3128 || exit 1
 expect_match "$OUT" "^HTTP/1.1 431" "PROXY-5 bounded: a request head past the limit is answered 431"
 run_nsbsh --in "$P" -c "$C http://127.0.0.1:$PA/page.txt"
 expect_eq "$RC:$OUT" "0:page of a" "PROXY-5 bounded: control: the proxy serves on after it"
+# 256 connections at once (each waiting for its request): one more is
+# closed at once, unanswered; one of the 256 is still served.
+run_nsbsh --in "$P" -c 'fds=()
+	for i in $(seq 256); do exec {fd}<>/dev/tcp/127.0.0.1/3128 || exit 1; fds+=($fd); done
+	sleep 1
+	exec {extra}<>/dev/tcp/127.0.0.1/3128 || exit 1
+	printf "GET http://127.0.0.1:'"$PA"'/page.txt HTTP/1.1\r\n\r\n" >&$extra 2>/dev/null
+	if read -r -t 10 line <&$extra; then echo "extra: $line"; else echo "extra: $?"; fi
+	printf "GET http://127.0.0.1:'"$PA"'/page.txt HTTP/1.1\r\n\r\n" >&${fds[0]}
+	read -r -t 10 line <&${fds[0]}; echo "first: $line"'
+expect_eq "$RC:$OUT" $'0:extra: 1\nfirst: HTTP/1.0 200 OK\r' "PROXY-5 bounded: past 256 connections at once, one more is closed unanswered; the first is still served"
 
 # --- no way around it -----------------------------------------------------------
 run_nsbsh --in "$P" -c "exec 3<>/dev/tcp/127.0.0.1/$PA && echo reached || echo refused"
@@ -112,8 +134,42 @@ expect_eq "$OUT" "refused" "network allow: a direct connection to the host's lis
 run_nsbsh --in "$P" -c "curl -sS --max-time 10 --noproxy '*' http://127.0.0.1:$PA/page.txt"
 expect_ne "$RC" 0 "network allow: curl told not to use the proxy reaches nothing"
 
+# --- ssh through the proxy (issue 18): /etc/ssh/ssh_config's ProxyCommand ------
+# A real sshd of the test's own, as the test user, on a loopback port, its
+# key in the work tree (a test's key: the sandbox must see it to use it).
+mkdir -p "$W/ssh" && ssh-keygen -q -t ed25519 -N '' -f "$W/ssh/host" && ssh-keygen -q -t ed25519 -N '' -f "$P/.id" &&
+	cp "$P/.id.pub" "$W/ssh/authorized_keys"
+PS=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '%s\n' "Port $PS" "ListenAddress 127.0.0.1" "HostKey $W/ssh/host" "AuthorizedKeysFile $W/ssh/authorized_keys" \
+	"PidFile none" "StrictModes no" "UsePAM no" "PasswordAuthentication no" "KbdInteractiveAuthentication no" >"$W/ssh/sshd_config"
+/usr/sbin/sshd -D -e -f "$W/ssh/sshd_config" 2>"$W/ssh/log" &
+SERVERS+=($!)
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PS") 2>/dev/null && break; sleep 0.1; done
+SSH="ssh -i .id -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -p $PS"
+run -- $SSH -i "$P/.id" 127.0.0.1 echo over-ssh
+expect_eq "$RC:$OUT" "0:over-ssh" "control: the test's sshd takes the key on the host"
+run_nsbsh --in "$P" -c "$SSH 127.0.0.1 echo over-ssh"
+expect_contains "$RC:$ERR" "nsbsh-connect: 127.0.0.1:$PS: refused by the proxy: port not listed in allow_hosts" \
+	"PROXY-1 only-listed: ssh to a port that allow_hosts does not list is refused, with the proxy's reason"
+userconf "network = allow" "host_system = ro" "linger = 0" "allow_hosts = { \"127.0.0.1:$PS\" }"
+run_nsbsh --in "$P" -c "$SSH 127.0.0.1 echo over-ssh"
+expect_eq "$RC:$OUT" "0:over-ssh" "network allow: ssh to an allowed host:port works through the proxy (the sandbox's ssh_config)"
+run_nsbsh --in "$P" -c "exec 3<>/dev/tcp/127.0.0.1/$PS && echo reached || echo refused; readlink /proc/self/ns/net"
+diag "net namespace inside: ${OUT#*$'\n'}, outside: $(readlink /proc/self/ns/net)"
+expect_eq "${OUT%%$'\n'*}" "refused" "network allow: control: the sshd is not reachable without the proxy"
+
 # --- the proxy lives with its sandbox ----------------------------------------
 ps_proxy() { ps -u "$(id -u)" -o pid=,comm= | awk '$2 == "nsbsh-proxy" { print $1 }'; }
+userconf "network = allow" "host_system = ro" "linger = 600" "allow_hosts = { \"127.0.0.1:$PA\" }"
+run_nsbsh --in "$P" -c "$C http://127.0.0.1:$PA/page.txt"
+first=$(ps_proxy)
+run_nsbsh --in "$P" -c "$C http://127.0.0.1:$PA/page.txt"
+expect_eq "$RC:$OUT" "0:page of a" "network allow: a shell that joins the live sandbox uses its proxy"
+expect_eq "$(ps_proxy | wc -l):$(ps_proxy)" "1:$first" "network allow: one proxy for the live sandbox, the same for the shell that joined"
+run -- "$NSB" stop "$P"
+for _ in $(seq 50); do [ -z "$(ps_proxy)" ] && break; sleep 0.1; done
+expect_eq "$(ps_proxy)" "" "network allow: nsb stop ends the proxy with its sandbox"
+userconf "network = allow" "host_system = ro" "linger = 0" "allow_hosts = { \"127.0.0.1:$PA\" }"
 run_nsbsh --in "$P" -c 'echo alive'
 for _ in $(seq 50); do [ -z "$(ps_proxy)" ] && break; sleep 0.1; done
 expect_eq "$(ps_proxy)" "" "network allow: the proxy ends with its sandbox (linger = 0)"
