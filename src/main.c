@@ -35,16 +35,17 @@
 #include "git/linked.h"
 #include "git/nested.h"
 #include "git/project.h"
+#include "net/inject.h"
 #include "nsb/nsb.h"
 #include "nsb/version.h"
 #include "policy/config.h"
 #include "policy/trust.h"
 #include "sandbox/agent.h"
-#include "sandbox/tls-inject.h"
 #include "sandbox/denylog.h"
 #include "sandbox/live.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/shell-view.h"
+#include "sandbox/tls-inject.h"
 #include "sandbox/userns.h"
 #include "shell/args.h"
 #include "shell/ctl.h"
@@ -501,6 +502,10 @@ static int shell_sandbox_create(const struct place *here, const struct policy *p
 		if (ij == 0) {
 			shell_view_inject(l, s->inject.bundle);
 			l->spec.inject = &s->inject;
+			for (size_t i = 0; i < s->inject.n; i++)
+				if (!inject_host_allowed(&s->inject.rules[i], pol))
+					warn("inject: %s is not in allow_hosts: its requests are refused",
+					     s->inject.rules[i].host);
 		} else if (ij != -ENOENT) {
 			warn("inject: cannot ready the sandbox's trust store: %s", strerror(-ij));
 		} else if (pol->inject.n) {

@@ -36,15 +36,15 @@
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "git/linked.h"
+#include "net/inject.h"
 #include "net/proxy.h"
 #include "policy/config.h"
 #include "sandbox/agent.h"
-#include "net/inject.h"
-#include "sandbox/tls-inject.h"
 #include "sandbox/denylog.h"
 #include "sandbox/gitprotect.h"
 #include "sandbox/gitsign.h"
 #include "sandbox/homerc.h"
+#include "sandbox/tls-inject.h"
 
 /* SV-4: where a policy bind must not go. */
 static const char *bind_dest_refusal(const struct shell_view *v, const char *dest)

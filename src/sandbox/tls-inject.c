@@ -71,6 +71,7 @@
 #include "base/file.h"
 #include "base/util.h"
 #include "net/inject.h"
+#include "net/proxy.h"
 #include "policy/config.h"
 #include "sandbox/denylog.h"
 
@@ -220,6 +221,21 @@ int inject_spec_init(struct inject_spec *ret, const struct policy *pol, const ch
 	}
 	*ret = s;
 	return 0;
+}
+
+bool inject_host_allowed(const struct inject_rule *rule, const struct policy *pol)
+{
+	for (size_t i = 0; i < pol->allow_hosts.n; i++) {
+		struct proxy_rule r;
+		struct proxy_target t;
+		const char *why;
+		/* at the entry's port, or 443 */
+		if (proxy_rule_parse(pol->allow_hosts.v[i].value, &r, &why) == 0 &&
+		    proxy_target_set(&t, rule->host, strlen(rule->host), r.port ? r.port : 443) == 0 &&
+		    !proxy_check_target(&r, 1, &t))
+			return true;
+	}
+	return false;
 }
 
 void inject_spec_clean(const struct inject_spec *s)

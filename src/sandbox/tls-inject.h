@@ -5,6 +5,7 @@
  * Invariants: see the top of tls-inject.c. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,10 @@ struct inject_spec {
 int inject_spec_init(struct inject_spec *ret, const struct policy *pol, const char *live_dir, const char *id,
 		     const char *home, const char *log);
 void inject_spec_release(struct inject_spec *s);
+/* Whether an entry of pol's allow_hosts lets rule's host through, at the
+ * entry's port or 443 (a start says when none does: the entry would do
+ * nothing). */
+bool inject_host_allowed(const struct inject_rule *rule, const struct policy *pol);
 /* The supervisor's, when the sandbox ends: the bundle and its directory
  * removed. */
 void inject_spec_clean(const struct inject_spec *s);

@@ -128,6 +128,7 @@ C='env -u no_proxy -u NO_PROXY curl -sS --max-time 20'
 
 run_nsbsh --in "$P" -c "$C https://localhost:$GP/"
 diag "first request: rc=$RC out=$OUT err=$ERR"
+expect_no_match "$ERR" "not in allow_hosts" "inject: a host in allow_hosts (with its port) gets no note"
 expect_eq "$RC:$OUT" "0:hello good: authorized" \
 	"INJECT-1 listed-hosts-only: a request inside to a listed host gets 200: the proxy set the token"
 expect_eq "$(tail -n1 "$W/req-good")" "GET / auth=1" "INJECT-2 secret-never-inside: the server got one Authorization header"
@@ -146,6 +147,11 @@ expect_contains "$OUT" "unauthorized (0 Authorization headers)" \
 	"INJECT-1 listed-hosts-only: a host not in inject gets no header"
 run_nsbsh --in "$P" -c "$C https://127.0.0.1:$GP/"
 expect_ne "$RC" 0 "INJECT-1 listed-hosts-only: a host not in inject is not verified by the sandbox's CA (curl without the test CA refuses it)"
+
+run_nsbsh --in "$P" -c "$C --socks5-hostname 127.0.0.1:3128 https://localhost:$GP/"
+expect_eq "$RC:$OUT" "0:hello good: authorized" "INJECT-1 listed-hosts-only: a listed host reached over SOCKS5 gets the token too"
+run_nsbsh --in "$P" -c "$C --socks5-hostname 127.0.0.1:3128 --cacert test-ca.crt https://127.0.0.1:$GP/"
+expect_eq "$RC:$OUT" "0:unauthorized (0 Authorization headers)" "INJECT-1 listed-hosts-only: a host not listed over SOCKS5 is relayed untouched"
 
 # --- INJECT-2 secret-never-inside -------------------------------------------------
 run_nsbsh --in "$P" -c 'echo "$TEST_API_TOKEN"; env | grep -c -F "$0"' "$SECRET"
@@ -246,6 +252,11 @@ diag "link: rc=$RC out=$OUT err=$ERR"
 expect_eq "$RC:$OUT" "0:ran" "inject: a secret that cannot be read does not lock the user out (the shell runs without the sandbox's project)"
 expect_contains "$ERR" "inject: cannot read '$W/token': a link (not followed)" "inject: a file: that is a link is not followed, said in one line"
 rm -f "$W/token" "$W/token.real"
+userconf "network = allow" "host_system = ro" "linger = 0" "allow_hosts = { \"127.0.0.1:$GP\" }" \
+	"inject = { \"localhost Authorization=Bearer env:TEST_API_TOKEN\" }"
+run_nsbsh --in "$P" -c 'echo ran'
+expect_contains "$ERR" "inject: localhost is not in allow_hosts: its requests are refused" \
+	"inject: a host that allow_hosts does not list is said at the start"
 userconf "network = off" "host_system = ro" "linger = 0" "inject = { \"localhost Authorization=Bearer env:TEST_API_TOKEN\" }"
 run_nsbsh --in "$P" -c 'echo "ran ${TEST_API_TOKEN:-unset} ${SSL_CERT_FILE:-unset}"'
 expect_eq "$OUT" "ran unset unset" "inject: without network = allow nothing is injected and nothing changes inside"
