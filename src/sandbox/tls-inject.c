@@ -16,6 +16,10 @@
  * helper program would need the CA key passed to it, or a process per
  * connection.
  *
+ * About 800 lines, on purpose: the symbol table, the CA and the relay of
+ * one connection share one loaded library and one process's state (the
+ * key, the leaves), which no other file may touch.
+ *
  * Invariants (each has a check in tests/integration/t-inject.sh that
  * names it; the request framing is net/inject.c's, unit-tested):
  * INJECT-1 listed-hosts-only: only a CONNECT whose host is an inject
