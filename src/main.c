@@ -502,10 +502,13 @@ static int shell_sandbox_create(const struct place *here, const struct policy *p
 		if (ij == 0) {
 			shell_view_inject(l, s->inject.bundle);
 			l->spec.inject = &s->inject;
-			for (size_t i = 0; i < s->inject.n; i++)
-				if (!inject_host_allowed(&s->inject.rules[i], pol))
-					warn("inject: %s is not in allow_hosts: its requests are refused",
-					     s->inject.rules[i].host);
+			for (size_t i = 0; i < s->inject.n; i++) {
+				const struct inject_rule *r = &s->inject.rules[i];
+				if (inject_find(s->inject.rules, i, r->host))
+					warn("inject: %s is listed twice: only its first entry is used", r->host);
+				else if (!inject_host_allowed(r, pol))
+					warn("inject: %s is not in allow_hosts: its requests are refused", r->host);
+			}
 		} else if (ij != -ENOENT) {
 			warn("inject: cannot ready the sandbox's trust store: %s", strerror(-ij));
 		} else if (pol->inject.n) {

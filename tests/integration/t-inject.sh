@@ -257,8 +257,10 @@ expect_eq "$RC:$OUT" "0:ran" "inject: a secret that cannot be read does not lock
 expect_contains "$ERR" "inject: cannot read '$W/token': a link (not followed)" "inject: a file: that is a link is not followed, said in one line"
 rm -f "$W/token" "$W/token.real"
 userconf "network = allow" "host_system = ro" "linger = 0" "allow_hosts = { \"127.0.0.1:$GP\" }" \
-	"inject = { \"localhost Authorization=Bearer env:TEST_API_TOKEN\" }"
+	"inject = { \"localhost Authorization=Bearer env:TEST_API_TOKEN\", \"localhost X-Other=env:TEST_API_TOKEN\" }"
 run_nsbsh --in "$P" -c 'echo ran'
+expect_contains "$ERR" "inject: localhost is listed twice: only its first entry is used" \
+	"inject: a host listed twice is said at the start"
 expect_contains "$ERR" "inject: localhost is not in allow_hosts: its requests are refused" \
 	"inject: a host that allow_hosts does not list is said at the start"
 userconf "network = off" "host_system = ro" "linger = 0" "inject = { \"localhost Authorization=Bearer env:TEST_API_TOKEN\" }"
