@@ -37,6 +37,7 @@
 #include "policy/trust.h"
 #include "sandbox/denylog.h"
 #include "sandbox/live.h"
+#include "sandbox/net.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/shell-view.h"
 #include "sandbox/userns.h"
@@ -321,6 +322,7 @@ static void nested_say_new(const char *worktree)
 struct shell_parts {
 	char *cache, *data, *private_home, *inside_rc, *bash, *sh, *env_program, *env_rc;
 	char *ctl, *denials, *nested, *live;
+	char *pasta;  /* network = on: pasta on the host's PATH, or NULL */
 	size_t nested_len;
 	char **watch;
 	size_t n_watch;
@@ -335,7 +337,7 @@ static void shell_parts_release(struct shell_parts *s)
 {
 	char **str[] = { &s->cache, &s->data, &s->private_home, &s->inside_rc, &s->bash, &s->sh,
 			 &s->env_program, &s->env_rc, &s->ctl, &s->denials, &s->nested, &s->live,
-			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir };
+			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir, &s->pasta };
 	for (size_t i = 0; i < ARRAY_SIZE(str); i++)
 		free(*str[i]);
 	for (size_t i = 0; i < s->n_watch; i++)
@@ -389,6 +391,9 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 	}
 	if (!(s->bash = shell_bash(pol, e, ret_err)))
 		return -ENOENT;
+	/* NET-3: the host's PATH, at the start */
+	if (pol->network == POLICY_NETWORK_ON && net_pasta_find(getenv("PATH"), &s->pasta) < 0)
+		return -ENOMEM;
 	if (e) {
 		s->sh = cache_entry_program(e, "sh");
 		s->env_program = cache_entry_program(e, "env");
@@ -437,6 +442,7 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
 		.bash = s->bash,
 		.sh = s->sh,
 		.env_program = s->env_program,
+		.pasta = s->pasta,
 		.watch = s->watch,
 		.n_watch = s->n_watch,
 		.nested = s->nested,

@@ -26,6 +26,7 @@
 #include "policy/config.h"
 #include "sandbox/layout.h"
 #include "sandbox/live.h"
+#include "sandbox/net.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/shell-view.h"
 #include "shell/parts.h"
@@ -183,7 +184,10 @@ static void show_text(const struct layout *l, const struct policy *pol, const st
 		       v->stale ? " (the last one built: the current one is not built yet)" : "");
 	else
 		printf("environment: none built yet (the view has none)\n");
-	printf("network: %s\n", pol->network ? "on: the host's network" : "off: loopback only");
+	const char *net = !l->spec.unshare_net ? "the host's network, shared"
+			  : l->spec.pasta ? "a namespace of its own, pasta outside"
+					  : "a namespace with loopback only";
+	printf("network: %s: %s\n", policy_network_word(pol->network), net);
 	printf("mounts (in order):\n");
 	for (size_t i = 0; i < l->spec.n_ops; i++) {
 		const struct sandbox_op *o = &l->spec.ops[i];
@@ -231,7 +235,7 @@ static void show_json(const struct layout *l, const struct policy *pol, const st
 	else
 		printf("null");
 	printf(",\"stale\":%s,\"network\":\"%s\",\"mounts\":[", v->stale ? "true" : "false",
-	       pol->network ? "on" : "off");
+	       policy_network_word(pol->network));
 	for (size_t i = 0; i < l->spec.n_ops; i++) {
 		const struct sandbox_op *o = &l->spec.ops[i];
 		printf("%s{\"kind\":\"%s\",\"dest\":", i ? "," : "",
@@ -295,12 +299,15 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		view_parts_release(&v);
 		return r == -ENOMEM ? EXIT_SYSTEM : 1;
 	}
+	_cleanup_free_ char *pasta = NULL;
+	if (pol->network == POLICY_NETWORK_ON && net_pasta_find(getenv("PATH"), &pasta) < 0)
+		pasta = NULL;
 	struct view_user u = { .name = v.user, .home = v.home, .uid = getuid(), .gid = getgid() };
 	struct shell_view sv = {
 		.user = &u, .project = p, .policy = pol, .private_home = v.private_home,
 		.inside_rc = v.inside_rc, .env_rc = v.env_rc,
 		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
-		.bash = v.bash, .sh = v.sh, .env_program = v.env_program,
+		.bash = v.bash, .sh = v.sh, .env_program = v.env_program, .pasta = pasta,
 		.watch = v.watch, .n_watch = v.n_watch, .nested = v.nested, .nested_len = v.nested_len,
 		.denials = v.denials, .own_dirs = (const char *const *)v.own, .n_own_dirs = 3,
 		.live_dir = v.live, .interactive = isatty(STDIN_FILENO), .stale = v.stale,

@@ -37,7 +37,7 @@ bool policy_env_reserved(const char *name);
 
 enum key_type { TYPE_CHOICE, TYPE_BIND, TYPE_UNSHADOW, TYPE_NAME, TYPE_WATCH, TYPE_ROOT,
 		TYPE_OPT_PATH, TYPE_COPY, TYPE_COUNT, TYPE_BYTES, TYPE_VAR, TYPE_SETENV,
-		TYPE_TOOL };
+		TYPE_TOOL, TYPE_PORT };
 
 struct choice {
 	const char *word;

@@ -69,7 +69,8 @@ static int list_copy(struct policy_list *dst, const struct policy_list *src)
 void policy_init_defaults(struct policy *p)
 {
 	*p = (struct policy){
-		.network = true,
+		.network = POLICY_NETWORK_ON,
+		.nix_daemon = POLICY_NIX_DAEMON_AUTO,
 		.reload_interactive = POLICY_RELOAD_ASK,
 		.reload_noninteractive = POLICY_RELOAD_REBUILD,
 		.max_procs = CONFIG_DEFAULT_MAX_PROCS,
@@ -94,6 +95,8 @@ void policy_release(struct policy *p)
 	list_release(&p->protect);
 	list_release(&p->setenv);
 	list_release(&p->tools);
+	list_release(&p->forward_ports);
+	list_release(&p->publish_ports);
 	for (size_t i = 0; i < p->n_projects; i++)
 		policy_layer_release(&p->projects[i]);
 	free(p->projects);
@@ -123,7 +126,7 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	dst->n_projects = 0;
 	dst->notes = NULL;
 	dst->n_notes = 0;
-	dst->setenv = dst->tools = (struct policy_list){ 0 };
+	dst->setenv = dst->tools = dst->forward_ports = dst->publish_ports = (struct policy_list){ 0 };
 	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
 	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
 	    (src->ssh_project_env && !(dst->ssh_project_env = strdup(src->ssh_project_env))))
@@ -145,6 +148,10 @@ int policy_copy(struct policy *dst, const struct policy *src)
 		r = list_copy(&dst->setenv, &src->setenv);
 	if (r == 0)
 		r = list_copy(&dst->tools, &src->tools);
+	if (r == 0)
+		r = list_copy(&dst->forward_ports, &src->forward_ports);
+	if (r == 0)
+		r = list_copy(&dst->publish_ports, &src->publish_ports);
 	if (r < 0)
 		return r;
 	if (src->n_notes) {
@@ -221,6 +228,22 @@ static int merge_flag(struct merge *m, enum config_key k, bool *dst, bool val, b
 		return 0;
 	}
 	return merge_note(m, k, m->l->line[k], wide_word);
+}
+
+/* A choice whose values are ranked, the higher the wider (config.h's
+ * enums are in that order). */
+static int merge_rank(struct merge *m, enum config_key k, int *dst, int val)
+{
+	if (!key_set(m, k) || *dst == val)
+		return 0;
+	if (val < *dst || m->may_widen) {
+		*dst = val;
+		return 0;
+	}
+	for (const struct choice *c = config_keys[k].choices; c->word; c++)
+		if (c->value == val)
+			return merge_note(m, k, m->l->line[k], c->word);
+	return -EINVAL;
 }
 
 /* A limit: 0 (none) is the widest, then the higher the wider. */
@@ -468,7 +491,12 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 	};
 	int r = 0;
 
-	r = merge_flag(&m, CONFIG_KEY_NETWORK, &p->network, v->network, true, "on");
+	int net = (int)p->network, daemon = (int)p->nix_daemon;
+	r = merge_rank(&m, CONFIG_KEY_NETWORK, &net, (int)v->network);
+	p->network = (enum policy_network)net;
+	if (r == 0)
+		r = merge_rank(&m, CONFIG_KEY_NIX_DAEMON, &daemon, (int)v->nix_daemon);
+	p->nix_daemon = (enum policy_nix_daemon)daemon;
 	if (r == 0)
 		r = merge_flag(&m, CONFIG_KEY_HOST_SYSTEM, &p->host_system, v->host_system, true, "ro");
 	if (r == 0)
@@ -535,5 +563,11 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 		r = merge_list(&m, CONFIG_KEY_SETENV, &p->setenv, &v->setenv, value_listed);
 	if (r == 0)
 		r = merge_tools(&m);
+	/* A forwarded port opens a host service to the sandbox; a published
+	 * one, the sandbox to the host's other programs: both widen. */
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_FORWARD_PORTS, &p->forward_ports, &v->forward_ports, value_listed);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_PUBLISH_PORTS, &p->publish_ports, &v->publish_ports, value_listed);
 	return r;
 }

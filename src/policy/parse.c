@@ -21,6 +21,15 @@
 /* ---- the keys --------------------------------------------------------- */
 
 static const struct choice choice_onoff[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
+static const struct choice choice_network[] = { { "on", POLICY_NETWORK_ON },
+						 { "host", POLICY_NETWORK_HOST },
+						 { "off", POLICY_NETWORK_OFF },
+						 { "allow", POLICY_NETWORK_ALLOW },
+						 { NULL, 0 } };
+static const struct choice choice_nix_daemon[] = { { "auto", POLICY_NIX_DAEMON_AUTO },
+						   { "on", POLICY_NIX_DAEMON_ON },
+						   { "off", POLICY_NIX_DAEMON_OFF },
+						   { NULL, 0 } };
 static const struct choice choice_host[] = { { "off", 0 }, { "ro", 1 }, { NULL, 0 } };
 static const struct choice choice_transfer[] = { { "off", 0 }, { "sandbox", 1 }, { NULL, 0 } };
 static const struct choice choice_reload_i[] = { { "ask", POLICY_RELOAD_ASK },
@@ -32,7 +41,7 @@ static const struct choice choice_reload_n[] = { { "rebuild", POLICY_RELOAD_REBU
 						 { NULL, 0 } };
 
 const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
-	[CONFIG_KEY_NETWORK] = { "network", TYPE_CHOICE, false, choice_onoff, "on or off" },
+	[CONFIG_KEY_NETWORK] = { "network", TYPE_CHOICE, false, choice_network, "on, host, off or allow" },
 	[CONFIG_KEY_BIND] = { "bind", TYPE_BIND, true, NULL, NULL },
 	[CONFIG_KEY_UNSHADOW] = { "unshadow", TYPE_UNSHADOW, true, NULL, NULL },
 	[CONFIG_KEY_PASSTHROUGH] = { "passthrough", TYPE_NAME, true, NULL, NULL },
@@ -61,6 +70,9 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_EVAL_TIMEOUT] = { "eval_timeout", TYPE_COUNT, false, NULL, NULL, 1 },
 	[CONFIG_KEY_SETENV] = { "setenv", TYPE_SETENV, true, NULL, NULL },
 	[CONFIG_KEY_TOOLS] = { "tools", TYPE_TOOL, true, NULL, NULL },
+	[CONFIG_KEY_FORWARD_PORTS] = { "forward_ports", TYPE_PORT, true, NULL, NULL },
+	[CONFIG_KEY_PUBLISH_PORTS] = { "publish_ports", TYPE_PORT, true, NULL, NULL },
+	[CONFIG_KEY_NIX_DAEMON] = { "nix_daemon", TYPE_CHOICE, false, choice_nix_daemon, "auto, on or off" },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -465,6 +477,41 @@ static int parse_tool(const struct key_desc *d, const char *text, int line, stru
 	return 0;
 }
 
+/* One port, 1 to 65535, decimal with no sign or leading zero; *end past it. */
+static bool port_word(const char *s, const char **end, unsigned *ret)
+{
+	unsigned v = 0;
+	size_t n = 0;
+	if (s[0] < '1' || s[0] > '9')
+		return false;
+	for (; s[n] >= '0' && s[n] <= '9' && n < 6; n++)
+		v = v * 10 + (unsigned)(s[n] - '0');
+	if (v > 65535)
+		return false;
+	*end = s + n;
+	*ret = v;
+	return true;
+}
+
+/* forward_ports, publish_ports: PORT or "HOST:SANDBOX", kept as
+ * "HOST:SANDBOX". */
+static int parse_port(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *e;
+	unsigned host, inside;
+
+	if (!port_word(text, &e, &host) ||
+	    (*e == ':' ? !port_word(e + 1, &e, &inside) : (inside = host, false)) || *e)
+		return parse_fail(line, "key '%s': '%s' is not a port or \"HOST:SANDBOX\" (1 to 65535)",
+				  d->name, config_shown(text, b));
+	if (asprintf(&v->e.value, "%u:%u", host, inside) < 0) {
+		v->e.value = NULL;
+		return parse_oom();
+	}
+	return 0;
+}
+
 static bool list_has_dest(cfg_opt_t *opt, const struct value *v, bool by_dest)
 {
 	/* The value being parsed is the last one already. */
@@ -553,6 +600,12 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 			r = parse_fail(line, "key '%s': '%.*s' is set twice", d->name,
 				       (int)strcspn(v->e.value, "="), config_shown(v->e.value, b));
 		break;
+	case TYPE_PORT:
+		r = parse_port(d, text, line, v);
+		if (r == 0 && list_has_dest(opt, v, false))
+			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
+				       config_shown(v->e.value, b));
+		break;
 	case TYPE_TOOL:
 		r = parse_tool(d, text, line, v);
 		if (r == 0 && list_has_dest(opt, v, false))
@@ -637,6 +690,9 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_EVAL_TIMEOUT: p->eval_timeout = v->number; break;
 			case CONFIG_KEY_SETENV: list = &p->setenv; break;
 			case CONFIG_KEY_TOOLS: list = &p->tools; break;
+			case CONFIG_KEY_FORWARD_PORTS: list = &p->forward_ports; break;
+			case CONFIG_KEY_PUBLISH_PORTS: list = &p->publish_ports; break;
+			case CONFIG_KEY_NIX_DAEMON: p->nix_daemon = v->choice; break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;

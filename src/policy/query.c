@@ -132,3 +132,14 @@ const char *policy_protect_path(const struct policy *p, size_t i)
 {
 	return p && p->protect_set ? p->protect.v[i].value : protect_default[i];
 }
+
+const char *policy_network_word(enum policy_network n)
+{
+	switch (n) {
+	case POLICY_NETWORK_OFF: return "off";
+	case POLICY_NETWORK_ALLOW: return "allow";
+	case POLICY_NETWORK_ON: return "on";
+	case POLICY_NETWORK_HOST: return "host";
+	}
+	return "?";
+}

@@ -320,6 +320,26 @@ void shell_view_ctl(struct layout *l, const char *ctl)
 	layout_writable(l, SHELL_CTL_DIR);
 }
 
+/* NET-1: a namespace of its own but with network = host; on: pasta
+ * outside, or the host's network when pasta is not installed (said once:
+ * notes are shown by the start that builds the sandbox). */
+static void shell_view_net(struct layout *l, const struct shell_view *v)
+{
+	const struct policy *pol = v->policy;
+	l->spec.unshare_net = pol->network != POLICY_NETWORK_HOST;
+	if (pol->network != POLICY_NETWORK_ON)
+		return;
+	if (!v->pasta) {
+		layout_note(l, "network = on needs pasta (Debian's passt package) and /dev/net/tun; "
+			       "without them the sandbox shares the host's network");
+		l->spec.unshare_net = false;
+		return;
+	}
+	l->spec.pasta = v->pasta;
+	l->spec.forward_ports = &pol->forward_ports;
+	l->spec.publish_ports = &pol->publish_ports;
+}
+
 void shell_view_build(struct layout *l, const struct shell_view *v)
 {
 	const struct project *p = v->project;
@@ -356,7 +376,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	if (p->worktree)
 		session_view(l, v);
 	l->spec.seccomp = true;
-	l->spec.unshare_net = !pol->network;
+	shell_view_net(l, v);
 	l->spec.nested_userns = pol->nested_userns;
 	l->spec.max_procs = (unsigned long)pol->max_procs;
 	l->spec.max_memory = pol->max_memory;
