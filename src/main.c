@@ -323,6 +323,7 @@ struct shell_parts {
 	char *cache, *data, *private_home, *inside_rc, *bash, *sh, *env_program, *env_rc;
 	char *ctl, *denials, *nested, *live;
 	char *pasta;  /* network = on: pasta on the host's PATH, or NULL */
+	bool no_daemon;  /* NET-5: the daemon socket not shown */
 	size_t nested_len;
 	char **watch;
 	size_t n_watch;
@@ -360,9 +361,11 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 		warn("cannot create nsbsh's cache and data directories: %s", strerror(-r));
 		return r;
 	}
+	s->no_daemon = !policy_daemon_shown(pol, false);
 	if (p->worktree) {
 		struct env_request q = { .project = p, .policy = pol, .user = &st->user,
-					 .interactive = st->interactive, .reload = reload };
+					 .interactive = st->interactive, .reload = reload,
+					 .no_daemon = s->no_daemon };
 		_cleanup_free_ char *why = NULL;
 		r = here->broken ? -ENOTDIR : env_choose(&q, s->cache, &s->env, &s->stale, &why);
 		s->have_env = r == 0;
@@ -443,6 +446,7 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
 		.sh = s->sh,
 		.env_program = s->env_program,
 		.pasta = s->pasta,
+		.no_daemon = s->no_daemon,
 		.watch = s->watch,
 		.n_watch = s->n_watch,
 		.nested = s->nested,

@@ -273,6 +273,11 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
 			const char *filename, bool trusted, const char *home,
 			struct config_error *err);
 
+/* NET-5: whether sandboxes see the Nix daemon's socket: nix_daemon = on;
+ * auto, unless network = off or daemon_risky (the daemon trusts the user
+ * or does not sandbox builds: env/nixconf.h). */
+bool policy_daemon_shown(const struct policy *p, bool daemon_risky);
+
 /* The network key's word for n: "on", "host", "off" or "allow". */
 const char *policy_network_word(enum policy_network n);
 

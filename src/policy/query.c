@@ -143,3 +143,10 @@ const char *policy_network_word(enum policy_network n)
 	}
 	return "?";
 }
+
+bool policy_daemon_shown(const struct policy *p, bool daemon_risky)
+{
+	if (p->nix_daemon != POLICY_NIX_DAEMON_AUTO)
+		return p->nix_daemon == POLICY_NIX_DAEMON_ON;
+	return p->network != POLICY_NETWORK_OFF && !daemon_risky;
+}

@@ -345,7 +345,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	const struct project *p = v->project;
 	const struct policy *pol = v->policy;
 
-	view_common(l, v->user);
+	view_common(l, v->user, !v->no_daemon);
 	layout_add(l, SB_BIND_RW, v->private_home, v->user->home);
 	homerc_view(l, v->private_home, v->user->home, v->rc_dir);
 	if (p->worktree) {

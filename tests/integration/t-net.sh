@@ -114,6 +114,125 @@ else
 	t_fail "NET-3 pasta-dies-with-sandbox: supervisor killed" "no supervisor ($sup) or pasta ($pst)"
 fi
 
+# --- forward_ports, publish_ports -------------------------------------------------
+userconf "network = on" "forward_ports = { $PORT }"
+get "http://127.0.0.1:$PORT/page"
+expect_eq "$RC:$OUT" "0:host loopback" "NET-2 no-host-loopback: forward_ports = { $PORT } opens the host's port $PORT inside"
+get "http://127.0.0.1:$PORT2/two"
+expect_ne "$RC:$OUT" "0:second" "NET-2 no-host-loopback: forward_ports opens exactly the port it lists ($PORT2 stays closed)"
+userconf "network = on" "forward_ports = { \"$PORT2:8081\" }"
+get "http://127.0.0.1:8081/two"
+expect_eq "$RC:$OUT" "0:second" "forward_ports = { \"$PORT2:8081\" }: the host's port $PORT2 is port 8081 inside"
+
+SPORT=$((PORT + 2))
+HPORT=$((PORT + 3))
+mkdir -p "$P/www" && echo "from inside" >"$P/www/in"
+userconf "network = on" "linger = 600" "publish_ports = { \"$HPORT:$SPORT\" }"
+outside "http://127.0.0.1:$HPORT/in"
+expect_ne "$RC:$OUT" "0:from inside" "control: before the server inside starts, nothing answers on the host's port $HPORT"
+run_nsbsh --in "$P" -c "$BB setsid $BB httpd -f -p $SPORT -h $P/www >/dev/null 2>&1 &"
+sleep 0.5
+outside "http://127.0.0.1:$HPORT/in"
+expect_eq "$RC:$OUT" "0:from inside" "publish_ports = { \"$HPORT:$SPORT\" }: a server inside answers on the host's 127.0.0.1:$HPORT"
+sup=$(supervisor_of "$P") && kill "$sup" && gone "$sup"
+
+# --- abstract unix sockets of the host ----------------------------------------------
+ABS="nsbsh-t-net-$$"
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind("\0" + sys.argv[1]); s.listen(8); s.settimeout(60)
+while True:
+    try:
+        c, _ = s.accept(); c.sendall(b"outer\n"); c.close()
+    except socket.timeout:
+        break
+' "$ABS" &
+absrv=$!
+sleep 0.3
+client='/usr/bin/python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(chr(0)+sys.argv[1]); print(s.recv(9).decode().strip())" '"$ABS"
+run bash -c "$client"
+expect_eq "$RC:$OUT" "0:outer" "control: the outer program's abstract socket answers outside"
+userconf "network = host" "host_system = ro"
+run_nsbsh --in "$P" -c "$client"
+if [[ $ERR == *PermissionError* ]]; then
+	t_skip "control: with network = host the sandbox reaches the host's abstract socket" \
+		"this kernel's Landlock scopes abstract sockets already (6.12 and later): EPERM"
+else
+	expect_eq "$RC:$OUT" "0:outer" "control: with network = host the sandbox reaches the host's abstract socket"
+fi
+userconf "network = on" "host_system = ro"
+run_nsbsh --in "$P" -c "$client"
+expect_ne "$OUT" "outer" "NET-1 own-netns: with network = on the host's abstract socket is not reachable"
+expect_match "$ERR" "ConnectionRefusedError" "NET-1 own-netns: no such socket in the sandbox's namespace (ECONNREFUSED, not Landlock's EPERM: python3 ran inside)"
+kill "$absrv" 2>/dev/null
+wait "$absrv" 2>/dev/null
+
+# --- without pasta: the host's network, said once ------------------------------------
+NOP=$W/nopasta
+mkdir -p "$NOP"
+for f in /usr/bin/*; do
+	case ${f##*/} in pasta|pasta.avx2|passt|passt.avx2) continue ;; esac
+	ln -s "$f" "$NOP/${f##*/}"
+done
+userconf "network = on" "linger = 600"
+run_nsbsh --in "$P" --env PATH="$NOP" -c 'readlink /proc/self/ns/net'
+expect_eq "$OUT" "$(readlink /proc/self/ns/net)" "without pasta on PATH network = on falls back to the host's network"
+expect_eq "$(nsbsh_lines "$ERR")" 1 "without pasta the start says so in one line"
+expect_match "$ERR" "network = on needs pasta" "without pasta the line names pasta"
+run_nsbsh --in "$P" --env PATH="$NOP" -c true
+expect_eq "$(nsbsh_lines "$ERR")" 0 "without pasta a join says nothing more (once)"
+sup=$(supervisor_of "$P") && kill "$sup" && gone "$sup"
+
+# --- network = off: the evaluation too (NET-4), and no daemon socket (NET-5) ------
+userconf "network = host"
+run_nsbsh --in "$P" -c 'echo $DEMO_VAR'
+expect_eq "$OUT" "hello from flake" "control: the environment is built with network = host"
+userconf "network = off"
+run_nsbsh --in "$P" -c 'echo $DEMO_VAR; test -e /nix/var/nix/daemon-socket/socket && echo socket'
+expect_eq "$OUT" "hello from flake" "NET-4 off-means-off: a cached environment still enters with network = off"
+expect_eq "$(ls /nix/var/nix/daemon-socket/socket 2>/dev/null)" /nix/var/nix/daemon-socket/socket "control: the daemon socket is there outside"
+userconf "network = on"
+run_nsbsh --in "$P" -c 'test -S /nix/var/nix/daemon-socket/socket && echo socket'
+expect_eq "$OUT" "socket" "control: with network = on the sandbox sees the daemon socket"
+userconf "network = off"
+run_nsbsh --in "$P" -c 'test -e /nix/var/nix/daemon-socket/socket && echo socket; echo done'
+expect_eq "$OUT" "done" "NET-5 daemon-socket-hidden: with network = off there is no daemon socket inside"
+userconf "network = off" "nix_daemon = on"
+run_nsbsh --in "$P" -c 'test -S /nix/var/nix/daemon-socket/socket && echo socket'
+expect_eq "$OUT" "socket" "NET-5 daemon-socket-hidden: nix_daemon = on shows it again with network = off"
+
+# An edited flake.nix that fetches at evaluation, from a listener on the
+# host's loopback that writes down what arrives.
+FPORT=$((PORT + 4))
+listen() { # FILE - the first connection's first line on 127.0.0.1:$FPORT into FILE
+	: >"$1"
+	/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); s.settimeout(60)
+c, _ = s.accept(); c.settimeout(5)
+open(sys.argv[2], "wb").write(c.recv(200))
+' "$FPORT" "$1" &
+	lsn=$!
+	sleep 0.3
+}
+sed -i "s|DEMO_VAR = \"hello from flake\";|DEMO_VAR = builtins.readFile (builtins.fetchurl { url = \"http://127.0.0.1:$FPORT/x\"; sha256 = \"$(printf '0%.0s' $(seq 52))\"; });|" "$P/flake.nix"
+listen "$W/arrived.off"
+userconf "network = off" "nix_daemon = on"
+run_nsbsh --in "$P" -c true
+sleep 0.5
+expect_eq "$(wc -c <"$W/arrived.off")" 0 "NET-4 off-means-off: the evaluation's fetchurl never arrives at the host's listener"
+kill "$lsn" 2>/dev/null
+wait "$lsn" 2>/dev/null
+listen "$W/arrived.host"
+userconf "network = host"
+run_nsbsh --in "$P" -c true
+sleep 0.5
+expect_match "$(head -n1 "$W/arrived.host")" "^GET /x" "control: with network = host the same evaluation's fetch arrives"
+kill "$lsn" 2>/dev/null
+wait "$lsn" 2>/dev/null
+
 kill "$srv" "$srv2" 2>/dev/null
 wait "$srv" "$srv2" 2>/dev/null
 root_do testnet-down >/dev/null 2>&1
