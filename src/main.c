@@ -14,6 +14,7 @@
  *
  * This file and src/shell/ (and src/nsb/) talk to the person; what they
  * call returns errors and notes for them to say. */
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -23,11 +24,13 @@
 #include <time.h>
 
 #include "base/dirs.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/path.h"
 #include "base/util.h"
 #include "env/cache.h"
 #include "env/choice.h"
+#include "env/nixconf.h"
 #include "git/linked.h"
 #include "git/nested.h"
 #include "git/project.h"
@@ -347,6 +350,20 @@ static void shell_parts_release(struct shell_parts *s)
 	cache_entry_release(&s->env);
 }
 
+/* Why the shell's sandbox does not see the daemon, said once: again only
+ * when the reason changes (a marker in the cache directory). */
+static void daemon_note_once(const char *cache, const char *why)
+{
+	_cleanup_free_ char *old = NULL;
+	size_t len = 0;
+	_cleanup_close_ int dir = open(cache, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || (file_read(dir, "daemon-hidden", 4096, FILE_NOFOLLOW, &old, &len) == 0 &&
+			len == strlen(why) && memcmp(old, why, len) == 0))
+		return;
+	warn("sandboxes do not see the Nix daemon's socket: %s (nsb doctor says more; nix_daemon = on shows it)", why);
+	(void)file_write_cache(cache, "daemon-hidden", why, strlen(why), 0600);
+}
+
 /* The shell's environment and the host's pieces of its view: 0, or a
  * negative errno with *ret_err, or *ret_said (said here). */
 static int shell_parts_get(const struct start *st, const struct place *here, const struct policy *pol,
@@ -361,11 +378,19 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 		warn("cannot create nsbsh's cache and data directories: %s", strerror(-r));
 		return r;
 	}
-	s->no_daemon = !policy_daemon_shown(pol, false);
+	/* NET-5: the evaluation needs the daemon (but with network = off);
+	 * the shell, where the project's code runs, not one that trusts it */
+	struct nixconf_trust trust = { 0 };
+	if (pol->nix_daemon == POLICY_NIX_DAEMON_AUTO && pol->network != POLICY_NETWORK_OFF &&
+	    nixconf_trust_read(NIXCONF_DAEMON, &trust) < 0)
+		trust = (struct nixconf_trust){ 0 };
+	s->no_daemon = !policy_daemon_shown(pol, trust.why[0]);
+	if (trust.why[0])
+		daemon_note_once(s->cache, trust.why);
 	if (p->worktree) {
 		struct env_request q = { .project = p, .policy = pol, .user = &st->user,
 					 .interactive = st->interactive, .reload = reload,
-					 .no_daemon = s->no_daemon };
+					 .no_daemon = !policy_daemon_shown(pol, false) };
 		_cleanup_free_ char *why = NULL;
 		r = here->broken ? -ENOTDIR : env_choose(&q, s->cache, &s->env, &s->stale, &why);
 		s->have_env = r == 0;

@@ -20,6 +20,7 @@
 #include "env/cache.h"
 #include "env/choice.h"
 #include "env/nix.h"
+#include "env/nixconf.h"
 #include "git/nested.h"
 #include "git/project.h"
 #include "git/protect.h"
@@ -302,12 +303,16 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 	_cleanup_free_ char *pasta = NULL;
 	if (pol->network == POLICY_NETWORK_ON && net_pasta_find(getenv("PATH"), &pasta) < 0)
 		pasta = NULL;
+	struct nixconf_trust trust;
+	if (nixconf_trust_read(NIXCONF_DAEMON, &trust) < 0)
+		trust.why[0] = '\0';
 	struct view_user u = { .name = v.user, .home = v.home, .uid = getuid(), .gid = getgid() };
 	struct shell_view sv = {
 		.user = &u, .project = p, .policy = pol, .private_home = v.private_home,
 		.inside_rc = v.inside_rc, .env_rc = v.env_rc,
 		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
 		.bash = v.bash, .sh = v.sh, .env_program = v.env_program, .pasta = pasta,
+		.no_daemon = !policy_daemon_shown(pol, trust.why[0]),
 		.watch = v.watch, .n_watch = v.n_watch, .nested = v.nested, .nested_len = v.nested_len,
 		.denials = v.denials, .own_dirs = (const char *const *)v.own, .n_own_dirs = 3,
 		.live_dir = v.live, .interactive = isatty(STDIN_FILENO), .stale = v.stale,

@@ -88,7 +88,7 @@ mkdir -p "$W/config/nsbsh"
 printf '# mine\nnetwork = maybe\n' >"$W/config/nsbsh/nsbsh.conf"
 doctor --in "$W" --env XDG_CONFIG_HOME="$W/config"
 expect_eq "$RC" 1 "a broken user configuration: status 1"
-expect_eq "$(check_line configuration)" "PROBLEM  configuration: $W/config/nsbsh/nsbsh.conf:2: key 'network': 'maybe' is not on or off" \
+expect_eq "$(check_line configuration)" "PROBLEM  configuration: $W/config/nsbsh/nsbsh.conf:2: key 'network': 'maybe' is not on, host, off or allow" \
 	"a broken user configuration: the error names the file, the line and the key"
 expect_eq "$(fixes configuration)" "edit $W/config/nsbsh/nsbsh.conf, line 2: nsbsh.conf(5) lists the keys and their values" \
 	"a broken user configuration: the fix names the file and the line"
