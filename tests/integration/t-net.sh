@@ -192,9 +192,24 @@ userconf "network = off"
 run_nsbsh --in "$P" -c 'echo $DEMO_VAR; test -e /nix/var/nix/daemon-socket/socket && echo socket'
 expect_eq "$OUT" "hello from flake" "NET-4 off-means-off: a cached environment still enters with network = off"
 expect_eq "$(ls /nix/var/nix/daemon-socket/socket 2>/dev/null)" /nix/var/nix/daemon-socket/socket "control: the daemon socket is there outside"
-userconf "network = on"
+userconf "network = on" "nix_daemon = on"
 run_nsbsh --in "$P" -c 'test -S /nix/var/nix/daemon-socket/socket && echo socket'
-expect_eq "$OUT" "socket" "control: with network = on the sandbox sees the daemon socket"
+expect_eq "$OUT" "socket" "control: with network = on and nix_daemon = on the sandbox sees the daemon socket"
+# issue 17 item 5, on this machine's own nix.conf (read here by grep): a
+# daemon that does not sandbox its builds is hidden from the shells (auto)
+nosandbox=$(grep -Ec '^[[:space:]]*sandbox[[:space:]]*=[[:space:]]*(false|relaxed)' /etc/nix/nix.conf 2>/dev/null)
+rm -f "$XDG_CACHE_HOME/nsbsh/daemon-hidden"
+userconf "network = on"
+run_nsbsh --in "$P" -c 'test -S /nix/var/nix/daemon-socket/socket && echo socket; echo done'
+if [ "$nosandbox" -ge 1 ]; then
+	expect_eq "$OUT" "done" "NET-5 daemon-socket-hidden: a daemon with sandbox = false is hidden from the shell (nix_daemon = auto)"
+	expect_match "$ERR" "nsbsh: sandboxes do not see the Nix daemon's socket: the daemon does not sandbox builds" \
+		"NET-5 daemon-socket-hidden: the start says why"
+	run_nsbsh --in "$P" -c true
+	expect_eq "$(nsbsh_lines "$ERR")" 0 "NET-5 daemon-socket-hidden: and says it once (the next start does not)"
+else
+	expect_eq "$OUT" "socket"$'\n'"done" "control: a daemon that sandboxes and does not trust the user is shown (nix_daemon = auto)"
+fi
 userconf "network = off"
 run_nsbsh --in "$P" -c 'test -e /nix/var/nix/daemon-socket/socket && echo socket; echo done'
 expect_eq "$OUT" "done" "NET-5 daemon-socket-hidden: with network = off there is no daemon socket inside"
