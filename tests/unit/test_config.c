@@ -774,7 +774,8 @@ static void test_policy_files(void)
 	CHECK(config_load("policy/agent.conf", NULL, HOME, &p, &e) == 0);
 	if (e.message[0])
 		fprintf(stderr, "  %s\n", e.message);
-	CHECK(p.strict && !p.network && !p.host_system && p.passthrough.n == 0 && p.bind.n == 0);
+	CHECK(p.strict && p.network == POLICY_NETWORK_OFF && !p.host_system && p.passthrough.n == 0 && p.bind.n == 0);
+	CHECK(p.nix_daemon == POLICY_NIX_DAEMON_AUTO && !policy_daemon_shown(&p, false));
 	CHECK(!p.nested_userns && p.max_procs == 1024 && p.max_memory == 8ull << 30 &&
 	      p.max_cpu_seconds == 0);
 	CHECK(p.allowed_roots.n == 1 && streq(p.allowed_roots.v[0].value, HOME "/projects"));
