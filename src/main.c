@@ -350,12 +350,15 @@ static void shell_parts_release(struct shell_parts *s)
 	cache_entry_release(&s->env);
 }
 
-/* Why the shell's sandbox does not see the daemon, said once: again only
- * when the reason changes (a marker in the cache directory). */
+/* Why the shell's sandbox does not see the daemon, said once to a person
+ * (a terminal: scripts have nsb doctor), again only when the reason
+ * changes (a marker in the cache directory). */
 static void daemon_note_once(const char *cache, const char *why)
 {
 	_cleanup_free_ char *old = NULL;
 	size_t len = 0;
+	if (!isatty(STDERR_FILENO))
+		return;
 	_cleanup_close_ int dir = open(cache, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0 || (file_read(dir, "daemon-hidden", 4096, FILE_NOFOLLOW, &old, &len) == 0 &&
 			len == strlen(why) && memcmp(old, why, len) == 0))

@@ -203,10 +203,15 @@ userconf "network = on"
 run_nsbsh --in "$P" -c 'test -S /nix/var/nix/daemon-socket/socket && echo socket; echo done'
 if [ "$nosandbox" -ge 1 ]; then
 	expect_eq "$OUT" "done" "NET-5 daemon-socket-hidden: a daemon with sandbox = false is hidden from the shell (nix_daemon = auto)"
-	expect_match "$ERR" "nsbsh: sandboxes do not see the Nix daemon's socket: the daemon does not sandbox builds" \
-		"NET-5 daemon-socket-hidden: the start says why"
-	run_nsbsh --in "$P" -c true
-	expect_eq "$(nsbsh_lines "$ERR")" 0 "NET-5 daemon-socket-hidden: and says it once (the next start does not)"
+	expect_eq "$(nsbsh_lines "$ERR")" 0 "NET-5 daemon-socket-hidden: a start without a terminal does not say it (nsb doctor does)"
+	# on a terminal (script: a pty), to a person: once
+	userconf "network = on" "linger = 0" "picker = off"
+	tty_start() { (cd "$P" && script -qec "$NSBSH -c true" /dev/null </dev/null 2>&1 | tr -d '\r'); }
+	first=$(tty_start)
+	expect_match "$first" "nsbsh: sandboxes do not see the Nix daemon's socket: the daemon does not sandbox builds \\(sandbox = false\\)" \
+		"NET-5 daemon-socket-hidden: a start on a terminal says why"
+	second=$(tty_start)
+	expect_eq "$(nsbsh_lines "$second")" 0 "NET-5 daemon-socket-hidden: and says it once (the next start does not)"
 else
 	expect_eq "$OUT" "socket"$'\n'"done" "control: a daemon that sandboxes and does not trust the user is shown (nix_daemon = auto)"
 fi
