@@ -51,9 +51,12 @@
  *
  * The order is fixed; each step needs the ones before it:
  *   supervisor: the sandbox's cgroup made (CG-2); clone with the new user,
- *     mount, pid, ipc, uts (and, with network off, net) namespaces; pid 1
- *     put in the cgroup; its uid map, setgroups deny, gid map (MUST-1);
- *     then two bytes on the sync pipe let it go.
+ *     mount, pid, ipc, uts (and, but with network = host, net) namespaces;
+ *     pid 1 put in the cgroup; its namespaces opened for pasta (net.c
+ *     NET-3, network = on); its uid map, setgroups deny, gid map (MUST-1);
+ *     then two bytes on the sync pipe let it go; pasta started, which sets
+ *     the network up while pid 1 builds the view (a live sandbox serves
+ *     once both are done).
  *   pid 1 (inside.c): parent death signal (MUST-6); the limits (MUST-9);
  *     no_new_privs; the mounts made private; a tmpfs as the new root,
  *     pivoted to; the operations in order, each bind made read-only (or

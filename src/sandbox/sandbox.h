@@ -43,7 +43,7 @@ struct sandbox_bind_id {
 struct sandbox_spec {
 	struct sandbox_op *ops;
 	size_t n_ops, cap_ops;
-	bool unshare_net;         /* a new network namespace with loopback only */
+	bool unshare_net;         /* a new network namespace (loopback, up; and pasta's) */
 	/* With unshare_net, a live sandbox's pasta (net.c): its absolute path
 	 * (NULL: none, lo only), the policy's forward_ports and publish_ports. */
 	const char *pasta;
