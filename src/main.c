@@ -18,6 +18,7 @@
  * Over 700 lines: each step's fallback (plain bash, a sandbox without the
  * environment, a refusal) is decided here, where every way to a shell
  * outside the sandbox can be read in one file. */
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -27,11 +28,13 @@
 #include <time.h>
 
 #include "base/dirs.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/path.h"
 #include "base/util.h"
 #include "env/cache.h"
 #include "env/choice.h"
+#include "env/nixconf.h"
 #include "git/linked.h"
 #include "git/nested.h"
 #include "git/project.h"
@@ -43,6 +46,7 @@
 #include "sandbox/agent.h"
 #include "sandbox/denylog.h"
 #include "sandbox/live.h"
+#include "sandbox/net.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/shell-view.h"
 #include "sandbox/tls-inject.h"
@@ -328,6 +332,8 @@ static void nested_say_new(const char *worktree)
 struct shell_parts {
 	char *cache, *data, *private_home, *inside_rc, *bash, *sh, *env_program, *env_rc;
 	char *ctl, *denials, *nested, *live;
+	char *pasta;  /* network = on: pasta on the host's PATH, or NULL */
+	bool no_daemon;  /* NET-5: the daemon socket not shown */
 	size_t nested_len;
 	char **watch;
 	size_t n_watch;
@@ -345,7 +351,7 @@ static void shell_parts_release(struct shell_parts *s)
 {
 	char **str[] = { &s->cache, &s->data, &s->private_home, &s->inside_rc, &s->bash, &s->sh,
 			 &s->env_program, &s->env_rc, &s->ctl, &s->denials, &s->nested, &s->live,
-			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir, &s->connect };
+			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir, &s->connect, &s->pasta };
 	for (size_t i = 0; i < ARRAY_SIZE(str); i++)
 		free(*str[i]);
 	for (size_t i = 0; i < s->n_watch; i++)
@@ -354,6 +360,23 @@ static void shell_parts_release(struct shell_parts *s)
 	cache_entry_release(&s->env);
 	agent_spec_release(&s->agent);
 	inject_spec_release(&s->inject);
+}
+
+/* Why the shell's sandbox does not see the daemon, said once to a person
+ * (a terminal: scripts have nsb doctor), again only when the reason
+ * changes (a marker in the cache directory). */
+static void daemon_note_once(const char *cache, const char *why)
+{
+	_cleanup_free_ char *old = NULL;
+	size_t len = 0;
+	if (!isatty(STDERR_FILENO))
+		return;
+	_cleanup_close_ int dir = open(cache, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || (file_read(dir, "daemon-hidden", 4096, FILE_NOFOLLOW, &old, &len) == 0 &&
+			len == strlen(why) && memcmp(old, why, len) == 0))
+		return;
+	warn("sandboxes do not see the Nix daemon's socket: %s (nsb doctor says more; nix_daemon = on shows it)", why);
+	(void)file_write_cache(cache, "daemon-hidden", why, strlen(why), 0600);
 }
 
 /* The shell's environment and the host's pieces of its view: 0, or a
@@ -370,9 +393,19 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 		warn("cannot create nsbsh's cache and data directories: %s", strerror(-r));
 		return r;
 	}
+	/* NET-5: the evaluation needs the daemon (but with network = off);
+	 * the shell, where the project's code runs, not one that trusts it */
+	struct nixconf_trust trust = { 0 };
+	if (pol->nix_daemon == POLICY_NIX_DAEMON_AUTO && pol->network != POLICY_NETWORK_OFF &&
+	    nixconf_trust_read(NIXCONF_DAEMON, &trust) < 0)
+		trust = (struct nixconf_trust){ 0 };
+	s->no_daemon = !policy_daemon_shown(pol, trust.why[0]);
+	if (trust.why[0])
+		daemon_note_once(s->cache, trust.why);
 	if (p->worktree) {
 		struct env_request q = { .project = p, .policy = pol, .user = &st->user,
-					 .interactive = st->interactive, .reload = reload };
+					 .interactive = st->interactive, .reload = reload,
+					 .no_daemon = !policy_daemon_shown(pol, false) };
 		_cleanup_free_ char *why = NULL;
 		r = here->broken ? -ENOTDIR : env_choose(&q, s->cache, &s->env, &s->stale, &why);
 		s->have_env = r == 0;
@@ -401,8 +434,11 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 	}
 	if (!(s->bash = shell_bash(pol, e, ret_err)))
 		return -ENOENT;
-	if (pol->network_allow)
+	if (pol->network == POLICY_NETWORK_ALLOW)
 		s->connect = connect_path();
+	/* NET-3: the host's PATH, at the start */
+	if (pol->network == POLICY_NETWORK_ON && net_pasta_find(getenv("PATH"), &s->pasta) < 0)
+		return -ENOMEM;
 	if (e) {
 		s->sh = cache_entry_program(e, "sh");
 		s->env_program = cache_entry_program(e, "env");
@@ -452,6 +488,8 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
 		.bash = s->bash,
 		.sh = s->sh,
 		.env_program = s->env_program,
+		.pasta = s->pasta,
+		.no_daemon = s->no_daemon,
 		.watch = s->watch,
 		.n_watch = s->n_watch,
 		.nested = s->nested,

@@ -18,6 +18,7 @@ struct env_request {
 	const struct view_user *user;
 	bool interactive;                /* a person may be asked (a tty) */
 	bool reload;                     /* nsb reload: evaluate again, ask nothing */
+	bool no_daemon;                  /* the evaluation sees no daemon socket (NET-5) */
 };
 
 /* 0 with *ret (and *ret_stale: it is not what the files say now), or a

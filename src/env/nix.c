@@ -474,7 +474,8 @@ static struct eval_view nix_view(const struct nix_build *b, int argc, char **arg
 	return (struct eval_view){ .user = b->user, .worktree = b->project->worktree,
 				   .entry_dir = b->entry_dir, .program = b->nix->path, .argc = argc,
 				   .argv = argv, .cwd = b->project->worktree, .path_env = EVAL_PATH,
-				   .extra_env = b->git_env, .n_extra_env = b->n_git_env };
+				   .extra_env = b->git_env, .n_extra_env = b->n_git_env,
+				   .offline = b->offline, .no_daemon = b->no_daemon };
 }
 
 /* GC roots for the flake's inputs, beside the entry's profile: what

@@ -23,8 +23,10 @@
 #include "base/util.h"
 #include "env/cache.h"
 #include "env/nix.h"
+#include "env/nixconf.h"
 #include "policy/config.h"
 #include "sandbox/landlock.h"
+#include "sandbox/net.h"
 #include "sandbox/userns.h"
 #include "sandbox/view.h"
 
@@ -448,11 +450,59 @@ static enum result check_cache(struct doctor *d)
 	return res;
 }
 
+/* network = on's pasta (sandbox/net.c): on the PATH, and the tun device
+ * it opens as the user. */
+static enum result check_pasta(struct doctor *d)
+{
+	_cleanup_free_ char *pasta = NULL;
+	if (net_pasta_find(getenv("PATH"), &pasta) < 0)
+		return CHECK_FAILED;
+	if (pasta) {
+		line(d, true, "network: %s and /dev/net/tun: network = on has a namespace of its own", pasta);
+		return CHECK_OK;
+	}
+	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
+		line(d, false, "network: /dev/net/tun: %s: network = on shares the host's network", strerror(errno));
+		more("fix", "sudo chmod 0666 /dev/net/tun (Debian's udev makes it so; a container may need --device /dev/net/tun)");
+	} else {
+		line(d, false, "network: no pasta on PATH: network = on shares the host's network");
+		more("fix", "sudo apt-get install passt");
+	}
+	return CHECK_PROBLEM;
+}
+
+/* Item 5 of issue 17: a daemon that trusts the user, or builds without its
+ * sandbox, lets a client build as root or reach the network from builds:
+ * the shells do not see its socket then (NET-5). */
+static enum result check_trust(struct doctor *d)
+{
+	struct nixconf_trust t;
+	int r = nixconf_trust_read(NIXCONF_DAEMON, &t);
+	if (r == -ENOMEM)
+		return CHECK_FAILED;
+	if (r < 0) {
+		line(d, false, "nix daemon trust: cannot read %s: %s", NIXCONF_DAEMON, strerror(-r));
+		return CHECK_PROBLEM;
+	}
+	if (!t.why[0]) {
+		line(d, true, "nix daemon trust: %s: you are not in trusted-users, builds are sandboxed", NIXCONF_DAEMON);
+		return CHECK_OK;
+	}
+	line(d, false, "nix daemon trust: %s: %s; sandboxes do not see its socket (nix_daemon = on shows it)",
+	     NIXCONF_DAEMON, t.why);
+	if (t.trusted)
+		more("fix", "remove %s (or its group, or *) from trusted-users in %s, then restart nix-daemon",
+		     user_name(), NIXCONF_DAEMON);
+	if (t.no_sandbox)
+		more("fix", "set 'sandbox = true' in %s, then restart nix-daemon", NIXCONF_DAEMON);
+	return CHECK_PROBLEM;
+}
+
 /* In the order of a start: can a sandbox be made, can nix build, what the
  * sandbox adds, then this account's files. */
 static enum result (*const checks[])(struct doctor *d) = {
-	check_userns, check_nix, check_daemon, check_flakes,
-	check_landlock, check_shells, check_config, check_cache,
+	check_userns, check_nix, check_daemon, check_trust, check_flakes,
+	check_landlock, check_pasta, check_shells, check_config, check_cache,
 };
 
 int nsb_cmd_doctor(int argc, char **argv)

@@ -63,7 +63,7 @@ static void project_policy(const char *worktree, struct policy *pol, bool say)
 	trust_apply_project(pol, worktree, home, &f, &e);
 	if (say)
 		printf("policy:    network %s, host system %s, %zu bind(s), %zu unshadowed, strict %s%s%s\n",
-	       pol->network ? "on" : pol->network_allow ? "allow" : "off", pol->host_system ? "ro" : "off", pol->bind.n,
+	       policy_network_word(pol->network), pol->host_system ? "ro" : "off", pol->bind.n,
 	       pol->unshadow.n, pol->strict ? "on" : "off",
 	       f.state == TRUST_TRUSTED ? "; .nsbsh.conf trusted"
 	       : f.state == TRUST_NO_FILE ? ""

@@ -20,12 +20,14 @@
 #include "env/cache.h"
 #include "env/choice.h"
 #include "env/nix.h"
+#include "env/nixconf.h"
 #include "git/nested.h"
 #include "git/project.h"
 #include "git/protect.h"
 #include "policy/config.h"
 #include "sandbox/layout.h"
 #include "sandbox/live.h"
+#include "sandbox/net.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/shell-view.h"
 #include "shell/parts.h"
@@ -147,7 +149,7 @@ static int parts_get(const struct project *p, const struct policy *pol, struct v
 		*ret_err = strdup("cannot find nsbsh's shellwrap/inside.bash (is nsbsh installed?)");
 		return -ENOENT;
 	}
-	if (pol->network_allow)
+	if (pol->network == POLICY_NETWORK_ALLOW)
 		v->connect = connect_path();
 	const struct cache_entry *e = v->have_env ? &v->env : NULL;
 	if (!(v->bash = shell_bash(pol, e, ret_err)))
@@ -186,14 +188,15 @@ static void show_text(const struct layout *l, const struct policy *pol, const st
 		       v->stale ? " (the last one built: the current one is not built yet)" : "");
 	else
 		printf("environment: none built yet (the view has none)\n");
-	printf("network: %s\n", pol->network ? "on: the host's network"
-				 : pol->network_allow ? "allow: loopback only, and the proxy at 127.0.0.1:3128 for allow_hosts"
-						      : "off: loopback only");
-	for (size_t i = 0; pol->network_allow && i < pol->allow_hosts.n; i++)
+	const char *net = !l->spec.unshare_net ? "the host's network, shared"
+			  : l->spec.pasta ? "a namespace of its own, pasta outside"
+					  : "a namespace with loopback only";
+	printf("network: %s: %s\n", policy_network_word(pol->network), net);
+	for (size_t i = 0; pol->network == POLICY_NETWORK_ALLOW && i < pol->allow_hosts.n; i++)
 		printf("  allow %s\n", pol->allow_hosts.v[i].value);
 	/* the entry names where the secret is, never the secret */
 	for (size_t i = 0; i < pol->inject.n; i++)
-		printf("  inject %s%s\n", pol->inject.v[i].value, pol->network_allow ? "" : " (not used: network is not allow)");
+		printf("  inject %s%s\n", pol->inject.v[i].value, pol->network == POLICY_NETWORK_ALLOW ? "" : " (not used: network is not allow)");
 	printf("mounts (in order):\n");
 	for (size_t i = 0; i < l->spec.n_ops; i++) {
 		const struct sandbox_op *o = &l->spec.ops[i];
@@ -241,7 +244,7 @@ static void show_json(const struct layout *l, const struct policy *pol, const st
 	else
 		printf("null");
 	printf(",\"stale\":%s,\"network\":\"%s\",\"mounts\":[", v->stale ? "true" : "false",
-	       pol->network ? "on" : pol->network_allow ? "allow" : "off");
+	       policy_network_word(pol->network));
 	for (size_t i = 0; i < l->spec.n_ops; i++) {
 		const struct sandbox_op *o = &l->spec.ops[i];
 		printf("%s{\"kind\":\"%s\",\"dest\":", i ? "," : "",
@@ -305,12 +308,19 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		view_parts_release(&v);
 		return r == -ENOMEM ? EXIT_SYSTEM : 1;
 	}
+	_cleanup_free_ char *pasta = NULL;
+	if (pol->network == POLICY_NETWORK_ON && net_pasta_find(getenv("PATH"), &pasta) < 0)
+		pasta = NULL;
+	struct nixconf_trust trust;
+	if (nixconf_trust_read(NIXCONF_DAEMON, &trust) < 0)
+		trust.why[0] = '\0';
 	struct view_user u = { .name = v.user, .home = v.home, .uid = getuid(), .gid = getgid() };
 	struct shell_view sv = {
 		.user = &u, .project = p, .policy = pol, .private_home = v.private_home,
 		.inside_rc = v.inside_rc, .env_rc = v.env_rc, .connect = v.connect,
 		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
-		.bash = v.bash, .sh = v.sh, .env_program = v.env_program,
+		.bash = v.bash, .sh = v.sh, .env_program = v.env_program, .pasta = pasta,
+		.no_daemon = !policy_daemon_shown(pol, trust.why[0]),
 		.watch = v.watch, .n_watch = v.n_watch, .nested = v.nested, .nested_len = v.nested_len,
 		.denials = v.denials, .own_dirs = (const char *const *)v.own, .n_own_dirs = 3,
 		.live_dir = v.live, .interactive = isatty(STDIN_FILENO), .stale = v.stale,
@@ -327,7 +337,7 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		shell_view_ctl(&l, ctl);
 	/* and its ssh agent's directory (ssh_keys), named by the id too */
 	_cleanup_free_ char *agent = NULL;
-	if (pol->ssh_keys.n && v.live && asprintf(&agent, "%s/ID.agent", v.live) >= 0)
+	if (pol->ssh_keys.n && v.live && asprintf(&agent, "%s/ID.PID.agent", v.live) >= 0)
 		shell_view_agent(&l, agent);
 	shell_program_build(&l, &sv);
 	r = layout_error(&l);

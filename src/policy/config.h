@@ -40,6 +40,24 @@ const char *config_system_path(void);
  * build of a large environment without a binary cache takes long. */
 #define CONFIG_DEFAULT_EVAL_TIMEOUT 3600
 
+/* The sandbox's network, narrowest first (merge.c ranks them so). */
+enum policy_network {
+	POLICY_NETWORK_OFF,    /* a network namespace with only lo; the
+				* evaluation too (sandbox/net.c NET-4) */
+	POLICY_NETWORK_ALLOW,  /* only lo, and a proxy outside that lets
+				* through allow_hosts (issue 17, item 3) */
+	POLICY_NETWORK_ON,     /* a namespace of its own, pasta outside */
+	POLICY_NETWORK_HOST,   /* the host's namespace, shared */
+};
+
+/* nix_daemon: whether the sandbox sees the Nix daemon's socket. */
+enum policy_nix_daemon {
+	POLICY_NIX_DAEMON_OFF,
+	POLICY_NIX_DAEMON_AUTO,  /* shown, but not with network = off or a
+				  * daemon that trusts the user (doctor) */
+	POLICY_NIX_DAEMON_ON,
+};
+
 enum policy_reload {
 	POLICY_RELOAD_ASK,      /* interactive starts only: ask */
 	POLICY_RELOAD_REBUILD,  /* build the new environment, then start */
@@ -67,9 +85,7 @@ struct policy_list {
 struct policy_layer;
 
 struct policy {
-	bool network;      /* false: a network namespace with only lo */
-	bool network_allow;  /* network = allow (network false): only lo, and
-			      * a proxy that lets through allow_hosts */
+	enum policy_network network;
 	bool picker;       /* the session picker on interactive starts */
 	bool host_system;  /* host_system = ro: the host's /usr, /bin, /lib* */
 	bool strict;       /* no plain bash; projects only under allowed_roots */
@@ -137,6 +153,13 @@ struct policy {
 	 * those hosts against, absolute, NULL: the system's bundle. */
 	struct policy_list inject;
 	char *inject_ca_file;
+	/* network = on: "HOST:SANDBOX" port pairs (decimal, 1-65535);
+	 * forward_ports: the host's loopback port HOST reachable inside on
+	 * SANDBOX; publish_ports: the sandbox's port SANDBOX on the host's
+	 * 127.0.0.1:HOST. */
+	struct policy_list forward_ports;
+	struct policy_list publish_ports;
+	enum policy_nix_daemon nix_daemon;
 };
 
 enum config_key {
@@ -169,6 +192,9 @@ enum config_key {
 	CONFIG_KEY_ALLOW_HOSTS,
 	CONFIG_KEY_INJECT,
 	CONFIG_KEY_INJECT_CA_FILE,
+	CONFIG_KEY_FORWARD_PORTS,
+	CONFIG_KEY_PUBLISH_PORTS,
+	CONFIG_KEY_NIX_DAEMON,
 	CONFIG_KEY_COUNT,
 };
 _Static_assert(CONFIG_KEY_COUNT <= 64, "struct policy_layer's set holds a bit a key");
@@ -266,6 +292,14 @@ int config_load_standard(const char *home, struct policy *ret, struct config_err
 int config_load_project(struct policy *p, const char *root, const char *text, size_t len,
 			const char *filename, bool trusted, const char *home,
 			struct config_error *err);
+
+/* NET-5: whether sandboxes see the Nix daemon's socket: nix_daemon = on;
+ * auto, unless network = off or daemon_risky (the daemon trusts the user
+ * or does not sandbox builds: env/nixconf.h). */
+bool policy_daemon_shown(const struct policy *p, bool daemon_risky);
+
+/* The network key's word for n: "on", "host", "off" or "allow". */
+const char *policy_network_word(enum policy_network n);
 
 /* Whether the outer variable NAME reaches the sandbox: the built-in
  * allowlist (TERM COLORTERM LANG LANGUAGE LC_* TZ NO_COLOR COLUMNS

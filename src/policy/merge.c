@@ -69,7 +69,8 @@ static int list_copy(struct policy_list *dst, const struct policy_list *src)
 void policy_init_defaults(struct policy *p)
 {
 	*p = (struct policy){
-		.network = true,
+		.network = POLICY_NETWORK_ON,
+		.nix_daemon = POLICY_NIX_DAEMON_AUTO,
 		.reload_interactive = POLICY_RELOAD_ASK,
 		.reload_noninteractive = POLICY_RELOAD_REBUILD,
 		.max_procs = CONFIG_DEFAULT_MAX_PROCS,
@@ -98,6 +99,8 @@ void policy_release(struct policy *p)
 	list_release(&p->allow_hosts);
 	list_release(&p->inject);
 	free(p->inject_ca_file);
+	list_release(&p->forward_ports);
+	list_release(&p->publish_ports);
 	for (size_t i = 0; i < p->n_projects; i++)
 		policy_layer_release(&p->projects[i]);
 	free(p->projects);
@@ -128,6 +131,7 @@ int policy_copy(struct policy *dst, const struct policy *src)
 	dst->notes = NULL;
 	dst->n_notes = 0;
 	dst->setenv = dst->tools = dst->ssh_keys = dst->allow_hosts = dst->inject = (struct policy_list){ 0 };
+	dst->forward_ports = dst->publish_ports = (struct policy_list){ 0 };
 	dst->inject_ca_file = NULL;
 	if ((src->bash && !(dst->bash = strdup(src->bash))) ||
 	    (src->ssh_project && !(dst->ssh_project = strdup(src->ssh_project))) ||
@@ -157,6 +161,10 @@ int policy_copy(struct policy *dst, const struct policy *src)
 		r = list_copy(&dst->allow_hosts, &src->allow_hosts);
 	if (r == 0)
 		r = list_copy(&dst->inject, &src->inject);
+	if (r == 0)
+		r = list_copy(&dst->forward_ports, &src->forward_ports);
+	if (r == 0)
+		r = list_copy(&dst->publish_ports, &src->publish_ports);
 	if (r < 0)
 		return r;
 	if (src->n_notes) {
@@ -235,21 +243,20 @@ static int merge_flag(struct merge *m, enum config_key k, bool *dst, bool val, b
 	return merge_note(m, k, m->l->line[k], wide_word);
 }
 
-/* network: off, then allow (a proxy to allow_hosts), then on, the widest. */
-static int merge_network(struct merge *m)
+/* A choice whose values are ranked, the higher the wider (config.h's
+ * enums are in that order). */
+static int merge_rank(struct merge *m, enum config_key k, int *dst, int val)
 {
-	struct policy *p = m->p;
-	const struct policy *v = &m->l->v;
-	int have = p->network ? 2 : p->network_allow ? 1 : 0;
-	int want = v->network ? 2 : v->network_allow ? 1 : 0;
-	if (!key_set(m, CONFIG_KEY_NETWORK) || have == want)
+	if (!key_set(m, k) || *dst == val)
 		return 0;
-	if (want < have || m->may_widen) {
-		p->network = v->network;
-		p->network_allow = v->network_allow;
+	if (val < *dst || m->may_widen) {
+		*dst = val;
 		return 0;
 	}
-	return merge_note(m, CONFIG_KEY_NETWORK, m->l->line[CONFIG_KEY_NETWORK], want == 2 ? "on" : "allow");
+	for (const struct choice *c = config_keys[k].choices; c->word; c++)
+		if (c->value == val)
+			return merge_note(m, k, m->l->line[k], c->word);
+	return -EINVAL;
 }
 
 /* A limit: 0 (none) is the widest, then the higher the wider. */
@@ -497,7 +504,12 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 	};
 	int r = 0;
 
-	r = merge_network(&m);
+	int net = (int)p->network, daemon = (int)p->nix_daemon;
+	r = merge_rank(&m, CONFIG_KEY_NETWORK, &net, (int)v->network);
+	p->network = (enum policy_network)net;
+	if (r == 0)
+		r = merge_rank(&m, CONFIG_KEY_NIX_DAEMON, &daemon, (int)v->nix_daemon);
+	p->nix_daemon = (enum policy_nix_daemon)daemon;
 	if (r == 0)
 		r = merge_flag(&m, CONFIG_KEY_HOST_SYSTEM, &p->host_system, v->host_system, true, "ro");
 	if (r == 0)
@@ -589,5 +601,11 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 				       v->inject_ca_file);
 		}
 	}
+	/* A forwarded port opens a host service to the sandbox; a published
+	 * one, the sandbox to the host's other programs: both widen. */
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_FORWARD_PORTS, &p->forward_ports, &v->forward_ports, value_listed);
+	if (r == 0)
+		r = merge_list(&m, CONFIG_KEY_PUBLISH_PORTS, &p->publish_ports, &v->publish_ports, value_listed);
 	return r;
 }

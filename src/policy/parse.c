@@ -26,8 +26,15 @@
 /* ---- the keys --------------------------------------------------------- */
 
 static const struct choice choice_onoff[] = { { "on", 1 }, { "off", 0 }, { NULL, 0 } };
-/* network: off (0) < allow (2) < on (1), merge.c's order */
-static const struct choice choice_network[] = { { "on", 1 }, { "off", 0 }, { "allow", 2 }, { NULL, 0 } };
+static const struct choice choice_network[] = { { "on", POLICY_NETWORK_ON },
+						 { "host", POLICY_NETWORK_HOST },
+						 { "off", POLICY_NETWORK_OFF },
+						 { "allow", POLICY_NETWORK_ALLOW },
+						 { NULL, 0 } };
+static const struct choice choice_nix_daemon[] = { { "auto", POLICY_NIX_DAEMON_AUTO },
+						   { "on", POLICY_NIX_DAEMON_ON },
+						   { "off", POLICY_NIX_DAEMON_OFF },
+						   { NULL, 0 } };
 static const struct choice choice_host[] = { { "off", 0 }, { "ro", 1 }, { NULL, 0 } };
 static const struct choice choice_transfer[] = { { "off", 0 }, { "sandbox", 1 }, { NULL, 0 } };
 static const struct choice choice_reload_i[] = { { "ask", POLICY_RELOAD_ASK },
@@ -39,7 +46,7 @@ static const struct choice choice_reload_n[] = { { "rebuild", POLICY_RELOAD_REBU
 						 { NULL, 0 } };
 
 const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
-	[CONFIG_KEY_NETWORK] = { "network", TYPE_CHOICE, false, choice_network, "on, off or allow" },
+	[CONFIG_KEY_NETWORK] = { "network", TYPE_CHOICE, false, choice_network, "on, host, off or allow" },
 	[CONFIG_KEY_BIND] = { "bind", TYPE_BIND, true, NULL, NULL },
 	[CONFIG_KEY_UNSHADOW] = { "unshadow", TYPE_UNSHADOW, true, NULL, NULL },
 	[CONFIG_KEY_PASSTHROUGH] = { "passthrough", TYPE_NAME, true, NULL, NULL },
@@ -72,6 +79,9 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_ALLOW_HOSTS] = { "allow_hosts", TYPE_HOST, true, NULL, NULL },
 	[CONFIG_KEY_INJECT] = { "inject", TYPE_INJECT, true, NULL, NULL },
 	[CONFIG_KEY_INJECT_CA_FILE] = { "inject_ca_file", TYPE_OPT_PATH, false, NULL, NULL },
+	[CONFIG_KEY_FORWARD_PORTS] = { "forward_ports", TYPE_PORT, true, NULL, NULL },
+	[CONFIG_KEY_PUBLISH_PORTS] = { "publish_ports", TYPE_PORT, true, NULL, NULL },
+	[CONFIG_KEY_NIX_DAEMON] = { "nix_daemon", TYPE_CHOICE, false, choice_nix_daemon, "auto, on or off" },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -526,6 +536,41 @@ static int parse_ssh_key(const struct key_desc *d, const char *text, int line, s
 	return parse_path(d, text, false, line, &v->e.value);
 }
 
+/* One port, 1 to 65535, decimal with no sign or leading zero; *end past it. */
+static bool port_word(const char *s, const char **end, unsigned *ret)
+{
+	unsigned v = 0;
+	size_t n = 0;
+	if (s[0] < '1' || s[0] > '9')
+		return false;
+	for (; s[n] >= '0' && s[n] <= '9' && n < 6; n++)
+		v = v * 10 + (unsigned)(s[n] - '0');
+	if (v > 65535)
+		return false;
+	*end = s + n;
+	*ret = v;
+	return true;
+}
+
+/* forward_ports, publish_ports: PORT or "HOST:SANDBOX", kept as
+ * "HOST:SANDBOX". */
+static int parse_port(const struct key_desc *d, const char *text, int line, struct value *v)
+{
+	char b[72];
+	const char *e;
+	unsigned host, inside;
+
+	if (!port_word(text, &e, &host) ||
+	    (*e == ':' ? !port_word(e + 1, &e, &inside) : (inside = host, false)) || *e)
+		return parse_fail(line, "key '%s': '%s' is not a port or \"HOST:SANDBOX\" (1 to 65535)",
+				  d->name, config_shown(text, b));
+	if (asprintf(&v->e.value, "%u:%u", host, inside) < 0) {
+		v->e.value = NULL;
+		return parse_oom();
+	}
+	return 0;
+}
+
 static bool list_has_dest(cfg_opt_t *opt, const struct value *v, bool by_dest)
 {
 	/* The value being parsed is the last one already. */
@@ -617,8 +662,10 @@ static int value_parse(cfg_t *cfg, cfg_opt_t *opt, const char *text, void *resul
 	case TYPE_SSH_KEY:
 	case TYPE_INJECT:
 	case TYPE_HOST:
+	case TYPE_PORT:
 		r = d->type == TYPE_SSH_KEY ? parse_ssh_key(d, text, line, v)
 		    : d->type == TYPE_INJECT ? parse_inject(d, text, line, v)
+		    : d->type == TYPE_PORT   ? parse_port(d, text, line, v)
 						 : parse_host(d, text, line, v);
 		if (r == 0 && list_has_dest(opt, v, false))
 			r = parse_fail(line, "key '%s': '%s' is listed twice", d->name,
@@ -671,10 +718,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 				continue;
 			l->line[k] = v->line;
 			switch ((enum config_key)k) {
-			case CONFIG_KEY_NETWORK:
-				p->network = v->choice == 1;
-				p->network_allow = v->choice == 2;
-				break;
+			case CONFIG_KEY_NETWORK: p->network = v->choice; break;
 			case CONFIG_KEY_PICKER: p->picker = v->choice; break;
 			case CONFIG_KEY_HOST_SYSTEM: p->host_system = v->choice; break;
 			case CONFIG_KEY_STRICT: p->strict = v->choice; break;
@@ -718,6 +762,9 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 				free(p->inject_ca_file);
 				p->inject_ca_file = steal_pointer(&v->e.value);
 				break;
+			case CONFIG_KEY_FORWARD_PORTS: list = &p->forward_ports; break;
+			case CONFIG_KEY_PUBLISH_PORTS: list = &p->publish_ports; break;
+			case CONFIG_KEY_NIX_DAEMON: p->nix_daemon = v->choice; break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;

@@ -132,3 +132,21 @@ const char *policy_protect_path(const struct policy *p, size_t i)
 {
 	return p && p->protect_set ? p->protect.v[i].value : protect_default[i];
 }
+
+const char *policy_network_word(enum policy_network n)
+{
+	switch (n) {
+	case POLICY_NETWORK_OFF: return "off";
+	case POLICY_NETWORK_ALLOW: return "allow";
+	case POLICY_NETWORK_ON: return "on";
+	case POLICY_NETWORK_HOST: return "host";
+	}
+	return "?";
+}
+
+bool policy_daemon_shown(const struct policy *p, bool daemon_risky)
+{
+	if (p->nix_daemon != POLICY_NIX_DAEMON_AUTO)
+		return p->nix_daemon == POLICY_NIX_DAEMON_ON;
+	return p->network != POLICY_NETWORK_OFF && !daemon_risky;
+}

@@ -148,7 +148,9 @@ int agent_spec_init(struct agent_spec *ret, const struct policy *pol, const char
 	if (r == 0 && s.n_fps && up && up[0] == '/' && strlen(up) < sizeof(((struct sockaddr_un *)0)->sun_path) &&
 	    !(s.upstream = strdup(up)))
 		r = -ENOMEM;
-	if (r == 0 && asprintf(&s.dir, "%s/%s.agent", live_dir, id) < 0)
+	/* named by this first start too: the sandbox of the same id that ends
+	 * as this one starts (linger = 0) removes its own, not this one's */
+	if (r == 0 && asprintf(&s.dir, "%s/%s.%d.agent", live_dir, id, (int)getpid()) < 0)
 		r = -ENOMEM;
 	if (r == 0)
 		r = own_dir(s.dir);
@@ -156,7 +158,7 @@ int agent_spec_init(struct agent_spec *ret, const struct policy *pol, const char
 		_cleanup_free_ char *keys = NULL;
 		if (!(s.ssh_agent = find_program("ssh-agent")))
 			r = -ENOEXEC;
-		else if (asprintf(&keys, "%s/%s.keys", live_dir, id) < 0 ||
+		else if (asprintf(&keys, "%s/%s.%d.keys", live_dir, id, (int)getpid()) < 0 ||
 			 asprintf(&s.keys_sock, "%s/" AGENT_SOCK_NAME, keys) < 0)
 			r = -ENOMEM;
 		else if (strlen(s.keys_sock) >= sizeof(((struct sockaddr_un *)0)->sun_path))

@@ -36,7 +36,7 @@
 void eval_view_build(struct layout *l, const struct eval_view *v)
 {
 	const struct view_user *u = v->user;
-	view_common(l, u);
+	view_common(l, u, !v->no_daemon);
 	view_host_system(l);
 	/* A throwaway home: nix's caches of this evaluation do not outlive it. */
 	layout_add(l, SB_TMPFS, NULL, u->home);
@@ -68,6 +68,8 @@ void eval_view_build(struct layout *l, const struct eval_view *v)
 		layout_add_checked(l, SB_BIND_RO, v->binds[i].path, &v->binds[i].st);
 
 	l->spec.seccomp = true;
+	/* NET-4: only lo; nix told to stay offline (env/nix.c adds --offline) */
+	l->spec.unshare_net = v->offline;
 	layout_pass_env(l, NULL);
 	layout_setenv(l, "PATH", v->path_env);
 	layout_setenv(l, "HOME", u->home);
@@ -78,13 +80,28 @@ void eval_view_build(struct layout *l, const struct eval_view *v)
 	if (getenv("NIX_DAEMON_SOCKET_PATH"))
 		layout_setenv(l, "NIX_DAEMON_SOCKET_PATH", view_daemon_socket());
 	/* EV-5: never a question of the flake's (nix asks on a terminal) */
-	layout_setenv(l, "NIX_CONFIG", "accept-flake-config = false");
+	layout_setenv(l, "NIX_CONFIG", v->offline ? "accept-flake-config = false\nsubstitute = false\n"
+						    "substituters =\ntarball-ttl = 4294967295"
+						  : "accept-flake-config = false");
 	for (size_t i = 0; i < v->n_extra_env && v->extra_env; i++) {
 		const char *e = v->extra_env[i], *eq = strchr(e, '=');
 		_cleanup_free_ char *name = eq ? strndup(e, (size_t)(eq - e)) : NULL;
 		if (name)
 			layout_setenv(l, name, eq + 1);
 	}
-	layout_program(l, v->program, v->argc, v->argv, v->cwd);
+	/* NET-4: nix itself offline too (a devenv's nix: NIX_CONFIG above) */
+	_cleanup_free_ char **argv = NULL;
+	if (v->offline && v->argc > 0 && !v->dotfile) {
+		argv = calloc((size_t)v->argc + 2, sizeof(*argv));
+		if (!argv) {
+			layout_set_error(l, -ENOMEM);
+			return;
+		}
+		argv[0] = v->argv[0];
+		argv[1] = (char *)"--offline";
+		for (int i = 1; i < v->argc; i++)
+			argv[i + 1] = v->argv[i];
+	}
+	layout_program(l, v->program, argv ? v->argc + 1 : v->argc, argv ? argv : v->argv, v->cwd);
 	l->prog.stdout_fd = v->stdout_fd;
 }

@@ -40,6 +40,8 @@ struct eval_view {
 	char *const *extra_env;      /* "NAME=VALUE"s set last (git/protect.h
 				      * protect_git_env), or NULL */
 	size_t n_extra_env;
+	bool offline;                /* network = off: only lo, nix offline (NET-4) */
+	bool no_daemon;              /* the daemon socket not shown (NET-5) */
 	/* The policy's tools that name a host path (EV-4): read-only, last. */
 	const struct eval_bind *binds;
 	size_t n_binds;

@@ -51,9 +51,12 @@
  *
  * The order is fixed; each step needs the ones before it:
  *   supervisor: the sandbox's cgroup made (CG-2); clone with the new user,
- *     mount, pid, ipc, uts (and, with network off, net) namespaces; pid 1
- *     put in the cgroup; its uid map, setgroups deny, gid map (MUST-1);
- *     then two bytes on the sync pipe let it go.
+ *     mount, pid, ipc, uts (and, but with network = host, net) namespaces;
+ *     pid 1 put in the cgroup; its namespaces opened for pasta (net.c
+ *     NET-3, network = on); its uid map, setgroups deny, gid map (MUST-1);
+ *     then two bytes on the sync pipe let it go; pasta started, which sets
+ *     the network up while pid 1 builds the view (a live sandbox serves
+ *     once both are done).
  *   pid 1 (inside.c): parent death signal (MUST-6); the limits (MUST-9);
  *     no_new_privs; the mounts made private; a tmpfs as the new root,
  *     pivoted to; the operations in order, each bind made read-only (or
@@ -97,10 +100,14 @@
 #include "sandbox/cgroup.h"
 #include "sandbox/denylog.h"
 #include "sandbox/inside.h"
+#include "sandbox/net.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/wire.h"
 
 #define ERRBUF 1024
+/* How long a first start waits for pasta to set the network up (it takes
+ * some 40 ms, most of it its own start). */
+#define PASTA_READY_MS 5000
 
 void sandbox_spec_init(struct sandbox_spec *s)
 {
@@ -159,6 +166,7 @@ struct supervision {
 	int sock;        /* -1, or where pid 1 sends the filter's listener */
 	int pidfd;       /* -1, or readable when pid 1 has exited */
 	struct sandbox_cgroup cg; /* the sandbox's own, when there is one */
+	struct net_pasta pasta;   /* a live sandbox's, with network = on */
 };
 
 /* Close and forget: the loops below test for -1. */
@@ -175,6 +183,7 @@ static void supervision_close(struct supervision *sv)
 	fd_close(&sv->sock);
 	fd_close(&sv->pidfd);
 	cgroup_release(&sv->cg);
+	net_pasta_end(&sv->pasta);
 }
 
 /* Every fd above 2 closed but those of keep (-1s skipped). */
@@ -210,7 +219,7 @@ static int start(const struct sandbox_spec *s, const struct sandbox_program *p, 
 {
 	int errpipe[2], syncpipe[2], socks[2] = { -1, -1 };
 	*sv = (struct supervision){ .pid = -1, .errfd = -1, .sock = -1, .pidfd = -1,
-				    .cg = { .parent_fd = -1, .fd = -1 } };
+				    .cg = { .parent_fd = -1, .fd = -1 }, .pasta = { .pid = -1, .ready = -1 } };
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(syncpipe, O_CLOEXEC) < 0 ||
@@ -257,6 +266,16 @@ static int start(const struct sandbox_spec *s, const struct sandbox_program *p, 
 		return r;
 	}
 	sv->pid = pid;
+	/* NET-3: pid 1's namespaces, while it is still dumpable (it waits
+	 * for go) */
+	int ns[2] = { -1, -1 };
+	if (s->live && s->unshare_net && s->pasta) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		ns[0] = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		ns[1] = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	char go[2] = { 'x', cgroup_attach(&sv->cg, pid) == 0 ? 'c' : 'r' };
 	if (notify) {
 		sv->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -280,6 +299,16 @@ static int start(const struct sandbox_spec *s, const struct sandbox_program *p, 
 		*ret_err = strdup_printf("cannot map the user and group ids: %s", strerror(-r));
 	else if (write(syncpipe[1], go, sizeof(go)) != (ssize_t)sizeof(go))
 		r = -errno;
+	/* NET-3: pasta sets the namespace up while pid 1 builds the view;
+	 * sandbox_live_start waits for both. */
+	if (r == 0 && s->live && s->unshare_net && s->pasta) {
+		r = ns[0] < 0 || ns[1] < 0 ? -errno
+					   : net_pasta_start(s->pasta, ns, s->forward_ports, s->publish_ports, &sv->pasta);
+		if (r < 0)
+			*ret_err = strdup_printf("cannot start pasta ('%s'): %s", s->pasta, strerror(-r));
+	}
+	fd_close(&ns[0]);
+	fd_close(&ns[1]);
 	close(syncpipe[1]);
 	if (r < 0) {
 		kill(pid, SIGKILL);
@@ -369,17 +398,20 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 		len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass its seccomp listener");
 	if (len == 0 && s->proxy_port && s->unshare_net && (proxy = fd_recv(sv.sock, WIRE_PROXY)) < 0)
 		len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass the proxy's socket");
+	if (len == 0 && sv.pasta.pid > 0 && net_pasta_wait(&sv.pasta, PASTA_READY_MS) < 0)
+		len = snprintf(buf, sizeof(buf), "pasta ('%s') did not set the sandbox's network up", s->pasta);
 	if (len != 0) {
 		buf[len > 0 ? len : 0] = '\0';
 		*ret_err = strdup(len > 0 ? buf : "cannot read from the sandbox's pid 1");
 		fd_close(&listener);
+		fd_close(&proxy);
 		kill(sv.pid, SIGKILL);
 		waitpid(sv.pid, NULL, 0);
 		supervision_close(&sv);
 		return -EIO;
 	}
 	*ret = (struct sandbox_live){ .pid = sv.pid, .pidfd = sv.pidfd, .ctl = sv.sock,
-				      .listener = listener, .proxy = proxy, .cg = sv.cg };
+				      .listener = listener, .proxy = proxy, .cg = sv.cg, .pasta = sv.pasta };
 	return 0;
 }
 
@@ -395,6 +427,7 @@ void sandbox_live_end(struct sandbox_live *l)
 	fd_close(&l->listener);
 	fd_close(&l->proxy);
 	cgroup_release(&l->cg);
+	net_pasta_end(&l->pasta);
 	l->pid = -1;
 }
 

@@ -45,7 +45,11 @@ struct sandbox_bind_id {
 struct sandbox_spec {
 	struct sandbox_op *ops;
 	size_t n_ops, cap_ops;
-	bool unshare_net;         /* a new network namespace with loopback only */
+	bool unshare_net;         /* a new network namespace (loopback, up; and pasta's) */
+	/* With unshare_net, a live sandbox's pasta (net.c): its absolute path
+	 * (NULL: none, lo only), the policy's forward_ports and publish_ports. */
+	const char *pasta;
+	const struct policy_list *forward_ports, *publish_ports;
 	bool seccomp;             /* load the seccomp filter before exec */
 	/* Landlock (landlock.c): writes only beneath these paths inside;
 	 * NULL/0: no Landlock. */
@@ -119,6 +123,7 @@ int sandbox_wait(pid_t pid, int errfd, int *ret_status, char **ret_err);
 /* A live sandbox as its supervisor holds it (live.c): pid 1 built the view
  * and serves shells (spawner.c). */
 #include "sandbox/cgroup.h"
+#include "sandbox/net.h"
 struct sandbox_live {
 	pid_t pid;      /* pid 1 */
 	int pidfd;      /* readable once pid 1 has exited */
@@ -126,12 +131,13 @@ struct sandbox_live {
 	int listener;   /* the seccomp listener (MUST-10), or -1 */
 	int proxy;      /* the proxy's listening socket inside (proxy_port), or -1 */
 	struct sandbox_cgroup cg;
+	struct net_pasta pasta;  /* pid -1: none */
 };
 /* Builds it (s->live set): 0 once pid 1 serves, or a negative errno with a
  * one-line reason in *ret_err (nothing is left running then). */
 int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, char **ret_err);
 /* Ends it (pid 1 killed, if it still runs: with it every process inside),
- * reaps pid 1, removes its cgroup. */
+ * reaps pid 1, kills and reaps its pasta (NET-3), removes its cgroup. */
 void sandbox_live_end(struct sandbox_live *l);
 /* One notified call of the filter, answered (MUST-S6) and written to the
  * denial log log (NULL: not written), raising the flag of the caller's

@@ -312,7 +312,7 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	l->env_origin = NULL;
 	if (!have_path)
 		layout_setenv(l, "PATH", tail + 1);
-	if (v->policy->network_allow)
+	if (v->policy->network == POLICY_NETWORK_ALLOW)
 		proxy_env(l);
 	l->env_origin = "setenv";
 	setenv_env(l, v);
@@ -323,7 +323,7 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	layout_setenv(l, "SHELL", "/bin/bash");
 	layout_setenv(l, "PWD", v->cwd);
 	layout_setenv(l, "BASH_ENV", SHELL_RC_INSIDE);
-	if (v->policy->network_allow && v->policy->inject.n)
+	if (v->policy->network == POLICY_NETWORK_ALLOW && v->policy->inject.n)
 		inject_env(l, v->policy);
 	/* the sandbox's own agent (agent.h), never the user's (AGENT-3), and
 	 * the signing settings for it (gitsign.h) */
@@ -395,12 +395,32 @@ void shell_view_inject(struct layout *l, const char *bundle)
 		layout_add(l, SB_BIND_RO, bundle, INJECT_HOST_BUNDLE);
 }
 
+/* NET-1: a namespace of its own but with network = host; on: pasta
+ * outside, or the host's network when pasta is not installed (said once:
+ * notes are shown by the start that builds the sandbox). */
+static void shell_view_net(struct layout *l, const struct shell_view *v)
+{
+	const struct policy *pol = v->policy;
+	l->spec.unshare_net = pol->network != POLICY_NETWORK_HOST;
+	if (pol->network != POLICY_NETWORK_ON)
+		return;
+	if (!v->pasta) {
+		layout_note(l, "network = on needs pasta (Debian's passt package) and /dev/net/tun; "
+			       "without them the sandbox shares the host's network");
+		l->spec.unshare_net = false;
+		return;
+	}
+	l->spec.pasta = v->pasta;
+	l->spec.forward_ports = &pol->forward_ports;
+	l->spec.publish_ports = &pol->publish_ports;
+}
+
 void shell_view_build(struct layout *l, const struct shell_view *v)
 {
 	const struct project *p = v->project;
 	const struct policy *pol = v->policy;
 
-	view_common(l, v->user);
+	view_common(l, v->user, !v->no_daemon);
 	layout_add(l, SB_BIND_RW, v->private_home, v->user->home);
 	homerc_view(l, v->private_home, v->user->home, v->rc_dir);
 	if (p->worktree) {
@@ -436,8 +456,8 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	if (p->worktree)
 		session_view(l, v);
 	l->spec.seccomp = true;
-	l->spec.unshare_net = !pol->network;
-	if (pol->network_allow && v->connect) {
+	shell_view_net(l, v);
+	if (pol->network == POLICY_NETWORK_ALLOW && v->connect) {
 		/* ssh to an allowed host: through the proxy (CONNECT); a
 		 * ProxyCommand in ~/.ssh/config still comes first */
 		static const char ssh[] = "# nsbsh: network = allow: ssh goes through the sandbox's proxy\n"
@@ -445,7 +465,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 		layout_add(l, SB_BIND_RO, v->connect, SHELL_CONNECT);
 		layout_add_file(l, "/etc/ssh/ssh_config", ssh, sizeof(ssh) - 1);
 	}
-	if (pol->network_allow) {
+	if (pol->network == POLICY_NETWORK_ALLOW) {
 		l->spec.proxy_port = PROXY_PORT_INSIDE;
 		size_t n = pol->allow_hosts.n < LAYOUT_MAX_ALLOW_HOSTS ? pol->allow_hosts.n : LAYOUT_MAX_ALLOW_HOSTS;
 		for (size_t i = 0; i < n; i++)

@@ -50,6 +50,8 @@ struct shell_view {
 	const char *bash;               /* at /bin/bash */
 	const char *sh;                 /* the environment's sh for /bin/sh, or NULL (bash) */
 	const char *env_program;        /* the environment's env for /usr/bin/env, or NULL */
+	const char *pasta;              /* network = on: pasta's path (net.h); NULL: the host's network */
+	bool no_daemon;                 /* the Nix daemon's socket not shown (net.c NET-5) */
 	char *const *watch;             /* the watched files, for the prompt hook */
 	size_t n_watch;
 	const char *nested;             /* repositories nested in the work tree (git/nested.h) */

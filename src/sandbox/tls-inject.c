@@ -200,7 +200,7 @@ int inject_spec_init(struct inject_spec *ret, const struct policy *pol, const ch
 		     const char *home, const char *log)
 {
 	*ret = (struct inject_spec){ .log = log };
-	if (pol->inject.n == 0 || !pol->network_allow)
+	if (pol->inject.n == 0 || pol->network != POLICY_NETWORK_ALLOW)
 		return -ENOENT;
 	struct inject_spec s = { .log = log };
 	size_t n = pol->inject.n < INJECT_MAX_ENTRIES ? pol->inject.n : INJECT_MAX_ENTRIES;

@@ -34,7 +34,7 @@ static void view_base(struct layout *l)
 	layout_add(l, SB_DIR, NULL, "/run/nsbsh");
 }
 
-void view_common(struct layout *l, const struct view_user *u)
+void view_common(struct layout *l, const struct view_user *u, bool daemon)
 {
 	view_base(l);
 	/* Writes: the private /tmp and /dev/shm, the devices (the private
@@ -58,7 +58,7 @@ void view_common(struct layout *l, const struct view_user *u)
 	if (slash && slash != sockdir)
 		*slash = '\0';
 	struct stat st;
-	if (stat(sockdir, &st) == 0 && S_ISDIR(st.st_mode))
+	if (daemon && stat(sockdir, &st) == 0 && S_ISDIR(st.st_mode))
 		layout_add(l, SB_BIND_RO, sockdir, sockdir);
 
 	_cleanup_free_ char *passwd = NULL, *group = NULL;

@@ -15,8 +15,9 @@ struct view_user {
 	gid_t gid;
 };
 
-/* The base, the store, the daemon socket's directory, /etc. */
-void view_common(struct layout *l, const struct view_user *u);
+/* The base, the store, the daemon socket's directory (daemon false: not
+ * shown, NET-5), /etc. */
+void view_common(struct layout *l, const struct view_user *u, bool daemon);
 /* The host's /usr, /bin, /lib* and the /etc files programs there need,
  * read-only (the evaluation's, and the shell's with host_system = ro). */
 void view_host_system(struct layout *l);

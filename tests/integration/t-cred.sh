@@ -78,7 +78,7 @@ authorize() { cat "$@" >"$AK"; }
 
 P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
-printf '%s\n' "host_system = ro" "linger = 0" "ssh_keys = { \"$FP_A\", \"~/.ssh/id_t_cred_deploy\" }" >"$CONF"
+printf '%s\n' "host_system = ro" "linger = 0" "forward_ports = { $PORT }" "ssh_keys = { \"$FP_A\", \"~/.ssh/id_t_cred_deploy\" }" >"$CONF"
 
 # in_box SCRIPT - SCRIPT in the project's sandbox, started with the user's
 # agent; GIT_SSH_COMMAND set inside (the sandbox's environment is an
@@ -250,7 +250,7 @@ expect_eq "$OUT" "rc=1" "GITSIGN: a signing key not listed is not carried into t
 git config --global --unset commit.gpgsign
 
 # --- a key file that a bind shows is said --------------------------------------------
-printf '%s\n' "host_system = ro" "linger = 0" "unshadow = { \"~/.ssh:ro\" }" "ssh_keys = { \"~/.ssh/id_t_cred_deploy\" }" >"$CONF"
+printf '%s\n' "host_system = ro" "linger = 0" "forward_ports = { $PORT }" "unshadow = { \"~/.ssh:ro\" }" "ssh_keys = { \"~/.ssh/id_t_cred_deploy\" }" >"$CONF"
 in_box 'cat ~/.ssh/id_t_cred_deploy.pub >/dev/null && echo readable'
 expect_eq "$OUT" readable "AGENT-3: control: unshadowing ~/.ssh shows the key file's directory"
 expect_contains "$ERR" "ssh_keys '$C' is shown in the sandbox by unshadow '$HOME/.ssh': code inside can read that key" \
@@ -262,7 +262,7 @@ expect_contains "$ERR" "ssh_keys '$C' is shown in the sandbox by unshadow '$HOME
 E=$HOME/.ssh/id_t_cred_pass
 ssh-keygen -q -t ed25519 -N 'pass phrase' -C t-cred-E -f "$E"
 printf '#!/bin/sh\necho x >>%s\necho "pass phrase"\n' "$W/askpass.count" >"$W/askpass" && chmod 755 "$W/askpass"
-printf '%s\n' "host_system = ro" "linger = 0" "ssh_keys = { \"~/.ssh/id_t_cred_pass\" }" >"$CONF"
+printf '%s\n' "host_system = ro" "linger = 0" "forward_ports = { $PORT }" "ssh_keys = { \"~/.ssh/id_t_cred_pass\" }" >"$CONF"
 ASK=(--env SSH_AUTH_SOCK="$UA" --env SSH_ASKPASS="$W/askpass" --env SSH_ASKPASS_REQUIRE=force --env DISPLAY=:0)
 (cd "$P" && env SSH_AUTH_SOCK="$UA" SSH_ASKPASS="$W/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
 	timeout 30 "$NSBSH" -c 'sleep 4' >/dev/null 2>&1) &

@@ -7,7 +7,12 @@
 
 NSB=$(dirname "$NSBSH")/nsb
 EXE=$(realpath "$NSBSH")
-CHECKS='user namespaces|nix|nix daemon|flakes|landlock|/etc/shells|configuration|cache'
+CHECKS='user namespaces|nix|nix daemon|nix daemon trust|flakes|landlock|network|/etc/shells|configuration|cache'
+# The machine's own nix.conf, read here by grep: a daemon that does not
+# sandbox builds is a problem nsb doctor must name (issue 17 item 5;
+# Debian's nix-bin ships sandbox = false).
+nosandbox=$(grep -Ec '^[[:space:]]*sandbox[[:space:]]*=[[:space:]]*(false|relaxed)' /etc/nix/nix.conf 2>/dev/null)
+[ "$nosandbox" -le 1 ] || nosandbox=1
 
 # check_line NAME - the line of $OUT for the check NAME.
 check_line() { grep -E "^(ok|PROBLEM) +$1: " <<<"$OUT"; }
@@ -42,12 +47,21 @@ if root_step shells-add "nsb doctor passes"; then
 	abi=$(perl -e 'my $v = syscall(444, 0, 0, 1); print $v < 0 ? 0 : $v')
 	doctor --in "$W"
 	if [ "$abi" -ge 2 ]; then
-		expect_eq "$RC:$(problems)" "0:0" "nsb doctor passes on this machine: status 0, no PROBLEM line"
+		expect_eq "$RC:$(problems)" "$nosandbox:$nosandbox" "nsb doctor passes on this machine: status 0, no PROBLEM line (but the daemon's sandbox = false, where nix.conf says so)"
 	else
 		expect_eq "$RC:$(check_line landlock | cut -c1-7)" "1:PROBLEM" "nsb doctor on a kernel without Landlock: that is its one problem"
 	fi
 	expect_eq "$(check_line 'nix daemon')" "ok       nix daemon: /nix/var/nix/daemon-socket/socket accepts connections" \
 		"nsb doctor: the daemon socket answers"
+	if [ "$nosandbox" = 1 ]; then
+		expect_match "$(check_line 'nix daemon trust')" "^PROBLEM  nix daemon trust: /etc/nix/nix.conf: the daemon does not sandbox builds \\(sandbox = (false|relaxed)\\); sandboxes do not see its socket" \
+			"nsb doctor: a daemon with sandbox = false is a problem (issue 17 item 5)"
+		expect_eq "$(fixes 'nix daemon trust')" "set 'sandbox = true' in /etc/nix/nix.conf, then restart nix-daemon" \
+			"nsb doctor: its fix names the setting"
+	else
+		expect_match "$(check_line 'nix daemon trust')" '^ok       nix daemon trust: ' "nsb doctor: the daemon trusts no user but root and sandboxes builds"
+	fi
+	expect_match "$(check_line network)" '^ok       network: /[^ ]*/pasta and /dev/net/tun' "nsb doctor: pasta found for network = on"
 	expect_match "$(check_line nix)" '^ok       nix: /[^ ]+/nix, version [0-9]+\.[0-9]+' "nsb doctor: nix and its version"
 	expect_match "$(check_line flakes)" '^ok       flakes: enabled \(experimental-features = .*flakes' "nsb doctor: flakes enabled"
 	expect_eq "$(check_line /etc/shells)" "ok       /etc/shells: lists $EXE" "nsb doctor: nsbsh found in /etc/shells"
@@ -88,7 +102,7 @@ mkdir -p "$W/config/nsbsh"
 printf '# mine\nnetwork = maybe\n' >"$W/config/nsbsh/nsbsh.conf"
 doctor --in "$W" --env XDG_CONFIG_HOME="$W/config"
 expect_eq "$RC" 1 "a broken user configuration: status 1"
-expect_eq "$(check_line configuration)" "PROBLEM  configuration: $W/config/nsbsh/nsbsh.conf:2: key 'network': 'maybe' is not on or off" \
+expect_eq "$(check_line configuration)" "PROBLEM  configuration: $W/config/nsbsh/nsbsh.conf:2: key 'network': 'maybe' is not on, host, off or allow" \
 	"a broken user configuration: the error names the file, the line and the key"
 expect_eq "$(fixes configuration)" "edit $W/config/nsbsh/nsbsh.conf, line 2: nsbsh.conf(5) lists the keys and their values" \
 	"a broken user configuration: the fix names the file and the line"
@@ -141,7 +155,7 @@ if root_step daemon-stop "the nix daemon stopped: named"; then
 	expect_eq "$RC:$(check_line 'nix daemon')" "1:PROBLEM  nix daemon: cannot connect to /nix/var/nix/daemon-socket/socket: Connection refused" \
 		"the nix daemon stopped: the line says the socket refuses"
 	expect_match "$(fixes 'nix daemon')" '^sudo .*nix-daemon' "the nix daemon stopped: the fix starts it"
-	expect_eq "$(problems)" "$(($(grep -qxF "$EXE" /etc/shells && echo 0 || echo 1) + 1))" \
+	expect_eq "$(problems)" "$(($(grep -qxF "$EXE" /etc/shells && echo 0 || echo 1) + 1 + nosandbox))" \
 		"the nix daemon stopped: the other checks are not affected"
 	doctor --in "$W"
 	expect_match "$(check_line 'nix daemon')" '^ok ' "the nix daemon started again: ok"

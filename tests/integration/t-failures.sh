@@ -11,8 +11,9 @@
 
 P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
-nonix=$W/bin-without-nix # a PATH with no nix in it
+nonix=$W/bin-without-nix # a PATH with no nix in it (but pasta: network = on)
 mkdir -p "$nonix"
+! command -v pasta >/dev/null || ln -s "$(command -v pasta)" "$nonix/pasta"
 touch "$HOME/.nsbsh-t-marker" # only visible outside a sandbox
 
 # Prints the project env (empty without it), whether the real home is

@@ -156,7 +156,9 @@ else
 fi
 
 # --- a changed flake.nix: a new sandbox beside the old one's server ---------------
-userconf "linger = 600"
+# (network = host: the new sandbox reaches the old one's server on the
+# shared loopback; with network = on each has a loopback of its own)
+userconf "linger = 600" "network = host"
 run_nsbsh --in "$P" -c "$BB setsid $BB httpd -f -p 127.0.0.1:$PORT -h $P/www >/dev/null 2>&1 &"
 old=$(supervisor_of "$P")
 sed -i 's/hello from flake/hello again/' "$P/flake.nix"

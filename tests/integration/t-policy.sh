@@ -33,10 +33,16 @@ except socket.timeout: pass' "$W/port" &
 }
 connect='exec 3<>/dev/tcp/127.0.0.1/$1 && read -r line <&3 && echo "$line"'
 
-noconf
+userconf "network = host"
 listen_once
 run_nsbsh --in "$P" -c "$connect" sh "$PORT"
-expect_eq "$OUT" "hello from outside" "network on (the default): an outer listener on loopback is reached"
+expect_eq "$OUT" "hello from outside" "network host: an outer listener on loopback is reached"
+kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null
+
+noconf
+listen_once
+run_nsbsh --in "$P" -c "$connect"' || echo "refused $?"' sh "$PORT"
+expect_match "$OUT" "^refused" "network on (the default): the outer listener on loopback is not reached (t-net.sh: NET-2)"
 kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null
 
 userconf "network = off"
@@ -121,7 +127,7 @@ expect_contains "$ERR" "nsbsh: $CONF:2: unknown key 'netwrok'; using the default
 expect_eq "$(nsbsh_lines "$ERR")" 1 "bad config: said in one line"
 userconf 'network = maybe'
 run_nsbsh --in "$P" -c 'true'
-expect_contains "$ERR" "$CONF:1: key 'network': 'maybe' is not on, off or allow" "bad value: file, line, key and value"
+expect_contains "$ERR" "$CONF:1: key 'network': 'maybe' is not on, host, off or allow" "bad value: file, line, key and value"
 userconf 'bind = { "/srv'
 run_nsbsh --in "$P" -c 'echo ran'
 expect_eq "$OUT:$(nsbsh_lines "$ERR")" "ran:1" "syntax error: one message, and the command runs"
@@ -160,7 +166,7 @@ expect_eq "$OUT" "absent" "nsb trust --remove: the file is ignored again"
 echo 'network = sometimes' >"$P/.nsbsh.conf"
 run --in "$P" -- "${NSBSH%/*}/nsb" trust
 expect_eq "$RC" 1 "nsb trust of a broken file: refused"
-expect_contains "$ERR" "key 'network': 'sometimes' is not on, off or allow; not trusted" "nsb trust of a broken file: says why"
+expect_contains "$ERR" "key 'network': 'sometimes' is not on, host, off or allow; not trusted" "nsb trust of a broken file: says why"
 rm -f "$P/.nsbsh.conf"
 
 # nsbsh's own directories stay read-only under a writable bind (TRUST-2).
