@@ -71,6 +71,8 @@ struct policy {
 	bool host_system;  /* host_system = ro: the host's /usr, /bin, /lib* */
 	bool strict;       /* no plain bash; projects only under allowed_roots */
 	bool nested_userns;  /* user namespaces inside the sandbox (off: refused) */
+	bool nested_git;     /* nested_git = allow: a new .git in the work tree (guard.c) */
+	bool create_guard;   /* create_guard = on: the creation guard (guard.c); off: for measuring */
 	/* Limits of the sandbox (sandbox_spec's fields); 0: none. */
 	unsigned long long max_procs;        /* processes and threads at once */
 	unsigned long long max_memory;       /* bytes of address space per process */
@@ -148,6 +150,8 @@ enum config_key {
 	CONFIG_KEY_EVAL_TIMEOUT,
 	CONFIG_KEY_SETENV,
 	CONFIG_KEY_TOOLS,
+	CONFIG_KEY_NESTED_GIT,
+	CONFIG_KEY_CREATE_GUARD,
 	CONFIG_KEY_COUNT,
 };
 

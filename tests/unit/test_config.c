@@ -113,7 +113,9 @@ static void test_every_key(void)
 		"eval_timeout = 600\n"
 		"linger = 60\n"
 		"setenv = { \"RUST_LOG=debug\", \"EDITOR=vi -e\" }\n"
-		"tools = { \"nixpkgs#ripgrep\", \"~/tools#default\" }\n";
+		"tools = { \"nixpkgs#ripgrep\", \"~/tools#default\" }\n"
+		"nested_git = allow\n"
+		"create_guard = off\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -122,6 +124,7 @@ static void test_every_key(void)
 	CHECK(l.set == (1u << CONFIG_KEY_COUNT) - 1);
 	CHECK_STREQ(l.filename, "t.conf");
 	CHECK(!l.v.network && l.v.picker && l.v.host_system && l.v.strict);
+	CHECK(l.v.nested_git && !l.v.create_guard);
 	CHECK(l.v.nested_userns && l.v.max_procs == 512 && l.v.max_memory == 8ull << 30 &&
 	      l.v.max_cpu_seconds == 3600);
 	CHECK(l.line[CONFIG_KEY_MAX_CPU_SECONDS] == 18);
