@@ -97,6 +97,7 @@
 #include "sandbox/cgroup.h"
 #include "sandbox/denylog.h"
 #include "sandbox/inside.h"
+#include "sandbox/guard.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/wire.h"
 
@@ -350,15 +351,27 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 	char buf[ERRBUF + 1];
 	ssize_t len = read_full(sv.errfd, buf, sizeof(buf) - 1);
 	fd_close(&sv.errfd);
-	int listener = -1;
+	int listener = -1, guard = -1;
+	bool addfd_send = false;
 	if (len == 0 && s->seccomp) {
 		struct wire_msg m;
 		size_t n = 0;
-		if (wire_recv(sv.sock, &m, &listener, 1, &n) < 0 || m.event != WIRE_LISTENER || n != 1) {
-			if (n)
-				close(listener);
-			listener = -1;
+		int fds[2] = { -1, -1 };
+		size_t want = s->guard.on ? 2 : 1;
+		if (wire_recv(sv.sock, &m, fds, 2, &n) < 0 || m.event != WIRE_LISTENER || n != want) {
+			for (size_t i = 0; i < n; i++)
+				close(fds[i]);
 			len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass its seccomp listener");
+		} else {
+			listener = fds[0];
+			guard = fds[1];
+		}
+		/* GUARD-6: no fd can be handed to a caller: no guard, no start */
+		if (guard >= 0 && guard_probe_addfd(listener, &addfd_send) < 0) {
+			close(listener);
+			close(guard);
+			listener = guard = -1;
+			len = snprintf(buf, sizeof(buf), "this kernel cannot hand a file to a process of the sandbox (SECCOMP_IOCTL_NOTIF_ADDFD, Linux 5.9): the creation guard cannot work (policy create_guard = off starts without it)");
 		}
 	}
 	if (len != 0) {
@@ -370,7 +383,8 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 		return -EIO;
 	}
 	*ret = (struct sandbox_live){ .pid = sv.pid, .pidfd = sv.pidfd, .ctl = sv.sock,
-				      .listener = listener, .cg = sv.cg };
+				      .listener = listener, .guard = guard, .addfd_send = addfd_send,
+				      .cg = sv.cg };
 	return 0;
 }
 
@@ -384,14 +398,21 @@ void sandbox_live_end(struct sandbox_live *l)
 	fd_close(&l->pidfd);
 	fd_close(&l->ctl);
 	fd_close(&l->listener);
+	fd_close(&l->guard);
 	cgroup_release(&l->cg);
 	l->pid = -1;
 }
 
+static int live_guard(void *ctx, int listener, const struct seccomp_notif *req, struct seccomp_denial *ret)
+{
+	const struct sandbox_live *l = ctx;
+	return guard_answer(listener, l->guard, l->addfd_send, req, ret);
+}
+
 void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *flag_id)
 {
-	struct seccomp_denial d;
-	if (seccomp_notify_answer(l->listener, &d) < 0)
+	static struct seccomp_denial d;
+	if (seccomp_notify_answer(l->listener, l->guard >= 0 ? live_guard : NULL, l, &d) < 0)
 		return;
 	/* A log that cannot be written must not stop the shells: the refusal
 	 * itself has been answered.  The append creates the directory. */

@@ -40,6 +40,7 @@ struct sandbox_bind_id {
 /* The sandbox: what it shows and how it is walled in.  Its strings are
  * borrowed and must outlive sandbox_run() (layout.h owns them for its
  * callers). */
+struct protect_list;
 struct sandbox_spec {
 	struct sandbox_op *ops;
 	size_t n_ops, cap_ops;
@@ -64,6 +65,17 @@ struct sandbox_spec {
 	 * refusals are not reported.  Only sandbox_run keeps it: its
 	 * supervisor answers the filter's notifications while it waits. */
 	const char *denial_log;
+	/* The creation guard (guard.c), for a live sandbox whose supervisor
+	 * answers the filter: on false, none. */
+	struct sandbox_guard {
+		bool on;
+		bool nested_git;              /* nested_git = allow */
+		const char *const *roots;     /* where a new .git is refused */
+		size_t n_roots;
+		const char *const *gitdirs;   /* git dirs at whose top only git's names are made */
+		size_t n_gitdirs;
+		const struct protect_list *protect;  /* missing protected paths (git/protect.h) */
+	} guard;
 };
 
 /* What runs in it. */
@@ -107,6 +119,8 @@ struct sandbox_live {
 	int pidfd;      /* readable once pid 1 has exited */
 	int ctl;        /* to pid 1 and back: WIRE_JOIN, WIRE_STAT (wire.h) */
 	int listener;   /* the seccomp listener (MUST-10), or -1 */
+	int guard;      /* to the creation guard's helper inside (guard.c), or -1 */
+	bool addfd_send;  /* the kernel has SECCOMP_ADDFD_FLAG_SEND (5.14) */
 	struct sandbox_cgroup cg;
 };
 /* Builds it (s->live set): 0 once pid 1 serves, or a negative errno with a
