@@ -151,9 +151,11 @@ static bool git_names(const char *n)
 	size_t len = strlen(n);
 	if (len > 5 && streq(n + len - 5, ".lock"))
 		return true;
-	if (strncmp(n, "BISECT_", 7) == 0 || strncmp(n, "index.", 6) == 0 ||
-	    strncmp(n, "sharedindex.", 12) == 0)
-		return true;
+	static const char *const prefixes[] = { "BISECT_", "index.", "sharedindex", "packed-refs.",
+						 "shallow_", "next-index-" };
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (strncmp(n, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (streq(n, names[i]))
 			return true;
