@@ -27,10 +27,11 @@
  *         root, never the helper's own), and the rules look at what it gave;
  *         a link at the final name of an open is followed by the helper,
  *         checked again at its target (at most 40 hops, then ELOOP).
- * GUARD-5 refusal-logged: a refused call fails with EPERM (EEXIST when the
- *         name is there already: nothing is made either way, and mkdir -p
- *         keeps working) and the denial log gets one line with the path and
- *         the rule's key (nested_git, gitdir, protect).
+ * GUARD-5 refusal-logged: a refused call fails with EPERM and the denial
+ *         log gets one line with the path and the rule's key (nested_git,
+ *         gitdir, protect); where the kernel would refuse it anyway, its
+ *         answer and no line: EEXIST when the name is there (mkdir -p keeps
+ *         working), EROFS on a read-only bind, EBUSY onto a mount point.
  * GUARD-6 fail-closed: a sandbox whose policy has the guard does not start
  *         where the kernel has no user notification or no
  *         SECCOMP_IOCTL_NOTIF_ADDFD (before 5.9); a helper that is gone, or
@@ -75,6 +76,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -307,6 +309,21 @@ static int open_ctty(pid_t tgid, int flags)
 	return t < 0 ? -errno : t;
 }
 
+/* A refused name where the kernel would refuse it anyway: on a read-only
+ * mount EROFS, a mount point (a rename onto it) EBUSY: that answer, not
+ * logged (the bind protects it, gitprotect.c); 0 otherwise. */
+static int natural_refusal(int parent, const char *name)
+{
+	struct statvfs sv;
+	if (fstatvfs(parent, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		return -EROFS;
+	struct statx stx;
+	if (statx(parent, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) == 0 &&
+	    (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return -EBUSY;
+	return 0;
+}
+
 /* open(2) with O_CREAT, made beneath parent (taken). */
 static int do_open(const struct helper *h, const struct guard_req *q, int parent, char *name, bool slash,
 		   struct guard_resp *resp)
@@ -325,8 +342,11 @@ static int do_open(const struct helper *h, const struct guard_req *q, int parent
 				break;
 			enum guard_rule rule = rule_of(h, parent, name, false, resp->path, sizeof(resp->path));
 			if (rule) {
-				resp->rule = rule;
-				r = -EPERM;
+				r = natural_refusal(parent, name);
+				if (!r) {
+					resp->rule = rule;
+					r = -EPERM;
+				}
 				break;
 			}
 			int fd = openat(parent, name, flags | O_EXCL | O_NOFOLLOW | O_CLOEXEC, q->mode);
@@ -404,9 +424,11 @@ static int do_make(const struct helper *h, const struct guard_req *q, int parent
 	enum guard_rule rule = rule_of(h, parent, name, q->op == OP_LINK, resp->path, sizeof(resp->path));
 	if (rule) {
 		struct stat st;
-		r = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : -EPERM;
-		if (r == -EPERM)
+		r = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : natural_refusal(parent, name);
+		if (!r) {
 			resp->rule = rule;
+			r = -EPERM;
+		}
 		goto out;
 	}
 	switch (q->op) {
@@ -434,8 +456,11 @@ static int do_rename(const struct helper *h, const struct guard_req *q, int oldp
 	if (!rule && (q->flags & RENAME_EXCHANGE))
 		rule = rule_of(h, oldp, oldname, true, resp->path, sizeof(resp->path));
 	if (rule) {
-		resp->rule = rule;
-		r = -EPERM;
+		r = natural_refusal(newp, newname);
+		if (!r) {
+			resp->rule = rule;
+			r = -EPERM;
+		}
 		goto out;
 	}
 	r = syscall(SYS_renameat2, oldp, oldname, newp, newname, (unsigned)q->flags) < 0 ? -errno : 0;
