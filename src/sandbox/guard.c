@@ -51,7 +51,8 @@
  *   dir's info/; P is its objects/info and N names alternates; P lies
  *   beneath its modules/ (a submodule's git dir being made) and N is
  *   config, hooks, commondir, gitdir, config.worktree or info;
- * - protect: P/N is a missing protected path (protect_refuses).
+ * - protect: P/N is a missing protected path (protect_refuses); when one
+ *   is a link, also the path as the caller wrote it (lexical_refuses).
  * Known limits: an existing FIFO opened with O_CREAT for writing with no
  * reader fails with ENXIO (the helper must not block); a path through a
  * magic link (/proc/PID/fd/N/x) fails with ELOOP; /dev/tty is the caller's
@@ -70,6 +71,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sched.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <stdnoreturn.h>
 #include <sys/prctl.h>
@@ -117,6 +121,46 @@ struct guard_resp {
 	char path[PATH_MAX];
 };
 
+/* Waiting: a creating call is a round trip through three processes, and
+ * on a machine whose idle CPUs halt (a VM) each wake-up costs tens of
+ * microseconds.  So each side polls for a moment (yielding the CPU) before
+ * it sleeps: a burst of creates (tar, git checkout) finds it awake. */
+#define SPIN_NS 200000  /* 0.2 ms after each message */
+
+static long long now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+bool guard_spin_readable(int fd)
+{
+	long long until = now_ns() + SPIN_NS;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	for (;;) {
+		int r = poll(&p, 1, 0);
+		if (r > 0)
+			return true;
+		if ((r < 0 && errno != EINTR) || now_ns() >= until)
+			return false;
+		sched_yield();
+	}
+}
+
+/* Until fd is readable: polled for SPIN_NS, then slept on.  0, or -errno
+ * from poll. */
+static int wait_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	if (guard_spin_readable(fd))
+		return 0;
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
 /* ---- the helper, inside ---- */
 
 struct gitdir_top {
@@ -133,6 +177,7 @@ struct helper {
 	struct gitdir_top *tops;
 	size_t n_tops;
 	int root;
+	bool lexical;  /* a protected path is a link (or has one on its way) */
 };
 
 /* The names git itself makes at the top of a git dir (git's own sources:
@@ -470,6 +515,30 @@ out:
 	return r;
 }
 
+/* A protected path that is a link (PROTECT_LINK) is refused as the
+ * caller names it, too: the rules see where a link leads, and what git
+ * outside follows into is that name (path as written, against dirfd's
+ * place, '..' lexically).  true: refused, resp filled. */
+static bool lexical_refuses(const struct helper *h, int dirfd, const char *path, bool move,
+			    struct guard_resp *resp)
+{
+	if (!h->lexical || !path[0])
+		return false;
+	char dir[PATH_MAX], joined[2 * PATH_MAX + 2];
+	if (path[0] == '/')
+		snprintf(joined, sizeof(joined), "%s", path);
+	else if (dirfd < 0 || fd_path(dirfd, dir, sizeof(dir)) < 0)
+		return false; /* the rules on the resolved place still hold */
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", dir, path);
+	_cleanup_free_ char *norm = protect_normalize(joined);
+	if (!norm || !protect_refuses(h->g->protect, norm, move ? PROTECT_MOVE : PROTECT_CREATE, NULL))
+		return false;
+	snprintf(resp->path, sizeof(resp->path), "%s", norm);
+	resp->rule = RULE_PROTECT;
+	return true;
+}
+
 /* One request: the result, *ret_fd for an open. */
 static int serve(const struct helper *h, struct guard_req *q, size_t len, int *fds, size_t n_fds,
 		 struct guard_resp *resp)
@@ -489,6 +558,10 @@ static int serve(const struct helper *h, struct guard_req *q, size_t len, int *f
 	char name0[NAME_MAX + 1], name1[NAME_MAX + 1];
 	int par0 = -1, par1 = -1, r;
 	bool slash;
+	bool made_is_1 = q->op == OP_SYMLINK || q->op == OP_LINK || q->op == OP_RENAME;
+	if (lexical_refuses(h, made_is_1 ? d1 : d0, made_is_1 ? p1 : p0, q->op >= OP_LINK, resp) ||
+	    (q->op == OP_RENAME && (q->flags & RENAME_EXCHANGE) && lexical_refuses(h, d0, p0, true, resp)))
+		return -EPERM;
 	switch (q->op) {
 	case OP_OPEN:
 		r = resolve(h, d0, p0, q->tgid, q->tid, &par0, name0, &slash);
@@ -568,11 +641,15 @@ static noreturn void helper_main(const struct sandbox_spec *s, int sock)
 	if (h.root < 0)
 		_exit(EXIT_FAILURE);
 	tops_load(&h);
+	for (size_t i = 0; h.g->protect && i < h.g->protect->n; i++)
+		if (h.g->protect->v[i].state == PROTECT_LINK)
+			h.lexical = true;
 	static struct guard_req q;
 	static struct guard_resp resp;
 	for (;;) {
 		int fds[2];
 		size_t n_fds = 0;
+		(void)wait_readable(sock);
 		ssize_t n = wire_recvmsg(sock, &q, sizeof(q), fds, 2, &n_fds);
 		if (n == 0 || n == -ECONNRESET || n == -EPIPE)
 			_exit(0);
@@ -796,6 +873,8 @@ int guard_answer(int listener, int helper, bool addfd_send, const struct seccomp
 	ssize_t n = wire_sendmsg(helper, &q, REQ_HEAD + off, fds, (size_t)n_fds);
 	int got[1] = { -1 };
 	size_t n_got = 0;
+	if (n >= 0)
+		n = wait_readable(helper);
 	if (n >= 0)
 		n = wire_recvmsg(helper, &resp, sizeof(resp), got, 1, &n_got);
 	if (n < (ssize_t)offsetof(struct guard_resp, path)) {

@@ -109,10 +109,16 @@ static const struct { const char *name; int flags_arg; } guard_calls[] = {
 	{ "link", -1 }, { "linkat", -1 }, { "rename", -1 }, { "renameat", -1 }, { "renameat2", -1 },
 };
 
+/* Resolved once: libseccomp looks a name up in its whole table. */
 static bool is_guard_call(int nr)
 {
+	static int nrs[ARRAY_SIZE(guard_calls)];
+	static bool resolved;
+	for (size_t i = 0; !resolved && i < ARRAY_SIZE(guard_calls); i++)
+		nrs[i] = seccomp_syscall_resolve_name(guard_calls[i].name);
+	resolved = true;
 	for (size_t i = 0; i < ARRAY_SIZE(guard_calls); i++)
-		if (seccomp_syscall_resolve_name(guard_calls[i].name) == nr)
+		if (nrs[i] == nr)
 			return true;
 	return false;
 }
@@ -295,9 +301,11 @@ int seccomp_install(const struct seccomp_options *o, int *ret_listener)
 	return 0;
 }
 
-/* The group that refused nr, or NULL. */
+/* The group that refused nr, or NULL (a creating call: the guard's). */
 static const struct syscall_group *group_of(int nr)
 {
+	if (is_guard_call(nr))
+		return NULL;
 	for (size_t g = 0; g < ARRAY_SIZE(groups); g++)
 		for (const char *const *c = groups[g].calls; *c; c++)
 			if (seccomp_syscall_resolve_name(*c) == nr)

@@ -57,6 +57,15 @@ run -- "$NSB" log -n 50 "$P"
 expect_match "$OUT" "protect '$P/.vscode'" "GUARD-5 refusal-logged: the protected path's refusal is logged with its key"
 expect_match "$OUT" "gitdir '$P/.git/commondir'" "GUARD-5 refusal-logged: the git dir's refusal is logged"
 
+# --- protect: a protected path that is a link is refused as it is named ------
+userconf 'protect = { "hookdir/" }'
+mkdir -p "$P/tools/vs" && ln -s tools/vs "$P/hookdir"
+in_sandbox 'echo "x" >hookdir/pre-commit; echo "rc=$?"; echo x >tools/other && echo control-ok'
+expect_contains "$OUT" "rc=1" "GUARD-3 created-as-checked: a file through the protected link hookdir -> tools/vs is refused"
+expect_contains "$OUT" control-ok "GUARD-3 created-as-checked: control: a file beside it in tools/ is made"
+expect_path_absent "$P/tools/vs/pre-commit" "GUARD-3 created-as-checked: nothing landed behind the link"
+rm -rf "$P/hookdir" "$P/tools" "$CONF"
+
 # --- GUARD-4: a link in the parent path does not get past ----------------------
 in_sandbox 'ln -s .git gl && ln -s ../.git y/up; echo a >gl/commondir; echo "rc1=$?"; mkdir y/up/unknown; echo "rc2=$?"; ln -s .git/gitdir dangling; echo b >dangling; echo "rc3=$?"; ln -s /proc/self/cwd/.git/gitdir magic; echo c >magic; echo "rc4=$?"; rm -f gl y/up dangling magic'
 expect_contains "$OUT" "rc1=1" "GUARD-4 no-link-out: a link to .git in the parent path: still refused"
@@ -98,7 +107,7 @@ else
 	expect_match "$OUT" "nested_git '$P/gsub/.git'" "GUARD-5 refusal-logged: nsb log names gsub/.git and the key"
 	rm -rf "$P/gsub"
 	in_sandbox "set -e; echo one >g1.txt; $G add g1.txt; $G commit -qm one; $G branch b1; $G checkout -q b1; echo two >g1.txt; $G commit -qam two; $G checkout -q -; echo three >g2.txt; $G add g2.txt; $G commit -qm three; $G stash -q -u 2>/dev/null || true; echo st >g3.txt; $G stash push -q -u; $G stash pop -q; rm g3.txt; $G rebase -q b1 2>&1 || $G rebase --abort; $G status --short >/dev/null; $G worktree add -q /tmp/gwt -b wtb; $G gc -q; echo git-inside-ok"
-	expect_contains "$OUT" git-inside-ok "GUARD-3 created-as-checked: git inside: commit, branch, checkout, stash, rebase, status, worktree add, gc"
+	expect_contains "$OUT$ERR" git-inside-ok "GUARD-3 created-as-checked: git inside: commit, branch, checkout, stash, rebase, status, worktree add, gc"
 	git_still_works "$P"
 fi
 rm -f "$CONF"
