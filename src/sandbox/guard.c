@@ -55,8 +55,9 @@
  *   is a link, also the path as the caller wrote it (lexical_refuses).
  * Known limits: an existing FIFO opened with O_CREAT for writing with no
  * reader fails with ENXIO (the helper must not block); a path through a
- * magic link (/proc/PID/fd/N/x) fails with ELOOP; /dev/tty is the caller's
- * terminal only when it is a pty of the sandbox.
+ * magic link (/proc/PID/fd/N/x) fails with ELOOP; /dev/tty opened with
+ * O_CREAT is the caller's terminal only when one of its fds 0 to 9 is it
+ * (else ENXIO).
  */
 #include "sandbox/guard.h"
 
@@ -332,7 +333,9 @@ static bool in_proc(int fd)
 	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
-/* /dev/tty: the caller's controlling terminal, a pty of the sandbox. */
+/* /dev/tty: the caller's controlling terminal (tty_nr of /proc/PID/stat),
+ * reopened through the first of the caller's fds 0 to 9 that is it (the
+ * terminal may be the host's: its number says nothing inside). */
 static int open_ctty(pid_t tgid, int flags)
 {
 	char path[64], buf[1024];
@@ -346,12 +349,16 @@ static int open_ctty(pid_t tgid, int flags)
 	int tty = 0;
 	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %d", &tty) != 1 || tty == 0)
 		return -ENXIO;
-	unsigned maj = ((unsigned)tty >> 8) & 0xfff, min = ((unsigned)tty & 0xff) | (((unsigned)tty >> 12) & 0xfff00);
-	if (maj < 136 || maj > 143)
-		return -ENXIO;
-	snprintf(path, sizeof(path), "/dev/pts/%u", (maj - 136) * 256 + min);
-	int t = open(path, (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_NOCTTY | O_CLOEXEC);
-	return t < 0 ? -errno : t;
+	dev_t want = makedev(((unsigned)tty >> 8) & 0xfff, ((unsigned)tty & 0xff) | (((unsigned)tty >> 12) & 0xfff00));
+	for (int i = 0; i < 10; i++) {
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tgid, i);
+		if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != want)
+			continue;
+		int t = open(path, (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_NOCTTY | O_CLOEXEC);
+		return t < 0 ? -errno : t;
+	}
+	return -ENXIO;
 }
 
 /* A refused name where the kernel would refuse it anyway: on a read-only
