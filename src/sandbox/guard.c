@@ -39,7 +39,8 @@
  * GUARD-7 same-domain: the helper is forked by pid 1 after its capabilities
  *         are dropped and it took the sandbox's one Landlock domain, and is
  *         undumpable: it writes nowhere a shell could not, and no process
- *         inside can trace it or open its fds.
+ *         inside can trace it or open its fds; a path into its own /proc/PID
+ *         (its mem, its fds, which it could open and hand over) is EACCES.
  *
  * The rules, on the resolved parent directory P and the final name N:
  * - nested_git: N is ".git" and P is at or beneath the work tree or a
@@ -273,6 +274,25 @@ static enum guard_rule rule_of(const struct helper *h, int parent, const char *n
 	return RULE_NONE;
 }
 
+static bool in_proc(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/* GUARD-7: the helper's own /proc/PID, which it may open and a caller may
+ * not (its mem, its fds): never a caller's parent directory. */
+static bool helper_own(int dir)
+{
+	char path[PATH_MAX], own[32];
+	if (!in_proc(dir))
+		return false;
+	if (fd_path(dir, path, sizeof(path)) < 0)
+		return true;
+	int n = snprintf(own, sizeof(own), "/proc/%d", (int)getpid());
+	return strncmp(path, own, (size_t)n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
 /* path (as the caller wrote it) to its parent's fd and final name.
  * *ret_slash: it ended in '/'. */
 static int resolve(const struct helper *h, int dirfd, const char *path, pid_t tgid, pid_t tid,
@@ -317,6 +337,10 @@ static int resolve(const struct helper *h, int dirfd, const char *path, pid_t tg
 	int fd = (int)syscall(SYS_openat2, start, dir, &how, sizeof(how));
 	if (fd < 0)
 		return -errno;
+	if (helper_own(fd)) {
+		close(fd);
+		return -EACCES;
+	}
 	snprintf(name, NAME_MAX + 1, "%s", base);
 	*ret_parent = fd;
 	return 0;
@@ -325,12 +349,6 @@ static int resolve(const struct helper *h, int dirfd, const char *path, pid_t tg
 static bool dot(const char *name)
 {
 	return streq(name, ".") || streq(name, "..");
-}
-
-static bool in_proc(int fd)
-{
-	struct statfs sf;
-	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
 /* /dev/tty: the caller's controlling terminal (tty_nr of /proc/PID/stat),

@@ -112,6 +112,14 @@ else
 fi
 rm -f "$CONF"
 
+# --- GUARD-7: the helper's own /proc is not the caller's ------------------------
+# An open with O_CREAT is made by the helper, which may open its own mem:
+# a caller naming the helper's /proc/PID gets EACCES, not the helper's memory.
+in_sandbox 'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nsbsh-guard ] && g=${d#/proc/}; done; echo "comm=$(cat /proc/$g/comm)"; exec 3<>/proc/$g/mem && echo opened-mem; exec 4>>/proc/$g/fd/0 && echo opened-fd; :'
+expect_contains "$OUT" "comm=nsbsh-guard" "GUARD-7 same-domain: control: the helper is seen in the sandbox's /proc"
+expect_no_match "$OUT" "opened-mem|opened-fd" "GUARD-7 same-domain: its mem and fds are not handed to a caller through an open with O_CREAT"
+expect_contains "$ERR" "Permission denied" "GUARD-7 same-domain: EACCES"
+
 # --- GUARD-1 and GUARD-6: with the helper gone, creating calls fail, opens not -
 # The helper is a process of the sandbox that code inside can kill: then
 # every creating call fails (EPERM), and an open without O_CREAT, which is
