@@ -73,9 +73,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
-#include <sched.h>
-#include <time.h>
 #include <sys/ioctl.h>
 #include <stdnoreturn.h>
 #include <sys/prctl.h>
@@ -122,46 +119,6 @@ struct guard_resp {
 	int32_t rule;     /* enum guard_rule that refused (result -EPERM) */
 	char path[PATH_MAX];
 };
-
-/* Waiting: a creating call is a round trip through three processes, and
- * on a machine whose idle CPUs halt (a VM) each wake-up costs tens of
- * microseconds.  So each side polls for a moment (yielding the CPU) before
- * it sleeps: a burst of creates (tar, git checkout) finds it awake. */
-#define SPIN_NS 200000  /* 0.2 ms after each message */
-
-static long long now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-bool guard_spin_readable(int fd)
-{
-	long long until = now_ns() + SPIN_NS;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	for (;;) {
-		int r = poll(&p, 1, 0);
-		if (r > 0)
-			return true;
-		if ((r < 0 && errno != EINTR) || now_ns() >= until)
-			return false;
-		sched_yield();
-	}
-}
-
-/* Until fd is readable: polled for SPIN_NS, then slept on.  0, or -errno
- * from poll. */
-static int wait_readable(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	if (guard_spin_readable(fd))
-		return 0;
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
-}
 
 /* ---- the helper, inside ---- */
 
@@ -464,6 +421,10 @@ static int do_open(const struct helper *h, const struct guard_req *q, int parent
 			r = -EEXIST;
 			break;
 		}
+		if (S_ISDIR(st.st_mode) && create) {
+			r = -EISDIR; /* as the kernel answers O_CREAT on a directory */
+			break;
+		}
 		if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(5, 0)) {
 			r = open_ctty(q->tgid, flags);
 			break;
@@ -674,7 +635,6 @@ static noreturn void helper_main(const struct sandbox_spec *s, int sock)
 	for (;;) {
 		int fds[2];
 		size_t n_fds = 0;
-		(void)wait_readable(sock);
 		ssize_t n = wire_recvmsg(sock, &q, sizeof(q), fds, 2, &n_fds);
 		if (n == 0 || n == -ECONNRESET || n == -EPIPE)
 			_exit(0);
@@ -898,8 +858,6 @@ int guard_answer(int listener, int helper, bool addfd_send, const struct seccomp
 	ssize_t n = wire_sendmsg(helper, &q, REQ_HEAD + off, fds, (size_t)n_fds);
 	int got[1] = { -1 };
 	size_t n_got = 0;
-	if (n >= 0)
-		n = wait_readable(helper);
 	if (n >= 0)
 		n = wire_recvmsg(helper, &resp, sizeof(resp), got, 1, &n_got);
 	if (n < (ssize_t)offsetof(struct guard_resp, path)) {

@@ -23,11 +23,6 @@ int guard_helper_start(const struct sandbox_spec *s, int *ret_sock, pid_t *ret_p
  * SECCOMP_ADDFD_FLAG_SEND (5.14) *ret_send; or -ENOSYS. */
 int guard_probe_addfd(int listener, bool *ret_send);
 
-/* Whether fd becomes readable within a moment (0.2 ms, polled, yielding
- * the CPU): each side of the guard waits so before it sleeps, and a burst
- * of creating calls finds it awake. */
-bool guard_spin_readable(int fd);
-
 /* The supervisor: answers one notified creating call req through the
  * helper at helper.  0: answered (made, or failed as the kernel would
  * have); 1: refused by a rule, not answered yet (*ret's group and detail

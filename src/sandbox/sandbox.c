@@ -409,7 +409,7 @@ static int live_guard(void *ctx, int listener, const struct seccomp_notif *req, 
 	return guard_answer(listener, l->guard, l->addfd_send, req, ret);
 }
 
-static void live_answer_one(struct sandbox_live *l, const char *log, const char *flag_id)
+void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *flag_id)
 {
 	static struct seccomp_denial d;
 	if (seccomp_notify_answer(l->listener, l->guard >= 0 ? live_guard : NULL, l, &d) < 0)
@@ -423,12 +423,3 @@ static void live_answer_one(struct sandbox_live *l, const char *log, const char 
 		denylog_flag(log, flag_id, d.sid_inside);
 }
 
-void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *flag_id)
-{
-	live_answer_one(l, log, flag_id);
-	/* With the guard, a burst of creating calls is answered here, the
-	 * listener polled a moment after each (guard_spin_readable), at most
-	 * 64 before the supervisor's other fds get their turn. */
-	for (int i = 0; l->guard >= 0 && i < 64 && guard_spin_readable(l->listener); i++)
-		live_answer_one(l, log, flag_id);
-}

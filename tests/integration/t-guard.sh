@@ -83,6 +83,23 @@ expect_match "$OUT" "made=[0-9]+" "GUARD-4 no-link-out: the race ran"
 expect_path_absent "$P/.git/commondir" "GUARD-4 no-link-out: the race never put commondir in .git"
 expect_path_absent "$P/.git/unknown" "GUARD-4 no-link-out: the race never put another name in .git"
 
+# --- GUARD-2: the path changed in memory after the check ----------------------
+# try-syscall path-race: one thread makes race/okok while another flips its
+# last four bytes to ".git" and back; a path read twice (once to check, once
+# to make) would sometimes make race/.git.
+if [ -x "$TESTS/try-syscall" ]; then
+	cp "$TESTS/try-syscall" "$P/try-syscall"
+	mkdir -p "$P/race"
+	in_sandbox "./try-syscall path-race=$P/race; ls -a race"
+	expect_match "$OUT" "path-race=$P/race ok [1-9][0-9]*" "GUARD-2 checked-once: control: the names checked as okok were made"
+	expect_path_absent "$P/race/.git" "GUARD-2 checked-once: no race/.git ever made from a path that changed after its check"
+	run -- "$NSB" log -n 200 "$P"
+	expect_match "$OUT" "nested_git '$P/race/.git'" "GUARD-2 checked-once: the flips that read .git were refused and logged"
+	rm -rf "$P/race" "$P/try-syscall"
+else
+	t_fail "GUARD-2 helper" "tests/try-syscall is not built (make tests/try-syscall)"
+fi
+
 # --- nested_git = allow --------------------------------------------------------
 userconf 'nested_git = allow'
 in_sandbox 'mkdir -p allowed/.git && echo made'
