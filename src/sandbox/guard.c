@@ -1,4 +1,6 @@
-/* guard.c - the creation guard (see guard.h).
+/* guard.c - the creation guard (see guard.h).  Over 700 lines: the
+ * supervisor's side and the helper's speak one protocol (struct guard_req,
+ * struct guard_resp), kept in one file so that the two cannot drift apart.
  *
  * Invariants (tests/integration/t-guard.sh names each):
  * GUARD-1 only-creating: the filter notifies only the calls that make a
