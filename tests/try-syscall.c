@@ -29,6 +29,13 @@
  *                         `ok HEX`, the struct file_handle in hex
  *   open_by_handle=HEX[:DIR]  open_by_handle_at() of that handle, the mount
  *                         fd being DIR opened read-only (default "/")
+ *   path-race=DIR         the creation guard's race (GUARD-2): a thread flips
+ *                         the last 4 bytes of the path DIR/okok between
+ *                         "okok" and ".git" while this thread makes it, for
+ *                         2 s or 20,000 rounds (mkdir and rmdir, open with
+ *                         O_CREAT and unlink); answers `ok MADE`, the
+ *                         rounds whose make succeeded (the test then looks
+ *                         for DIR/.git)
  *   fork-count=N          fork up to N children that wait (on a pipe) until
  *                         the first fork fails or N are made; answers
  *                         `ok COUNT` or `ok COUNT errno=E...` (the failure),
@@ -70,6 +77,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -299,6 +308,63 @@ static long try_fork_count(const char *arg)
 		snprintf(buf, sizeof(buf), "%ld errno=%s", made, errno_name(err));
 	else
 		snprintf(buf, sizeof(buf), "%ld", made);
+	extra(buf);
+	return 0;
+}
+
+static char race_path[4096] __attribute__((aligned(4)));
+static volatile int race_stop;
+
+static void *race_flip(void *end)
+{
+	/* one aligned 32-bit store at a time: the path reads "okok" or ".git" */
+	volatile uint32_t *tail = end;
+	uint32_t a, b;
+	memcpy(&a, "okok", 4);
+	memcpy(&b, ".git", 4);
+	for (unsigned long i = 0; !race_stop; i++)
+		*tail = i & 1 ? b : a;
+	return NULL;
+}
+
+static long try_path_race(const char *arg)
+{
+	/* the four flipped bytes aligned: DIR padded with "/" to a multiple of 4 */
+	size_t n = strlen(arg);
+	if (n + 9 >= sizeof(race_path))
+		bad_argument("DIR is too long");
+	memcpy(race_path, arg, n);
+	while ((n + 1) % 4)
+		race_path[n++] = '/';
+	memcpy(race_path + n, "/okok", 6);
+	pthread_t t;
+	if (pthread_create(&t, NULL, race_flip, race_path + strlen(race_path) - 4) != 0)
+		return -1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long made = 0;
+	for (int i = 0; i < 20000; i++) {
+		/* what is made is removed by its real name, whatever the buffer says */
+		char ok[4096];
+		snprintf(ok, sizeof(ok), "%s/okok", arg);
+		if (mkdir(race_path, 0755) == 0) {
+			made++;
+			rmdir(ok);
+		}
+		int fd = open(race_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			made++;
+			close(fd);
+			unlink(ok);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (t1.tv_sec - t0.tv_sec >= 2)
+			break;
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%ld", made);
 	extra(buf);
 	return 0;
 }
@@ -608,6 +674,7 @@ static const struct arg_attempt {
 	{ "open_by_handle", try_open_by_handle },
 	{ "fork-count", try_fork_count },
 	{ "fork-bomb", try_fork_bomb },
+	{ "path-race", try_path_race },
 };
 
 static const struct attempt {

@@ -90,6 +90,8 @@ struct policy {
 	bool host_system;  /* host_system = ro: the host's /usr, /bin, /lib* */
 	bool strict;       /* no plain bash; projects only under allowed_roots */
 	bool nested_userns;  /* user namespaces inside the sandbox (off: refused) */
+	bool nested_git;     /* nested_git = allow: a new .git in the work tree (guard.c) */
+	bool create_guard;   /* create_guard = on: the creation guard (guard.c); off: for measuring */
 	/* Limits of the sandbox (sandbox_spec's fields); 0: none. */
 	unsigned long long max_procs;        /* processes and threads at once */
 	unsigned long long max_memory;       /* bytes of address space per process */
@@ -195,6 +197,8 @@ enum config_key {
 	CONFIG_KEY_FORWARD_PORTS,
 	CONFIG_KEY_PUBLISH_PORTS,
 	CONFIG_KEY_NIX_DAEMON,
+	CONFIG_KEY_NESTED_GIT,
+	CONFIG_KEY_CREATE_GUARD,
 	CONFIG_KEY_COUNT,
 };
 _Static_assert(CONFIG_KEY_COUNT <= 64, "struct policy_layer's set holds a bit a key");

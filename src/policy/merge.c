@@ -71,6 +71,7 @@ void policy_init_defaults(struct policy *p)
 	*p = (struct policy){
 		.network = POLICY_NETWORK_ON,
 		.nix_daemon = POLICY_NIX_DAEMON_AUTO,
+		.create_guard = true,
 		.reload_interactive = POLICY_RELOAD_ASK,
 		.reload_noninteractive = POLICY_RELOAD_REBUILD,
 		.max_procs = CONFIG_DEFAULT_MAX_PROCS,
@@ -516,6 +517,10 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 		r = merge_flag(&m, CONFIG_KEY_STRICT, &p->strict, v->strict, false, "off");
 	if (r == 0)
 		r = merge_flag(&m, CONFIG_KEY_NESTED_USERNS, &p->nested_userns, v->nested_userns, true, "on");
+	if (r == 0)
+		r = merge_flag(&m, CONFIG_KEY_NESTED_GIT, &p->nested_git, v->nested_git, true, "allow");
+	if (r == 0)
+		r = merge_flag(&m, CONFIG_KEY_CREATE_GUARD, &p->create_guard, v->create_guard, false, "off");
 	if (r == 0)
 		r = merge_limit(&m, CONFIG_KEY_MAX_PROCS, &p->max_procs, v->max_procs);
 	if (r == 0)

@@ -35,6 +35,7 @@ static const struct choice choice_nix_daemon[] = { { "auto", POLICY_NIX_DAEMON_A
 						   { "on", POLICY_NIX_DAEMON_ON },
 						   { "off", POLICY_NIX_DAEMON_OFF },
 						   { NULL, 0 } };
+static const struct choice choice_nested_git[] = { { "refuse", 0 }, { "allow", 1 }, { NULL, 0 } };
 static const struct choice choice_host[] = { { "off", 0 }, { "ro", 1 }, { NULL, 0 } };
 static const struct choice choice_transfer[] = { { "off", 0 }, { "sandbox", 1 }, { NULL, 0 } };
 static const struct choice choice_reload_i[] = { { "ask", POLICY_RELOAD_ASK },
@@ -82,6 +83,8 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_FORWARD_PORTS] = { "forward_ports", TYPE_PORT, true, NULL, NULL },
 	[CONFIG_KEY_PUBLISH_PORTS] = { "publish_ports", TYPE_PORT, true, NULL, NULL },
 	[CONFIG_KEY_NIX_DAEMON] = { "nix_daemon", TYPE_CHOICE, false, choice_nix_daemon, "auto, on or off" },
+	[CONFIG_KEY_NESTED_GIT] = { "nested_git", TYPE_CHOICE, false, choice_nested_git, "refuse or allow" },
+	[CONFIG_KEY_CREATE_GUARD] = { "create_guard", TYPE_CHOICE, false, choice_onoff, "on or off" },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -723,6 +726,8 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_HOST_SYSTEM: p->host_system = v->choice; break;
 			case CONFIG_KEY_STRICT: p->strict = v->choice; break;
 			case CONFIG_KEY_NESTED_USERNS: p->nested_userns = v->choice; break;
+			case CONFIG_KEY_NESTED_GIT: p->nested_git = v->choice; break;
+			case CONFIG_KEY_CREATE_GUARD: p->create_guard = v->choice; break;
 			case CONFIG_KEY_MAX_PROCS: p->max_procs = v->number; break;
 			case CONFIG_KEY_MAX_MEMORY: p->max_memory = v->number; break;
 			case CONFIG_KEY_MAX_CPU_SECONDS: p->max_cpu_seconds = v->number; break;

@@ -2,8 +2,10 @@
  *
  * Format of DIR/denials (and DIR/denials.1, the one before it), one line
  * per refusal, fields separated by one space, the command name last (it may
- * hold spaces): "EPOCH PID HOSTPID SYSCALL GROUP COMM"; a refusal of the
- * proxy (network = allow) is "EPOCH net PROTO HOST PORT WHY".  Only the supervisor
+ * hold spaces): "EPOCH PID HOSTPID SYSCALL GROUP COMM", and for the
+ * creation guard's refusals a tab and the path refused (GROUP is then the
+ * rule: nested_git, gitdir, protect); a refusal of the proxy (network =
+ * allow) is "EPOCH net PROTO HOST PORT WHY".  Only the supervisor
  * writes it, with one O_APPEND write per line, so two shells of a project
  * append without mixing their lines.  The command name is what the process
  * inside chose (prctl PR_SET_NAME): it is made printable before it is
@@ -52,11 +54,15 @@ static int append_line(const char *dir, const char *line, size_t n)
 
 int denylog_append(const char *dir, const struct seccomp_denial *d, time_t when)
 {
-	char comm[sizeof(d->comm)], line[256];
+	char comm[sizeof(d->comm)], detail[sizeof(d->detail)], line[512 + sizeof(d->detail)];
 	snprintf(comm, sizeof(comm), "%s", d->comm);
 	printable(comm);
-	int n = snprintf(line, sizeof(line), "%lld %d %d %s %s %s\n", (long long)when,
-			 (int)d->pid_inside, (int)d->pid, d->syscall, d->group, comm[0] ? comm : "?");
+	snprintf(detail, sizeof(detail), "%s", d->detail);
+	printable(detail);
+	/* the guard's path after a tab, which printable() keeps out of both */
+	int n = snprintf(line, sizeof(line), "%lld %d %d %s %s %s%s%s\n", (long long)when,
+			 (int)d->pid_inside, (int)d->pid, d->syscall, d->group, comm[0] ? comm : "?",
+			 detail[0] ? "\t" : "", detail);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -EINVAL;
 	return append_line(dir, line, (size_t)n);
@@ -170,6 +176,11 @@ static void print_line(FILE *f, char *line)
 	field[5] = p;
 	if (!field[5])
 		return; /* not a line of ours */
+	char *detail = strchr(p, '\t');
+	if (detail) {
+		*detail++ = '\0';
+		printable(detail);
+	}
 	printable(field[5]);
 	time_t t = (time_t)strtoll(field[0], NULL, 10);
 	struct tm tm;
@@ -183,7 +194,11 @@ static void print_line(FILE *f, char *line)
 		fprintf(f, "%s  net %-8s %s:%s refused: %s\n", when, field[2], field[3], field[4], field[5]);
 		return;
 	}
-	fprintf(f, "%s  pid %-6s %-16s %-18s %s\n", when, field[1], field[5], field[3], field[4]);
+	if (detail)
+		fprintf(f, "%s  pid %-6s %-16s %-18s %s '%s'\n", when, field[1], field[5], field[3],
+			field[4], detail);
+	else
+		fprintf(f, "%s  pid %-6s %-16s %-18s %s\n", when, field[1], field[5], field[3], field[4]);
 }
 
 int denylog_print(FILE *f, const char *dir, size_t n)

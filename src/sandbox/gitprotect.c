@@ -116,6 +116,7 @@ static void protect_linked_gitdir(struct layout *l, const char *gitdir, bool pin
 	static const char *const pinned[] = { "commondir", "gitdir", "config.worktree" };
 	if (pin)
 		pin_dir(l, gitdir);
+	layout_guard_gitdir(l, gitdir);
 	for (size_t i = 0; i < ARRAY_SIZE(pinned); i++) {
 		_cleanup_free_ char *f = path_join(gitdir, pinned[i]);
 		if (!f)
@@ -238,9 +239,17 @@ static void protect_gitdir(struct layout *l, const char *gitdir)
 		walk_modules(&w, modules, 0);
 	if (w.error)
 		layout_set_error(l, w.error);
-	for (size_t i = 0; i < w.n; i++)
+	for (size_t i = 0; i < w.n; i++) {
 		if (i < own || !w.over)
 			layout_add(l, SB_BIND_RO, w.ro[i], w.ro[i]);
+		/* each git dir's hooks/ is listed (made when missing): its
+		 * directory is a git dir whose top the creation guard keeps */
+		size_t n = strlen(w.ro[i]);
+		if (n > 6 && streq(w.ro[i] + n - 6, "/hooks")) {
+			w.ro[i][n - 6] = '\0';
+			layout_guard_gitdir(l, w.ro[i]);
+		}
+	}
 	if (w.over) {
 		/* GITP-1: every submodule's git dir at once */
 		protect_ro(l, modules);
@@ -319,6 +328,7 @@ static void protect_nested_one(struct layout *l, int top, const char *worktree, 
 	if (!S_ISDIR(st.st_mode))
 		return;
 	layout_add_checked(l, SB_BIND_RW, dotgit, &st);
+	layout_guard_gitdir(l, dotgit);
 	_cleanup_close_ int g = openat(dir, ".git", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (g < 0)
 		return;
@@ -432,6 +442,8 @@ void gitprotect_common(struct layout *l, const struct linked *lk)
 		common_rw(l, lk->commondir, rw[i]);
 	layout_add(l, SB_BIND_RW, lk->gitdir, lk->gitdir);
 	layout_writable(l, lk->gitdir);
+	layout_guard_gitdir(l, lk->gitdir);
+	layout_guard_gitdir(l, lk->commondir);
 	/* An empty config.worktree, so that none can be planted (git reads
 	 * it when the repository sets extensions.worktreeConfig). */
 	_cleanup_free_ char *cw = path_join(lk->gitdir, "config.worktree");

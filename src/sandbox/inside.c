@@ -27,6 +27,7 @@
 #include "base/file.h"
 #include "base/util.h"
 #include "sandbox/landlock.h"
+#include "sandbox/guard.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/wire.h"
 
@@ -470,13 +471,17 @@ static void limits_apply_or_fail(const struct sandbox_spec *s, bool procs_by_cgr
 		limit_or_fail(RLIMIT_CPU, "RLIMIT_CPU", s->max_cpu_seconds);
 }
 
-/* MUST-10: the listener goes to the supervisor, then out of this process. */
-static void listener_send_or_fail(int sock, int listener)
+/* MUST-10: the listener (and the guard's helper, guard >= 0) go to the
+ * supervisor, then out of this process. */
+static void listener_send_or_fail(int sock, int listener, int guard)
 {
 	struct wire_msg m = { .event = WIRE_LISTENER };
-	if (wire_send(sock, &m, &listener, 1) < 0)
+	int fds[2] = { listener, guard };
+	if (wire_send(sock, &m, fds, guard >= 0 ? 2 : 1) < 0)
 		child_fail("cannot pass the seccomp listener to the supervisor");
 	close(listener);
+	if (guard >= 0)
+		close(guard);
 }
 
 /* Landlock after the fds are closed: it does not check fds opened before. */
@@ -565,9 +570,38 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 	 * makes it dumpable again (gdb and strace inside keep working). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		child_fail("cannot make pid 1 undumpable");
+	/* The guard's helper: only where the supervisor answers (GUARD-6:
+	 * a guard asked for without one is an error, never none). */
+	bool guard = s->live && s->seccomp && s->guard.on;
+	if (guard && go[0] != 'n')
+		child_fail("cannot start the creation guard: no supervisor answers the filter");
+	if (s->live) {
+		/* MUST-11: no capability from now on, for pid 1 (which needs none
+		 * any more) and every shell it forks.  One Landlock domain for pid
+		 * 1 and all its shells: the sandbox is one machine, whose
+		 * terminals signal each other's jobs and reach each other's
+		 * abstract sockets (MUST-L2, MUST-L3 keep out what is not in it);
+		 * pid 1 itself takes no signal from inside that it has no handler
+		 * for, the kernel's rule for the init of a pid namespace.  Before
+		 * the filter: the guard's helper is forked here (GUARD-7), with
+		 * this domain and no capability, and is not under the filter. */
+		caps_drop_or_fail();
+		landlock_or_fail(s);
+	}
+	int guard_sock = -1;
+	if (guard) {
+		pid_t helper;
+		int r = guard_helper_start(s, &guard_sock, &helper);
+		if (r < 0) {
+			errno = -r;
+			child_fail("cannot start the creation guard");
+		}
+		spawner_hide(helper);
+	}
 	if (s->seccomp) {
 		/* 'n': the supervisor will answer notifications (live.c). */
-		struct seccomp_options o = { .nested_userns = s->nested_userns, .notify = go[0] == 'n' };
+		struct seccomp_options o = { .nested_userns = s->nested_userns, .notify = go[0] == 'n',
+					     .guard = guard };
 		int listener = -1;
 		int r = seccomp_install(&o, &listener);
 		if (r < 0) {
@@ -575,7 +609,7 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 			child_fail("cannot load the seccomp filter");
 		}
 		if (listener >= 0)
-			listener_send_or_fail(sock, listener);
+			listener_send_or_fail(sock, listener, guard_sock);
 	}
 	if (proxy >= 0) {
 		struct wire_msg m = { .event = WIRE_PROXY };
@@ -584,15 +618,6 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 		close(proxy);
 	}
 	if (s->live) {
-		/* MUST-11: no capability from now on, for pid 1 (which needs none
-		 * any more) and every shell it forks.  One Landlock domain for pid
-		 * 1 and all its shells: the sandbox is one machine, whose
-		 * terminals signal each other's jobs and reach each other's
-		 * abstract sockets (MUST-L2, MUST-L3 keep out what is not in it);
-		 * pid 1 itself takes no signal from inside that it has no handler
-		 * for, the kernel's rule for the init of a pid namespace. */
-		caps_drop_or_fail();
-		landlock_or_fail(s);
 		close(child_errfd); /* EOF: the supervisor knows the sandbox is built */
 		child_errfd = -1;
 		spawner_run(s, sock);

@@ -28,6 +28,8 @@ void layout_release(struct layout *l)
 		free(l->notes[i]);
 	free(l->error_text);
 	protect_list_release(&l->protect);
+	free(l->guard_roots);
+	free(l->guard_gitdirs);
 	sandbox_spec_release(&l->spec);
 	*l = (struct layout){ 0 };
 }
@@ -179,6 +181,36 @@ void layout_writable(struct layout *l, const char *path)
 	l->spec.n_writable = l->n_writable;
 }
 
+/* Bounded by what makes them: the view's binds, the git dirs gitprotect
+ * walks (its own bounds, GITP-1, NEST-3). */
+static void guard_push(struct layout *l, const char ***v, size_t *n, const char *path)
+{
+	const char *p = keep_str(l, path);
+	if (l->error)
+		return;
+	const char **w = realloc(*v, (*n + 1) * sizeof(*w));
+	if (!w) {
+		layout_set_error(l, -ENOMEM);
+		return;
+	}
+	w[(*n)++] = p;
+	*v = w;
+	l->spec.guard.roots = l->guard_roots;
+	l->spec.guard.n_roots = l->n_guard_roots;
+	l->spec.guard.gitdirs = l->guard_gitdirs;
+	l->spec.guard.n_gitdirs = l->n_guard_gitdirs;
+}
+
+void layout_guard_root(struct layout *l, const char *path)
+{
+	guard_push(l, &l->guard_roots, &l->n_guard_roots, path);
+}
+
+void layout_guard_gitdir(struct layout *l, const char *path)
+{
+	guard_push(l, &l->guard_gitdirs, &l->n_guard_gitdirs, path);
+}
+
 /* entry ("NAME=VALUE", malloc'ed, taken) in place of an earlier NAME. */
 static void putenv_owned(struct layout *l, char *entry)
 {
@@ -282,6 +314,9 @@ void layout_fingerprint(const struct layout *l, char ret_hex[65])
 		fp_field(&h, op->dest ? op->dest : "", op->dest ? strlen(op->dest) : 0);
 		fp_field(&h, op->data ? op->data : "", op->data ? op->len : 0);
 	}
+	/* the creation guard's setting (a sandbox with another is another) */
+	snprintf(kind, sizeof(kind), "guard %d %d", l->spec.guard.on, l->spec.guard.nested_git);
+	fp_field(&h, kind, strlen(kind));
 	sha256_final(&h, digest);
 	sha256_hex(digest, ret_hex);
 }

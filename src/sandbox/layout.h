@@ -48,6 +48,12 @@ struct layout {
 	 * them: those there are bound read-only; the creation guard refuses
 	 * to make the missing ones (protect_refuses). */
 	struct protect_list protect;
+	/* The creation guard's places (sandbox.h struct sandbox_guard): where
+	 * a new .git is refused, and the git dirs whose tops are guarded. */
+	const char **guard_roots;
+	size_t n_guard_roots;
+	const char **guard_gitdirs;
+	size_t n_guard_gitdirs;
 };
 
 void layout_init(struct layout *l);
@@ -81,6 +87,10 @@ void layout_add_checked_at(struct layout *l, enum sandbox_op_kind kind, const ch
 void layout_add_file(struct layout *l, const char *dest, const char *data, size_t len);
 /* A place where the program may write (Landlock's list). */
 void layout_writable(struct layout *l, const char *path);
+/* For the creation guard (guard.c): a place the host sees where no new
+ * .git may be made; a git dir at whose top only git's names may be. */
+void layout_guard_root(struct layout *l, const char *path);
+void layout_guard_gitdir(struct layout *l, const char *path);
 
 /* NAME=VALUE in the program's environment, replacing an earlier NAME. */
 void layout_setenv(struct layout *l, const char *name, const char *value);

@@ -101,6 +101,7 @@
 #include "sandbox/denylog.h"
 #include "sandbox/inside.h"
 #include "sandbox/net.h"
+#include "sandbox/guard.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/wire.h"
 
@@ -393,9 +394,29 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 	char buf[ERRBUF + 1];
 	ssize_t len = read_full(sv.errfd, buf, sizeof(buf) - 1);
 	fd_close(&sv.errfd);
-	int listener = -1, proxy = -1;
-	if (len == 0 && s->seccomp && (listener = fd_recv(sv.sock, WIRE_LISTENER)) < 0)
-		len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass its seccomp listener");
+	int listener = -1, guard = -1, proxy = -1;
+	bool addfd_send = false;
+	if (len == 0 && s->seccomp) {
+		struct wire_msg m;
+		size_t n = 0;
+		int fds[2] = { -1, -1 };
+		size_t want = s->guard.on ? 2 : 1;
+		if (wire_recv(sv.sock, &m, fds, 2, &n) < 0 || m.event != WIRE_LISTENER || n != want) {
+			for (size_t i = 0; i < n; i++)
+				close(fds[i]);
+			len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass its seccomp listener");
+		} else {
+			listener = fds[0];
+			guard = fds[1];
+		}
+		/* GUARD-6: no fd can be handed to a caller: no guard, no start */
+		if (guard >= 0 && guard_probe_addfd(listener, &addfd_send) < 0) {
+			close(listener);
+			close(guard);
+			listener = guard = -1;
+			len = snprintf(buf, sizeof(buf), "this kernel cannot hand a file to a process of the sandbox (SECCOMP_IOCTL_NOTIF_ADDFD, Linux 5.9): the creation guard cannot work (policy create_guard = off starts without it)");
+		}
+	}
 	if (len == 0 && s->proxy_port && s->unshare_net && (proxy = fd_recv(sv.sock, WIRE_PROXY)) < 0)
 		len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass the proxy's socket");
 	if (len == 0 && sv.pasta.pid > 0 && net_pasta_wait(&sv.pasta, PASTA_READY_MS) < 0)
@@ -404,6 +425,7 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 		buf[len > 0 ? len : 0] = '\0';
 		*ret_err = strdup(len > 0 ? buf : "cannot read from the sandbox's pid 1");
 		fd_close(&listener);
+		fd_close(&guard);
 		fd_close(&proxy);
 		kill(sv.pid, SIGKILL);
 		waitpid(sv.pid, NULL, 0);
@@ -411,7 +433,8 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 		return -EIO;
 	}
 	*ret = (struct sandbox_live){ .pid = sv.pid, .pidfd = sv.pidfd, .ctl = sv.sock,
-				      .listener = listener, .proxy = proxy, .cg = sv.cg, .pasta = sv.pasta };
+				      .listener = listener, .proxy = proxy, .guard = guard, .addfd_send = addfd_send,
+				      .cg = sv.cg, .pasta = sv.pasta };
 	return 0;
 }
 
@@ -426,15 +449,22 @@ void sandbox_live_end(struct sandbox_live *l)
 	fd_close(&l->ctl);
 	fd_close(&l->listener);
 	fd_close(&l->proxy);
+	fd_close(&l->guard);
 	cgroup_release(&l->cg);
 	net_pasta_end(&l->pasta);
 	l->pid = -1;
 }
 
+static int live_guard(void *ctx, int listener, const struct seccomp_notif *req, struct seccomp_denial *ret)
+{
+	const struct sandbox_live *l = ctx;
+	return guard_answer(listener, l->guard, l->addfd_send, req, ret);
+}
+
 void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *flag_id)
 {
-	struct seccomp_denial d;
-	if (seccomp_notify_answer(l->listener, &d) < 0)
+	static struct seccomp_denial d;
+	if (seccomp_notify_answer(l->listener, l->guard >= 0 ? live_guard : NULL, l, &d) < 0)
 		return;
 	/* A log that cannot be written must not stop the shells: the refusal
 	 * itself has been answered.  The append creates the directory. */
@@ -444,3 +474,4 @@ void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *fl
 	if (d.sid_inside > 0)
 		denylog_flag(log, flag_id, d.sid_inside);
 }
+

@@ -42,6 +42,7 @@ struct sandbox_bind_id {
 /* The sandbox: what it shows and how it is walled in.  Its strings are
  * borrowed and must outlive sandbox_run() (layout.h owns them for its
  * callers). */
+struct protect_list;
 struct sandbox_spec {
 	struct sandbox_op *ops;
 	size_t n_ops, cap_ops;
@@ -85,6 +86,17 @@ struct sandbox_spec {
 	unsigned short proxy_port;
 	const char *const *allow_hosts;
 	size_t n_allow_hosts;
+	/* The creation guard (guard.c), for a live sandbox whose supervisor
+	 * answers the filter: on false, none. */
+	struct sandbox_guard {
+		bool on;
+		bool nested_git;              /* nested_git = allow */
+		const char *const *roots;     /* where a new .git is refused */
+		size_t n_roots;
+		const char *const *gitdirs;   /* git dirs at whose top only git's names are made */
+		size_t n_gitdirs;
+		const struct protect_list *protect;  /* missing protected paths (git/protect.h) */
+	} guard;
 };
 
 /* What runs in it. */
@@ -130,6 +142,8 @@ struct sandbox_live {
 	int ctl;        /* to pid 1 and back: WIRE_JOIN, WIRE_STAT (wire.h) */
 	int listener;   /* the seccomp listener (MUST-10), or -1 */
 	int proxy;      /* the proxy's listening socket inside (proxy_port), or -1 */
+	int guard;      /* to the creation guard's helper inside (guard.c), or -1 */
+	bool addfd_send;  /* the kernel has SECCOMP_ADDFD_FLAG_SEND (5.14) */
 	struct sandbox_cgroup cg;
 	struct net_pasta pasta;  /* pid -1: none */
 };

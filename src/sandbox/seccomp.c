@@ -21,6 +21,8 @@
  *         not run: it waits for the supervisor, which answers the group's
  *         errno (seccomp_notify_answer) and never lets it continue; the
  *         filter is the same, only who says "no" changes.
+ * With the creation guard (mode 2), the calls that make a name go to the
+ * listener as well, and openat2 fails with ENOSYS: guard.c, GUARD-1.
  * Job control (TIOCSPGRP, setpgid), ptrace of the sandbox's own processes and
  * everything a dev shell does stay allowed.  The sandbox's own setup uses
  * mount_setattr and the other mount calls before pid 1 loads the filter
@@ -99,6 +101,46 @@ static const struct syscall_group groups[] = {
 	 * every run. */
 };
 
+/* GUARD-1: the calls that make a name; open and openat only with O_CREAT
+ * (argument index of their flags), the others always. */
+static const struct { const char *name; int flags_arg; } guard_calls[] = {
+	{ "open", 1 }, { "openat", 2 }, { "creat", -1 }, { "mkdir", -1 }, { "mkdirat", -1 },
+	{ "mknod", -1 }, { "mknodat", -1 }, { "symlink", -1 }, { "symlinkat", -1 },
+	{ "link", -1 }, { "linkat", -1 }, { "rename", -1 }, { "renameat", -1 }, { "renameat2", -1 },
+};
+
+/* Resolved once: libseccomp looks a name up in its whole table. */
+static bool is_guard_call(int nr)
+{
+	static int nrs[ARRAY_SIZE(guard_calls)];
+	static bool resolved;
+	for (size_t i = 0; !resolved && i < ARRAY_SIZE(guard_calls); i++)
+		nrs[i] = seccomp_syscall_resolve_name(guard_calls[i].name);
+	resolved = true;
+	for (size_t i = 0; i < ARRAY_SIZE(guard_calls); i++)
+		if (nrs[i] == nr)
+			return true;
+	return false;
+}
+
+static int guard_rules(scmp_filter_ctx ctx)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(guard_calls); i++) {
+		int nr = seccomp_syscall_resolve_name(guard_calls[i].name), r;
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* not on this architecture */
+		if (guard_calls[i].flags_arg >= 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					     SCMP_CMP((unsigned)guard_calls[i].flags_arg, SCMP_CMP_MASKED_EQ,
+						      O_CREAT, O_CREAT));
+		else
+			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+		if (r < 0)
+			return r;
+	}
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0);
+}
+
 static void ctx_releasep(scmp_filter_ctx *ctx)
 {
 	if (*ctx)
@@ -113,8 +155,11 @@ static uint32_t group_action(const struct syscall_group *g, bool notify)
 
 /* The rules of the filter into a new context: the one description of the
  * filter, whether it is loaded from here or compiled at build time. */
-static int filter_build(bool nested_userns, bool notify, scmp_filter_ctx *ret)
+static int filter_build(bool nested_userns, int mode, scmp_filter_ctx *ret)
 {
+	bool notify = mode >= 1;
+	if (mode < 0 || mode >= SECCOMP_MODES)
+		return -EINVAL;
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return -ENOMEM;
@@ -165,34 +210,44 @@ static int filter_build(bool nested_userns, bool notify, scmp_filter_ctx *ret)
 		if (r < 0)
 			return r;
 	}
+	if (mode == 2 && (r = guard_rules(ctx)) < 0)
+		return r;
 	*ret = steal_pointer(&ctx);
 	return 0;
 }
 
-int seccomp_filter_export(bool nested_userns, bool notify, int fd)
+int seccomp_filter_export(bool nested_userns, int mode, int fd)
 {
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
-	int r = filter_build(nested_userns, notify, &ctx);
+	int r = filter_build(nested_userns, mode, &ctx);
 	return r < 0 ? r : seccomp_export_bpf(ctx, fd);
 }
 
 #ifndef SECCOMP_NO_PRECOMPILED
-/* The four filters compiled by tools/gen-seccomp at build time, from
+/* The six filters compiled by tools/gen-seccomp at build time, from
  * filter_build() itself (tests/unit/test_seccomp checks that they are what
  * it builds now): building one here costs a start 1.3 to 2 ms. */
 #include "seccomp-bpf.inc"
 
 /* Loads the precompiled filter: 0 and *ret_listener, or a negative errno
  * with nothing loaded (the caller then builds it with libseccomp). */
-static int load_precompiled(bool nested_userns, bool notify, int *ret_listener)
+static int load_precompiled(bool nested_userns, int mode, int *ret_listener)
 {
-	const struct sock_fprog *prog = &seccomp_precompiled[nested_userns][notify];
+	const struct sock_fprog *prog = &seccomp_precompiled[nested_userns][mode];
+	bool notify = mode >= 1;
 	if (!prog->len)
 		return -ENOENT;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
-	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-			 notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, prog);
+	/* With the guard, a caller whose call the supervisor took waits for
+	 * its answer through signals (5.19: else the signal restarts a call
+	 * the helper may have made already). */
+	unsigned flags = notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+	long r = -1;
+	if (mode == 2)
+		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, prog);
+	if (r < 0)
+		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
 	if (r < 0)
 		return -errno;
 	/* The kernel's listener is close-on-exec already. */
@@ -201,10 +256,10 @@ static int load_precompiled(bool nested_userns, bool notify, int *ret_listener)
 }
 #endif
 
-const struct sock_fprog *seccomp_precompiled_filter(bool nested_userns, bool notify)
+const struct sock_fprog *seccomp_precompiled_filter(bool nested_userns, int mode)
 {
 #ifndef SECCOMP_NO_PRECOMPILED
-	return &seccomp_precompiled[nested_userns][notify];
+	return &seccomp_precompiled[nested_userns][mode];
 #else
 	return NULL;
 #endif
@@ -213,18 +268,24 @@ const struct sock_fprog *seccomp_precompiled_filter(bool nested_userns, bool not
 int seccomp_install(const struct seccomp_options *o, int *ret_listener)
 {
 	*ret_listener = -1;
+	int mode = o->notify ? (o->guard ? 2 : 1) : 0;
+	if (o->guard && !o->notify)
+		return -EINVAL;
 #ifndef SECCOMP_NO_PRECOMPILED
 	/* A kernel without user notification refuses the notifying filter
-	 * (EINVAL): then the one that answers at once. */
-	if (load_precompiled(o->nested_userns, o->notify, ret_listener) == 0 ||
-	    (o->notify && load_precompiled(o->nested_userns, false, ret_listener) == 0))
+	 * (EINVAL): then the one that answers at once; never without the
+	 * guard that was asked for (GUARD-6). */
+	if (load_precompiled(o->nested_userns, mode, ret_listener) == 0 ||
+	    (mode == 1 && load_precompiled(o->nested_userns, 0, ret_listener) == 0))
 		return 0;
 #endif
 	/* API level 6: the kernel has user notification and its ioctls;
 	 * without it the same calls fail at once (MUST-S6 needs a listener). */
 	bool notify = o->notify && seccomp_api_get() >= 6;
+	if (o->guard && !notify)
+		return -ENOSYS; /* GUARD-6 */
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
-	int r = filter_build(o->nested_userns, notify, &ctx);
+	int r = filter_build(o->nested_userns, notify ? mode : 0, &ctx);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	if (r < 0)
@@ -240,9 +301,11 @@ int seccomp_install(const struct seccomp_options *o, int *ret_listener)
 	return 0;
 }
 
-/* The group that refused nr, or NULL. */
+/* The group that refused nr, or NULL (a creating call: the guard's). */
 static const struct syscall_group *group_of(int nr)
 {
+	if (is_guard_call(nr))
+		return NULL;
 	for (size_t g = 0; g < ARRAY_SIZE(groups); g++)
 		for (const char *const *c = groups[g].calls; *c; c++)
 			if (seccomp_syscall_resolve_name(*c) == nr)
@@ -288,7 +351,7 @@ static pid_t id_inside(pid_t pid, const char *field)
 	return (pid_t)strtol(last ? last + 1 : line, NULL, 10);
 }
 
-int seccomp_notify_answer(int listener, struct seccomp_denial *ret)
+int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, void *ctx, struct seccomp_denial *ret)
 {
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
@@ -307,6 +370,16 @@ int seccomp_notify_answer(int listener, struct seccomp_denial *ret)
 		.group = g ? g->name : "unknown",
 		.error = g ? g->error : EPERM,
 	};
+	if (guard && !g && is_guard_call(req->data.nr)) {
+		r = guard(ctx, listener, req, ret);
+		if (r == 0) {
+			r = -EAGAIN; /* answered: made, or failed as the kernel would */
+			goto out;
+		}
+		if (r < 0)
+			ret->group = "guard"; /* could not be asked: refused (GUARD-6) */
+		ret->error = EPERM;
+	}
 	char *name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
 	snprintf(ret->syscall, sizeof(ret->syscall), "%s", name ? name : "?");
 	free(name);

@@ -7,6 +7,8 @@
 struct seccomp_options {
 	bool nested_userns;  /* policy nested_userns = on: user namespaces and mounts inside them */
 	bool notify;         /* refusals of the notifying groups go to a listener (MUST-S6) */
+	bool guard;          /* with notify: the creating calls go to it too (guard.c GUARD-1);
+			      * a kernel that cannot is an error, never less guarded */
 };
 
 /* Build and load the filter in the calling process; 0 or a negative errno.
@@ -16,13 +18,15 @@ struct seccomp_options {
 int seccomp_install(const struct seccomp_options *o, int *ret_listener);
 
 /* The filter's BPF (as seccomp_export_bpf writes it) to fd: for
- * tools/gen-seccomp, which compiles the four filters at build time, and the
- * test that they still match.  0 or a negative errno. */
-int seccomp_filter_export(bool nested_userns, bool notify, int fd);
+ * tools/gen-seccomp, which compiles the six filters at build time, and the
+ * test that they still match.  mode: 0 no listener, 1 a listener, 2 a
+ * listener and the creation guard.  0 or a negative errno. */
+#define SECCOMP_MODES 3
+int seccomp_filter_export(bool nested_userns, int mode, int fd);
 
 /* The filter compiled at build time (len 0: none for this variant). */
 struct sock_fprog;
-const struct sock_fprog *seccomp_precompiled_filter(bool nested_userns, bool notify);
+const struct sock_fprog *seccomp_precompiled_filter(bool nested_userns, int mode);
 
 struct seccomp_denial {
 	pid_t pid;           /* in the listener's pid namespace */
@@ -30,14 +34,24 @@ struct seccomp_denial {
 	pid_t sid_inside;    /* its session there: the shell's pid (0: unknown) */
 	char comm[16];       /* /proc/PID/comm as the process set it, or "?" */
 	char syscall[32];
-	const char *group;   /* the group's name in the table */
+	const char *group;   /* the group's name in the table, or the guard's rule */
 	int error;           /* the errno answered */
+	char detail[4096];   /* the guard's: the path refused; "" for the others */
 };
 
-/* Wait for one refused call on listener, answer it with its group's errno,
- * and say what it was: 0 and *ret, or a negative errno when nothing was
- * received (-ENOENT: the caller was gone before it could be). */
-int seccomp_notify_answer(int listener, struct seccomp_denial *ret);
+/* The creation guard's answer to a creating call (guard.c guard_answer):
+ * 0 answered, 1 refused (*ret's group and detail set; answered EPERM
+ * here), < 0 not answered (EPERM here). */
+struct seccomp_notif;
+typedef int seccomp_guard_fn(void *ctx, int listener, const struct seccomp_notif *req,
+			     struct seccomp_denial *ret);
+
+/* Wait for one notified call on listener; a refused one is answered with
+ * its group's errno, a creating one (with guard) by guard: 0 and *ret for
+ * the log, -EAGAIN when it was answered with nothing to log, or a negative
+ * errno when nothing was received (-ENOENT: the caller was gone before it
+ * could be). */
+int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, void *ctx, struct seccomp_denial *ret);
 
 /* What the filter refuses, group by group, for nsb status --view. */
 struct seccomp_group_info {

@@ -84,8 +84,10 @@ static void policy_binds(struct layout *l, const struct shell_view *v)
 			continue;
 		}
 		layout_add(l, b->rw ? SB_BIND_RW : SB_BIND_RO, real, dest);
-		if (b->rw)
+		if (b->rw) {
 			layout_writable(l, dest);
+			layout_guard_root(l, dest);
+		}
 	}
 	if (p->host_system)
 		view_host_system(l);
@@ -426,6 +428,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	if (p->worktree) {
 		layout_add(l, SB_BIND_RW, p->worktree, p->worktree);
 		layout_writable(l, p->worktree);
+		layout_guard_root(l, p->worktree);
 	}
 	layout_writable(l, v->user->home);
 	policy_binds(l, v);
@@ -477,6 +480,9 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	l->spec.max_procs = (unsigned long)pol->max_procs;
 	l->spec.max_memory = pol->max_memory;
 	l->spec.max_cpu_seconds = (unsigned long)pol->max_cpu_seconds;
+	l->spec.guard.on = pol->create_guard;
+	l->spec.guard.nested_git = pol->nested_git;
+	l->spec.guard.protect = &l->protect;
 
 	if (v->denials)
 		denial_view(l, v);

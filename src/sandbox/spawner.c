@@ -224,7 +224,15 @@ static void from_start(struct shell *s)
 	}
 }
 
-/* The number of processes of the sandbox but pid 1 (its /proc). */
+static pid_t hidden; /* the creation guard's helper: not one of the sandbox's own */
+
+void spawner_hide(pid_t pid)
+{
+	hidden = pid;
+}
+
+/* The number of processes of the sandbox but pid 1 and the guard's helper
+ * (its /proc). */
 static long processes(void)
 {
 	long n = 0;
@@ -237,7 +245,8 @@ static long processes(void)
 	}
 	struct dirent *e;
 	while ((e = readdir(d)))
-		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && strcmp(e->d_name, "1") != 0)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && strcmp(e->d_name, "1") != 0 &&
+		    (!hidden || atoi(e->d_name) != hidden))
 			n++;
 	closedir(d);
 	return n;

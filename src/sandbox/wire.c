@@ -103,7 +103,7 @@ int wire_request_decode(char *buf, size_t len, struct wire_request *ret)
 }
 
 /* sendmsg of buf with fds in its control data. */
-static ssize_t send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t n_fds)
+ssize_t wire_sendmsg(int sock, const void *buf, size_t len, const int *fds, size_t n_fds)
 {
 	union {
 		struct cmsghdr h;
@@ -133,7 +133,7 @@ static ssize_t send_with_fds(int sock, const void *buf, size_t len, const int *f
 /* recvmsg into buf with the fds of its control data; a message with a
  * control part that is not SCM_RIGHTS, or cut (MSG_CTRUNC), loses its fds
  * and is -EBADMSG. */
-static ssize_t recv_with_fds(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds)
+ssize_t wire_recvmsg(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds)
 {
 	union {
 		struct cmsghdr h;
@@ -180,7 +180,7 @@ int wire_send(int sock, const struct wire_msg *m, const int *fds, size_t n_fds)
 {
 	struct wire_msg c = *m;
 	c.magic = WIRE_MAGIC;
-	ssize_t n = send_with_fds(sock, &c, sizeof(c), fds, n_fds);
+	ssize_t n = wire_sendmsg(sock, &c, sizeof(c), fds, n_fds);
 	if (n < 0)
 		return (int)n;
 	if ((size_t)n == sizeof(c))
@@ -193,7 +193,7 @@ int wire_recv(int sock, struct wire_msg *ret, int *ret_fds, size_t max_fds, size
 {
 	struct wire_msg m;
 	size_t n_fds = 0;
-	ssize_t n = recv_with_fds(sock, &m, sizeof(m), ret_fds, max_fds, &n_fds);
+	ssize_t n = wire_recvmsg(sock, &m, sizeof(m), ret_fds, max_fds, &n_fds);
 	if (n < 0)
 		return (int)n;
 	if (n == 0)
@@ -216,7 +216,7 @@ int wire_recv(int sock, struct wire_msg *ret, int *ret_fds, size_t max_fds, size
 int wire_send_bytes(int sock, const void *buf, size_t len, const int *fds, size_t n_fds)
 {
 	uint64_t n = len;
-	ssize_t sent = send_with_fds(sock, &n, sizeof(n), fds, n_fds);
+	ssize_t sent = wire_sendmsg(sock, &n, sizeof(n), fds, n_fds);
 	if (sent < 0)
 		return (int)sent;
 	if ((size_t)sent < sizeof(n)) {
@@ -232,7 +232,7 @@ int wire_recv_request(int sock, char **ret, size_t *ret_len, int *ret_fds, size_
 {
 	uint64_t len;
 	size_t n_fds = 0;
-	ssize_t n = recv_with_fds(sock, &len, sizeof(len), ret_fds, max_fds, &n_fds);
+	ssize_t n = wire_recvmsg(sock, &len, sizeof(len), ret_fds, max_fds, &n_fds);
 	int r = 0;
 	if (n < 0)
 		return (int)n;

@@ -76,6 +76,13 @@ struct wire_msg {
 	int64_t value3;    /* WIRE_STAT: seconds idle (-1: busy); else 0 */
 };
 
+/* One datagram of len bytes with up to WIRE_MAX_FDS fds, and its receipt
+ * (fds close-on-exec; a cut control part is -EBADMSG, its fds closed): the
+ * bytes sent or received, or -errno.  The creation guard's requests
+ * (guard.c) use them as they are. */
+ssize_t wire_sendmsg(int sock, const void *buf, size_t len, const int *fds, size_t n_fds);
+ssize_t wire_recvmsg(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds);
+
 /* One message, with up to WIRE_MAX_FDS fds (n_fds 0: none).  0 or -errno. */
 int wire_send(int sock, const struct wire_msg *m, const int *fds, size_t n_fds);
 /* One message into *ret and the fds that came with it (close-on-exec;

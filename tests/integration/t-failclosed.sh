@@ -53,8 +53,13 @@ mkproject "$N" || { t_fail "mkproject nest" "fixture not created"; exit 1; }
 git init -q "$N/vendor/real"
 run_nsbsh --in "$N" -c 'echo x >>vendor/real/.git/config 2>&1; echo x >notes 2>&1 && echo writable'
 expect_eq "$(grep -c "$ROFS" <<<"$ERR"):$(grep -c '^writable' <<<"$OUT")" "1:1" "NEST-3 bounded-closed: control: a nested repository's config is read-only, the tree writable"
+# the creation guard refuses a new .git (t-guard.sh); with nested_git =
+# allow, what the walk makes of those repositories is the protection left
+CONF=$HOME/.config/nsbsh/nsbsh.conf
+mkdir -p "${CONF%/*}" && echo 'nested_git = allow' >"$CONF"
 run_nsbsh --in "$N" -c 'i=0; while [ $i -lt 300 ]; do mkdir -p junk/r$i/.git; i=$((i + 1)); done; echo flooded'
-expect_contains "$OUT" flooded "NEST-3 bounded-closed: code inside can make 300 nested .git directories"
+expect_contains "$OUT" flooded "NEST-3 bounded-closed: code inside can make 300 nested .git directories (nested_git = allow)"
+rm -f "$CONF"
 run_nsbsh --in "$N" -c 'echo x >>vendor/real/.git/config 2>&1; echo x >notes 2>&1; :'
 expect_eq "$(grep -c "$ROFS" <<<"$OUT$ERR")" 2 "NEST-3 bounded-closed: past 256, the whole work tree is read-only: the known repository's config too"
 expect_contains "$ERR" "holds more than 256 git repositories" "NEST-3 bounded-closed: the start says why"
@@ -76,8 +81,10 @@ expect_contains "$OUT" shallow-writable "NEST-3 bounded-closed: the directories 
 expect_eq "$(cmp "$W/after.config" "$N/zz-after/.git/config" && echo same)" same "NEST-3 bounded-closed: the repository's config is unchanged outside"
 
 # --- NEST-5: a repository made inside is protected at the next start, whatever the memo's age
+echo 'nested_git = allow' >"$CONF"
 run_nsbsh --in "$N" -c 'mkdir -p made/.git/hooks && echo "[core]" >made/.git/config && echo made'
-expect_eq "$OUT" made "NEST-5 fresh: code inside can make a repository (no creation guard yet)"
+expect_eq "$OUT" made "NEST-5 fresh: code inside can make a repository (nested_git = allow)"
+rm -f "$CONF"
 run_nsbsh --in "$N" -c 'echo "touch /tmp/x" >made/.git/hooks/pre-commit 2>&1; echo x >>made/.git/config 2>&1; :'
 expect_eq "$(grep -c "$ROFS" <<<"$OUT$ERR")" 2 "NEST-5 fresh: at the very next start, its hooks and config are read-only"
 

@@ -33,7 +33,12 @@ try "rename .git is refused" "$BUSY" 'mv .git .git-old'
 try "a new hook is refused" "$ROFS" 'echo "touch /tmp/pwned" >.git/hooks/pre-commit'
 try "chmod of the hooks dir is refused" "$ROFS" 'chmod 777 .git/hooks'
 try "appending core.fsmonitor to config is refused" "$ROFS" 'printf "[core]\n\tfsmonitor = touch /tmp/pwned\n" >>.git/config'
-try "replacing config by rename is refused" "$BUSY" 'echo "[core]" >.git/c.new && mv .git/c.new .git/config'
+try "replacing config by rename is refused" "$BUSY" 'echo "[core]" >.git/config.lock && mv .git/config.lock .git/config'
+try "a new name at the top of .git is refused (the creation guard)" "Operation not permitted" 'echo "[core]" >.git/c.new'
+GCONF=$HOME/.config/nsbsh/nsbsh.conf
+mkdir -p "${GCONF%/*}" && echo 'create_guard = off' >"$GCONF"
+try "replacing config by rename is refused (create_guard = off: the bind)" "$BUSY" 'echo "[core]" >.git/c.new && mv .git/c.new .git/config'
+rm -f "$GCONF" "$P/.git/c.new" "$P/.git/config.lock"
 try "removing config is refused" "$BUSY" 'rm -f .git/config && ! [ -e .git/config ]'
 try "a submodule's hook is refused" "$ROFS" 'echo x >.git/modules/lib/a/hooks/post-checkout'
 try "a submodule's config is refused" "$ROFS" 'echo x >>.git/modules/lib/a/config'

@@ -89,7 +89,7 @@ mkproject "$C" || { t_fail "mkproject" "fixture not created"; exit 1; }
 expect_path_absent "$C/.git/config.worktree" "PROT-4 worktree-config: no config.worktree before the start (control)"
 attack "PROT-4 worktree-config: config.worktree cannot be planted" "$C" "printf '[core]\n\tfsmonitor = touch $CANARY\n' >>.git/config.worktree"
 expect_eq "$(stat -c %s "$C/.git/config.worktree" 2>&1)" 0 "PROT-4 worktree-config: it was made empty outside"
-attack "PROT-4 worktree-config: nor replaced by a rename (a mount point)" "$C" "echo '[core]' >.git/cw.new && mv -f .git/cw.new .git/config.worktree" "Device or resource busy"
+attack "PROT-4 worktree-config: nor replaced by a rename (a mount point)" "$C" "echo '[core]' >.git/cw.lock && mv -f .git/cw.lock .git/config.worktree" "Device or resource busy"
 git -C "$C" config extensions.worktreeConfig true
 run --in "$C" -- git status --short
 expect_eq "$RC" 0 "PROT-4 worktree-config: git status outside, with extensions.worktreeConfig, works"

@@ -121,7 +121,9 @@ static void test_every_key(void)
 		"inject_ca_file = \"/etc/ssl/certs/ca-certificates.crt\"\n"
 		"forward_ports = { 5432, \"8080:80\" }\n"
 		"publish_ports = { 3000 }\n"
-		"nix_daemon = on\n";
+		"nix_daemon = on\n"
+		"nested_git = allow\n"
+		"create_guard = off\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -136,6 +138,7 @@ static void test_every_key(void)
 		CHECK_STREQ(l.v.forward_ports.v[1].value, "8080:80");
 		CHECK_STREQ(l.v.publish_ports.v[0].value, "3000:3000");
 	}
+	CHECK(l.v.nested_git && !l.v.create_guard);
 	CHECK(l.v.nested_userns && l.v.max_procs == 512 && l.v.max_memory == 8ull << 30 &&
 	      l.v.max_cpu_seconds == 3600);
 	CHECK(l.line[CONFIG_KEY_MAX_CPU_SECONDS] == 18);

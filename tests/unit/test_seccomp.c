@@ -11,7 +11,7 @@
 #include "sandbox/seccomp.h"
 #include "unit.h"
 
-static void test_variant(bool nested, bool notify)
+static void test_variant(bool nested, int notify)
 {
 	int fd = memfd_create("bpf", MFD_CLOEXEC);
 	CHECK(fd >= 0);
@@ -33,5 +33,7 @@ static void test_plain(void) { test_variant(false, false); }
 static void test_notify(void) { test_variant(false, true); }
 static void test_nested(void) { test_variant(true, false); }
 static void test_nested_notify(void) { test_variant(true, true); }
+static void test_guard(void) { test_variant(false, 2); }
+static void test_nested_guard(void) { test_variant(true, 2); }
 
-UNIT_MAIN("seccomp", test_plain, test_notify, test_nested, test_nested_notify)
+UNIT_MAIN("seccomp", test_plain, test_notify, test_nested, test_nested_notify, test_guard, test_nested_guard)

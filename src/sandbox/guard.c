@@ -1,0 +1,902 @@
+/* guard.c - the creation guard (see guard.h).  Over 700 lines: the
+ * supervisor's side and the helper's speak one protocol (struct guard_req,
+ * struct guard_resp), kept in one file so that the two cannot drift apart.
+ *
+ * Invariants (tests/integration/t-guard.sh names each):
+ * GUARD-1 only-creating: the filter notifies only the calls that make a
+ *         name: open and openat with O_CREAT in their flags (matched on the
+ *         argument: an open without it is never notified), creat, mkdir,
+ *         mkdirat, mknod, mknodat, symlink, symlinkat, link, linkat, rename,
+ *         renameat, renameat2.  openat2 fails with ENOSYS (its flags are
+ *         behind a pointer, which a filter cannot read; libc never uses it
+ *         for open(), and programs that try it fall back to openat).
+ * GUARD-2 checked-once: the supervisor copies each path from the caller's
+ *         memory once, opens the caller's working directory or dirfd
+ *         (/proc/PID/cwd, /proc/PID/fd/N), and uses what it got only if the
+ *         notification is still valid after both (SECCOMP_IOCTL_NOTIF_ID_VALID):
+ *         the caller cannot change the path after it was copied, and a pid
+ *         reused meanwhile is not taken for the caller.
+ * GUARD-3 created-as-checked: the helper resolves the parent directory once,
+ *         to an fd; checks the final name against the rules on where that
+ *         fd is (its place as the kernel resolved it, its device and inode);
+ *         makes the name beneath that fd with a call that follows no link
+ *         at the final name (O_EXCL|O_NOFOLLOW, mkdirat, symlinkat, linkat,
+ *         renameat2); the fd of a made file goes to the caller with
+ *         SECCOMP_IOCTL_NOTIF_ADDFD.  Nothing is answered with
+ *         SECCOMP_USER_NOTIF_FLAG_CONTINUE, which reads the path again.
+ * GUARD-4 no-link-out: links in the parent path are followed by the kernel
+ *         inside that one resolution (no magic links: /proc/PID/fd/N, cwd,
+ *         root, never the helper's own), and the rules look at what it gave;
+ *         a link at the final name of an open is followed by the helper,
+ *         checked again at its target (at most 40 hops, then ELOOP).
+ * GUARD-5 refusal-logged: a refused call fails with EPERM and the denial
+ *         log gets one line with the path and the rule's key (nested_git,
+ *         gitdir, protect); where the kernel would refuse it anyway, its
+ *         answer and no line: EEXIST when the name is there (mkdir -p keeps
+ *         working), EROFS on a read-only bind, EBUSY onto a mount point.
+ * GUARD-6 fail-closed: a sandbox whose policy has the guard does not start
+ *         where the kernel has no user notification or no
+ *         SECCOMP_IOCTL_NOTIF_ADDFD (before 5.9); a helper that is gone, or
+ *         a request it cannot be asked, makes the call fail with EPERM.
+ * GUARD-7 same-domain: the helper is forked by pid 1 after its capabilities
+ *         are dropped and it took the sandbox's one Landlock domain, and is
+ *         undumpable: it writes nowhere a shell could not, and no process
+ *         inside can trace it or open its fds; a path into its own /proc/PID
+ *         (its mem, its fds, which it could open and hand over) is EACCES.
+ *
+ * The rules, on the resolved parent directory P and the final name N:
+ * - nested_git: N is ".git" and P is at or beneath the work tree or a
+ *   writable bind the host sees (unless nested_git = allow); the private
+ *   /tmp and home are not among them;
+ * - gitdir: P is the top of a git dir there at the start (the work tree's
+ *   .git, worktrees/NAME, modules/..., a nested repository's, a session's)
+ *   and N is not a name git writes there (git_names); P is such a git
+ *   dir's info/; P is its objects/info and N names alternates; P lies
+ *   beneath its modules/ (a submodule's git dir being made) and N is
+ *   config, hooks, commondir, gitdir, config.worktree or info;
+ * - protect: P/N is a missing protected path (protect_refuses); when one
+ *   is a link, also the path as the caller wrote it (lexical_refuses).
+ * Known limits: an existing FIFO opened with O_CREAT for writing with no
+ * reader fails with ENXIO (the helper must not block); a path through a
+ * magic link (/proc/PID/fd/N/x) fails with ELOOP; /dev/tty opened with
+ * O_CREAT is the caller's terminal only when one of its fds 0 to 9 is it
+ * (else ENXIO).
+ */
+#include "sandbox/guard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <stdnoreturn.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "base/path.h"
+#include "base/util.h"
+#include "git/protect.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/seccomp.h"
+#include "sandbox/wire.h"
+
+enum guard_op { OP_OPEN = 1, OP_MKDIR, OP_MKNOD, OP_SYMLINK, OP_LINK, OP_RENAME };
+enum guard_rule { RULE_NONE, RULE_NESTED_GIT, RULE_GITDIR, RULE_PROTECT };
+static const char *const rule_key[] = { "", "nested_git", "gitdir", "protect" };
+
+#define MAX_HOPS 40  /* links followed at an open's final name, as the kernel's MAXSYMLINKS */
+
+/* What the supervisor asks the helper: one datagram, the paths after the
+ * header (no NUL), with the directory fd of each path that has one. */
+struct guard_req {
+	uint32_t op;
+	int32_t flags;    /* open: its flags; link: linkat's; rename: renameat2's */
+	uint32_t mode;
+	uint32_t umask;
+	uint64_t dev;
+	int32_t tgid;     /* the caller in the sandbox's pid namespace (0: unknown) */
+	int32_t tid;
+	uint8_t has_dir[2];
+	uint16_t len[2];
+	char paths[2 * PATH_MAX];
+};
+#define REQ_HEAD offsetof(struct guard_req, paths)
+
+struct guard_resp {
+	int32_t result;   /* >= 0 (open: the fd follows), or -errno */
+	int32_t rule;     /* enum guard_rule that refused (result -EPERM) */
+	char path[PATH_MAX];
+};
+
+/* ---- the helper, inside ---- */
+
+struct gitdir_top {
+	const char *path;
+	dev_t dev;
+	ino_t ino;
+	bool has_info;
+	dev_t info_dev;
+	ino_t info_ino;
+};
+
+struct helper {
+	const struct sandbox_guard *g;
+	struct gitdir_top *tops;
+	size_t n_tops;
+	int root;
+	bool lexical;  /* a protected path is a link (or has one on its way) */
+};
+
+/* The names git itself makes at the top of a git dir (git's own sources:
+ * path.c's common list, refs, sequencer, bisect, merge, rebase, notes,
+ * worktree, gc, stash, fsmonitor).  Lock files (*.lock) and index.* too. */
+static bool git_names(const char *n)
+{
+	static const char *const names[] = {
+		"HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD", "MERGE_MSG", "MERGE_MODE", "MERGE_RR",
+		"MERGE_AUTOSTASH", "CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD", "AUTO_MERGE",
+		"COMMIT_EDITMSG", "TAG_EDITMSG", "SQUASH_MSG", "NOTES_EDITMSG", "NOTES_MERGE_PARTIAL",
+		"NOTES_MERGE_REF", "NOTES_MERGE_WORKTREE", "EDIT_DESCRIPTION", "BRANCH_DESCRIPTION",
+		"index", "packed-refs", "rebase-merge", "rebase-apply", "sequencer", "shallow",
+		"description", "logs", "refs", "objects", "rr-cache", "worktrees", "modules", "gc.pid",
+		"gc.log", "lost-found", "locked", "reftable", "lfs", "gitk.cache", "fsmonitor--daemon",
+		"fsmonitor--daemon.ipc",
+	};
+	size_t len = strlen(n);
+	if (len > 5 && streq(n + len - 5, ".lock"))
+		return true;
+	static const char *const prefixes[] = { "BISECT_", "index.", "sharedindex", "packed-refs.",
+						 "shallow_", "next-index-" };
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (strncmp(n, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (streq(n, names[i]))
+			return true;
+	return false;
+}
+
+/* The directory fd's place as the sandbox names it. */
+static int fd_path(int fd, char *buf, size_t size)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (buf[0] != '/' || (size_t)n == size - 1)
+		return -ENOENT; /* deleted, or not a place of the tree */
+	return 0;
+}
+
+static bool under(const char *path, const char *dir)
+{
+	return path_at_or_below(path, dir);
+}
+
+/* The rule that refuses making name in parent, or RULE_NONE; ret_path: the
+ * full path (for the log). */
+static enum guard_rule rule_of(const struct helper *h, int parent, const char *name, bool move,
+			       char *ret_path, size_t size)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	if (fd_path(parent, dir, sizeof(dir)) < 0 || fstat(parent, &st) < 0) {
+		snprintf(ret_path, size, "?/%s", name);
+		return RULE_GITDIR; /* GUARD-6: where it is cannot be told: refused */
+	}
+	int n = snprintf(ret_path, size, "%s%s%s", dir, streq(dir, "/") ? "" : "/", name);
+	if (n < 0 || (size_t)n >= size)
+		return RULE_GITDIR; /* too long to tell: refused */
+	const struct sandbox_guard *g = h->g;
+	if (!g->nested_git && streq(name, ".git"))
+		for (size_t i = 0; i < g->n_roots; i++)
+			if (under(dir, g->roots[i]))
+				return RULE_NESTED_GIT;
+	for (size_t i = 0; i < h->n_tops; i++) {
+		const struct gitdir_top *t = &h->tops[i];
+		if (st.st_dev == t->dev && st.st_ino == t->ino && !git_names(name))
+			return RULE_GITDIR;
+		if (t->has_info && st.st_dev == t->info_dev && st.st_ino == t->info_ino)
+			return RULE_GITDIR;
+		size_t tl = strlen(t->path);
+		if (strncmp(dir, t->path, tl) != 0 || dir[tl] != '/')
+			continue;
+		const char *rest = dir + tl + 1;
+		if (streq(rest, "objects/info") && (streq(name, "alternates") || streq(name, "http-alternates")))
+			return RULE_GITDIR;
+		if (strncmp(rest, "modules/", 8) == 0 || streq(rest, "modules")) {
+			static const char *const bad[] = { "config", "hooks", "commondir", "gitdir",
+							   "config.worktree", "info" };
+			for (size_t k = 0; k < ARRAY_SIZE(bad) && !streq(rest, "modules"); k++)
+				if (streq(name, bad[k]))
+					return RULE_GITDIR;
+		}
+	}
+	if (protect_refuses(g->protect, ret_path, move ? PROTECT_MOVE : PROTECT_CREATE, NULL))
+		return RULE_PROTECT;
+	return RULE_NONE;
+}
+
+static bool in_proc(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/* GUARD-7: the helper's own /proc/PID, which it may open and a caller may
+ * not (its mem, its fds): never a caller's parent directory. */
+static bool helper_own(int dir)
+{
+	char path[PATH_MAX], own[32];
+	if (!in_proc(dir))
+		return false;
+	if (fd_path(dir, path, sizeof(path)) < 0)
+		return true;
+	int n = snprintf(own, sizeof(own), "/proc/%d", (int)getpid());
+	return strncmp(path, own, (size_t)n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* path (as the caller wrote it) to its parent's fd and final name.
+ * *ret_slash: it ended in '/'. */
+static int resolve(const struct helper *h, int dirfd, const char *path, pid_t tgid, pid_t tid,
+		   int *ret_parent, char name[NAME_MAX + 1], bool *ret_slash)
+{
+	char buf[PATH_MAX + 64];
+	if (!path[0])
+		return -ENOENT;
+	/* The caller's own /proc/self, not the helper's. */
+	if (tgid > 0 && (strncmp(path, "/proc/self/", 11) == 0 || streq(path, "/proc/self")))
+		snprintf(buf, sizeof(buf), "/proc/%d%s", (int)tgid, path + 10);
+	else if (tgid > 0 && (strncmp(path, "/proc/thread-self/", 18) == 0 || streq(path, "/proc/thread-self")))
+		snprintf(buf, sizeof(buf), "/proc/%d/task/%d%s", (int)tgid, (int)tid, path + 17);
+	else if (tgid > 0 && strncmp(path, "/dev/fd/", 8) == 0)
+		snprintf(buf, sizeof(buf), "/proc/%d/fd/%s", (int)tgid, path + 8);
+	else
+		snprintf(buf, sizeof(buf), "%s", path);
+	size_t n = strlen(buf);
+	*ret_slash = false;
+	while (n > 1 && buf[n - 1] == '/') {
+		buf[--n] = '\0';
+		*ret_slash = true;
+	}
+	char *last = strrchr(buf, '/');
+	const char *dir = ".", *base = buf;
+	if (last == buf) {
+		dir = "/";
+		base = buf + 1;
+	} else if (last) {
+		*last = '\0';
+		dir = buf;
+		base = last + 1;
+	}
+	if (!base[0])
+		base = "."; /* "/" itself */
+	if (strlen(base) > NAME_MAX)
+		return -ENAMETOOLONG;
+	int start = buf[0] == '/' ? h->root : dirfd;
+	if (start < 0)
+		return -EBADF;
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, start, dir, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	if (helper_own(fd)) {
+		close(fd);
+		return -EACCES;
+	}
+	snprintf(name, NAME_MAX + 1, "%s", base);
+	*ret_parent = fd;
+	return 0;
+}
+
+static bool dot(const char *name)
+{
+	return streq(name, ".") || streq(name, "..");
+}
+
+/* /dev/tty: the caller's controlling terminal (tty_nr of /proc/PID/stat),
+ * reopened through the first of the caller's fds 0 to 9 that is it (the
+ * terminal may be the host's: its number says nothing inside). */
+static int open_ctty(pid_t tgid, int flags)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tgid);
+	_cleanup_close_ int fd = tgid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -ENXIO;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	int tty = 0;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %d", &tty) != 1 || tty == 0)
+		return -ENXIO;
+	dev_t want = makedev(((unsigned)tty >> 8) & 0xfff, ((unsigned)tty & 0xff) | (((unsigned)tty >> 12) & 0xfff00));
+	for (int i = 0; i < 10; i++) {
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tgid, i);
+		if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != want)
+			continue;
+		int t = open(path, (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_NOCTTY | O_CLOEXEC);
+		return t < 0 ? -errno : t;
+	}
+	return -ENXIO;
+}
+
+/* A refused name where the kernel would refuse it anyway: on a read-only
+ * mount EROFS, a mount point (a rename onto it) EBUSY: that answer, not
+ * logged (the bind protects it, gitprotect.c); 0 otherwise. */
+static int natural_refusal(int parent, const char *name)
+{
+	struct statvfs sv;
+	if (fstatvfs(parent, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		return -EROFS;
+	struct statx stx;
+	if (statx(parent, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) == 0 &&
+	    (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return -EBUSY;
+	return 0;
+}
+
+/* open(2) with O_CREAT, made beneath parent (taken). */
+static int do_open(const struct helper *h, const struct guard_req *q, int parent, char *name, bool slash,
+		   struct guard_resp *resp)
+{
+	int flags = q->flags, r = -ELOOP;
+	bool create = !(flags & O_PATH); /* O_PATH drops O_CREAT */
+	if (slash || dot(name)) {
+		close(parent);
+		return -EISDIR;
+	}
+	for (int hop = 0; hop < MAX_HOPS; hop++) {
+		struct stat st;
+		if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = -errno;
+			if (r != -ENOENT || !create)
+				break;
+			enum guard_rule rule = rule_of(h, parent, name, false, resp->path, sizeof(resp->path));
+			if (rule) {
+				r = natural_refusal(parent, name);
+				if (!r) {
+					resp->rule = rule;
+					r = -EPERM;
+				}
+				break;
+			}
+			int fd = openat(parent, name, flags | O_EXCL | O_NOFOLLOW | O_CLOEXEC, q->mode);
+			if (fd >= 0 || errno != EEXIST || (flags & O_EXCL)) {
+				r = fd >= 0 ? fd : -errno;
+				break;
+			}
+			continue; /* made meanwhile: open what is there */
+		}
+		if (S_ISLNK(st.st_mode)) {
+			if (flags & (O_EXCL | O_NOFOLLOW)) {
+				r = flags & O_EXCL ? -EEXIST : -ELOOP;
+				break;
+			}
+			if (in_proc(parent)) {
+				/* the caller's own fd, cwd...: what it names is there */
+				int fd = openat(parent, name, (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
+				r = fd < 0 ? -errno : fd;
+				break;
+			}
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+			if (n < 0) {
+				r = -errno;
+				if (r == -EINVAL)
+					continue; /* no longer a link */
+				break;
+			}
+			target[n] = '\0';
+			int next;
+			bool s2;
+			r = resolve(h, parent, target, q->tgid, q->tid, &next, name, &s2);
+			if (r < 0)
+				break;
+			close(parent);
+			parent = next;
+			r = -ELOOP;
+			if (s2 || dot(name)) {
+				r = -EISDIR;
+				break;
+			}
+			continue;
+		}
+		if (flags & O_EXCL) {
+			r = -EEXIST;
+			break;
+		}
+		if (S_ISDIR(st.st_mode) && create) {
+			r = -EISDIR; /* as the kernel answers O_CREAT on a directory */
+			break;
+		}
+		if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(5, 0)) {
+			r = open_ctty(q->tgid, flags);
+			break;
+		}
+		bool fifo = S_ISFIFO(st.st_mode);
+		int fd = openat(parent, name, (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
+		if (fd < 0 && (errno == ENOENT || errno == ELOOP))
+			continue; /* removed or swapped meanwhile: again */
+		if (fd >= 0 && fifo && !(flags & O_NONBLOCK))
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		r = fd < 0 ? -errno : fd;
+		break;
+	}
+	close(parent);
+	return r;
+}
+
+/* A name made by one call that never follows a link at it: mkdir, mknod,
+ * symlink, link.  Refused: EEXIST when the name is there, else EPERM. */
+static int do_make(const struct helper *h, const struct guard_req *q, int parent, const char *name,
+		   const char *target, int oldp, const char *oldname, struct guard_resp *resp)
+{
+	int r;
+	if (dot(name) || !name[0]) {
+		r = -EEXIST;
+		goto out;
+	}
+	enum guard_rule rule = rule_of(h, parent, name, q->op == OP_LINK, resp->path, sizeof(resp->path));
+	if (rule) {
+		struct stat st;
+		r = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : natural_refusal(parent, name);
+		if (!r) {
+			resp->rule = rule;
+			r = -EPERM;
+		}
+		goto out;
+	}
+	switch (q->op) {
+	case OP_MKDIR: r = mkdirat(parent, name, q->mode); break;
+	case OP_MKNOD: r = mknodat(parent, name, q->mode, (dev_t)q->dev); break;
+	case OP_SYMLINK: r = symlinkat(target, parent, name); break;
+	default: r = linkat(oldp, oldname, parent, name, q->flags); break;
+	}
+	r = r < 0 ? -errno : 0;
+out:
+	close(parent);
+	return r;
+}
+
+static int do_rename(const struct helper *h, const struct guard_req *q, int oldp, const char *oldname,
+		     int newp, const char *newname, struct guard_resp *resp)
+{
+	int r;
+	enum guard_rule rule = RULE_NONE;
+	if (dot(oldname) || dot(newname)) {
+		r = -EBUSY;
+		goto out;
+	}
+	rule = rule_of(h, newp, newname, true, resp->path, sizeof(resp->path));
+	if (!rule && (q->flags & RENAME_EXCHANGE))
+		rule = rule_of(h, oldp, oldname, true, resp->path, sizeof(resp->path));
+	if (rule) {
+		r = natural_refusal(newp, newname);
+		if (!r) {
+			resp->rule = rule;
+			r = -EPERM;
+		}
+		goto out;
+	}
+	r = syscall(SYS_renameat2, oldp, oldname, newp, newname, (unsigned)q->flags) < 0 ? -errno : 0;
+out:
+	close(oldp);
+	close(newp);
+	return r;
+}
+
+/* A protected path that is a link (PROTECT_LINK) is refused as the
+ * caller names it, too: the rules see where a link leads, and what git
+ * outside follows into is that name (path as written, against dirfd's
+ * place, '..' lexically).  true: refused, resp filled. */
+static bool lexical_refuses(const struct helper *h, int dirfd, const char *path, bool move,
+			    struct guard_resp *resp)
+{
+	if (!h->lexical || !path[0])
+		return false;
+	char dir[PATH_MAX], joined[2 * PATH_MAX + 2];
+	if (path[0] == '/')
+		snprintf(joined, sizeof(joined), "%s", path);
+	else if (dirfd < 0 || fd_path(dirfd, dir, sizeof(dir)) < 0)
+		return false; /* the rules on the resolved place still hold */
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", dir, path);
+	_cleanup_free_ char *norm = protect_normalize(joined);
+	if (!norm || !protect_refuses(h->g->protect, norm, move ? PROTECT_MOVE : PROTECT_CREATE, NULL))
+		return false;
+	snprintf(resp->path, sizeof(resp->path), "%s", norm);
+	resp->rule = RULE_PROTECT;
+	return true;
+}
+
+/* One request: the result, *ret_fd for an open. */
+static int serve(const struct helper *h, struct guard_req *q, size_t len, int *fds, size_t n_fds,
+		 struct guard_resp *resp)
+{
+	if (len < REQ_HEAD || q->len[0] > PATH_MAX - 1 || q->len[1] > PATH_MAX - 1 ||
+	    len != REQ_HEAD + q->len[0] + q->len[1] || n_fds != (size_t)(q->has_dir[0] + q->has_dir[1]))
+		return -EINVAL;
+	char p0[PATH_MAX], p1[PATH_MAX];
+	memcpy(p0, q->paths, q->len[0]);
+	p0[q->len[0]] = '\0';
+	memcpy(p1, q->paths + q->len[0], q->len[1]);
+	p1[q->len[1]] = '\0';
+	if (memchr(p0, 0, q->len[0]) || memchr(p1, 0, q->len[1]))
+		return -EINVAL;
+	int d0 = q->has_dir[0] ? fds[0] : -1, d1 = q->has_dir[1] ? fds[q->has_dir[0]] : -1;
+	umask(q->umask & 0777);
+	char name0[NAME_MAX + 1], name1[NAME_MAX + 1];
+	int par0 = -1, par1 = -1, r;
+	bool slash;
+	bool made_is_1 = q->op == OP_SYMLINK || q->op == OP_LINK || q->op == OP_RENAME;
+	if (lexical_refuses(h, made_is_1 ? d1 : d0, made_is_1 ? p1 : p0, q->op >= OP_LINK, resp) ||
+	    (q->op == OP_RENAME && (q->flags & RENAME_EXCHANGE) && lexical_refuses(h, d0, p0, true, resp)))
+		return -EPERM;
+	switch (q->op) {
+	case OP_OPEN:
+		r = resolve(h, d0, p0, q->tgid, q->tid, &par0, name0, &slash);
+		return r < 0 ? r : do_open(h, q, par0, name0, slash, resp);
+	case OP_MKDIR:
+	case OP_MKNOD:
+		r = resolve(h, d0, p0, q->tgid, q->tid, &par0, name0, &slash);
+		if (r == 0 && slash && q->op == OP_MKNOD) {
+			close(par0);
+			r = -ENOENT;
+		}
+		return r < 0 ? r : do_make(h, q, par0, name0, NULL, -1, NULL, resp);
+	case OP_SYMLINK:
+		r = resolve(h, d1, p1, q->tgid, q->tid, &par1, name1, &slash);
+		if (r == 0 && slash) {
+			close(par1);
+			r = -ENOENT;
+		}
+		return r < 0 ? r : do_make(h, q, par1, name1, p0, -1, NULL, resp);
+	case OP_LINK:
+		if ((q->flags & AT_EMPTY_PATH) && !p0[0]) {
+			par0 = d0 >= 0 ? fcntl(d0, F_DUPFD_CLOEXEC, 3) : -EBADF;
+			name0[0] = '\0';
+			r = par0 < 0 ? -EBADF : 0;
+		} else {
+			r = resolve(h, d0, p0, q->tgid, q->tid, &par0, name0, &slash);
+		}
+		if (r < 0)
+			return r;
+		r = resolve(h, d1, p1, q->tgid, q->tid, &par1, name1, &slash);
+		if (r < 0) {
+			close(par0);
+			return r;
+		}
+		r = do_make(h, q, par1, name1, NULL, par0, name0, resp);
+		close(par0);
+		return r;
+	case OP_RENAME:
+		r = resolve(h, d0, p0, q->tgid, q->tid, &par0, name0, &slash);
+		if (r < 0)
+			return r;
+		r = resolve(h, d1, p1, q->tgid, q->tid, &par1, name1, &slash);
+		if (r < 0) {
+			close(par0);
+			return r;
+		}
+		return do_rename(h, q, par0, name0, par1, name1, resp);
+	default:
+		return -EINVAL;
+	}
+}
+
+static void tops_load(struct helper *h)
+{
+	const struct sandbox_guard *g = h->g;
+	h->tops = calloc(g->n_gitdirs ? g->n_gitdirs : 1, sizeof(*h->tops));
+	if (!h->tops)
+		_exit(EXIT_FAILURE);
+	for (size_t i = 0; i < g->n_gitdirs; i++) {
+		struct stat st;
+		if (stat(g->gitdirs[i], &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		struct gitdir_top *t = &h->tops[h->n_tops++];
+		*t = (struct gitdir_top){ .path = g->gitdirs[i], .dev = st.st_dev, .ino = st.st_ino };
+		_cleanup_free_ char *info = path_join(g->gitdirs[i], "info");
+		if (info && lstat(info, &st) == 0 && S_ISDIR(st.st_mode)) {
+			t->has_info = true;
+			t->info_dev = st.st_dev;
+			t->info_ino = st.st_ino;
+		}
+	}
+}
+
+static noreturn void helper_main(const struct sandbox_spec *s, int sock)
+{
+	struct helper h = { .g = &s->guard, .root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) };
+	if (h.root < 0)
+		_exit(EXIT_FAILURE);
+	tops_load(&h);
+	for (size_t i = 0; h.g->protect && i < h.g->protect->n; i++)
+		if (h.g->protect->v[i].state == PROTECT_LINK)
+			h.lexical = true;
+	static struct guard_req q;
+	static struct guard_resp resp;
+	for (;;) {
+		int fds[2];
+		size_t n_fds = 0;
+		ssize_t n = wire_recvmsg(sock, &q, sizeof(q), fds, 2, &n_fds);
+		if (n == 0 || n == -ECONNRESET || n == -EPIPE)
+			_exit(0);
+		if (n < 0)
+			continue;
+		resp.rule = RULE_NONE;
+		resp.path[0] = '\0';
+		resp.result = serve(&h, &q, (size_t)n, fds, n_fds, &resp);
+		for (size_t i = 0; i < n_fds; i++)
+			close(fds[i]);
+		bool fd = q.op == OP_OPEN && resp.result >= 0;
+		size_t len = offsetof(struct guard_resp, path) + (resp.rule ? strlen(resp.path) + 1 : 0);
+		(void)wire_sendmsg(sock, &resp, len, fd ? &resp.result : NULL, fd);
+		if (fd)
+			close(resp.result);
+	}
+}
+
+int guard_helper_start(const struct sandbox_spec *s, int *ret_sock, pid_t *ret_pid)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	/* No exit signal: a "clone child", which waitpid(-1) and waitid(P_ALL)
+	 * do not see (the spawner's reaping and idle test stay as they were). */
+	pid_t pid = (pid_t)syscall(SYS_clone, 0UL, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		int r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			_exit(EXIT_FAILURE);
+		(void)prctl(PR_SET_NAME, "nsbsh-guard", 0, 0, 0);
+		/* GUARD-7: pid 1 is undumpable already; so is its child */
+		(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		if (close_range(3, (unsigned)sv[1] - 1, 0) < 0 || close_range((unsigned)sv[1] + 1, ~0U, 0) < 0)
+			_exit(EXIT_FAILURE);
+		helper_main(s, sv[1]);
+	}
+	close(sv[1]);
+	*ret_sock = sv[0];
+	*ret_pid = pid;
+	return 0;
+}
+
+/* ---- the supervisor, outside ---- */
+
+int guard_probe_addfd(int listener, bool *ret_send)
+{
+	/* id 0 is no notification: a kernel with the ioctl says ENOENT, one
+	 * without it ENOTTY or EINVAL; the flag SEND is checked before the id. */
+	struct seccomp_notif_addfd a = { .id = 0, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)listener };
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0 && errno == ENOENT) {
+		*ret_send = true;
+		return 1;
+	}
+	a.flags = 0;
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0 && errno == ENOENT) {
+		*ret_send = false;
+		return 1;
+	}
+	return -ENOSYS;
+}
+
+/* A NUL-ended string of the caller's at addr, read once, page by page. */
+static int mem_string(pid_t pid, uint64_t addr, char *buf, size_t size)
+{
+	size_t got = 0;
+	if (!addr)
+		return -EFAULT;
+	while (got < size) {
+		uint64_t a = addr + got;
+		size_t chunk = 4096 - (size_t)(a & 4095);
+		if (chunk > size - got)
+			chunk = size - got;
+		struct iovec local = { buf + got, chunk }, remote = { (void *)(uintptr_t)a, chunk };
+		ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (n <= 0)
+			return -EFAULT;
+		char *z = memchr(buf + got, '\0', (size_t)n);
+		if (z)
+			return (int)(z - buf);
+		got += (size_t)n;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* The caller's umask and its ids in the sandbox, from /proc/PID/status. */
+static void caller_status(pid_t pid, struct guard_req *q)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	q->umask = 022;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	char *l;
+	if ((l = strstr(buf, "\nUmask:")))
+		q->umask = (uint32_t)strtoul(l + 7, NULL, 8);
+	static const char *const keys[] = { "\nNStgid:", "\nNSpid:" };
+	int32_t *dst[] = { &q->tgid, &q->tid };
+	for (size_t i = 0; i < 2; i++) {
+		if (!(l = strstr(buf, keys[i])))
+			continue;
+		l += strlen(keys[i]);
+		char *end = l + strcspn(l, "\n"), *last = l;
+		for (char *p = l; p < end; p++)
+			if (*p == '\t')
+				last = p + 1;
+		*dst[i] = (int32_t)strtol(last, NULL, 10);
+	}
+}
+
+struct call {
+	enum guard_op op;
+	int dir[2];    /* argument index of path i's dirfd; -1: AT_FDCWD */
+	int path[2];   /* argument index of path i; -1: none */
+	int flags, mode, dev;  /* argument indexes; -1: none */
+	int fixed_flags;
+	bool target0;  /* path 0 is a link's text: no directory */
+};
+
+static bool call_of(int nr, struct call *c)
+{
+	*c = (struct call){ .dir = { -1, -1 }, .path = { -1, -1 }, .flags = -1, .mode = -1, .dev = -1 };
+	switch (nr) {
+#ifdef SYS_open
+	case SYS_open: *c = (struct call){ OP_OPEN, { -1, -1 }, { 0, -1 }, 1, 2, -1, 0, false }; return true;
+	case SYS_creat: *c = (struct call){ OP_OPEN, { -1, -1 }, { 0, -1 }, -1, 1, -1, O_CREAT | O_WRONLY | O_TRUNC, false }; return true;
+	case SYS_mkdir: *c = (struct call){ OP_MKDIR, { -1, -1 }, { 0, -1 }, -1, 1, -1, 0, false }; return true;
+	case SYS_mknod: *c = (struct call){ OP_MKNOD, { -1, -1 }, { 0, -1 }, -1, 1, 2, 0, false }; return true;
+	case SYS_symlink: *c = (struct call){ OP_SYMLINK, { -1, -1 }, { 0, 1 }, -1, -1, -1, 0, true }; return true;
+	case SYS_link: *c = (struct call){ OP_LINK, { -1, -1 }, { 0, 1 }, -1, -1, -1, 0, false }; return true;
+	case SYS_rename: *c = (struct call){ OP_RENAME, { -1, -1 }, { 0, 1 }, -1, -1, -1, 0, false }; return true;
+#endif
+	case SYS_openat: *c = (struct call){ OP_OPEN, { 0, -1 }, { 1, -1 }, 2, 3, -1, 0, false }; return true;
+	case SYS_mkdirat: *c = (struct call){ OP_MKDIR, { 0, -1 }, { 1, -1 }, -1, 2, -1, 0, false }; return true;
+	case SYS_mknodat: *c = (struct call){ OP_MKNOD, { 0, -1 }, { 1, -1 }, -1, 2, 3, 0, false }; return true;
+	case SYS_symlinkat: *c = (struct call){ OP_SYMLINK, { -1, 1 }, { 0, 2 }, -1, -1, -1, 0, true }; return true;
+	case SYS_linkat: *c = (struct call){ OP_LINK, { 0, 2 }, { 1, 3 }, 4, -1, -1, 0, false }; return true;
+	case SYS_renameat: *c = (struct call){ OP_RENAME, { 0, 2 }, { 1, 3 }, -1, -1, -1, 0, false }; return true;
+	case SYS_renameat2: *c = (struct call){ OP_RENAME, { 0, 2 }, { 1, 3 }, 4, -1, -1, 0, false }; return true;
+	default: return false;
+	}
+}
+
+static int respond(int listener, uint64_t id, int64_t val, int error)
+{
+	struct seccomp_notif_resp resp = { .id = id, .val = val, .error = error };
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 ? -errno : 0;
+}
+
+int guard_answer(int listener, int helper, bool addfd_send, const struct seccomp_notif *req,
+		 struct seccomp_denial *ret)
+{
+	struct call c;
+	static struct guard_req q;
+	static struct guard_resp resp;
+	pid_t pid = (pid_t)req->pid;
+	int fds[2] = { -1, -1 }, n_fds = 0, r = 0;
+	if (!call_of(req->data.nr, &c))
+		return -EINVAL;
+	memset(&q, 0, REQ_HEAD);
+	q.op = c.op;
+	q.flags = c.flags >= 0 ? (int32_t)req->data.args[c.flags] : c.fixed_flags;
+	q.mode = c.mode >= 0 ? (uint32_t)req->data.args[c.mode] : 0;
+	q.dev = c.dev >= 0 ? req->data.args[c.dev] : 0;
+	size_t off = 0;
+	for (int i = 0; i < 2 && r == 0; i++) {
+		if (c.path[i] < 0)
+			continue;
+		int n = mem_string(pid, req->data.args[c.path[i]], q.paths + off, PATH_MAX);
+		if (n < 0) {
+			r = n;
+			break;
+		}
+		q.len[i] = (uint16_t)n;
+		bool relative = q.paths[off] != '/';
+		off += (size_t)n;
+		if ((i == 0 && c.target0) || !relative)
+			continue;
+		/* GUARD-2: the caller's cwd or dirfd, as it is now */
+		char link[64];
+		int dfd = c.dir[i] >= 0 ? (int)req->data.args[c.dir[i]] : AT_FDCWD;
+		if (dfd == AT_FDCWD)
+			snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+		else if (dfd >= 0)
+			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, dfd);
+		else {
+			r = -EBADF;
+			break;
+		}
+		int fd = open(link, O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			r = errno == ENOENT ? -EBADF : -errno;
+			break;
+		}
+		fds[n_fds++] = fd;
+		q.has_dir[i] = 1;
+	}
+	caller_status(pid, &q);
+	/* GUARD-2: what was read is the caller's only if it still waits */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
+		r = -ENOENT;
+		goto out;
+	}
+	if (r < 0) {
+		respond(listener, req->id, 0, r);
+		r = 0;
+		goto out;
+	}
+	ssize_t n = wire_sendmsg(helper, &q, REQ_HEAD + off, fds, (size_t)n_fds);
+	int got[1] = { -1 };
+	size_t n_got = 0;
+	if (n >= 0)
+		n = wire_recvmsg(helper, &resp, sizeof(resp), got, 1, &n_got);
+	if (n < (ssize_t)offsetof(struct guard_resp, path)) {
+		r = n < 0 ? (int)n : -EIO; /* GUARD-6: the caller gets EPERM */
+		goto out;
+	}
+	if (resp.rule > RULE_NONE && resp.rule <= RULE_PROTECT && resp.result == -EPERM) {
+		resp.path[sizeof(resp.path) - 1] = '\0';
+		ret->group = rule_key[resp.rule];
+		snprintf(ret->detail, sizeof(ret->detail), "%s", resp.path);
+		r = 1;
+		goto out;
+	}
+	if (q.op == OP_OPEN && resp.result >= 0) {
+		if (n_got != 1) {
+			r = -EIO;
+			goto out;
+		}
+		struct seccomp_notif_addfd a = { .id = req->id, .srcfd = (uint32_t)got[0],
+						 .newfd_flags = (q.flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+						 .flags = addfd_send ? SECCOMP_ADDFD_FLAG_SEND : 0 };
+		int fd = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+		close(got[0]);
+		if (fd >= 0 && !addfd_send)
+			respond(listener, req->id, fd, 0);
+		/* < 0: the caller is gone (or out of fds: EMFILE) */
+		if (fd < 0 && errno != ENOENT)
+			respond(listener, req->id, 0, -errno);
+		r = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < n_got; i++)
+		close(got[i]);
+	respond(listener, req->id, resp.result >= 0 ? resp.result : 0, resp.result < 0 ? resp.result : 0);
+	r = 0;
+out:
+	for (int i = 0; i < n_fds; i++)
+		close(fds[i]);
+	return r;
+}
