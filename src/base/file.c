@@ -185,6 +185,20 @@ bool is_own_dir(const char *path)
 	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid();
 }
 
+int mkdir_private(const char *dir)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	struct stat st;
+	if (lstat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid())
+		return -EPERM;
+	if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) < 0)
+		return -errno;
+	return 0;
+}
+
 /* rm -rf of dfd/name: never follows a link, and makes the directories that
  * code in a sandbox left unwritable (chmod 000) writable first. */
 static int remove_tree_depth(int dfd, const char *name, int depth)

@@ -50,6 +50,10 @@ int mkdir_parents(const char *path, mode_t mode);
 /* Whether path is a directory (not a link to one) that belongs to the
  * caller's uid. */
 bool is_own_dir(const char *path);
+/* dir made 0700 where missing: 0 once it is a directory (not a link) of
+ * the caller's uid, of mode 0700 (made so); -EPERM when it is anything
+ * else, or another negative errno. */
+int mkdir_private(const char *dir);
 
 /* rm -rf of dfd/name (AT_FDCWD: name alone), fd-relative all the way down:
  * never follows a link (a link is removed, not its target; one swapped in

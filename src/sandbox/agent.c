@@ -116,15 +116,9 @@ static char *find_program(const char *name)
  * dead sandbox's socket. */
 static int own_dir(const char *dir)
 {
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	struct stat st;
-	if (lstat(dir, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid())
-		return -EPERM;
-	if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) < 0)
-		return -errno;
+	int r = mkdir_private(dir);
+	if (r < 0)
+		return r;
 	_cleanup_close_ int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

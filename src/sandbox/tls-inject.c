@@ -182,20 +182,6 @@ static int ossl_load(char **ret_err)
 
 /* ---- the spec (the start's) -------------------------------------------- */
 
-static int own_dir(const char *dir)
-{
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	struct stat st;
-	if (lstat(dir, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid())
-		return -EPERM;
-	if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) < 0)
-		return -errno;
-	return 0;
-}
-
 int inject_spec_init(struct inject_spec *ret, const struct policy *pol, const char *live_dir, const char *id,
 		     const char *home, const char *log)
 {
@@ -215,7 +201,7 @@ int inject_spec_init(struct inject_spec *ret, const struct policy *pol, const ch
 	}
 	s.n = n;
 	if (r == 0)
-		r = own_dir(s.dir);
+		r = mkdir_private(s.dir);
 	/* in place before the view is built; its contents come with the CA */
 	if (r == 0)
 		r = file_write_atomic(s.dir, INJECT_BUNDLE_NAME, "", 0, 0644);
