@@ -270,6 +270,13 @@ root_do_checked() {
 	[ $rc = 0 ] || return 1
 }
 
+# userconf LINE... - the test user's nsbsh.conf, $CONF (default: under
+# $XDG_CONFIG_HOME, else ~/.config), made of these lines
+userconf() {
+	local conf=${CONF:-${XDG_CONFIG_HOME:-$HOME/.config}/nsbsh/nsbsh.conf}
+	mkdir -p "${conf%/*}" && printf '%s\n' "$@" >"$conf"
+}
+
 # answer TEXT NAME - tests/try-syscall's answer for NAME in TEXT (what it
 # printed): the rest of NAME's line ("ok", "ok EXTRA", "errno=E...",
 # "signal=SIG..."), or "(no answer)" when TEXT has no line for NAME.

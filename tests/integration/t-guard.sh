@@ -13,7 +13,6 @@ P=$W/proj
 mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
 NSB=$(dirname "$NSBSH")/nsb
 CONF=$HOME/.config/nsbsh/nsbsh.conf
-userconf() { mkdir -p "${CONF%/*}" && printf '%s\n' "$@" >"$CONF"; }
 
 # in SCRIPT - SCRIPT in the project's sandbox
 in_sandbox() { run_nsbsh --in "$P" -c "[ -n \"\$DEMO_VAR\" ] || echo not-sandboxed; $1"; }

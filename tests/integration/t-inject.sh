@@ -14,7 +14,6 @@ mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
 export XDG_CONFIG_HOME=$W/config
 CONF=$XDG_CONFIG_HOME/nsbsh/nsbsh.conf
 NSB=$(dirname "$NSBSH")/nsb
-userconf() { mkdir -p "${CONF%/*}" && printf '%s\n' "$@" >"$CONF"; }
 SECRET="SECRET-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 # --- a test CA and the servers' certificates (outside the project: the

@@ -14,7 +14,6 @@ mkdir -p "$P/www" && echo "served from the sandbox" >"$P/www/page"
 BB=$P/busybox
 LIVE=$XDG_RUNTIME_DIR/nsbsh
 CONF=$HOME/.config/nsbsh/nsbsh.conf
-userconf() { mkdir -p "${CONF%/*}" && printf '%s\n' "$@" >"$CONF"; }
 # records - how many live sandboxes the runtime directory records
 records() { local f n=0; for f in "$LIVE"/*.info; do [ -e "$f" ] && n=$((n + 1)); done; echo $n; }
 # gone PID [SECONDS] - wait until process PID has ended (default 10 s)

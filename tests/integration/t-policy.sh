@@ -11,9 +11,6 @@ mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
 CONF=$HOME/.config/nsbsh/nsbsh.conf
 echo "the home secret" >"$HOME/secret.txt"
 
-userconf() { # LINE... - the user's nsbsh.conf
-	mkdir -p "${CONF%/*}" && printf '%s\n' "$@" >"$CONF"
-}
 noconf() { rm -f "$CONF"; }
 
 # --- network -------------------------------------------------------------------

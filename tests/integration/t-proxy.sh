@@ -13,7 +13,6 @@ mkproject "$P" || { t_fail "mkproject" "fixture not created"; exit 1; }
 export XDG_CONFIG_HOME=$W/config
 CONF=$XDG_CONFIG_HOME/nsbsh/nsbsh.conf
 NSB=$(dirname "$NSBSH")/nsb
-userconf() { mkdir -p "${CONF%/*}" && printf '%s\n' "$@" >"$CONF"; }
 
 # Two HTTP servers on the host's loopback, each its own port and page,
 # stopped by their pids at the end.
