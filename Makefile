@@ -137,7 +137,7 @@ HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 fuzz: $(FUZZ_BINS)
 
-FUZZ_DEVENV := src/env/devenv.c src/base/strbuf.c
+FUZZ_DEVENV := src/env/devenv.c src/env/closure.c src/base/strbuf.c
 # fuzz_config: the parse (parse.c, text.c) and the merge (merge.c), with
 # the questions they ask (query.c), printable() (log.c) and the path
 # rules (path.c); not load.c, which reads files.

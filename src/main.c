@@ -405,7 +405,7 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 	if (p->worktree) {
 		struct env_request q = { .project = p, .policy = pol, .user = &st->user,
 					 .interactive = st->interactive, .reload = reload,
-					 .no_daemon = !policy_daemon_shown(pol, false) };
+					 .no_daemon = !policy_daemon_evaluates(pol) };
 		_cleanup_free_ char *why = NULL;
 		r = here->broken ? -ENOTDIR : env_choose(&q, s->cache, &s->env, &s->stale, &why);
 		s->have_env = r == 0;

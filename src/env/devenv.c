@@ -8,6 +8,7 @@
  * sticky out-of-memory flag so that rendering code needs no error paths;
  * devenv_render() checks the flags once at the end. */
 #include "env/devenv.h"
+#include "env/closure.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -553,24 +554,6 @@ void devenv_release(struct devenv *d)
 
 /* ---- store paths in nix's other JSON ---------------------------------- */
 
-/* "/nix/store/" HASH (32 of nix's base-32 digits) "-" NAME, NAME of the
- * characters nix allows in one. */
-static bool store_path_ok(const char *s, size_t n)
-{
-	static const char prefix[] = "/nix/store/", digits[] = "0123456789abcdfghijklmnpqrsvwxyz";
-	const size_t np = sizeof(prefix) - 1;
-
-	if (n < np + 34 || n > 4096 || memcmp(s, prefix, np) != 0 || s[np + 32] != '-')
-		return false;
-	for (size_t i = np; i < np + 32; i++)
-		if (!s[i] || !strchr(digits, s[i]))
-			return false;
-	for (size_t i = np + 33; i < n; i++)
-		if (!s[i] || (!is_alpha(s[i]) && !(s[i] >= '0' && s[i] <= '9') && !strchr("+-._?=", s[i])))
-			return false;
-	return true;
-}
-
 void store_paths_release(struct store_paths *p)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -581,7 +564,7 @@ void store_paths_release(struct store_paths *p)
 
 static int paths_add(struct store_paths *p, const struct strbuf *s)
 {
-	if (!store_path_ok(s->s, s->len))
+	if (!closure_path_ok(s->s, s->len))
 		return -EINVAL;
 	for (size_t i = 0; i < p->n; i++)
 		if (streq(p->v[i], s->s))

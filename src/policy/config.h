@@ -58,6 +58,13 @@ enum policy_nix_daemon {
 	POLICY_NIX_DAEMON_ON,
 };
 
+/* store: what of /nix/store a sandbox sees, narrowest first (merge.c
+ * ranks them so). */
+enum policy_store {
+	POLICY_STORE_CLOSURE,  /* the environment's closure only (env/closure.h) */
+	POLICY_STORE_ALL,
+};
+
 enum policy_reload {
 	POLICY_RELOAD_ASK,      /* interactive starts only: ask */
 	POLICY_RELOAD_REBUILD,  /* build the new environment, then start */
@@ -162,6 +169,7 @@ struct policy {
 	struct policy_list forward_ports;
 	struct policy_list publish_ports;
 	enum policy_nix_daemon nix_daemon;
+	enum policy_store store;
 };
 
 enum config_key {
@@ -199,6 +207,7 @@ enum config_key {
 	CONFIG_KEY_NIX_DAEMON,
 	CONFIG_KEY_NESTED_GIT,
 	CONFIG_KEY_CREATE_GUARD,
+	CONFIG_KEY_STORE,
 	CONFIG_KEY_COUNT,
 };
 _Static_assert(CONFIG_KEY_COUNT <= 64, "struct policy_layer's set holds a bit a key");
@@ -298,9 +307,13 @@ int config_load_project(struct policy *p, const char *root, const char *text, si
 			struct config_error *err);
 
 /* NET-5: whether sandboxes see the Nix daemon's socket: nix_daemon = on;
- * auto, unless network = off or daemon_risky (the daemon trusts the user
- * or does not sandbox builds: env/nixconf.h). */
+ * auto, unless network = off, store = closure (the daemon hands any store
+ * path's contents to any client) or daemon_risky (the daemon trusts the
+ * user or does not sandbox builds: env/nixconf.h). */
 bool policy_daemon_shown(const struct policy *p, bool daemon_risky);
+/* Whether the evaluation (nix itself, which sees all of the store) uses
+ * the daemon: nix_daemon = on; auto, unless network = off. */
+bool policy_daemon_evaluates(const struct policy *p);
 
 /* The network key's word for n: "on", "host", "off" or "allow". */
 const char *policy_network_word(enum policy_network n);

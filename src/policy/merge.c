@@ -71,6 +71,7 @@ void policy_init_defaults(struct policy *p)
 	*p = (struct policy){
 		.network = POLICY_NETWORK_ON,
 		.nix_daemon = POLICY_NIX_DAEMON_AUTO,
+		.store = POLICY_STORE_ALL,
 		.create_guard = true,
 		.reload_interactive = POLICY_RELOAD_ASK,
 		.reload_noninteractive = POLICY_RELOAD_REBUILD,
@@ -511,6 +512,10 @@ int config_merge(struct policy *p, const struct policy_layer *layer, enum layer_
 	if (r == 0)
 		r = merge_rank(&m, CONFIG_KEY_NIX_DAEMON, &daemon, (int)v->nix_daemon);
 	p->nix_daemon = (enum policy_nix_daemon)daemon;
+	int store = (int)p->store;
+	if (r == 0)
+		r = merge_rank(&m, CONFIG_KEY_STORE, &store, (int)v->store);
+	p->store = (enum policy_store)store;
 	if (r == 0)
 		r = merge_flag(&m, CONFIG_KEY_HOST_SYSTEM, &p->host_system, v->host_system, true, "ro");
 	if (r == 0)

@@ -35,6 +35,9 @@ static const struct choice choice_nix_daemon[] = { { "auto", POLICY_NIX_DAEMON_A
 						   { "on", POLICY_NIX_DAEMON_ON },
 						   { "off", POLICY_NIX_DAEMON_OFF },
 						   { NULL, 0 } };
+static const struct choice choice_store[] = { { "all", POLICY_STORE_ALL },
+					       { "closure", POLICY_STORE_CLOSURE },
+					       { NULL, 0 } };
 static const struct choice choice_nested_git[] = { { "refuse", 0 }, { "allow", 1 }, { NULL, 0 } };
 static const struct choice choice_host[] = { { "off", 0 }, { "ro", 1 }, { NULL, 0 } };
 static const struct choice choice_transfer[] = { { "off", 0 }, { "sandbox", 1 }, { NULL, 0 } };
@@ -85,6 +88,7 @@ const struct key_desc config_keys[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_NIX_DAEMON] = { "nix_daemon", TYPE_CHOICE, false, choice_nix_daemon, "auto, on or off" },
 	[CONFIG_KEY_NESTED_GIT] = { "nested_git", TYPE_CHOICE, false, choice_nested_git, "refuse or allow" },
 	[CONFIG_KEY_CREATE_GUARD] = { "create_guard", TYPE_CHOICE, false, choice_onoff, "on or off" },
+	[CONFIG_KEY_STORE] = { "store", TYPE_CHOICE, false, choice_store, "all or closure" },
 };
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -770,6 +774,7 @@ static int layer_fill(cfg_t *cfg, struct policy_layer *l)
 			case CONFIG_KEY_FORWARD_PORTS: list = &p->forward_ports; break;
 			case CONFIG_KEY_PUBLISH_PORTS: list = &p->publish_ports; break;
 			case CONFIG_KEY_NIX_DAEMON: p->nix_daemon = v->choice; break;
+			case CONFIG_KEY_STORE: p->store = v->choice; break;
 			case CONFIG_KEY_COUNT: break;
 			}
 			v->e.line = v->line;

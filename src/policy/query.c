@@ -146,7 +146,13 @@ const char *policy_network_word(enum policy_network n)
 
 bool policy_daemon_shown(const struct policy *p, bool daemon_risky)
 {
+	return policy_daemon_evaluates(p) &&
+	       (p->nix_daemon == POLICY_NIX_DAEMON_ON || (p->store != POLICY_STORE_CLOSURE && !daemon_risky));
+}
+
+bool policy_daemon_evaluates(const struct policy *p)
+{
 	if (p->nix_daemon != POLICY_NIX_DAEMON_AUTO)
 		return p->nix_daemon == POLICY_NIX_DAEMON_ON;
-	return p->network != POLICY_NETWORK_OFF && !daemon_risky;
+	return p->network != POLICY_NETWORK_OFF;
 }

@@ -123,7 +123,8 @@ static void test_every_key(void)
 		"publish_ports = { 3000 }\n"
 		"nix_daemon = on\n"
 		"nested_git = allow\n"
-		"create_guard = off\n";
+		"create_guard = off\n"
+		"store = closure\n";
 
 	int r = parse(text, &l, &e);
 	CHECK(r == 0);
@@ -138,7 +139,7 @@ static void test_every_key(void)
 		CHECK_STREQ(l.v.forward_ports.v[1].value, "8080:80");
 		CHECK_STREQ(l.v.publish_ports.v[0].value, "3000:3000");
 	}
-	CHECK(l.v.nested_git && !l.v.create_guard);
+	CHECK(l.v.nested_git && !l.v.create_guard && l.v.store == POLICY_STORE_CLOSURE);
 	CHECK(l.v.nested_userns && l.v.max_procs == 512 && l.v.max_memory == 8ull << 30 &&
 	      l.v.max_cpu_seconds == 3600);
 	CHECK(l.line[CONFIG_KEY_MAX_CPU_SECONDS] == 18);
@@ -222,6 +223,7 @@ static void test_messages(void)
 	    "t.conf:1: key 'publish_ports': '08' is not a port or \"HOST:SANDBOX\" (1 to 65535)");
 	bad("forward_ports = { 80, \"80:80\" }", "t.conf:1: key 'forward_ports': '80:80' is listed twice");
 	bad("nix_daemon = yes", "t.conf:1: key 'nix_daemon': 'yes' is not auto, on or off");
+	bad("store = some", "t.conf:1: key 'store': 'some' is not all or closure");
 	bad("\n\nnetwork = maybe\n", "t.conf:3: key 'network': 'maybe' is not on, host, off or allow");
 	bad("picker = yes", "t.conf:1: key 'picker': 'yes' is not on or off");
 	bad("strict = ON", "t.conf:1: key 'strict': 'ON' is not on or off");
@@ -564,6 +566,17 @@ static void test_merge_project(void)
 	CHECK(p.network == POLICY_NETWORK_ALLOW);
 	apply(&p, "u.conf", "network = host\npublish_ports = { \"8080:80\" }\n", LAYER_USER);
 	CHECK(p.network == POLICY_NETWORK_HOST && p.publish_ports.n == 1);
+	policy_release(&p);
+
+	/* store: closure < all; closure hides the daemon's socket (auto) */
+	policy_init_defaults(&p);
+	CHECK(p.store == POLICY_STORE_ALL && policy_daemon_shown(&p, false));
+	apply(&p, "/r/.nsbsh.conf", "store = closure\n", LAYER_PROJECT);
+	CHECK(p.store == POLICY_STORE_CLOSURE && !policy_daemon_shown(&p, false));
+	apply(&p, "/r/.nsbsh.conf", "store = all\n", LAYER_PROJECT);
+	CHECK(p.store == POLICY_STORE_CLOSURE && p.n_notes == 1);
+	apply(&p, "u.conf", "nix_daemon = on\n", LAYER_USER);
+	CHECK(p.store == POLICY_STORE_CLOSURE && policy_daemon_shown(&p, false));
 	policy_release(&p);
 }
 
