@@ -34,6 +34,7 @@
 #include "base/util.h"
 #include "env/cache.h"
 #include "env/choice.h"
+#include "env/closure.h"
 #include "env/nixconf.h"
 #include "git/linked.h"
 #include "git/nested.h"
@@ -345,6 +346,7 @@ struct shell_parts {
 	char base_id[LIVE_ID_LEN + 1];  /* the sandbox's id without its view (live_info) */
 	struct agent_spec agent;        /* its ssh agent (ssh_keys), made by a first start */
 	struct inject_spec inject;      /* its injected tokens (inject), made by a first start */
+	struct closure closure;         /* store = closure: the environment's (env/closure.h) */
 };
 
 static void shell_parts_release(struct shell_parts *s)
@@ -358,6 +360,7 @@ static void shell_parts_release(struct shell_parts *s)
 		free(s->watch[i]);
 	free(s->watch);
 	cache_entry_release(&s->env);
+	closure_release(&s->closure);
 	agent_spec_release(&s->agent);
 	inject_spec_release(&s->inject);
 }
@@ -415,6 +418,16 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 		if (r < 0 && !here->broken)
 			warn("%s; the shell runs in the sandbox without the environment",
 			     why ? why : strerror(-r));
+		/* store = closure shows no more than the closure, and never
+		 * the environment without it */
+		if (s->have_env && pol->store == POLICY_STORE_CLOSURE && (r = shell_closure(&s->env, &s->closure)) < 0) {
+			if (r == -ENOMEM)
+				return r;
+			warn("store = closure: the closure of the environment is %s; the shell runs in the sandbox without the environment ('nsb reload' builds it again)",
+			     r == -ENOENT ? "not known" : r == -EINVAL ? "not nsbsh's list"
+				: r == -E2BIG ? "too large (over 12000 paths)" : strerror(-r));
+			s->have_env = false;
+		}
 	}
 	r = dirs_private_home(p->worktree ? p->worktree : "/", &s->private_home);
 	if (r < 0) {
@@ -490,6 +503,8 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
 		.env_program = s->env_program,
 		.pasta = s->pasta,
 		.no_daemon = s->no_daemon,
+		.store = s->closure.v,
+		.n_store = s->closure.n,
 		.watch = s->watch,
 		.n_watch = s->n_watch,
 		.nested = s->nested,

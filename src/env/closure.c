@@ -97,14 +97,14 @@ int closure_parse(char *text, size_t len, struct closure *ret)
 		}
 		if (ret->n == cap) {
 			cap = cap ? 2 * cap : 64;
-			struct closure_item *v = realloc(ret->v, cap * sizeof(*v));
+			struct store_item *v = realloc(ret->v, cap * sizeof(*v));
 			if (!v) {
 				closure_release(ret);
 				return -ENOMEM;
 			}
 			ret->v = v;
 		}
-		ret->v[ret->n++] = (struct closure_item){ line, sp ? sp + 1 : NULL };
+		ret->v[ret->n++] = (struct store_item){ line, sp ? sp + 1 : NULL };
 		line = nl + 1;
 	}
 	ret->text = text;

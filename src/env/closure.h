@@ -9,10 +9,11 @@
 #include <stddef.h>
 
 #include "env/devenv.h"
+#include "sandbox/view.h"
 
 /* At most this many store paths in a closure: a bigger one refuses the
  * start rather than show less (or more) than the closure. */
-#define CLOSURE_MAX 12000
+#define CLOSURE_MAX 12000 /* main.c says the number */
 
 /* Whether s (n bytes) is "/nix/store/" HASH "-" NAME: 32 of nix's
  * base-32 digits, a NAME of the characters nix allows (no '/'). */
@@ -27,13 +28,9 @@ int closure_scan(const char *text, size_t len, struct store_paths *acc);
  * path that is a symbolic link (TARGET its text, no newline).  Parsed in
  * place (text is kept and split): 0, -EINVAL for a line that is not one
  * of these, -E2BIG past CLOSURE_MAX, -ENOMEM. */
-struct closure_item {
-	const char *path;
-	const char *link;  /* NULL: a directory or file */
-};
 struct closure {
 	char *text;
-	struct closure_item *v;
+	struct store_item *v;
 	size_t n;
 };
 int closure_parse(char *text, size_t len, struct closure *ret);

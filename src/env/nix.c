@@ -6,6 +6,7 @@
  * `nix show-config`, which read no project, run on the host (for nsb
  * doctor). */
 #include "env/nix.h"
+#include "env/closure.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -613,6 +614,80 @@ out:
 	return r;
 }
 
+/* store = closure: ENTRY/closure, the closure of the store paths the
+ * environment names (its variables, its script, its tools; a flake's
+ * profile), as nix recorded their references: `nix path-info --recursive`
+ * once, here, so that a start runs no nix.  A path that is a link is kept
+ * with its text (shown as that link).  0, or a negative errno and a
+ * malloc'ed reason in *ret_why (the entry is still good for store = all). */
+static int closure_write(const struct nix_build *b, const struct devenv *env, char **ret_why)
+{
+	static char a_path_info[] = "path-info", a_recursive[] = "--recursive";
+	struct store_paths roots = { 0 };
+	_cleanup_free_ char *out = NULL, *profile = NULL, **argv = NULL;
+	struct strbuf list = { 0 };
+	size_t len = 0;
+	int r = closure_scan(env->environ ? env->environ : "", env->environ_len, &roots);
+	if (r == 0)
+		r = closure_scan(env->rc ? env->rc : "", env->rc_len, &roots);
+	if (r == 0 && asprintf(&profile, "%s/profile", b->entry_dir) < 0)
+		r = -ENOMEM;
+	_cleanup_free_ char *target = r == 0 ? realpath(profile, NULL) : NULL;
+	if (r == 0 && target && closure_path_ok(target, strlen(target)))
+		r = closure_scan(target, strlen(target), &roots);
+	if (r < 0)
+		goto out;
+	/* the outputs it names that were never built ($out of a dev shell) */
+	size_t n = 0;
+	for (size_t i = 0; i < roots.n; i++) {
+		struct stat st;
+		if (lstat(roots.v[i], &st) == 0)
+			roots.v[n++] = roots.v[i];
+		else
+			free(roots.v[i]);
+	}
+	roots.n = n;
+	if (n > 0) {
+		if (!(argv = calloc(n + 4, sizeof(*argv)))) {
+			r = -ENOMEM;
+			goto out;
+		}
+		argv[0] = b->nix->path;
+		argv[1] = a_path_info;
+		argv[2] = a_recursive;
+		memcpy(argv + 3, roots.v, n * sizeof(*argv));
+		struct eval_view v = nix_view(b, (int)n + 3, argv);
+		r = eval_run(&v, "nix path-info --recursive", b->timeout_s, &out, &len, ret_why);
+		if (r < 0)
+			goto out;
+	}
+	size_t count = 0;
+	for (char *line = out, *nl; line && (nl = memchr(line, '\n', len - (size_t)(line - out))); line = nl + 1) {
+		*nl = '\0';
+		char text[PATH_MAX];
+		struct stat st;
+		if (!closure_path_ok(line, strlen(line)) || ++count > CLOSURE_MAX || lstat(line, &st) < 0) {
+			r = count > CLOSURE_MAX ? -E2BIG : -EINVAL;
+			if (asprintf(ret_why, "nix path-info printed %s", count > CLOSURE_MAX ? "too many paths"
+						: "a line that is not a store path there") < 0)
+				*ret_why = NULL;
+			goto out;
+		}
+		ssize_t tl = S_ISLNK(st.st_mode) ? readlink(line, text, sizeof(text) - 1) : 0;
+		if (tl < 0 || memchr(text, '\n', (size_t)tl) || (S_ISLNK(st.st_mode) && tl == 0)) {
+			r = tl < 0 ? -errno : -EINVAL;
+			goto out;
+		}
+		text[tl] = '\0';
+		strbuf_addf(&list, tl ? "%s %s\n" : "%s\n", line, text);
+	}
+	r = list.oom ? -ENOMEM : file_write_atomic(b->entry_dir, "closure", list.s ? list.s : "", list.len, 0600);
+out:
+	strbuf_release(&list);
+	store_paths_release(&roots);
+	return r;
+}
+
 static int build_env(const struct nix_build *b, char **ret_err, char **ret_note)
 {
 	const struct project *p = b->project;
@@ -704,6 +779,17 @@ static int build_env(const struct nix_build *b, char **ret_err, char **ret_note)
 	r = file_write_atomic(b->entry_dir, "environ", env.environ ? env.environ : "", env.environ_len, 0600);
 	if (r == 0)
 		r = file_write_atomic(b->entry_dir, "rc.bash", env.rc, env.rc_len, 0600);
+	if (r == 0) {
+		_cleanup_free_ char *why = NULL;
+		r = closure_write(b, &env, &why);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 && !*ret_note &&
+		    asprintf(ret_note, "store = closure cannot show this environment: its closure is not known: %s",
+			     why ? why : strerror(-r)) < 0)
+			*ret_note = NULL;
+		r = 0;
+	}
 
 	char when[32];
 	snprintf(when, sizeof(when), "%lld", (long long)time(NULL));

@@ -62,8 +62,9 @@ static void project_policy(const char *worktree, struct policy *pol, bool say)
 	bool bad = config_load_standard(home, pol, &e) < 0;
 	trust_apply_project(pol, worktree, home, &f, &e);
 	if (say)
-		printf("policy:    network %s, host system %s, %zu bind(s), %zu unshadowed, strict %s%s%s\n",
-	       policy_network_word(pol->network), pol->host_system ? "ro" : "off", pol->bind.n,
+		printf("policy:    network %s, store %s, host system %s, %zu bind(s), %zu unshadowed, strict %s%s%s\n",
+	       policy_network_word(pol->network), pol->store == POLICY_STORE_ALL ? "all" : "closure",
+	       pol->host_system ? "ro" : "off", pol->bind.n,
 	       pol->unshadow.n, pol->strict ? "on" : "off",
 	       f.state == TRUST_TRUSTED ? "; .nsbsh.conf trusted"
 	       : f.state == TRUST_NO_FILE ? ""

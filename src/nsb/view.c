@@ -18,6 +18,7 @@
 #include "base/path.h"
 #include "base/util.h"
 #include "env/cache.h"
+#include "env/closure.h"
 #include "env/choice.h"
 #include "env/nix.h"
 #include "env/nixconf.h"
@@ -36,7 +37,7 @@
 static const char *const kind_names[] = {
 	[SB_BIND_RO] = "ro",     [SB_BIND_RW] = "rw",  [SB_BIND_DEV] = "device", [SB_BIND_TRY_RO] = "ro",
 	[SB_TMPFS] = "tmpfs",    [SB_DIR] = "dir",     [SB_SYMLINK] = "link",    [SB_FILE] = "file",
-	[SB_PROC] = "proc",      [SB_DEVPTS] = "devpts",
+	[SB_PROC] = "proc",      [SB_DEVPTS] = "devpts",   [SB_READONLY] = "read-only",
 };
 
 static const char *protect_state_name(enum protect_state s)
@@ -97,6 +98,7 @@ struct view_parts {
 	char *nested;
 	size_t nested_len;
 	struct cache_entry env;
+	struct closure closure;  /* store = closure */
 	bool have_env, stale;
 	char key[65];
 };
@@ -114,6 +116,7 @@ static void view_parts_release(struct view_parts *v)
 		free(v->watch[i]);
 	free(v->watch);
 	cache_entry_release(&v->env);
+	closure_release(&v->closure);
 }
 
 /* The environment a start would use, without building one: this key's
@@ -140,6 +143,9 @@ static int parts_get(const struct project *p, const struct policy *pol, struct v
 	if (!v->home || !v->user || dirs_cache(&v->cache) < 0 || dirs_data(&v->data) < 0)
 		return -ENOMEM;
 	find_env(p, pol, v);
+	/* as a start: with store = closure, no environment without its closure */
+	if (v->have_env && pol->store == POLICY_STORE_CLOSURE && shell_closure(&v->env, &v->closure) < 0)
+		v->have_env = false;
 	int r = dirs_private_home(p->worktree, &v->private_home);
 	if (r < 0) {
 		*ret_err = strdup("cannot create the private home");
@@ -321,6 +327,7 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
 		.bash = v.bash, .sh = v.sh, .env_program = v.env_program, .pasta = pasta,
 		.no_daemon = !policy_daemon_shown(pol, trust.why[0]),
+		.store = v.closure.v, .n_store = v.closure.n,
 		.watch = v.watch, .n_watch = v.n_watch, .nested = v.nested, .nested_len = v.nested_len,
 		.denials = v.denials, .own_dirs = (const char *const *)v.own, .n_own_dirs = 3,
 		.live_dir = v.live, .interactive = isatty(STDIN_FILENO), .stale = v.stale,

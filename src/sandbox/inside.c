@@ -379,6 +379,9 @@ static void op_apply(const struct sandbox_op *op)
 		    mount("proc", op->dest, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			child_fail("cannot mount '%s'", op->dest);
 		return;
+	case SB_READONLY:
+		restrict_mount_or_fail(op->dest, true);
+		return;
 	case SB_DEVPTS:
 		target = dest_open_or_fail(op->dest, true);
 		/* devices: its pts are what it is for (no nodev) */

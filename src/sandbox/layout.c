@@ -127,7 +127,7 @@ static void add_op(struct layout *l, enum sandbox_op_kind kind, const char *src,
 static bool takes_src(enum sandbox_op_kind kind)
 {
 	return kind != SB_TMPFS && kind != SB_DIR && kind != SB_PROC && kind != SB_DEVPTS &&
-	       kind != SB_FILE;
+	       kind != SB_FILE && kind != SB_READONLY;
 }
 
 const char *layout_strdup(struct layout *l, const char *s)

@@ -73,7 +73,7 @@ void layout_note(struct layout *l, const char *fmt, ...) __attribute__((format(p
 const char *layout_strdup(struct layout *l, const char *s);
 
 /* An operation: src at dest (see sandbox.h's kinds); src NULL where the
- * kind takes none (SB_TMPFS, SB_DIR, SB_PROC, SB_DEVPTS). */
+ * kind takes none (SB_TMPFS, SB_DIR, SB_PROC, SB_DEVPTS, SB_READONLY). */
 void layout_add(struct layout *l, enum sandbox_op_kind kind, const char *src, const char *dest);
 /* A bind of path at itself, refused at build time unless what got mounted
  * is what st describes (its device and inode): a link swapped in after

@@ -19,6 +19,7 @@ enum sandbox_op_kind {
 	SB_FILE,         /* a read-only file with data/len as its content */
 	SB_PROC,         /* proc of the sandbox's pid namespace */
 	SB_DEVPTS,       /* a private devpts instance at dest, /dev/ptmx pointing into it */
+	SB_READONLY,     /* the mount at dest, and every mount below it, read-only */
 };
 
 struct agent_spec;

@@ -359,10 +359,21 @@ static void shell_env(struct layout *l, const struct shell_view *v)
  * otherwise: a host file (the static bash, the policy's), or with the
  * host's system shown, where /bin is the host's (read-only) and bash must
  * still be ours. */
+/* Whether the view's store shows path (a store path or beneath one). */
+static bool store_shows(const struct shell_view *v, const char *path)
+{
+	if (v->policy->store == POLICY_STORE_ALL)
+		return true;
+	for (size_t i = 0; i < v->n_store; i++)
+		if (!v->store[i].link && path_at_or_below(path, v->store[i].path))
+			return true;
+	return false;
+}
+
 static void shell_programs(struct layout *l, const struct shell_view *v)
 {
 	bool host = v->policy->host_system;
-	bool in_store = strncmp(v->bash, "/nix/store/", 11) == 0;
+	bool in_store = strncmp(v->bash, "/nix/store/", 11) == 0 && store_shows(v, v->bash);
 	layout_add(l, in_store && !host ? SB_SYMLINK : SB_BIND_RO, v->bash, "/bin/bash");
 	if (!host) {
 		layout_add(l, SB_SYMLINK, v->sh ? v->sh : "bash", "/bin/sh");
@@ -422,7 +433,8 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	const struct project *p = v->project;
 	const struct policy *pol = v->policy;
 
-	view_common(l, v->user, !v->no_daemon);
+	struct view_store store = { .all = pol->store == POLICY_STORE_ALL, .v = v->store, .n = v->n_store };
+	view_common(l, v->user, &store, !v->no_daemon);
 	layout_add(l, SB_BIND_RW, v->private_home, v->user->home);
 	homerc_view(l, v->private_home, v->user->home, v->rc_dir);
 	if (p->worktree) {

@@ -34,7 +34,23 @@ static void view_base(struct layout *l)
 	layout_add(l, SB_DIR, NULL, "/run/nsbsh");
 }
 
-void view_common(struct layout *l, const struct view_user *u, bool daemon)
+/* store = closure: an empty tmpfs with the paths on it, read-only once
+ * they are (SB_READONLY); a path gone since (collected) is left out. */
+static void view_store(struct layout *l, const struct view_store *store)
+{
+	if (store->all) {
+		layout_add(l, SB_BIND_RO, "/nix/store", "/nix/store");
+		return;
+	}
+	layout_add(l, SB_TMPFS, NULL, "/nix/store");
+	for (size_t i = 0; i < store->n; i++) {
+		const struct store_item *it = &store->v[i];
+		layout_add(l, it->link ? SB_SYMLINK : SB_BIND_TRY_RO, it->link ? it->link : it->path, it->path);
+	}
+	layout_add(l, SB_READONLY, NULL, "/nix/store");
+}
+
+void view_common(struct layout *l, const struct view_user *u, const struct view_store *store, bool daemon)
 {
 	view_base(l);
 	/* Writes: the private /tmp and /dev/shm, the devices (the private
@@ -45,7 +61,7 @@ void view_common(struct layout *l, const struct view_user *u, bool daemon)
 						 "/dev/zero", "/dev/full", "/dev/tty", "/proc" };
 	for (size_t i = 0; i < ARRAY_SIZE(writable); i++)
 		layout_writable(l, writable[i]);
-	layout_add(l, SB_BIND_RO, "/nix/store", "/nix/store");
+	view_store(l, store);
 
 	/* The daemon socket's directory, so that a restarted daemon's new socket
 	 * is seen; absent when no daemon was ever started (then nix says so).

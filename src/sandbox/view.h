@@ -1,5 +1,5 @@
 /* view.h - what every sandbox shows (the shell's and the evaluation's):
- * /dev, /proc, /tmp, /run/nsbsh, /nix/store read-only, the Nix daemon's
+ * /dev, /proc, /tmp, /run/nsbsh, /nix/store (or of it the closure) read-only, the Nix daemon's
  * socket, a minimal /etc; and the host's system directories for the views
  * that take them. */
 #pragma once
@@ -15,9 +15,22 @@ struct view_user {
 	gid_t gid;
 };
 
+/* What of /nix/store a view shows: all of it (all), or only these paths
+ * (store = closure, env/closure.h): each bound read-only at itself, or a
+ * link with its text, on an empty store read-only itself. */
+struct store_item {
+	const char *path;  /* "/nix/store/HASH-NAME" */
+	const char *link;  /* NULL: a directory or file */
+};
+struct view_store {
+	bool all;
+	const struct store_item *v;
+	size_t n;
+};
+
 /* The base, the store, the daemon socket's directory (daemon false: not
  * shown, NET-5), /etc. */
-void view_common(struct layout *l, const struct view_user *u, bool daemon);
+void view_common(struct layout *l, const struct view_user *u, const struct view_store *store, bool daemon);
 /* The host's /usr, /bin, /lib* and the /etc files programs there need,
  * read-only (the evaluation's, and the shell's with host_system = ro). */
 void view_host_system(struct layout *l);

@@ -4,14 +4,18 @@
  * build. */
 #include "shell/parts.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "env/cache.h"
+#include "env/closure.h"
 #include "policy/config.h"
 #include "sandbox/shell-view.h"
 
@@ -61,4 +65,15 @@ void own_dirs(const char *cache, const char *data, char *ret[static 3])
 		if (parent && asprintf(&ret[2], "%s/%s", streq(parent, "/") ? "" : parent, slash + 1) < 0)
 			ret[2] = NULL;
 	}
+}
+
+int shell_closure(const struct cache_entry *e, struct closure *ret)
+{
+	char *text = NULL;
+	size_t len = 0;
+	_cleanup_close_ int dir = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = dir < 0 ? -errno : file_read(dir, "closure", (size_t)CLOSURE_MAX * 4352, FILE_NOFOLLOW, &text, &len);
+	if (r == 0 && (r = closure_parse(text, len, ret)) < 0)
+		free(text);
+	return r;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 struct cache_entry;
+struct closure;
 struct policy;
 
 /* The bash that the sandbox runs, bound at /bin/bash: the policy's (said
@@ -14,3 +15,9 @@ char *shell_bash(const struct policy *pol, const struct cache_entry *e, char **r
  * configuration directory (which may not exist yet: its parent is
  * resolved). */
 void own_dirs(const char *cache, const char *data, char *ret[static 3]);
+
+/* store = closure: the environment's closure, from e's ENTRY/closure
+ * (env/closure.h, written when it was built): 0; -ENOENT when the entry
+ * has none (an older nsbsh built it, or nix could not say), -EINVAL for
+ * one that is not nsbsh's list, -E2BIG past CLOSURE_MAX. */
+int shell_closure(const struct cache_entry *e, struct closure *ret);

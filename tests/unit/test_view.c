@@ -152,6 +152,50 @@ static void test_view_basics(void)
 	policy_release(&f.pol);
 }
 
+/* store = closure: an empty store, the closure's paths on it (a link as
+ * its link), then the store read-only; /bin/bash a link only when the
+ * closure holds it, else bound; the evaluation sees all of the store. */
+static void test_store_closure(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	f.pol.store = POLICY_STORE_CLOSURE;
+	const struct store_item items[] = { { "/nix/store/x-bash", NULL }, { "/nix/store/y-link", "x-bash" } };
+	f.v.store = items;
+	f.v.n_store = 2;
+	struct layout l;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	CHECK(layout_error(&l) == 0);
+	size_t tmpfs = SIZE_MAX, ro = 0, bash = SIZE_MAX, link = SIZE_MAX;
+	for (size_t i = 0; i < l.spec.n_ops; i++) {
+		const struct sandbox_op *op = &l.spec.ops[i];
+		if (streq(op->dest, "/nix/store") && op->kind == SB_TMPFS)
+			tmpfs = i;
+		if (streq(op->dest, "/nix/store") && op->kind == SB_READONLY)
+			ro = i;
+		if (streq(op->dest, "/nix/store/x-bash") && op->kind == SB_BIND_TRY_RO && streq(op->src, op->dest))
+			bash = i;
+		if (streq(op->dest, "/nix/store/y-link") && op->kind == SB_SYMLINK && streq(op->src, "x-bash"))
+			link = i;
+		CHECK(!(op->kind == SB_BIND_RO && streq(op->dest, "/nix/store")));
+	}
+	CHECK(tmpfs < bash && bash < ro && tmpfs < link && link < ro);
+	const struct sandbox_op *op = layout_find(&l, "/bin/bash");
+	CHECK(op && op->kind == SB_SYMLINK);
+	layout_release(&l);
+
+	/* a bash outside the closure is bound, not linked to nothing */
+	f.v.n_store = 1;
+	f.v.store = items + 1;
+	layout_init(&l);
+	shell_view_build(&l, &f.v);
+	op = layout_find(&l, "/bin/bash");
+	CHECK(op && op->kind == SB_BIND_RO && streq(op->src, "/nix/store/x-bash/bin/bash"));
+	layout_release(&l);
+	policy_release(&f.pol);
+}
+
 /* A policy list of the values a and b. */
 static void two_values(struct policy_list *l, const char *a, const char *b)
 {
@@ -512,6 +556,7 @@ static void run(void)
 {
 	setup();
 	test_view_basics();
+	test_store_closure();
 	test_sv1_env_allowlist();
 	test_sv2_own_dirs_ro();
 	test_sv3_git_last();
