@@ -79,45 +79,28 @@ int closure_scan(const char *text, size_t len, struct store_paths *acc)
 int closure_parse(char *text, size_t len, struct closure *ret)
 {
 	*ret = (struct closure){ 0 };
-	size_t cap = 0;
-	char *end = text + len;
-	for (char *line = text; line < end;) {
-		char *nl = memchr(line, '\n', (size_t)(end - line));
+	size_t n = 0;
+	const char *end = text + len;
+	for (const char *line = text; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		if (!nl) /* written whole, with a last newline */
-			goto bad;
-		*nl = '\0';
-		char *sp = strchr(line, ' ');
-		if (sp)
-			*sp = '\0';
-		if (!closure_path_ok(line, strlen(line)) || (sp && !sp[1]))
-			goto bad;
-		if (ret->n >= CLOSURE_MAX) {
-			closure_release(ret);
+			return -EINVAL;
+		const char *sp = memchr(line, ' ', (size_t)(nl - line));
+		const char *target = sp ? sp + 1 : nl;
+		size_t tl = (size_t)(nl - target);
+		if (!closure_path_ok(line, (size_t)((sp ? sp : nl) - line)) ||
+		    (sp && (tl == 0 || memchr(target, ' ', tl) || memchr(target, '\0', tl))))
+			return -EINVAL;
+		if (++n > CLOSURE_MAX)
 			return -E2BIG;
-		}
-		if (ret->n == cap) {
-			cap = cap ? 2 * cap : 64;
-			struct store_item *v = realloc(ret->v, cap * sizeof(*v));
-			if (!v) {
-				closure_release(ret);
-				return -ENOMEM;
-			}
-			ret->v = v;
-		}
-		ret->v[ret->n++] = (struct store_item){ line, sp ? sp + 1 : NULL };
 		line = nl + 1;
 	}
-	ret->text = text;
+	*ret = (struct closure){ .text = text, .len = len, .n = n };
 	return 0;
-bad:
-	free(ret->v);
-	*ret = (struct closure){ 0 };
-	return -EINVAL;
 }
 
 void closure_release(struct closure *c)
 {
-	free(c->v);
 	free(c->text);
 	*c = (struct closure){ 0 };
 }

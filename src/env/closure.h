@@ -9,7 +9,6 @@
 #include <stddef.h>
 
 #include "env/devenv.h"
-#include "sandbox/view.h"
 
 /* At most this many store paths in a closure: a bigger one refuses the
  * start rather than show less (or more) than the closure. */
@@ -25,12 +24,14 @@ bool closure_path_ok(const char *s, size_t n);
 int closure_scan(const char *text, size_t len, struct store_paths *acc);
 
 /* The entry's list: one item a line, "PATH" or "PATH TARGET" for a store
- * path that is a symbolic link (TARGET its text, no newline).  Parsed in
- * place (text is kept and split): 0, -EINVAL for a line that is not one
- * of these, -E2BIG past CLOSURE_MAX, -ENOMEM. */
+ * path that is a symbolic link (TARGET its text: no space, no newline),
+ * each line ended by a newline (sandbox/view.h struct view_store shows
+ * it so).  Checked, not changed: 0 and *ret owning text; -EINVAL for a
+ * line that is not one of these, -E2BIG past CLOSURE_MAX (then the caller
+ * still owns text). */
 struct closure {
 	char *text;
-	struct store_item *v;
+	size_t len;
 	size_t n;
 };
 int closure_parse(char *text, size_t len, struct closure *ret);

@@ -674,7 +674,8 @@ static int closure_write(const struct nix_build *b, const struct devenv *env, ch
 			goto out;
 		}
 		ssize_t tl = S_ISLNK(st.st_mode) ? readlink(line, text, sizeof(text) - 1) : 0;
-		if (tl < 0 || memchr(text, '\n', (size_t)tl) || (S_ISLNK(st.st_mode) && tl == 0)) {
+		if (tl < 0 || memchr(text, '\n', (size_t)tl) || memchr(text, ' ', (size_t)tl) ||
+		    (S_ISLNK(st.st_mode) && tl == 0)) {
 			r = tl < 0 ? -errno : -EINVAL;
 			goto out;
 		}

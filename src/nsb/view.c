@@ -37,7 +37,7 @@
 static const char *const kind_names[] = {
 	[SB_BIND_RO] = "ro",     [SB_BIND_RW] = "rw",  [SB_BIND_DEV] = "device", [SB_BIND_TRY_RO] = "ro",
 	[SB_TMPFS] = "tmpfs",    [SB_DIR] = "dir",     [SB_SYMLINK] = "link",    [SB_FILE] = "file",
-	[SB_PROC] = "proc",      [SB_DEVPTS] = "devpts",   [SB_READONLY] = "read-only",
+	[SB_PROC] = "proc",      [SB_DEVPTS] = "devpts",   [SB_STORE] = "store",
 };
 
 static const char *protect_state_name(enum protect_state s)
@@ -212,6 +212,8 @@ static void show_text(const struct layout *l, const struct policy *pol, const st
 		else if (o->src && o->kind != SB_FILE)
 			printf("  %-6s %s%s%s%s\n", k, o->dest, strcmp(o->src, o->dest) ? " (from " : "",
 			       strcmp(o->src, o->dest) ? o->src : "", strcmp(o->src, o->dest) ? ")" : "");
+		else if (o->kind == SB_STORE)
+			printf("  %-6s %s (only the environment's closure: store = closure)\n", k, o->dest);
 		else
 			printf("  %-6s %s%s\n", k, o->dest, o->kind == SB_FILE ? " (nsbsh's text)" : "");
 	}
@@ -327,7 +329,7 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
 		.bash = v.bash, .sh = v.sh, .env_program = v.env_program, .pasta = pasta,
 		.no_daemon = !policy_daemon_shown(pol, trust.why[0]),
-		.store = v.closure.v, .n_store = v.closure.n,
+		.store_list = v.closure.text, .store_len = v.closure.len,
 		.watch = v.watch, .n_watch = v.n_watch, .nested = v.nested, .nested_len = v.nested_len,
 		.denials = v.denials, .own_dirs = (const char *const *)v.own, .n_own_dirs = 3,
 		.live_dir = v.live, .interactive = isatty(STDIN_FILENO), .stale = v.stale,

@@ -307,6 +307,81 @@ static bool fs_at(const char *type, const char *options, int target, unsigned at
 	return true;
 }
 
+/* SB_STORE (store = closure): an empty tmpfs at dest with the store paths
+ * the list names, each bound at its name from a read-only, nosuid, nodev
+ * copy of the host's store staged beside it (so each bind is read-only
+ * when it is made, MUST-3, in two calls: one open_tree, one move_mount),
+ * a link made as that link; a path gone from the host's store (collected)
+ * is left out.  Then the stage goes and the store is read-only. */
+#define STORE_STAGE "/.nsbsh-store"
+static void store_apply(const struct sandbox_op *op)
+{
+	_cleanup_close_ int dst = dest_open_or_fail(op->dest, true);
+	if (!fs_at("tmpfs", "mode=0755", dst, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) &&
+	    mount("tmpfs", op->dest, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		child_fail("cannot mount a tmpfs on '%s'", op->dest);
+	close(dst);
+	dst = open(op->dest, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dst < 0 || mkdir(STORE_STAGE, 0700) < 0)
+		child_fail("cannot make the store '%s'", op->dest);
+	_cleanup_close_ int stage_at = open(STORE_STAGE, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (stage_at < 0 || !bind_at(OLDROOT "/nix/store", "/nix/store", stage_at, SB_BIND_RO, NULL)) {
+		if (mount(OLDROOT "/nix/store", STORE_STAGE, NULL, MS_BIND | MS_REC, NULL) < 0)
+			child_fail("cannot bind '/nix/store'");
+		restrict_mount_or_fail(STORE_STAGE, true);
+	}
+	_cleanup_close_ int stage = open(STORE_STAGE, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (stage < 0)
+		child_fail("cannot open the store's stage");
+	const char *end = op->data + op->len;
+	for (const char *line = op->data, *nl; line < end && (nl = memchr(line, '\n', (size_t)(end - line)));
+	     line = nl + 1) {
+		char name[NAME_MAX + 1], target[PATH_MAX];
+		const char *sp = memchr(line, ' ', (size_t)(nl - line));
+		const char *name_end = sp ? sp : nl;
+		size_t n = (size_t)(name_end - line), tl = sp ? (size_t)(nl - sp - 1) : 0;
+		if (n <= 11 || n - 11 > NAME_MAX || memcmp(line, "/nix/store/", 11) != 0 || tl >= sizeof(target)) {
+			errno = EINVAL;
+			child_fail("cannot show the store path '%.*s'", (int)n, line);
+		}
+		memcpy(name, line + 11, n - 11);
+		name[n - 11] = '\0';
+		if (sp) {
+			memcpy(target, sp + 1, tl);
+			target[tl] = '\0';
+			if (symlinkat(target, dst, name) < 0)
+				child_fail("cannot create the link '%.*s'", (int)n, line);
+			continue;
+		}
+		struct stat st;
+		if (fstatat(stage, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			child_fail("cannot show the store path '%s'", name);
+		}
+		if (S_ISLNK(st.st_mode))
+			continue; /* the list says what is a link */
+		if ((S_ISDIR(st.st_mode) ? mkdirat(dst, name, 0755) : mknodat(dst, name, S_IFREG | 0644, 0)) < 0)
+			child_fail("cannot create the mount point '/nix/store/%s'", name);
+		if (new_mount_api) {
+			int tree = (int)syscall(SYS_open_tree, stage, name,
+						OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+			if (tree < 0 || syscall(SYS_move_mount, tree, "", dst, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+				child_fail("cannot bind '/nix/store/%s'", name);
+			close(tree);
+			continue;
+		}
+		char from[PATH_MAX], to[PATH_MAX];
+		snprintf(from, sizeof(from), STORE_STAGE "/%s", name);
+		snprintf(to, sizeof(to), "%s/%s", op->dest, name);
+		if (mount(from, to, NULL, MS_BIND | MS_REC, NULL) < 0)
+			child_fail("cannot bind '/nix/store/%s'", name);
+	}
+	if (umount2(STORE_STAGE, MNT_DETACH) < 0 || rmdir(STORE_STAGE) < 0)
+		child_fail("cannot remove the store's stage");
+	restrict_mount_or_fail(op->dest, true);
+}
+
 static void op_apply(const struct sandbox_op *op)
 {
 	char src[PATH_MAX], name[NAME_MAX + 1];
@@ -379,8 +454,8 @@ static void op_apply(const struct sandbox_op *op)
 		    mount("proc", op->dest, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			child_fail("cannot mount '%s'", op->dest);
 		return;
-	case SB_READONLY:
-		restrict_mount_or_fail(op->dest, true);
+	case SB_STORE:
+		store_apply(op);
 		return;
 	case SB_DEVPTS:
 		target = dest_open_or_fail(op->dest, true);

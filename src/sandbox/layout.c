@@ -127,7 +127,7 @@ static void add_op(struct layout *l, enum sandbox_op_kind kind, const char *src,
 static bool takes_src(enum sandbox_op_kind kind)
 {
 	return kind != SB_TMPFS && kind != SB_DIR && kind != SB_PROC && kind != SB_DEVPTS &&
-	       kind != SB_FILE && kind != SB_READONLY;
+	       kind != SB_FILE && kind != SB_STORE;
 }
 
 const char *layout_strdup(struct layout *l, const char *s)
@@ -158,13 +158,18 @@ void layout_add_checked(struct layout *l, enum sandbox_op_kind kind, const char 
 	layout_add_checked_at(l, kind, path, path, st);
 }
 
-void layout_add_file(struct layout *l, const char *dest, const char *data, size_t len)
+void layout_add_data(struct layout *l, enum sandbox_op_kind kind, const char *dest, const char *data, size_t len)
 {
 	const char *d = keep_str(l, dest);
 	const char *c = data ? keep(l, data, len) : NULL;
 	if (!data)
 		layout_set_error(l, -ENOMEM);
-	add_op(l, SB_FILE, NULL, d, c, len);
+	add_op(l, kind, NULL, d, c, len);
+}
+
+void layout_add_file(struct layout *l, const char *dest, const char *data, size_t len)
+{
+	layout_add_data(l, SB_FILE, dest, data, len);
 }
 
 void layout_writable(struct layout *l, const char *path)

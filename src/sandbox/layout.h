@@ -73,7 +73,7 @@ void layout_note(struct layout *l, const char *fmt, ...) __attribute__((format(p
 const char *layout_strdup(struct layout *l, const char *s);
 
 /* An operation: src at dest (see sandbox.h's kinds); src NULL where the
- * kind takes none (SB_TMPFS, SB_DIR, SB_PROC, SB_DEVPTS, SB_READONLY). */
+ * kind takes none (SB_TMPFS, SB_DIR, SB_PROC, SB_DEVPTS). */
 void layout_add(struct layout *l, enum sandbox_op_kind kind, const char *src, const char *dest);
 /* A bind of path at itself, refused at build time unless what got mounted
  * is what st describes (its device and inode): a link swapped in after
@@ -85,6 +85,8 @@ void layout_add_checked_at(struct layout *l, enum sandbox_op_kind kind, const ch
 			   const struct stat *st);
 /* A read-only file at dest with these len bytes. */
 void layout_add_file(struct layout *l, const char *dest, const char *data, size_t len);
+/* An operation of a kind that takes data (SB_FILE, SB_STORE), copied. */
+void layout_add_data(struct layout *l, enum sandbox_op_kind kind, const char *dest, const char *data, size_t len);
 /* A place where the program may write (Landlock's list). */
 void layout_writable(struct layout *l, const char *path);
 /* For the creation guard (guard.c): a place the host sees where no new

@@ -19,7 +19,8 @@ enum sandbox_op_kind {
 	SB_FILE,         /* a read-only file with data/len as its content */
 	SB_PROC,         /* proc of the sandbox's pid namespace */
 	SB_DEVPTS,       /* a private devpts instance at dest, /dev/ptmx pointing into it */
-	SB_READONLY,     /* the mount at dest, and every mount below it, read-only */
+	SB_STORE,        /* an empty store at dest (/nix/store), read-only, showing
+			  * the store paths data/len lists (view.h struct view_store) */
 };
 
 struct agent_spec;

@@ -364,9 +364,13 @@ static bool store_shows(const struct shell_view *v, const char *path)
 {
 	if (v->policy->store == POLICY_STORE_ALL)
 		return true;
-	for (size_t i = 0; i < v->n_store; i++)
-		if (!v->store[i].link && path_at_or_below(path, v->store[i].path))
+	const char *end = v->store_list ? v->store_list + v->store_len : NULL;
+	for (const char *line = v->store_list, *nl; line && (nl = memchr(line, '\n', (size_t)(end - line)));
+	     line = nl + 1) {
+		size_t n = (size_t)(nl - line);
+		if (!memchr(line, ' ', n) && strncmp(path, line, n) == 0 && (path[n] == '/' || !path[n]))
 			return true;
+	}
 	return false;
 }
 
@@ -433,7 +437,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	const struct project *p = v->project;
 	const struct policy *pol = v->policy;
 
-	struct view_store store = { .all = pol->store == POLICY_STORE_ALL, .v = v->store, .n = v->n_store };
+	struct view_store store = { .all = pol->store == POLICY_STORE_ALL, .list = v->store_list, .len = v->store_len };
 	view_common(l, v->user, &store, !v->no_daemon);
 	layout_add(l, SB_BIND_RW, v->private_home, v->user->home);
 	homerc_view(l, v->private_home, v->user->home, v->rc_dir);

@@ -52,8 +52,8 @@ struct shell_view {
 	const char *env_program;        /* the environment's env for /usr/bin/env, or NULL */
 	const char *pasta;              /* network = on: pasta's path (net.h); NULL: the host's network */
 	bool no_daemon;                 /* the Nix daemon's socket not shown (net.c NET-5) */
-	const struct store_item *store; /* store = closure: what of /nix/store is shown */
-	size_t n_store;                 /* (none: the environment's closure is not known) */
+	const char *store_list;         /* store = closure: what of /nix/store is shown */
+	size_t store_len;               /* (view.h struct view_store; none: not known) */
 	char *const *watch;             /* the watched files, for the prompt hook */
 	size_t n_watch;
 	const char *nested;             /* repositories nested in the work tree (git/nested.h) */

@@ -34,20 +34,12 @@ static void view_base(struct layout *l)
 	layout_add(l, SB_DIR, NULL, "/run/nsbsh");
 }
 
-/* store = closure: an empty tmpfs with the paths on it, read-only once
- * they are (SB_READONLY); a path gone since (collected) is left out. */
 static void view_store(struct layout *l, const struct view_store *store)
 {
-	if (store->all) {
+	if (store->all)
 		layout_add(l, SB_BIND_RO, "/nix/store", "/nix/store");
-		return;
-	}
-	layout_add(l, SB_TMPFS, NULL, "/nix/store");
-	for (size_t i = 0; i < store->n; i++) {
-		const struct store_item *it = &store->v[i];
-		layout_add(l, it->link ? SB_SYMLINK : SB_BIND_TRY_RO, it->link ? it->link : it->path, it->path);
-	}
-	layout_add(l, SB_READONLY, NULL, "/nix/store");
+	else
+		layout_add_data(l, SB_STORE, "/nix/store", store->list ? store->list : "", store->len);
 }
 
 void view_common(struct layout *l, const struct view_user *u, const struct view_store *store, bool daemon)

@@ -15,17 +15,14 @@ struct view_user {
 	gid_t gid;
 };
 
-/* What of /nix/store a view shows: all of it (all), or only these paths
- * (store = closure, env/closure.h): each bound read-only at itself, or a
- * link with its text, on an empty store read-only itself. */
-struct store_item {
-	const char *path;  /* "/nix/store/HASH-NAME" */
-	const char *link;  /* NULL: a directory or file */
-};
+/* What of /nix/store a view shows: all of it (all), or only the paths of
+ * list (store = closure, env/closure.h: "PATH\n" or "PATH TARGET\n" a
+ * link, len bytes), each bound read-only at itself (a link made as that
+ * link) on an empty store, read-only itself (SB_STORE). */
 struct view_store {
 	bool all;
-	const struct store_item *v;
-	size_t n;
+	const char *list;
+	size_t len;
 };
 
 /* The base, the store, the daemon socket's directory (daemon false: not
