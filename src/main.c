@@ -334,6 +334,7 @@ struct shell_parts {
 	char *cache, *data, *private_home, *inside_rc, *bash, *sh, *env_program, *env_rc;
 	char *ctl, *denials, *nested, *live;
 	char *pasta;  /* network = on: pasta on the host's PATH, or NULL */
+	char *resolv; /* with pasta: the sandbox's resolv.conf (NET-6), or NULL */
 	bool no_daemon;  /* NET-5: the daemon socket not shown */
 	size_t nested_len;
 	char **watch;
@@ -353,7 +354,8 @@ static void shell_parts_release(struct shell_parts *s)
 {
 	char **str[] = { &s->cache, &s->data, &s->private_home, &s->inside_rc, &s->bash, &s->sh,
 			 &s->env_program, &s->env_rc, &s->ctl, &s->denials, &s->nested, &s->live,
-			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir, &s->connect, &s->pasta };
+			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir, &s->connect, &s->pasta,
+			 &s->resolv };
 	for (size_t i = 0; i < ARRAY_SIZE(str); i++)
 		free(*str[i]);
 	for (size_t i = 0; i < s->n_watch; i++)
@@ -452,6 +454,8 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 	/* NET-3: the host's PATH, at the start */
 	if (pol->network == POLICY_NETWORK_ON && net_pasta_find(getenv("PATH"), &s->pasta) < 0)
 		return -ENOMEM;
+	if (s->pasta)
+		s->resolv = shell_resolv();
 	if (e) {
 		s->sh = cache_entry_program(e, "sh");
 		s->env_program = cache_entry_program(e, "env");
@@ -502,6 +506,7 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
 		.sh = s->sh,
 		.env_program = s->env_program,
 		.pasta = s->pasta,
+		.resolv = s->resolv,
 		.no_daemon = s->no_daemon,
 		.store_list = s->closure.text,
 		.store_len = s->closure.len,

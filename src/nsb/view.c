@@ -316,9 +316,11 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		view_parts_release(&v);
 		return r == -ENOMEM ? EXIT_SYSTEM : 1;
 	}
-	_cleanup_free_ char *pasta = NULL;
+	_cleanup_free_ char *pasta = NULL, *resolv = NULL;
 	if (pol->network == POLICY_NETWORK_ON && net_pasta_find(getenv("PATH"), &pasta) < 0)
 		pasta = NULL;
+	if (pasta)
+		resolv = shell_resolv();
 	struct nixconf_trust trust;
 	if (nixconf_trust_read(NIXCONF_DAEMON, &trust) < 0)
 		trust.why[0] = '\0';
@@ -327,7 +329,7 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		.user = &u, .project = p, .policy = pol, .private_home = v.private_home,
 		.inside_rc = v.inside_rc, .env_rc = v.env_rc, .connect = v.connect,
 		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
-		.bash = v.bash, .sh = v.sh, .env_program = v.env_program, .pasta = pasta,
+		.bash = v.bash, .sh = v.sh, .env_program = v.env_program, .pasta = pasta, .resolv = resolv,
 		.no_daemon = !policy_daemon_shown(pol, trust.why[0]),
 		.store_list = v.closure.text, .store_len = v.closure.len,
 		.watch = v.watch, .n_watch = v.n_watch, .nested = v.nested, .nested_len = v.nested_len,

@@ -37,7 +37,7 @@ void eval_view_build(struct layout *l, const struct eval_view *v)
 {
 	const struct view_user *u = v->user;
 	/* nix itself: all of the store, whatever store says */
-	view_common(l, u, &(struct view_store){ .all = true }, !v->no_daemon);
+	view_common(l, u, &(struct view_store){ .all = true }, NULL, !v->no_daemon);
 	view_host_system(l);
 	/* A throwaway home: nix's caches of this evaluation do not outlive it. */
 	layout_add(l, SB_TMPFS, NULL, u->home);

@@ -30,9 +30,17 @@
  *       shown with network = off, nor when the daemon trusts the user or
  *       does not sandbox its builds (nsb doctor), unless nix_daemon = on
  *       (sandbox/view.c).
+ * NET-6 dns-through-pasta: with network = on, the DNS queries sent to
+ *       NET_DNS_FORWARD (UDP port 53 only) reach the host's first resolver
+ *       through pasta (--dns-forward), and a nameserver of the host's
+ *       resolv.conf on its loopback (systemd-resolved's 127.0.0.53, a local
+ *       dnsmasq), which inside would be the sandbox's own loopback, is
+ *       named NET_DNS_FORWARD in the sandbox's resolv.conf instead
+ *       (net_resolv_conf); no other port of the host's loopback opens.
  */
 #include "sandbox/net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -44,6 +52,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "policy/config.h"
 
@@ -86,6 +95,61 @@ static char *port_spec(const char *pair, bool publish)
 	return n < 0 ? NULL : s;
 }
 
+/* Whether the nameserver line's address (at p, up to the end of the
+ * line) is on a loopback: 127.0.0.0/8 or ::1. */
+static bool loopback_ns(const char *p, size_t n)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	while (n && (*p == ' ' || *p == '\t'))
+		p++, n--;
+	size_t len = 0;
+	while (len < n && p[len] != ' ' && p[len] != '\t' && p[len] != '\r' && p[len] != '%')
+		len++;
+	if (len == 0 || len >= sizeof(addr))
+		return false;
+	memcpy(addr, p, len);
+	addr[len] = '\0';
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+int net_resolv_conf(const char *text, size_t len, char **ret)
+{
+	struct strbuf b = { 0 };
+	bool changed = false, forward = false;
+	*ret = NULL;
+	for (const char *line = text, *end = text + len; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		static const char key[] = "nameserver";
+		bool ns = n > sizeof(key) && memcmp(line, key, sizeof(key) - 1) == 0 &&
+			  (line[sizeof(key) - 1] == ' ' || line[sizeof(key) - 1] == '\t');
+		if (ns && loopback_ns(line + sizeof(key), n - sizeof(key))) {
+			changed = true;
+			if (!forward) /* once, where the first of them was */
+				strbuf_adds(&b, "nameserver " NET_DNS_FORWARD "\n");
+			forward = true;
+		} else {
+			strbuf_add(&b, line, n);
+			strbuf_adds(&b, "\n");
+		}
+		line += n + (nl ? 1 : 0);
+	}
+	if (!changed) {
+		strbuf_release(&b);
+		return 0;
+	}
+	if (b.oom) {
+		strbuf_release(&b);
+		return -ENOMEM;
+	}
+	*ret = strbuf_steal(&b);
+	return 1;
+}
+
 int net_pasta_start(const char *path, const int ns[2], const struct policy_list *forward,
 		    const struct policy_list *publish, struct net_pasta *ret)
 {
@@ -98,8 +162,9 @@ int net_pasta_start(const char *path, const int ns[2], const struct policy_list 
 	 * by the fds the supervisor opened while pid 1 was still dumpable
 	 * (MUST-8 then hides its /proc/PID/ns). */
 	static const char *const fixed[] = { "pasta", "--quiet", "--foreground", "--config-net", "--no-map-gw",
-					     "--pid", "/proc/self/fd/3", "--netns", "/proc/self/fd/4",
-					     "--userns", "/proc/self/fd/5", "-u", "none", "-U", "none" };
+					     "--dns-forward", NET_DNS_FORWARD, "--pid", "/proc/self/fd/3",
+					     "--netns", "/proc/self/fd/4", "--userns", "/proc/self/fd/5",
+					     "-u", "none", "-U", "none" };
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 		argv[n++] = (char *)fixed[i];
 	const struct policy_list *lists[2] = { publish, forward };

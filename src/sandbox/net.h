@@ -8,6 +8,17 @@
 
 struct policy_list;
 
+/* Where the sandbox sends DNS queries that pasta takes to the host's
+ * resolver (NET-6): link-local, as Podman's pasta has it. */
+#define NET_DNS_FORWARD "169.254.1.1"
+
+/* The sandbox's /etc/resolv.conf with network = on, from the host's text
+ * (len bytes): 1 and *ret (malloc'ed) when a nameserver in it is on the
+ * host's loopback, those lines one "nameserver " NET_DNS_FORWARD, the
+ * rest kept; 0 when none is (the host's file is shown as it is);
+ * -ENOMEM.  Pure. */
+int net_resolv_conf(const char *text, size_t len, char **ret);
+
 /* What the supervisor holds of a sandbox's pasta. */
 struct net_pasta {
 	pid_t pid;   /* -1: none */

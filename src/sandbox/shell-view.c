@@ -438,7 +438,7 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	const struct policy *pol = v->policy;
 
 	struct view_store store = { .all = pol->store == POLICY_STORE_ALL, .list = v->store_list, .len = v->store_len };
-	view_common(l, v->user, &store, !v->no_daemon);
+	view_common(l, v->user, &store, v->pasta ? v->resolv : NULL, !v->no_daemon);
 	layout_add(l, SB_BIND_RW, v->private_home, v->user->home);
 	homerc_view(l, v->private_home, v->user->home, v->rc_dir);
 	if (p->worktree) {

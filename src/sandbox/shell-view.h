@@ -51,6 +51,7 @@ struct shell_view {
 	const char *sh;                 /* the environment's sh for /bin/sh, or NULL (bash) */
 	const char *env_program;        /* the environment's env for /usr/bin/env, or NULL */
 	const char *pasta;              /* network = on: pasta's path (net.h); NULL: the host's network */
+	const char *resolv;             /* with pasta: /etc/resolv.conf's text (NET-6), NULL: the host's */
 	bool no_daemon;                 /* the Nix daemon's socket not shown (net.c NET-5) */
 	const char *store_list;         /* store = closure: what of /nix/store is shown */
 	size_t store_len;               /* (view.h struct view_store; none: not known) */

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "base/util.h"
@@ -42,7 +43,8 @@ static void view_store(struct layout *l, const struct view_store *store)
 		layout_add_data(l, SB_STORE, "/nix/store", store->list ? store->list : "", store->len);
 }
 
-void view_common(struct layout *l, const struct view_user *u, const struct view_store *store, bool daemon)
+void view_common(struct layout *l, const struct view_user *u, const struct view_store *store,
+		 const char *resolv, bool daemon)
 {
 	view_base(l);
 	/* Writes: the private /tmp and /dev/shm, the devices (the private
@@ -80,7 +82,10 @@ void view_common(struct layout *l, const struct view_user *u, const struct view_
 	layout_add_file(l, "/etc/group", group, group ? strlen(group) : 0);
 	layout_add_file(l, "/etc/nsswitch.conf", nss, sizeof(nss) - 1);
 	layout_add(l, SB_BIND_TRY_RO, "/etc/hosts", "/etc/hosts");
-	layout_add(l, SB_BIND_TRY_RO, "/etc/resolv.conf", "/etc/resolv.conf");
+	if (resolv)
+		layout_add_file(l, "/etc/resolv.conf", resolv, strlen(resolv));
+	else
+		layout_add(l, SB_BIND_TRY_RO, "/etc/resolv.conf", "/etc/resolv.conf");
 	layout_add(l, SB_BIND_TRY_RO, "/etc/ssl/certs", "/etc/ssl/certs");
 }
 

@@ -26,8 +26,10 @@ struct view_store {
 };
 
 /* The base, the store, the daemon socket's directory (daemon false: not
- * shown, NET-5), /etc. */
-void view_common(struct layout *l, const struct view_user *u, const struct view_store *store, bool daemon);
+ * shown, NET-5), /etc: its resolv.conf the host's, or the text resolv
+ * (NET-6; NULL: the host's). */
+void view_common(struct layout *l, const struct view_user *u, const struct view_store *store,
+		 const char *resolv, bool daemon);
 /* The host's /usr, /bin, /lib* and the /etc files programs there need,
  * read-only (the evaluation's, and the shell's with host_system = ro). */
 void view_host_system(struct layout *l);

@@ -17,6 +17,7 @@
 #include "env/cache.h"
 #include "env/closure.h"
 #include "policy/config.h"
+#include "sandbox/net.h"
 #include "sandbox/shell-view.h"
 
 /* The bash that the sandbox runs, bound at /bin/bash: the policy's, else
@@ -76,4 +77,16 @@ int shell_closure(const struct cache_entry *e, struct closure *ret)
 	if (r == 0 && (r = closure_parse(text, len, ret)) < 0)
 		free(text);
 	return r;
+}
+
+char *shell_resolv(void)
+{
+	_cleanup_free_ char *text = NULL;
+	char *ret = NULL;
+	size_t len = 0;
+	/* often a link (systemd-resolved's stub file): followed, it is the host's */
+	if (file_read(AT_FDCWD, "/etc/resolv.conf", 64 * 1024, 0, &text, &len) < 0 ||
+	    net_resolv_conf(text, len, &ret) <= 0)
+		return NULL;
+	return ret;
 }

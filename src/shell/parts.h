@@ -21,3 +21,8 @@ void own_dirs(const char *cache, const char *data, char *ret[static 3]);
  * has none (an older nsbsh built it, or nix could not say), -EINVAL for
  * one that is not nsbsh's list, -E2BIG past CLOSURE_MAX. */
 int shell_closure(const struct cache_entry *e, struct closure *ret);
+
+/* network = on: the sandbox's /etc/resolv.conf when the host's names a
+ * resolver on its loopback (sandbox/net.h net_resolv_conf, NET-6),
+ * malloc'ed; NULL: the host's file is shown as it is. */
+char *shell_resolv(void);

@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2016 source=tests/lib.sh
-# t-net: the sandbox's network as policy (src/sandbox/net.c NET-1 to NET-5).
+# t-net: the sandbox's network as policy (src/sandbox/net.c NET-1 to NET-6).
 # What a user sees: with network = on (the default) the sandbox reaches a
 # host on the network (a test host in a namespace the suite makes) but not
 # a server on the host's 127.0.0.1 nor an abstract socket of a program
@@ -183,6 +183,33 @@ expect_match "$ERR" "network = on needs pasta" "without pasta the line names pas
 run_nsbsh --in "$P" --env PATH="$NOP" -c true
 expect_eq "$(nsbsh_lines "$ERR")" 0 "without pasta a join says nothing more (once)"
 sup=$(supervisor_of "$P") && kill "$sup" && gone "$sup"
+
+# --- a resolver on the host's loopback (NET-6) ---------------------------------------
+# systemd-resolved's 127.0.0.53 or a local dnsmasq: inside, that address
+# would be the sandbox's own loopback.  tests/run dns-run gives run.sh a
+# machine whose resolv.conf names a DNS server on 127.0.0.N:53 (every name
+# is 10.1.2.3); getent is the host's (host_system = ro).
+mkdir -p "$W/dns"
+mkproject "$W/dns/proj" || t_fail "mkproject" "fixture not created"
+cat >"$W/dns/run.sh" <<'RUN'
+cd "$W/dns/proj" || exit 1
+C=$XDG_CONFIG_HOME/nsbsh/nsbsh.conf
+mkdir -p "${C%/*}"
+for net in host on; do
+	printf 'network = %s\nhost_system = ro\nlinger = 0\n' "$net" >"$C"
+	"$NSBSH" -c 'getent hosts probe.nsbsh.test; echo "rc=$?"; cat /etc/resolv.conf' >"$W/dns/$net.out" 2>&1
+done
+RUN
+if root_step dns-run "NET-6 dns-through-pasta: a resolver on the host's loopback"; then
+	answered() { grep -cE '^10\.1\.2\.3 +probe\.nsbsh\.test$' "$W/dns/$1.out"; }
+	expect_eq "$(answered host)" 1 \
+		"NET-6 dns-through-pasta: with network = host the loopback resolver answers (control: it is there, getent works)"
+	expect_eq "$(answered on)" 1 \
+		"NET-6 dns-through-pasta: with network = on the name resolves, through pasta"
+	expect_contains "$(cat "$W/dns/on.out")" "nameserver 169.254.1.1
+search nsbsh.test" "NET-6 dns-through-pasta: the sandbox's resolv.conf names pasta's address and keeps the rest"
+	expect_no_match "$(cat "$W/dns/on.out")" "nameserver 127\." "NET-6 dns-through-pasta: no loopback nameserver inside"
+fi
 
 # --- network = off: the evaluation too (NET-4), and no daemon socket (NET-5) ------
 userconf "network = host"
