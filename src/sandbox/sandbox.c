@@ -455,23 +455,35 @@ void sandbox_live_end(struct sandbox_live *l)
 	l->pid = -1;
 }
 
+struct live_answer {
+	const struct sandbox_live *l;
+	const char *log, *flag_id;
+};
+
 static int live_guard(void *ctx, int listener, const struct seccomp_notif *req, struct seccomp_denial *ret)
 {
-	const struct sandbox_live *l = ctx;
-	return guard_answer(listener, l->guard, l->addfd_send, req, ret);
+	const struct live_answer *a = ctx;
+	return guard_answer(listener, a->l->guard, a->l->addfd_send, req, ret);
+}
+
+/* A log that cannot be written must not stop the shells: the refusal is
+ * answered all the same.  The append creates the directory.  Before the
+ * answer: a shell that ends right after its refused call finds its flag
+ * there to remove. */
+static void live_record(void *ctx, const struct seccomp_denial *d)
+{
+	const struct live_answer *a = ctx;
+	if (!a->log)
+		return;
+	denylog_append(a->log, d, time(NULL));
+	if (d->sid_inside > 0)
+		denylog_flag(a->log, a->flag_id, d->sid_inside);
 }
 
 void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *flag_id)
 {
 	static struct seccomp_denial d;
-	if (seccomp_notify_answer(l->listener, l->guard >= 0 ? live_guard : NULL, l, &d) < 0)
-		return;
-	/* A log that cannot be written must not stop the shells: the refusal
-	 * itself has been answered.  The append creates the directory. */
-	if (!log)
-		return;
-	denylog_append(log, &d, time(NULL));
-	if (d.sid_inside > 0)
-		denylog_flag(log, flag_id, d.sid_inside);
+	struct live_answer a = { l, log, flag_id };
+	(void)seccomp_notify_answer(l->listener, l->guard >= 0 ? live_guard : NULL, live_record, &a, &d);
 }
 

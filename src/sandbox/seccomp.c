@@ -351,7 +351,8 @@ static pid_t id_inside(pid_t pid, const char *field)
 	return (pid_t)strtol(last ? last + 1 : line, NULL, 10);
 }
 
-int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, void *ctx, struct seccomp_denial *ret)
+int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, seccomp_record_fn *record, void *ctx,
+			  struct seccomp_denial *ret)
 {
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
@@ -393,6 +394,8 @@ int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, void *ctx, stru
 		snprintf(ret->comm, sizeof(ret->comm), "?");
 		ret->pid_inside = ret->sid_inside = 0;
 	}
+	if (record)
+		record(ctx, ret);
 	/* MUST-S6: an error, never SECCOMP_USER_NOTIF_FLAG_CONTINUE. */
 	*resp = (struct seccomp_notif_resp){ .id = req->id, .error = -ret->error };
 	/* -ENOENT: the caller died meanwhile (a signal); nothing else can be

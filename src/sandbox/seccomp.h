@@ -46,12 +46,18 @@ struct seccomp_notif;
 typedef int seccomp_guard_fn(void *ctx, int listener, const struct seccomp_notif *req,
 			     struct seccomp_denial *ret);
 
-/* Wait for one notified call on listener; a refused one is answered with
- * its group's errno, a creating one (with guard) by guard: 0 and *ret for
- * the log, -EAGAIN when it was answered with nothing to log, or a negative
- * errno when nothing was received (-ENOENT: the caller was gone before it
- * could be). */
-int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, void *ctx, struct seccomp_denial *ret);
+/* What is kept of a refusal (the denial log), called before the caller
+ * gets its answer: so that what it does next (its shell's end) comes
+ * after, never before, what the refusal left (the prompt's flag). */
+typedef void seccomp_record_fn(void *ctx, const struct seccomp_denial *d);
+
+/* Wait for one notified call on listener; a refused one is recorded (with
+ * record) and answered with its group's errno, a creating one (with
+ * guard) by guard: 0 and *ret for the log, -EAGAIN when it was answered
+ * with nothing to log, or a negative errno when nothing was received
+ * (-ENOENT: the caller was gone before it could be). */
+int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, seccomp_record_fn *record, void *ctx,
+			  struct seccomp_denial *ret);
 
 /* What the filter refuses, group by group, for nsb status --view. */
 struct seccomp_group_info {
