@@ -21,7 +21,7 @@ LIBS_PC := libgit2 libseccomp libedit libconfuse libssl
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
 # libgit2 and libedit are loaded with dlopen when a start needs them
 # (src/git/gitlib.h, src/shell/picker.c), by the soname of the library
-# pkg-config finds; the others are linked as usual.
+# pkg-config finds; libconfuse is linked as usual.
 # libssl too, by a live sandbox's supervisor with inject (sandbox/tls-inject.c).
 # libseccomp too, by whoever builds a sandbox (sandbox/seccomp.c): a join
 # needs none of it.
