@@ -62,10 +62,6 @@ static void say(int conn, enum wire_event e, int64_t value, const int *fds, size
 		(void)wire_send(conn, &m, fds, n_fds);
 }
 
-/* The signals pid 1 has a handler for (none, as it is: its signals come
- * through a signalfd), found once (spawner_run). */
-static sigset_t handled;
-
 /* In the child (shell_spawn): the pty (when asked for), fds 0-2, the
  * directory, then the program.  Failures before exec go to the start as
  * WIRE_FAILED.  It shares pid 1's memory until the exec, pid 1 waiting
@@ -78,12 +74,14 @@ static noreturn void shell_exec(int conn, const struct wire_request *q, const in
 	size_t k = 0;
 	/* no handler of pid 1's may run on its memory here: each one back
 	 * to the default (the ignored stay ignored, as exec keeps them) */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigismember(&handled, sig) == 1) {
-			struct sigaction dfl = { .sa_handler = SIG_DFL };
-			sigemptyset(&dfl.sa_mask);
-			(void)sigaction(sig, &dfl, NULL);
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN) {
+			sa.sa_handler = SIG_DFL;
+			sa.sa_flags = 0;
+			(void)sigaction(sig, &sa, NULL);
 		}
+	}
 	if (setsid() < 0)
 		goto fail;
 	if (q->tty) {
@@ -314,12 +312,6 @@ static bool no_child(void)
 noreturn void spawner_run(const struct sandbox_spec *spec, int ctl)
 {
 	unsigned linger = spec->linger;
-	sigemptyset(&handled);
-	for (int sig = 1; sig < NSIG; sig++) {
-		struct sigaction sa;
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)
-			sigaddset(&handled, sig);
-	}
 	sigset_t chld;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
