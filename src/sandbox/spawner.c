@@ -19,9 +19,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -62,26 +62,12 @@ static void say(int conn, enum wire_event e, int64_t value, const int *fds, size
 		(void)wire_send(conn, &m, fds, n_fds);
 }
 
-/* In the child (shell_spawn): the pty (when asked for), fds 0-2, the
- * directory, then the program.  Failures before exec go to the start as
- * WIRE_FAILED.  It shares pid 1's memory until the exec, pid 1 waiting
- * meanwhile: what it changes there (its own stack; stdio's buffer of a
- * message on a failure) is done with before pid 1 runs again, and the
- * memory's own flags it leaves alone (dumpable: MUST-8). */
+/* In the forked child: the pty (when asked for), fds 0-2, the directory,
+ * then the program.  Failures before exec go to the start as WIRE_FAILED. */
 static noreturn void shell_exec(int conn, const struct wire_request *q, const int *passed, size_t n_passed)
 {
 	int fds[3];
 	size_t k = 0;
-	/* no handler of pid 1's may run on its memory here: each one back
-	 * to the default (the ignored stay ignored, as exec keeps them) */
-	for (int sig = 1; sig < NSIG; sig++) {
-		struct sigaction sa;
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN) {
-			sa.sa_handler = SIG_DFL;
-			sa.sa_flags = 0;
-			(void)sigaction(sig, &sa, NULL);
-		}
-	}
 	if (setsid() < 0)
 		goto fail;
 	if (q->tty) {
@@ -119,10 +105,8 @@ static noreturn void shell_exec(int conn, const struct wire_request *q, const in
 		errno = ENOENT;
 		goto fail;
 	}
-	/* Not PR_SET_DUMPABLE here: the flag is the memory's, pid 1's until
-	 * the exec (MUST-8); the exec makes the shell dumpable, its own
-	 * process (a readable program, the same credentials: the kernel's
-	 * rule). */
+	/* the shell is the user's own process (pid 1 stays undumpable, MUST-8) */
+	(void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -139,43 +123,8 @@ fail:
 	_exit(126);
 }
 
-struct spawn {
-	int conn;
-	const struct wire_request *q;
-	const int *fds;
-	size_t n_fds;
-};
-
-static int shell_child(void *arg)
-{
-	const struct spawn *sp = arg;
-	shell_exec(sp->conn, sp->q, sp->fds, sp->n_fds);
-}
-
-/* The shell's process, as posix_spawn makes one: a child that shares pid
- * 1's memory (CLONE_VM) on a stack of its own, pid 1 suspended until it
- * has exec'ed or ended (CLONE_VFORK).  No copy of pid 1's page tables: a
- * fork of it cost about 0.15 ms of every join.  Its own fd table,
- * directory and signal handlers (no CLONE_FILES, CLONE_FS, CLONE_SIGHAND);
- * every signal blocked until its handlers are the defaults.  The pid, or
- * -1 and errno. */
-static pid_t shell_spawn(int conn, const struct wire_request *q, const int *fds, size_t n_fds)
-{
-	/* one child at a time (pid 1 waits for it): one stack */
-	static char stack[64 * 1024] __attribute__((aligned(16)));
-	struct spawn sp = { .conn = conn, .q = q, .fds = fds, .n_fds = n_fds };
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid = clone(shell_child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &sp);
-	int e = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = e;
-	return pid;
-}
-
 /* A start's connection: its request read (bounded, with a deadline), the
- * shell spawned.  The connection is then the start's line to it. */
+ * shell forked.  The connection is then the start's line to it. */
 static void join(int conn)
 {
 	struct timeval tv = { .tv_sec = REQUEST_TIMEOUT_S };
@@ -193,7 +142,9 @@ static void join(int conn)
 		r = wire_request_decode(buf, len, &q);
 	if (r == 0 && slot == MAX_SHELLS)
 		r = -EAGAIN;
-	pid_t pid = r == 0 ? shell_spawn(conn, &q, fds, n_fds) : -1;
+	pid_t pid = r == 0 ? fork() : -1;
+	if (pid == 0)
+		shell_exec(conn, &q, fds, n_fds);
 	if (r == 0 && pid < 0)
 		r = -errno;
 	for (size_t i = 0; i < n_fds; i++)
