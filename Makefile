@@ -21,14 +21,20 @@ LIBS_PC := libgit2 libseccomp libedit libconfuse libssl
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
 # libgit2 and libedit are loaded with dlopen when a start needs them
 # (src/git/gitlib.h, src/shell/picker.c), by the soname of the library
-# pkg-config finds; the others are linked as usual.
+# pkg-config finds; libconfuse is linked as usual.
 # libssl too, by a live sandbox's supervisor with inject (sandbox/tls-inject.c).
-PC_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libgit2 libedit libssl,$(LIBS_PC)))
+# libseccomp too, by whoever builds a sandbox (sandbox/seccomp.c): a join
+# needs none of it.
+PC_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libgit2 libedit libssl libseccomp,$(LIBS_PC)))
 soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" | awk '/SONAME/ { print $$2 }')
 LIBGIT2_SONAME := $(call soname,libgit2)
 LIBEDIT_SONAME := $(call soname,libedit)
 LIBSSL_SONAME := $(call soname,libssl)
 LIBCRYPTO_SONAME := $(call soname,libcrypto)
+LIBSECCOMP_SONAME := $(call soname,libseccomp)
+ifeq ($(LIBSECCOMP_SONAME),)
+$(error cannot find the soname of libseccomp (is libseccomp-dev installed?))
+endif
 ifeq ($(LIBSSL_SONAME),)
 $(error cannot find the soname of libssl (is libssl-dev installed?))
 endif
@@ -53,7 +59,8 @@ CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
 	-fstack-protector-strong -MMD -MP -DNSBSH_VERSION='"$(VERSION)"' \
 	-DLIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' -DLIBEDIT_SONAME='"$(LIBEDIT_SONAME)"' \
-	-DLIBSSL_SONAME='"$(LIBSSL_SONAME)"' -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"' -Isrc $(PC_CFLAGS)
+	-DLIBSSL_SONAME='"$(LIBSSL_SONAME)"' -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"' \
+	-DLIBSECCOMP_SONAME='"$(LIBSECCOMP_SONAME)"' -Isrc $(PC_CFLAGS)
 ifneq ($(SANITIZE),)
 override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 override LDFLAGS += -fsanitize=$(SANITIZE)
@@ -82,9 +89,9 @@ nsb: nsbsh
 # The seccomp filters, compiled at build time by the table of
 # src/sandbox/seccomp.c itself (tools/gen-seccomp.c): a start loads one
 # instead of building it.
-tools/gen-seccomp: tools/gen-seccomp.c src/sandbox/seccomp.c src/sandbox/seccomp.h src/base/util.h
+tools/gen-seccomp: tools/gen-seccomp.c src/sandbox/seccomp.c src/sandbox/seccomp.h src/base/util.h src/base/dl.c
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(LDFLAGS) -DSECCOMP_NO_PRECOMPILED -o $@ \
-		tools/gen-seccomp.c src/sandbox/seccomp.c $(PC_LIBS)
+		tools/gen-seccomp.c src/sandbox/seccomp.c src/base/dl.c $(PC_LIBS)
 
 src/sandbox/seccomp-bpf.inc: tools/gen-seccomp
 	tools/gen-seccomp >$@.tmp && mv $@.tmp $@

@@ -480,8 +480,12 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 	if (dirs_denial_log(p->worktree ? p->worktree : "/", true, &s->denials) < 0)
 		s->denials = NULL;
 	own_dirs(s->cache, s->data, s->own);
-	/* the user's startup files for the private home (HOMERC-1) */
+	/* the user's startup files for the private home (HOMERC-1); most
+	 * people keep none: looked for once, not once a file */
 	s->rc_dir = s->own[2] ? path_join(s->own[2], "home") : NULL;
+	struct stat rc_st;
+	if (s->rc_dir && (stat(s->rc_dir, &rc_st) < 0 || !S_ISDIR(rc_st.st_mode)))
+		s->rc_dir = (free(s->rc_dir), NULL);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
  * every symbol a caller uses looked up at once: a start that does not need
  * the library does not pay for loading it and what it links (libgit2:
  * about 7 ms; libedit with libtinfo, libbsd and libmd: about 0.5 ms of
- * every exec of nsbsh here). */
+ * every exec of nsbsh here; libseccomp, which a join never needs: about
+ * 0.06 ms). */
 #pragma once
 
 #include <stddef.h>

@@ -1,6 +1,7 @@
 /* sha256.c - SHA-256 as in FIPS 180-4, section 6.2. */
 #include "base/sha256.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const uint32_t K[64] = {
@@ -19,9 +20,9 @@ static uint32_t ror(uint32_t x, int n)
 	return x >> n | x << (32 - n);
 }
 
-static void sha256_block(struct sha256 *s, const uint8_t *p)
+static void sha256_block_c(struct sha256 *s, const uint8_t *p)
 {
-	uint32_t w[64], v[8];
+	uint32_t w[64];
 
 	for (int i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
@@ -31,19 +32,97 @@ static void sha256_block(struct sha256 *s, const uint8_t *p)
 		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ w[i - 2] >> 10;
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(v, s->h, sizeof(v));
+	/* the working variables in registers, not shifted through an array
+	 * at each round: about three times as fast (a join hashes its view) */
+	uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
+	uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
 	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +
-			      ((v[4] & v[5]) ^ (~v[4] & v[6])) + K[i] + w[i];
-		uint32_t t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) +
-			      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
-		memmove(v + 1, v, 7 * sizeof(v[0]));
-		v[4] += t1;
-		v[0] = t1 + t2;
+		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		h = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
 	}
-	for (int i = 0; i < 8; i++)
-		s->h[i] += v[i];
+	s->h[0] += a;
+	s->h[1] += b;
+	s->h[2] += c;
+	s->h[3] += d;
+	s->h[4] += e;
+	s->h[5] += f;
+	s->h[6] += g;
+	s->h[7] += h;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The same block with the CPU's SHA extensions (Intel SHA-NI, AMD Zen),
+ * about eight times as fast: the message schedule four words at a time
+ * (sha256msg1, sha256msg2), then two rounds an instruction (sha256rnds2)
+ * on the state held as ABEF and CDGH. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_block_ni(struct sha256 *s, const uint8_t *p)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i t = _mm_loadu_si128((const __m128i *)&s->h[0]);
+	__m128i st1 = _mm_loadu_si128((const __m128i *)&s->h[4]);
+	t = _mm_shuffle_epi32(t, 0xB1);                  /* CDAB */
+	st1 = _mm_shuffle_epi32(st1, 0x1B);              /* EFGH */
+	__m128i st0 = _mm_alignr_epi8(t, st1, 8);        /* ABEF */
+	st1 = _mm_blend_epi16(st1, t, 0xF0);             /* CDGH */
+	const __m128i abef = st0, cdgh = st1;
+	__m128i w[16];
+	for (int i = 0; i < 4; i++)
+		w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+	/* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a time */
+	for (int i = 0; i < 12; i++)
+		w[i + 4] = _mm_sha256msg2_epu32(
+			_mm_add_epi32(_mm_sha256msg1_epu32(w[i], w[i + 1]), _mm_alignr_epi8(w[i + 3], w[i + 2], 4)),
+			w[i + 3]);
+	for (int i = 0; i < 16; i++) {
+		__m128i m = _mm_add_epi32(w[i], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+		st1 = _mm_sha256rnds2_epu32(st1, st0, m);
+		st0 = _mm_sha256rnds2_epu32(st0, st1, _mm_shuffle_epi32(m, 0x0E));
+	}
+	st0 = _mm_add_epi32(st0, abef);
+	st1 = _mm_add_epi32(st1, cdgh);
+	t = _mm_shuffle_epi32(st0, 0x1B);                /* FEBA */
+	st1 = _mm_shuffle_epi32(st1, 0xB1);              /* DCHG */
+	st0 = _mm_blend_epi16(t, st1, 0xF0);             /* DCBA */
+	st1 = _mm_alignr_epi8(st1, t, 8);                /* HGFE */
+	_mm_storeu_si128((__m128i *)&s->h[0], st0);
+	_mm_storeu_si128((__m128i *)&s->h[4], st1);
+}
+
+static bool sha_ni(void)
+{
+	static int have = -1;
+	if (have < 0) {
+		unsigned a, b, c, d;
+		have = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1) && (c & bit_SSSE3) &&
+		       __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+	}
+	return have;
+}
+
+static void sha256_block(struct sha256 *s, const uint8_t *p)
+{
+	if (sha_ni())
+		sha256_block_ni(s, p);
+	else
+		sha256_block_c(s, p);
+}
+#else
+static void sha256_block(struct sha256 *s, const uint8_t *p)
+{
+	sha256_block_c(s, p);
+}
+#endif
 
 void sha256_init(struct sha256 *s)
 {

@@ -8,10 +8,11 @@
 #include <seccomp.h>
 
 #include "git/gitlib.h"
+#include "sandbox/seccomp.h"
 
 void version_print(FILE *f, const char *name)
 {
-	const struct scmp_version *sv = seccomp_version();
+	const struct scmp_version *sv = seccomp_lib_version();
 	const struct gitlib *g = NULL;
 	char *err = NULL;
 	int major = 0, minor = 0, rev = 0;

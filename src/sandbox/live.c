@@ -73,18 +73,23 @@ void live_id(const struct live_identity *i, char ret[LIVE_ID_LEN + 1])
 {
 	struct sha256 h;
 	uint8_t digest[32];
-	char self[PATH_MAX + 64] = "?";
-	struct stat st;
-	ssize_t n = readlink("/proc/self/exe", self, PATH_MAX);
-	if (n > 0 && stat("/proc/self/exe", &st) == 0)
-		snprintf(self + n, sizeof(self) - (size_t)n, ":%lld:%lld.%09ld", (long long)st.st_size,
-			 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-	/* the user, and the user namespace the start runs in: only a start in
-	 * the supervisor's own may join (LIVE-2) */
-	char uid[96];
-	int n_uid = snprintf(uid, sizeof(uid), "%u:", getuid());
-	ssize_t n_ns = readlink("/proc/self/ns/user", uid + n_uid, sizeof(uid) - (size_t)n_uid - 1);
-	uid[n_uid + (n_ns > 0 ? n_ns : 0)] = '\0';
+	/* This process's binary, user and user namespace: read once (a start
+	 * asks for two ids, and a process's own do not change). */
+	static char self[PATH_MAX + 64], uid[96];
+	if (!self[0]) {
+		struct stat st;
+		ssize_t n = readlink("/proc/self/exe", self, PATH_MAX);
+		if (n > 0 && stat("/proc/self/exe", &st) == 0)
+			snprintf(self + n, sizeof(self) - (size_t)n, ":%lld:%lld.%09ld", (long long)st.st_size,
+				 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		else
+			snprintf(self, sizeof(self), "?");
+		/* the user, and the user namespace the start runs in: only a
+		 * start in the supervisor's own may join (LIVE-2) */
+		int n_uid = snprintf(uid, sizeof(uid), "%u:", getuid());
+		ssize_t n_ns = readlink("/proc/self/ns/user", uid + n_uid, sizeof(uid) - (size_t)n_uid - 1);
+		uid[n_uid + (n_ns > 0 ? n_ns : 0)] = '\0';
+	}
 	sha256_init(&h);
 	hash_field(&h, "nsbsh-live-1", 12);
 	hash_field(&h, self, strlen(self));

@@ -237,6 +237,10 @@ static int start(const struct sandbox_spec *s, const struct sandbox_program *p, 
 	if (supervised && s->max_procs)
 		(void)cgroup_prepare(&sv->cg, s->max_procs);
 	signals_save();
+	/* libseccomp for pid 1, which cannot open it once inside (a kernel
+	 * that refuses the precompiled filter: it builds one) */
+	if (s->seccomp)
+		(void)seccomp_lib_load();
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
 			      CLONE_NEWUTS | (s->unshare_net ? CLONE_NEWNET : 0) | SIGCHLD;
 	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);

@@ -42,7 +42,88 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "base/dl.h"
 #include "base/util.h"
+
+/* libseccomp, loaded when first needed (base/dl.h): a join never needs it
+ * (the filter is precompiled, and the shell that joins inherits it from
+ * pid 1), and linking it cost every exec of nsbsh about 0.06 ms.  Whoever
+ * builds a sandbox loads it first (seccomp_lib_load): pid 1, past its
+ * pivot_root, could no longer open it, and builds the filter with it when
+ * the kernel refuses the precompiled one. */
+static struct {
+	bool tried;
+	int error;
+	typeof(&seccomp_init) init;
+	typeof(&seccomp_attr_set) attr_set;
+	typeof(&seccomp_rule_add) rule_add;
+	typeof(&seccomp_release) release;
+	typeof(&seccomp_load) load;
+	typeof(&seccomp_export_bpf) export_bpf;
+	typeof(&seccomp_api_get) api_get;
+	typeof(&seccomp_notify_fd) notify_fd;
+	typeof(&seccomp_notify_alloc) notify_alloc;
+	typeof(&seccomp_notify_free) notify_free;
+	typeof(&seccomp_notify_receive) notify_receive;
+	typeof(&seccomp_notify_respond) notify_respond;
+	typeof(&seccomp_notify_id_valid) notify_id_valid;
+	typeof(&seccomp_syscall_resolve_name) resolve_name;
+	typeof(&seccomp_syscall_resolve_num_arch) resolve_num_arch;
+	typeof(&seccomp_version) version;
+} lib;
+
+int seccomp_lib_load(void)
+{
+	if (lib.tried)
+		return lib.error;
+	const struct dl_sym syms[] = {
+		{ (void **)&lib.init, "seccomp_init" },
+		{ (void **)&lib.attr_set, "seccomp_attr_set" },
+		{ (void **)&lib.rule_add, "seccomp_rule_add" },
+		{ (void **)&lib.release, "seccomp_release" },
+		{ (void **)&lib.load, "seccomp_load" },
+		{ (void **)&lib.export_bpf, "seccomp_export_bpf" },
+		{ (void **)&lib.api_get, "seccomp_api_get" },
+		{ (void **)&lib.notify_fd, "seccomp_notify_fd" },
+		{ (void **)&lib.notify_alloc, "seccomp_notify_alloc" },
+		{ (void **)&lib.notify_free, "seccomp_notify_free" },
+		{ (void **)&lib.notify_receive, "seccomp_notify_receive" },
+		{ (void **)&lib.notify_respond, "seccomp_notify_respond" },
+		{ (void **)&lib.notify_id_valid, "seccomp_notify_id_valid" },
+		{ (void **)&lib.resolve_name, "seccomp_syscall_resolve_name" },
+		{ (void **)&lib.resolve_num_arch, "seccomp_syscall_resolve_num_arch" },
+		{ (void **)&lib.version, "seccomp_version" },
+	};
+	void *handle = NULL;
+	char *err = NULL;
+	lib.tried = true;
+	lib.error = dl_load(LIBSECCOMP_SONAME, syms, ARRAY_SIZE(syms), &handle, &err);
+	free(err);
+	return lib.error;
+}
+
+/* Every call below goes through the table (loaded by the function of this
+ * file that a caller enters first). */
+#define seccomp_init (*lib.init)
+#define seccomp_attr_set (*lib.attr_set)
+#define seccomp_rule_add (*lib.rule_add)
+#define seccomp_release (*lib.release)
+#define seccomp_load (*lib.load)
+#define seccomp_export_bpf (*lib.export_bpf)
+#define seccomp_api_get (*lib.api_get)
+#define seccomp_notify_fd (*lib.notify_fd)
+#define seccomp_notify_alloc (*lib.notify_alloc)
+#define seccomp_notify_free (*lib.notify_free)
+#define seccomp_notify_receive (*lib.notify_receive)
+#define seccomp_notify_respond (*lib.notify_respond)
+#define seccomp_notify_id_valid (*lib.notify_id_valid)
+#define seccomp_syscall_resolve_name (*lib.resolve_name)
+#define seccomp_syscall_resolve_num_arch (*lib.resolve_num_arch)
+
+const struct scmp_version *seccomp_lib_version(void)
+{
+	return seccomp_lib_load() == 0 ? lib.version() : NULL;
+}
 
 struct syscall_group {
 	const char *name;
@@ -158,6 +239,8 @@ static uint32_t group_action(const struct syscall_group *g, bool notify)
 static int filter_build(bool nested_userns, int mode, scmp_filter_ctx *ret)
 {
 	bool notify = mode >= 1;
+	if (seccomp_lib_load() < 0)
+		return -ENOSYS;
 	if (mode < 0 || mode >= SECCOMP_MODES)
 		return -EINVAL;
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -279,6 +362,8 @@ int seccomp_install(const struct seccomp_options *o, int *ret_listener)
 	    (mode == 1 && load_precompiled(o->nested_userns, 0, ret_listener) == 0))
 		return 0;
 #endif
+	if (seccomp_lib_load() < 0)
+		return -ENOSYS;
 	/* API level 6: the kernel has user notification and its ioctls;
 	 * without it the same calls fail at once (MUST-S6 needs a listener). */
 	bool notify = o->notify && seccomp_api_get() >= 6;
@@ -356,6 +441,8 @@ int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, seccomp_record_
 {
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
+	if (seccomp_lib_load() < 0)
+		return -ENOSYS;
 	int r = seccomp_notify_alloc(&req, &resp);
 	if (r < 0)
 		return r;

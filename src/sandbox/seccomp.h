@@ -11,6 +11,15 @@ struct seccomp_options {
 			      * a kernel that cannot is an error, never less guarded */
 };
 
+/* libseccomp, loaded (dlopen) when first needed: 0, or -ENOENT when it
+ * cannot be.  A builder of a sandbox calls it before pid 1 exists (pid 1
+ * builds the filter with it when the kernel refuses the precompiled one,
+ * and inside it cannot open it any more). */
+int seccomp_lib_load(void);
+/* libseccomp's version, or NULL when it cannot be loaded. */
+struct scmp_version;
+const struct scmp_version *seccomp_lib_version(void);
+
 /* Build and load the filter in the calling process; 0 or a negative errno.
  * Requires no_new_privs.  *ret_listener: the listener fd (close-on-exec)
  * when o->notify and the kernel has user notification, else -1; whoever

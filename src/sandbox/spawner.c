@@ -3,7 +3,10 @@
  * start what became of its shell, and ends the sandbox linger seconds after
  * the last process in it ended.  It runs inside, under the sandbox's filter
  * and Landlock, without capabilities (MUST-8), so the shells it forks start
- * with all of that (MUST-4, MUST-11).
+ * with all of that (MUST-4, MUST-11).  Forked, not spawned with shared
+ * memory (CLONE_VFORK would save 0.15 to 0.3 ms a join): a process inside
+ * could stop such a child before its exec, and with it pid 1 and every
+ * later join of the work tree.
  *
  * Every process of the sandbox descends from pid 1 (the shells are its
  * children, and the kernel hands it every orphan), so "nothing runs" is
