@@ -79,6 +79,7 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/mount.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -394,26 +395,28 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 	char buf[ERRBUF + 1];
 	ssize_t len = read_full(sv.errfd, buf, sizeof(buf) - 1);
 	fd_close(&sv.errfd);
-	int listener = -1, guard = -1, proxy = -1;
+	int listener = -1, guard = -1, guard_fwd = -1, proxy = -1;
 	bool addfd_send = false;
 	if (len == 0 && s->seccomp) {
 		struct wire_msg m;
 		size_t n = 0;
-		int fds[2] = { -1, -1 };
-		size_t want = s->guard.on ? 2 : 1;
-		if (wire_recv(sv.sock, &m, fds, 2, &n) < 0 || m.event != WIRE_LISTENER || n != want) {
+		int fds[3] = { -1, -1, -1 };
+		size_t want = s->guard.on ? 3 : 1;
+		if (wire_recv(sv.sock, &m, fds, 3, &n) < 0 || m.event != WIRE_LISTENER || n != want) {
 			for (size_t i = 0; i < n; i++)
 				close(fds[i]);
 			len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass its seccomp listener");
 		} else {
 			listener = fds[0];
 			guard = fds[1];
+			guard_fwd = fds[2];
 		}
 		/* GUARD-6: no fd can be handed to a caller: no guard, no start */
 		if (guard >= 0 && guard_probe_addfd(listener, &addfd_send) < 0) {
 			close(listener);
 			close(guard);
-			listener = guard = -1;
+			close(guard_fwd);
+			listener = guard = guard_fwd = -1;
 			len = snprintf(buf, sizeof(buf), "this kernel cannot hand a file to a process of the sandbox (SECCOMP_IOCTL_NOTIF_ADDFD, Linux 5.9): the creation guard cannot work (policy create_guard = off starts without it)");
 		}
 	}
@@ -426,6 +429,7 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 		*ret_err = strdup(len > 0 ? buf : "cannot read from the sandbox's pid 1");
 		fd_close(&listener);
 		fd_close(&guard);
+		fd_close(&guard_fwd);
 		fd_close(&proxy);
 		kill(sv.pid, SIGKILL);
 		waitpid(sv.pid, NULL, 0);
@@ -433,7 +437,7 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 		return -EIO;
 	}
 	*ret = (struct sandbox_live){ .pid = sv.pid, .pidfd = sv.pidfd, .ctl = sv.sock,
-				      .listener = listener, .proxy = proxy, .guard = guard, .addfd_send = addfd_send,
+				      .listener = listener, .proxy = proxy, .guard = guard, .guard_fwd = guard_fwd, .addfd_send = addfd_send,
 				      .cg = sv.cg, .pasta = sv.pasta };
 	return 0;
 }
@@ -450,6 +454,7 @@ void sandbox_live_end(struct sandbox_live *l)
 	fd_close(&l->listener);
 	fd_close(&l->proxy);
 	fd_close(&l->guard);
+	fd_close(&l->guard_fwd);
 	cgroup_release(&l->cg);
 	net_pasta_end(&l->pasta);
 	l->pid = -1;
@@ -461,10 +466,39 @@ static int live_guard(void *ctx, int listener, const struct seccomp_notif *req, 
 	return guard_answer(listener, l->guard, l->addfd_send, req, ret);
 }
 
+/* A creating call the helper refused: the rule and path are in *ret. */
+static int live_refused(void *ctx, int listener, const struct seccomp_notif *req, struct seccomp_denial *ret)
+{
+	return 1;
+}
+
 void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *flag_id)
 {
 	static struct seccomp_denial d;
-	if (seccomp_notify_answer(l->listener, l->guard >= 0 ? live_guard : NULL, l, &d) < 0)
+	int r;
+	if (l->guard_fwd >= 0) {
+		/* the helper receives the notifications: what it passes on */
+		struct seccomp_notif req;
+		int kind;
+		r = guard_forwarded(l->guard_fwd, &req, &kind, &d);
+		if (r == -EPIPE) {
+			l->guard_fwd = (close(l->guard_fwd), -1); /* pid 1 is gone with it */
+			return;
+		}
+		if (r == 0) {
+			const char *group = d.group;
+			char detail[sizeof(d.detail)];
+			snprintf(detail, sizeof(detail), "%s", kind == GUARD_FWD_REFUSED ? d.detail : "");
+			r = seccomp_notify_handle(l->listener, &req, kind == GUARD_FWD_REFUSED ? live_refused : kind == GUARD_FWD_ASK ? live_guard : NULL, l, &d);
+			if (r == 0 && kind == GUARD_FWD_REFUSED) {
+				d.group = group;
+				snprintf(d.detail, sizeof(d.detail), "%s", detail);
+			}
+		}
+	} else {
+		r = seccomp_notify_answer(l->listener, l->guard >= 0 ? live_guard : NULL, l, &d);
+	}
+	if (r < 0)
 		return;
 	/* A log that cannot be written must not stop the shells: the refusal
 	 * itself has been answered.  The append creates the directory. */
@@ -474,4 +508,3 @@ void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *fl
 	if (d.sid_inside > 0)
 		denylog_flag(log, flag_id, d.sid_inside);
 }
-

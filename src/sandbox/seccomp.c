@@ -361,9 +361,15 @@ int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, void *ctx, stru
 	/* The kernel wants the request zeroed (EINVAL otherwise, from 5.10). */
 	memset(req, 0, sizeof(*req));
 	r = seccomp_notify_receive(listener, req);
-	if (r < 0)
-		goto out;
+	if (r == 0)
+		r = seccomp_notify_handle(listener, req, guard, ctx, ret);
+	seccomp_notify_free(req, resp);
+	return r;
+}
 
+int seccomp_notify_handle(int listener, const struct seccomp_notif *req, seccomp_guard_fn *guard, void *ctx,
+			  struct seccomp_denial *ret)
+{
 	const struct syscall_group *g = group_of(req->data.nr);
 	*ret = (struct seccomp_denial){
 		.pid = (pid_t)req->pid,
@@ -371,11 +377,9 @@ int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, void *ctx, stru
 		.error = g ? g->error : EPERM,
 	};
 	if (guard && !g && is_guard_call(req->data.nr)) {
-		r = guard(ctx, listener, req, ret);
-		if (r == 0) {
-			r = -EAGAIN; /* answered: made, or failed as the kernel would */
-			goto out;
-		}
+		int r = guard(ctx, listener, req, ret);
+		if (r == 0)
+			return -EAGAIN; /* answered: made, or failed as the kernel would */
 		if (r < 0)
 			ret->group = "guard"; /* could not be asked: refused (GUARD-6) */
 		ret->error = EPERM;
@@ -383,25 +387,22 @@ int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, void *ctx, stru
 	char *name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
 	snprintf(ret->syscall, sizeof(ret->syscall), "%s", name ? name : "?");
 	free(name);
-	if (proc_read(ret->pid, "comm", ret->comm, sizeof(ret->comm)) < 0)
+	if (ret->pid <= 0 || proc_read(ret->pid, "comm", ret->comm, sizeof(ret->comm)) < 0)
 		snprintf(ret->comm, sizeof(ret->comm), "?");
-	ret->pid_inside = id_inside(ret->pid, "NSpid");
-	ret->sid_inside = id_inside(ret->pid, "NSsid");
+	ret->pid_inside = ret->pid > 0 ? id_inside(ret->pid, "NSpid") : 0;
+	ret->sid_inside = ret->pid > 0 ? id_inside(ret->pid, "NSsid") : 0;
 	/* What was read is the caller's only if it still waits: else the pid
 	 * may have been reused by another process since. */
 	if (seccomp_notify_id_valid(listener, req->id) < 0) {
 		snprintf(ret->comm, sizeof(ret->comm), "?");
 		ret->pid_inside = ret->sid_inside = 0;
 	}
-	/* MUST-S6: an error, never SECCOMP_USER_NOTIF_FLAG_CONTINUE. */
-	*resp = (struct seccomp_notif_resp){ .id = req->id, .error = -ret->error };
-	/* -ENOENT: the caller died meanwhile (a signal); nothing else can be
+	/* MUST-S6: an error, never SECCOMP_USER_NOTIF_FLAG_CONTINUE.
+	 * -ENOENT: the caller died meanwhile (a signal); nothing else can be
 	 * done for it, and what it tried is worth the log all the same. */
-	seccomp_notify_respond(listener, resp);
-	r = 0;
-out:
-	seccomp_notify_free(req, resp);
-	return r;
+	struct seccomp_notif_resp resp = { .id = req->id, .error = -ret->error };
+	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	return 0;
 }
 
 bool seccomp_group_at(size_t i, bool nested_userns, struct seccomp_group_info *ret)
