@@ -1,6 +1,19 @@
 /* guard.c - the creation guard (see guard.h).  Over 700 lines: the
  * supervisor's side and the helper's speak one protocol (struct guard_req,
- * struct guard_resp), kept in one file so that the two cannot drift apart.
+ * struct guard_resp, struct guard_fwd), kept in one file so that the two
+ * cannot drift apart.
+ *
+ * Who does what: the helper, a thread of the sandbox's pid 1, receives the
+ * filter's notifications (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 6.6: the
+ * caller and the helper switch on one CPU), copies a creating call's path,
+ * checks and makes it, and answers: one round trip, the supervisor not in
+ * it.  It passes on to the supervisor (struct guard_fwd, with a pidfd of
+ * the caller, whose fdinfo gives its pid outside) what the supervisor
+ * answers: a refusal of a rule (to be logged), every call of the filter's
+ * other groups (seccomp.c), and a creating call whose caller it may not
+ * read (an undumpable process: process_vm_readv is EPERM), which the
+ * supervisor asks it about as before (guard_answer: it reads the path, and
+ * sends a struct guard_req).
  *
  * Invariants (tests/integration/t-guard.sh names each):
  * GUARD-1 only-creating: the filter notifies only the calls that make a
@@ -10,8 +23,11 @@
  *         renameat, renameat2.  openat2 fails with ENOSYS (its flags are
  *         behind a pointer, which a filter cannot read; libc never uses it
  *         for open(), and programs that try it fall back to openat).
- * GUARD-2 checked-once: the supervisor copies each path from the caller's
- *         memory once, opens the caller's working directory or dirfd
+ * GUARD-2 checked-once: the helper (or, for a caller it may not read,
+ *         the supervisor) copies each path from the caller's memory once
+ *         (process_vm_readv: the helper, a thread of pid 1, is an ancestor
+ *         of every process of the sandbox, which Yama's ptrace_scope 1
+ *         asks), opens the caller's working directory or dirfd
  *         (/proc/PID/cwd, /proc/PID/fd/N), and uses what it got only if the
  *         notification is still valid after both (SECCOMP_IOCTL_NOTIF_ID_VALID):
  *         the caller cannot change the path after it was copied, and a pid
@@ -31,18 +47,27 @@
  *         checked again at its target (at most 40 hops, then ELOOP).
  * GUARD-5 refusal-logged: a refused call fails with EPERM and the denial
  *         log gets one line with the path and the rule's key (nested_git,
- *         gitdir, protect); where the kernel would refuse it anyway, its
+ *         gitdir, protect): the helper passes it on unanswered, and the
+ *         supervisor answers and logs it; where the kernel would refuse it anyway, its
  *         answer and no line: EEXIST when the name is there (mkdir -p keeps
  *         working), EROFS on a read-only bind, EBUSY onto a mount point.
  * GUARD-6 fail-closed: a sandbox whose policy has the guard does not start
  *         where the kernel has no user notification or no
- *         SECCOMP_IOCTL_NOTIF_ADDFD (before 5.9); a helper that is gone, or
- *         a request it cannot be asked, makes the call fail with EPERM.
- * GUARD-7 same-domain: the helper is forked by pid 1 after its capabilities
- *         are dropped and it took the sandbox's one Landlock domain, and is
- *         undumpable: it writes nowhere a shell could not, and no process
- *         inside can trace it or open its fds; a path into its own /proc/PID
- *         (its mem, its fds, which it could open and hand over) is EACCES.
+ *         SECCOMP_IOCTL_NOTIF_ADDFD (before 5.9); the helper cannot be gone
+ *         while the sandbox runs: it is a thread of pid 1, which no signal
+ *         from inside ends (the init of a pid namespace), and a helper that
+ *         fails ends pid 1 (_exit), and with it the sandbox; a request the
+ *         supervisor cannot ask it, or a caller it cannot tell outside,
+ *         makes the call fail with EPERM.
+ * GUARD-7 same-domain: the helper is a thread that pid 1 starts after its
+ *         capabilities are dropped and it took the sandbox's one Landlock
+ *         domain, before it loads the filter for itself alone (no TSYNC:
+ *         the helper is not under it); with an fd table and a umask of its
+ *         own (unshare CLONE_FILES, CLONE_FS: pid 1's shells get neither);
+ *         pid 1 is undumpable: the helper writes nowhere a shell could
+ *         not, and no process inside can trace it or open its fds; a path
+ *         into its own /proc/1 or /proc/TID (its mem, its fds, which it
+ *         could open and hand over) is EACCES.
  *
  * The rules, on the resolved parent directory P and the final name N:
  * - nested_git: N is ".git" and P is at or beneath the work tree or a

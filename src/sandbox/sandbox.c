@@ -22,7 +22,9 @@
  * MUST-8  pid1: the sandbox's pid 1 keeps its capabilities (it built the
  *         mounts), so it must be out of the program's reach: it is not
  *         dumpable (no ptrace, no /proc/1/mem by the same uid), and it runs
- *         under the same seccomp filter as the program.
+ *         under the same seccomp filter as the program (its one other
+ *         thread, the creation guard's helper, guard.c GUARD-7, does not:
+ *         it answers the filter).
  * MUST-9  limits: pid 1, before the program exists, sets RLIMIT_CORE to 0
  *         and RLIMIT_NPROC to max_procs (soft = hard, so the program cannot
  *         raise them again: raising a hard limit needs CAP_SYS_RESOURCE of
@@ -35,9 +37,10 @@
  *         Memory and CPU time when the policy asks for them (RLIMIT_AS,
  *         RLIMIT_CPU per process).
  * MUST-10 listener: the filter's notification fd (seccomp.c MUST-S6)
- *         reaches the supervisor and nobody else: pid 1 passes it over a
- *         socketpair (SCM_RIGHTS) and closes both before it forks the
- *         program.
+ *         reaches the supervisor and nobody else (but, with the creation
+ *         guard, its helper, a thread of pid 1 with an fd table of its
+ *         own: guard.c): pid 1 passes it over a socketpair (SCM_RIGHTS) and
+ *         closes both before it forks the program.
  * MUST-11 joined-alike: every shell of a live sandbox (spawner.c) has what
  *         the first has: no_new_privs and the filter (inherited from pid 1,
  *         which took them before its first fork), no capability (pid 1

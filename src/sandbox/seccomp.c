@@ -19,8 +19,10 @@
  *         so that libc falls back to clone, where the flags are checked.
  * MUST-S6 notify: with a listener, a refused call of a notifying group does
  *         not run: it waits for the supervisor, which answers the group's
- *         errno (seccomp_notify_answer) and never lets it continue; the
- *         filter is the same, only who says "no" changes.
+ *         errno (seccomp_notify_answer; with the creation guard, whose
+ *         helper receives the notifications and passes these on to it
+ *         unanswered, seccomp_notify_handle) and never lets it continue;
+ *         the filter is the same, only who says "no" changes.
  * With the creation guard (mode 2), the calls that make a name go to the
  * listener as well, and openat2 fails with ENOSYS: guard.c, GUARD-1.
  * Job control (TIOCSPGRP, setpgid), ptrace of the sandbox's own processes and
