@@ -94,7 +94,17 @@ if [ -x "$TESTS/try-syscall" ]; then
 	expect_path_absent "$P/race/.git" "GUARD-2 checked-once: no race/.git ever made from a path that changed after its check"
 	run -- "$NSB" log -n 200 "$P"
 	expect_match "$OUT" "nested_git '$P/race/.git'" "GUARD-2 checked-once: the flips that read .git were refused and logged"
-	rm -rf "$P/race" "$P/try-syscall"
+	# an undumpable caller, whose memory the helper may not read: the
+	# supervisor copies the path, the helper still checks and makes it
+	mkdir -p "$P/nd"
+	in_sandbox "./try-syscall write-nodump=nd/made.txt write-nodump=$P/nd/.git"
+	expect_contains "$OUT" "write-nodump=nd/made.txt ok" "GUARD-2 checked-once: an undumpable caller's create (relative) is made through the supervisor"
+	expect_path_present "$P/nd/made.txt" "GUARD-2 checked-once: control: nd/made.txt made"
+	expect_contains "$OUT" "write-nodump=$P/nd/.git errno=EPERM" "GUARD-2 checked-once: an undumpable caller's .git is refused"
+	expect_path_absent "$P/nd/.git" "GUARD-2 checked-once: no nd/.git made for an undumpable caller"
+	run -- "$NSB" log -n 200 "$P"
+	expect_match "$OUT" "nested_git '$P/nd/.git'" "GUARD-5 refusal-logged: an undumpable caller's refusal is logged"
+	rm -rf "$P/race" "$P/nd" "$P/try-syscall"
 else
 	t_fail "GUARD-2 helper" "tests/try-syscall is not built (make tests/try-syscall)"
 fi
