@@ -4,8 +4,9 @@
  * cannot drift apart.
  *
  * Who does what: the helper, a thread of the sandbox's pid 1, receives the
- * filter's notifications (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 6.6: the
- * caller and the helper switch on one CPU), copies a creating call's path,
+ * filter's notifications (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP where the
+ * kernel has it, 6.6: the caller wakes it on its own CPU; no measurable
+ * gain on a 2-CPU VM, and no harm), copies a creating call's path,
  * checks and makes it, and answers: one round trip, the supervisor not in
  * it.  It passes on to the supervisor (struct guard_fwd, with a pidfd of
  * the caller, whose fdinfo gives its pid outside) what the supervisor
@@ -820,7 +821,7 @@ static void *helper_main(void *arg)
 	size_t n = 0;
 	if (wire_recvmsg(sock, &c, 1, &listener, 1, &n) != 1 || n != 1)
 		_exit(EXIT_FAILURE);
-	/* the caller's wake-up and this thread's on the same CPU (6.6) */
+	/* the caller wakes this thread on its own CPU (6.6; else EINVAL) */
 	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 
 	struct helper h = { .g = &s->guard, .root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) };
