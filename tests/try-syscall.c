@@ -18,6 +18,9 @@
  *   proc-read=PATH        open PATH read-only and read 1 byte (any path:
  *                         /proc/PID/environ, /proc/1/root/..., a file)
  *   write=PATH            open PATH O_WRONLY|O_CREAT, write, close
+ *   write-nodump=PATH     the same once the process made itself undumpable
+ *                         (prctl PR_SET_DUMPABLE 0: the creation guard's
+ *                         helper may not read its memory then)
  *   umount=PATH           umount2(PATH, MNT_DETACH)
  *   mount-bind=SRC:DST    mount(SRC, DST, MS_BIND)
  *   chroot=PATH           chroot(PATH)
@@ -441,6 +444,13 @@ static long try_write(const char *arg)
 	return close(fd);
 }
 
+static long try_write_nodump(const char *arg)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	return try_write(arg);
+}
+
 static long try_umount(const char *arg) { return umount2(arg, MNT_DETACH); }
 
 static long try_mount_bind(const char *arg)
@@ -664,6 +674,7 @@ static const struct arg_attempt {
 	{ "ptrace-attach", try_ptrace_attach },
 	{ "proc-read", try_proc_read },
 	{ "write", try_write },
+	{ "write-nodump", try_write_nodump },
 	{ "umount", try_umount },
 	{ "mount-bind", try_mount_bind },
 	{ "chroot", try_chroot_path },

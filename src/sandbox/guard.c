@@ -1,6 +1,20 @@
 /* guard.c - the creation guard (see guard.h).  Over 700 lines: the
  * supervisor's side and the helper's speak one protocol (struct guard_req,
- * struct guard_resp), kept in one file so that the two cannot drift apart.
+ * struct guard_resp, struct guard_fwd), kept in one file so that the two
+ * cannot drift apart.
+ *
+ * Who does what: the helper, a thread of the sandbox's pid 1, receives the
+ * filter's notifications (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP where the
+ * kernel has it, 6.6: the caller wakes it on its own CPU; no measurable
+ * gain on a 2-CPU VM, and no harm), copies a creating call's path,
+ * checks and makes it, and answers: one round trip, the supervisor not in
+ * it.  It passes on to the supervisor (struct guard_fwd, with a pidfd of
+ * the caller, whose fdinfo gives its pid outside) what the supervisor
+ * answers: a refusal of a rule (to be logged), every call of the filter's
+ * other groups (seccomp.c), and a creating call whose caller it may not
+ * read (an undumpable process: process_vm_readv is EPERM), which the
+ * supervisor asks it about as before (guard_answer: it reads the path, and
+ * sends a struct guard_req).
  *
  * Invariants (tests/integration/t-guard.sh names each):
  * GUARD-1 only-creating: the filter notifies only the calls that make a
@@ -10,8 +24,11 @@
  *         renameat, renameat2.  openat2 fails with ENOSYS (its flags are
  *         behind a pointer, which a filter cannot read; libc never uses it
  *         for open(), and programs that try it fall back to openat).
- * GUARD-2 checked-once: the supervisor copies each path from the caller's
- *         memory once, opens the caller's working directory or dirfd
+ * GUARD-2 checked-once: the helper (or, for a caller it may not read,
+ *         the supervisor) copies each path from the caller's memory once
+ *         (process_vm_readv: the helper, a thread of pid 1, is an ancestor
+ *         of every process of the sandbox, which Yama's ptrace_scope 1
+ *         asks), opens the caller's working directory or dirfd
  *         (/proc/PID/cwd, /proc/PID/fd/N), and uses what it got only if the
  *         notification is still valid after both (SECCOMP_IOCTL_NOTIF_ID_VALID):
  *         the caller cannot change the path after it was copied, and a pid
@@ -31,18 +48,27 @@
  *         checked again at its target (at most 40 hops, then ELOOP).
  * GUARD-5 refusal-logged: a refused call fails with EPERM and the denial
  *         log gets one line with the path and the rule's key (nested_git,
- *         gitdir, protect); where the kernel would refuse it anyway, its
+ *         gitdir, protect): the helper passes it on unanswered, and the
+ *         supervisor answers and logs it; where the kernel would refuse it anyway, its
  *         answer and no line: EEXIST when the name is there (mkdir -p keeps
  *         working), EROFS on a read-only bind, EBUSY onto a mount point.
  * GUARD-6 fail-closed: a sandbox whose policy has the guard does not start
  *         where the kernel has no user notification or no
- *         SECCOMP_IOCTL_NOTIF_ADDFD (before 5.9); a helper that is gone, or
- *         a request it cannot be asked, makes the call fail with EPERM.
- * GUARD-7 same-domain: the helper is forked by pid 1 after its capabilities
- *         are dropped and it took the sandbox's one Landlock domain, and is
- *         undumpable: it writes nowhere a shell could not, and no process
- *         inside can trace it or open its fds; a path into its own /proc/PID
- *         (its mem, its fds, which it could open and hand over) is EACCES.
+ *         SECCOMP_IOCTL_NOTIF_ADDFD (before 5.9); the helper cannot be gone
+ *         while the sandbox runs: it is a thread of pid 1, which no signal
+ *         from inside ends (the init of a pid namespace), and a helper that
+ *         fails ends pid 1 (_exit), and with it the sandbox; a request the
+ *         supervisor cannot ask it, or a caller it cannot tell outside,
+ *         makes the call fail with EPERM.
+ * GUARD-7 same-domain: the helper is a thread that pid 1 starts after its
+ *         capabilities are dropped and it took the sandbox's one Landlock
+ *         domain, before it loads the filter for itself alone (no TSYNC:
+ *         the helper is not under it); with an fd table and a umask of its
+ *         own (unshare CLONE_FILES, CLONE_FS: pid 1's shells get neither);
+ *         pid 1 is undumpable: the helper writes nowhere a shell could
+ *         not, and no process inside can trace it or open its fds; a path
+ *         into its own /proc/1 or /proc/TID (its mem, its fds, which it
+ *         could open and hand over) is EACCES.
  *
  * The rules, on the resolved parent directory P and the final name N:
  * - nested_git: N is ".git" and P is at or beneath the work tree or a
@@ -70,6 +96,9 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -97,6 +126,13 @@
 enum guard_op { OP_OPEN = 1, OP_MKDIR, OP_MKNOD, OP_SYMLINK, OP_LINK, OP_RENAME };
 enum guard_rule { RULE_NONE, RULE_NESTED_GIT, RULE_GITDIR, RULE_PROTECT };
 static const char *const rule_key[] = { "", "nested_git", "gitdir", "protect" };
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS /* 6.6 */
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, uint64_t)
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+enum guard_fwd_kind { FWD_DENY = 1, FWD_REFUSED, FWD_SLOW };
 
 #define MAX_HOPS 40  /* links followed at an open's final name, as the kernel's MAXSYMLINKS */
 
@@ -174,7 +210,7 @@ static bool git_names(const char *n)
 static int fd_path(int fd, char *buf, size_t size)
 {
 	char link[64];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
 	ssize_t n = readlink(link, buf, size - 1);
 	if (n < 0)
 		return -errno;
@@ -248,8 +284,14 @@ static bool helper_own(int dir)
 		return false;
 	if (fd_path(dir, path, sizeof(path)) < 0)
 		return true;
-	int n = snprintf(own, sizeof(own), "/proc/%d", (int)getpid());
-	return strncmp(path, own, (size_t)n) == 0 && (path[n] == '/' || path[n] == '\0');
+	/* the helper is a thread of pid 1: /proc/1 and /proc/TID are its own */
+	pid_t ids[2] = { getpid(), gettid() };
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		int n = snprintf(own, sizeof(own), "/proc/%d", (int)ids[i]);
+		if (strncmp(path, own, (size_t)n) == 0 && (path[n] == '/' || path[n] == '\0'))
+			return true;
+	}
+	return false;
 }
 
 /* path (as the caller wrote it) to its parent's fd and final name.
@@ -542,7 +584,9 @@ static int serve(const struct helper *h, struct guard_req *q, size_t len, int *f
 	if (memchr(p0, 0, q->len[0]) || memchr(p1, 0, q->len[1]))
 		return -EINVAL;
 	int d0 = q->has_dir[0] ? fds[0] : -1, d1 = q->has_dir[1] ? fds[q->has_dir[0]] : -1;
-	umask(q->umask & 0777);
+	static mode_t mask = 022; /* umask(022) at the start (inside.c) */
+	if ((q->umask & 0777) != mask)
+		umask(mask = q->umask & 0777);
 	char name0[NAME_MAX + 1], name1[NAME_MAX + 1];
 	int par0 = -1, par1 = -1, r;
 	bool slash;
@@ -623,8 +667,163 @@ static void tops_load(struct helper *h)
 	}
 }
 
-static noreturn void helper_main(const struct sandbox_spec *s, int sock)
+/* What the helper passes on to the supervisor: a notification it does not
+ * answer itself (with a pidfd of the caller, when it could open one). */
+struct guard_fwd {
+	struct seccomp_notif req;  /* req.pid in the sandbox's pid namespace */
+	int32_t kind;              /* enum guard_fwd_kind */
+	int32_t rule;              /* FWD_REFUSED: the rule */
+	char path[PATH_MAX];       /* FWD_REFUSED: where */
+};
+#define FWD_HEAD offsetof(struct guard_fwd, path)
+
+static int mem_string(pid_t pid, uint64_t addr, char *buf, size_t size);
+static int build_req(pid_t pid, const struct seccomp_notif *req, struct guard_req *q, int fds[2], int *ret_n_fds,
+		     size_t *ret_len);
+static int respond(int listener, uint64_t id, int64_t val, int error);
+
+/* The caller's fd made by the helper into the caller (SECCOMP_IOCTL_NOTIF_ADDFD;
+ * with SECCOMP_ADDFD_FLAG_SEND where the kernel has it, 5.14). */
+static void hand_fd(int listener, uint64_t id, int fd, int flags, bool *send)
 {
+	struct seccomp_notif_addfd a = { .id = id, .srcfd = (uint32_t)fd,
+					 .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+					 .flags = *send ? SECCOMP_ADDFD_FLAG_SEND : 0 };
+	int got = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+	if (got < 0 && errno == EINVAL && *send) {
+		*send = false;
+		a.flags = 0;
+		got = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+	}
+	if (got >= 0 && !*send)
+		respond(listener, id, got, 0);
+	/* < 0: the caller is gone (or out of fds: EMFILE) */
+	if (got < 0 && errno != ENOENT)
+		respond(listener, id, 0, -errno);
+}
+
+/* To the supervisor: a notification it answers (and logs). */
+static void forward(int fwd, const struct seccomp_notif *req, enum guard_fwd_kind kind, int rule, const char *path)
+{
+	static struct guard_fwd f;
+	f.req = *req;
+	f.kind = kind;
+	f.rule = rule;
+	size_t len = FWD_HEAD;
+	if (path) {
+		snprintf(f.path, sizeof(f.path), "%s", path);
+		len += strlen(f.path) + 1;
+	}
+	/* the caller by its thread (6.9), else by its pid (a thread group's
+	 * leader): the supervisor learns its pid outside from it */
+	int pidfd = (int)syscall(SYS_pidfd_open, req->pid, O_EXCL /* PIDFD_THREAD */);
+	if (pidfd < 0)
+		pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+	(void)wire_sendmsg(fwd, &f, len, pidfd >= 0 ? &pidfd : NULL, pidfd >= 0);
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+/* One notification, received by the helper: a creating call checked and
+ * made here (its path read from the caller's memory, GUARD-2), or passed on
+ * to the supervisor: a refusal (to be logged, GUARD-5), any other call of
+ * the filter's, or a caller whose memory this thread may not read (an
+ * undumpable process): the supervisor then asks as before (guard_answer). */
+static void notified(struct helper *h, int listener, int fwd, const struct seccomp_notif *req, bool *send)
+{
+	static struct guard_req q;
+	static struct guard_resp resp;
+	int fds[2] = { -1, -1 }, n_fds = 0;
+	size_t len = 0;
+	int r = build_req((pid_t)req->pid, req, &q, fds, &n_fds, &len);
+	if (r == -EINVAL) {
+		forward(fwd, req, FWD_DENY, 0, NULL); /* not a creating call */
+		return;
+	}
+	/* GUARD-2: what was read is the caller's only if it still waits */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
+		goto out;
+	if (r == -EPERM || r == -EACCES) {
+		forward(fwd, req, FWD_SLOW, 0, NULL);
+		goto out;
+	}
+	if (r < 0) {
+		respond(listener, req->id, 0, r);
+		goto out;
+	}
+	resp.rule = RULE_NONE;
+	resp.path[0] = '\0';
+	resp.result = serve(h, &q, len, fds, (size_t)n_fds, &resp);
+	if (resp.rule > RULE_NONE && resp.rule <= RULE_PROTECT && resp.result == -EPERM)
+		forward(fwd, req, FWD_REFUSED, resp.rule, resp.path);
+	else if (q.op == OP_OPEN && resp.result >= 0) {
+		hand_fd(listener, req->id, resp.result, q.flags, send);
+		close(resp.result);
+	} else
+		respond(listener, req->id, resp.result >= 0 ? resp.result : 0, resp.result < 0 ? resp.result : 0);
+out:
+	for (int i = 0; i < n_fds; i++)
+		close(fds[i]);
+}
+
+/* A request of the supervisor's (guard_answer), answered on sock. */
+static void requested(struct helper *h, int sock)
+{
+	static struct guard_req q;
+	static struct guard_resp resp;
+	int fds[2];
+	size_t n_fds = 0;
+	ssize_t n = wire_recvmsg(sock, &q, sizeof(q), fds, 2, &n_fds);
+	if (n == 0 || n == -ECONNRESET || n == -EPIPE)
+		_exit(EXIT_FAILURE); /* the supervisor is gone: so is the sandbox (MUST-6) */
+	if (n < 0)
+		return;
+	resp.rule = RULE_NONE;
+	resp.path[0] = '\0';
+	resp.result = serve(h, &q, (size_t)n, fds, n_fds, &resp);
+	for (size_t i = 0; i < n_fds; i++)
+		close(fds[i]);
+	bool fd = q.op == OP_OPEN && resp.result >= 0;
+	size_t len = offsetof(struct guard_resp, path) + (resp.rule ? strlen(resp.path) + 1 : 0);
+	(void)wire_sendmsg(sock, &resp, len, fd ? &resp.result : NULL, fd);
+	if (fd)
+		close(resp.result);
+}
+
+struct helper_start {
+	const struct sandbox_spec *s;
+	int sock, fwd;
+};
+
+static void *helper_main(void *arg)
+{
+	const struct helper_start *st = arg;
+	const struct sandbox_spec *s = st->s;
+	int sock = st->sock, fwd = st->fwd;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	(void)prctl(PR_SET_NAME, "nsbsh-guard", 0, 0, 0);
+	/* its own umask (set to each caller's) and fd table: pid 1's fds
+	 * and umask stay what they were (GUARD-7) */
+	if (unshare(CLONE_FS | CLONE_FILES) < 0)
+		_exit(EXIT_FAILURE);
+	umask(022); /* what serve() starts from */
+	int lo = sock < fwd ? sock : fwd, hi = sock < fwd ? fwd : sock;
+	if ((lo > 3 && close_range(3, (unsigned)lo - 1, 0) < 0) || (hi > lo + 1 && close_range((unsigned)lo + 1, (unsigned)hi - 1, 0) < 0) ||
+	    close_range((unsigned)hi + 1, ~0U, 0) < 0)
+		_exit(EXIT_FAILURE);
+	char c = 'r';
+	if (write(sock, &c, 1) != 1) /* pid 1 may close its copies of these now */
+		_exit(EXIT_FAILURE);
+	/* the filter's listener, once pid 1 has loaded it */
+	int listener = -1;
+	size_t n = 0;
+	if (wire_recvmsg(sock, &c, 1, &listener, 1, &n) != 1 || n != 1)
+		_exit(EXIT_FAILURE);
+	/* the caller wakes this thread on its own CPU (6.6; else EINVAL) */
+	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+
 	struct helper h = { .g = &s->guard, .root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) };
 	if (h.root < 0)
 		_exit(EXIT_FAILURE);
@@ -632,61 +831,68 @@ static noreturn void helper_main(const struct sandbox_spec *s, int sock)
 	for (size_t i = 0; h.g->protect && i < h.g->protect->n; i++)
 		if (h.g->protect->v[i].state == PROTECT_LINK)
 			h.lexical = true;
-	static struct guard_req q;
-	static struct guard_resp resp;
+	bool send = true;
+	static struct seccomp_notif req;
 	for (;;) {
-		int fds[2];
-		size_t n_fds = 0;
-		ssize_t n = wire_recvmsg(sock, &q, sizeof(q), fds, 2, &n_fds);
-		if (n == 0 || n == -ECONNRESET || n == -EPIPE)
-			_exit(0);
-		if (n < 0)
-			continue;
-		resp.rule = RULE_NONE;
-		resp.path[0] = '\0';
-		resp.result = serve(&h, &q, (size_t)n, fds, n_fds, &resp);
-		for (size_t i = 0; i < n_fds; i++)
-			close(fds[i]);
-		bool fd = q.op == OP_OPEN && resp.result >= 0;
-		size_t len = offsetof(struct guard_resp, path) + (resp.rule ? strlen(resp.path) + 1 : 0);
-		(void)wire_sendmsg(sock, &resp, len, fd ? &resp.result : NULL, fd);
-		if (fd)
-			close(resp.result);
+		struct pollfd p[2] = { { .fd = listener, .events = POLLIN }, { .fd = sock, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(EXIT_FAILURE);
+		}
+		if (p[1].revents)
+			requested(&h, sock);
+		if (p[0].revents & POLLIN) {
+			memset(&req, 0, sizeof(req)); /* the kernel wants it zeroed */
+			if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0)
+				notified(&h, listener, fwd, &req, &send);
+		} else if (p[0].revents) {
+			_exit(EXIT_FAILURE); /* GUARD-6: no helper, no sandbox */
+		}
 	}
 }
 
-int guard_helper_start(const struct sandbox_spec *s, int *ret_sock, pid_t *ret_pid)
+int guard_helper_start(const struct sandbox_spec *s, int *ret_sock, int *ret_fwd)
 {
-	int sv[2];
+	int sv[2], fv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	/* No exit signal: a "clone child", which waitpid(-1) and waitid(P_ALL)
-	 * do not see (the spawner's reaping and idle test stay as they were). */
-	pid_t pid = (pid_t)syscall(SYS_clone, 0UL, NULL, NULL, NULL, NULL);
-	if (pid < 0) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fv) < 0) {
 		int r = -errno;
 		close(sv[0]);
 		close(sv[1]);
 		return r;
 	}
-	if (pid == 0) {
-		close(sv[0]);
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-			_exit(EXIT_FAILURE);
-		(void)prctl(PR_SET_NAME, "nsbsh-guard", 0, 0, 0);
-		/* GUARD-7: pid 1 is undumpable already; so is its child */
-		(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		sigset_t all;
-		sigfillset(&all);
-		sigprocmask(SIG_BLOCK, &all, NULL);
-		if (close_range(3, (unsigned)sv[1] - 1, 0) < 0 || close_range((unsigned)sv[1] + 1, ~0U, 0) < 0)
-			_exit(EXIT_FAILURE);
-		helper_main(s, sv[1]);
-	}
+	static struct helper_start st;
+	st = (struct helper_start){ .s = s, .sock = sv[1], .fwd = fv[1] };
+	pthread_attr_t attr;
+	pthread_t t;
+	int r = pthread_attr_init(&attr);
+	if (r == 0)
+		r = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (r == 0)
+		r = pthread_create(&t, &attr, helper_main, &st);
+	pthread_attr_destroy(&attr);
+	char c = 0;
+	/* its fd table is its own once it says so */
+	if (r == 0 && read(sv[0], &c, 1) != 1)
+		r = EIO;
 	close(sv[1]);
+	close(fv[1]);
+	if (r != 0) {
+		close(sv[0]);
+		close(fv[0]);
+		return -r;
+	}
 	*ret_sock = sv[0];
-	*ret_pid = pid;
+	*ret_fwd = fv[0];
 	return 0;
+}
+
+int guard_helper_listener(int sock, int listener)
+{
+	char c = 'l';
+	return wire_sendmsg(sock, &c, 1, &listener, 1) == 1 ? 0 : -EIO;
 }
 
 /* ---- the supervisor, outside ---- */
@@ -721,6 +927,8 @@ static int mem_string(pid_t pid, uint64_t addr, char *buf, size_t size)
 			chunk = size - got;
 		struct iovec local = { buf + got, chunk }, remote = { (void *)(uintptr_t)a, chunk };
 		ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (n < 0 && got == 0 && errno == EPERM)
+			return -EPERM; /* not to be read by this process (the helper's fallback) */
 		if (n <= 0)
 			return -EFAULT;
 		char *z = memchr(buf + got, '\0', (size_t)n);
@@ -798,32 +1006,34 @@ static int respond(int listener, uint64_t id, int64_t val, int error)
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 ? -errno : 0;
 }
 
-int guard_answer(int listener, int helper, bool addfd_send, const struct seccomp_notif *req,
-		 struct seccomp_denial *ret)
+/* The request for the notified creating call req of the process pid (in
+ * the reader's pid namespace): its paths copied, its cwd or dirfds opened
+ * (*ret_n_fds into fds), *ret_len its size.  0, -EINVAL (not a creating
+ * call), -EPERM or -EACCES (this process may not read it), or the errno
+ * the caller gets. */
+static int build_req(pid_t pid, const struct seccomp_notif *req, struct guard_req *q, int fds[2], int *ret_n_fds,
+		     size_t *ret_len)
 {
 	struct call c;
-	static struct guard_req q;
-	static struct guard_resp resp;
-	pid_t pid = (pid_t)req->pid;
-	int fds[2] = { -1, -1 }, n_fds = 0, r = 0;
+	int n_fds = 0, r = 0;
 	if (!call_of(req->data.nr, &c))
 		return -EINVAL;
-	memset(&q, 0, REQ_HEAD);
-	q.op = c.op;
-	q.flags = c.flags >= 0 ? (int32_t)req->data.args[c.flags] : c.fixed_flags;
-	q.mode = c.mode >= 0 ? (uint32_t)req->data.args[c.mode] : 0;
-	q.dev = c.dev >= 0 ? req->data.args[c.dev] : 0;
+	memset(q, 0, REQ_HEAD);
+	q->op = c.op;
+	q->flags = c.flags >= 0 ? (int32_t)req->data.args[c.flags] : c.fixed_flags;
+	q->mode = c.mode >= 0 ? (uint32_t)req->data.args[c.mode] : 0;
+	q->dev = c.dev >= 0 ? req->data.args[c.dev] : 0;
 	size_t off = 0;
 	for (int i = 0; i < 2 && r == 0; i++) {
 		if (c.path[i] < 0)
 			continue;
-		int n = mem_string(pid, req->data.args[c.path[i]], q.paths + off, PATH_MAX);
+		int n = mem_string(pid, req->data.args[c.path[i]], q->paths + off, PATH_MAX);
 		if (n < 0) {
 			r = n;
 			break;
 		}
-		q.len[i] = (uint16_t)n;
-		bool relative = q.paths[off] != '/';
+		q->len[i] = (uint16_t)n;
+		bool relative = q->paths[off] != '/';
 		off += (size_t)n;
 		if ((i == 0 && c.target0) || !relative)
 			continue;
@@ -844,9 +1054,28 @@ int guard_answer(int listener, int helper, bool addfd_send, const struct seccomp
 			break;
 		}
 		fds[n_fds++] = fd;
-		q.has_dir[i] = 1;
+		q->has_dir[i] = 1;
 	}
-	caller_status(pid, &q);
+	*ret_n_fds = n_fds;
+	*ret_len = REQ_HEAD + off;
+	if (r == 0)
+		caller_status(pid, q);
+	return r;
+}
+
+int guard_answer(int listener, int helper, bool addfd_send, const struct seccomp_notif *req,
+		 struct seccomp_denial *ret)
+{
+	static struct guard_req q;
+	static struct guard_resp resp;
+	pid_t pid = (pid_t)req->pid;
+	int fds[2] = { -1, -1 }, n_fds = 0;
+	size_t len = 0;
+	if (pid <= 0)
+		return -ESRCH; /* not known outside: GUARD-6 */
+	int r = build_req(pid, req, &q, fds, &n_fds, &len);
+	if (r == -EINVAL)
+		return r;
 	/* GUARD-2: what was read is the caller's only if it still waits */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
 		r = -ENOENT;
@@ -857,7 +1086,7 @@ int guard_answer(int listener, int helper, bool addfd_send, const struct seccomp
 		r = 0;
 		goto out;
 	}
-	ssize_t n = wire_sendmsg(helper, &q, REQ_HEAD + off, fds, (size_t)n_fds);
+	ssize_t n = wire_sendmsg(helper, &q, len, fds, (size_t)n_fds);
 	int got[1] = { -1 };
 	size_t n_got = 0;
 	if (n >= 0)
@@ -878,16 +1107,9 @@ int guard_answer(int listener, int helper, bool addfd_send, const struct seccomp
 			r = -EIO;
 			goto out;
 		}
-		struct seccomp_notif_addfd a = { .id = req->id, .srcfd = (uint32_t)got[0],
-						 .newfd_flags = (q.flags & O_CLOEXEC) ? O_CLOEXEC : 0,
-						 .flags = addfd_send ? SECCOMP_ADDFD_FLAG_SEND : 0 };
-		int fd = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+		bool send = addfd_send;
+		hand_fd(listener, req->id, got[0], q.flags, &send);
 		close(got[0]);
-		if (fd >= 0 && !addfd_send)
-			respond(listener, req->id, fd, 0);
-		/* < 0: the caller is gone (or out of fds: EMFILE) */
-		if (fd < 0 && errno != ENOENT)
-			respond(listener, req->id, 0, -errno);
 		r = 0;
 		goto out;
 	}
@@ -899,4 +1121,47 @@ out:
 	for (int i = 0; i < n_fds; i++)
 		close(fds[i]);
 	return r;
+}
+
+/* The pid outside of the process a pidfd names (its fdinfo, as this
+ * process's /proc shows it), or 0. */
+static pid_t pidfd_pid(int pidfd)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *l = strstr(buf, "\nPid:");
+	long pid = l ? strtol(l + 5, NULL, 10) : 0;
+	return pid > 0 ? (pid_t)pid : 0;
+}
+
+int guard_forwarded(int fwd, struct seccomp_notif *ret_req, int *ret_kind, struct seccomp_denial *ret)
+{
+	static struct guard_fwd f;
+	int pidfd = -1;
+	size_t n_fds = 0;
+	ssize_t n = wire_recvmsg(fwd, &f, sizeof(f), &pidfd, 1, &n_fds);
+	if (n == 0 || n == -ECONNRESET || n == -EPIPE)
+		return -EPIPE;
+	if (n < (ssize_t)FWD_HEAD || (f.kind != FWD_DENY && f.kind != FWD_REFUSED && f.kind != FWD_SLOW) ||
+	    (f.kind == FWD_REFUSED && (f.rule <= RULE_NONE || f.rule > RULE_PROTECT))) {
+		if (n_fds)
+			close(pidfd);
+		return n < 0 ? (int)n : -EBADMSG;
+	}
+	*ret_req = f.req;
+	ret_req->pid = n_fds ? (uint32_t)pidfd_pid(pidfd) : 0;
+	if (n_fds)
+		close(pidfd);
+	*ret_kind = f.kind == FWD_DENY ? GUARD_FWD_DENY : f.kind == FWD_SLOW ? GUARD_FWD_ASK : GUARD_FWD_REFUSED;
+	if (f.kind == FWD_REFUSED) {
+		((char *)&f)[n < (ssize_t)sizeof(f) ? n : (ssize_t)sizeof(f) - 1] = '\0';
+		ret->group = rule_key[f.rule];
+		snprintf(ret->detail, sizeof(ret->detail), "%s", f.path);
+	}
+	return 0;
 }

@@ -549,17 +549,22 @@ static void limits_apply_or_fail(const struct sandbox_spec *s, bool procs_by_cgr
 		limit_or_fail(RLIMIT_CPU, "RLIMIT_CPU", s->max_cpu_seconds);
 }
 
-/* MUST-10: the listener (and the guard's helper, guard >= 0) go to the
- * supervisor, then out of this process. */
-static void listener_send_or_fail(int sock, int listener, int guard)
+/* MUST-10: the listener goes to the supervisor (and, with the guard, to
+ * its helper first, guard[0] and guard[1] then to the supervisor too), then
+ * out of this process. */
+static void listener_send_or_fail(int sock, int listener, const int guard[2])
 {
 	struct wire_msg m = { .event = WIRE_LISTENER };
-	int fds[2] = { listener, guard };
-	if (wire_send(sock, &m, fds, guard >= 0 ? 2 : 1) < 0)
+	int fds[3] = { listener, guard[0], guard[1] };
+	if (guard[0] >= 0 && guard_helper_listener(guard[0], listener) < 0)
+		child_fail("cannot pass the seccomp listener to the creation guard");
+	if (wire_send(sock, &m, fds, guard[0] >= 0 ? 3 : 1) < 0)
 		child_fail("cannot pass the seccomp listener to the supervisor");
 	close(listener);
-	if (guard >= 0)
-		close(guard);
+	if (guard[0] >= 0) {
+		close(guard[0]);
+		close(guard[1]);
+	}
 }
 
 /* Landlock after the fds are closed: it does not check fds opened before. */
@@ -661,20 +666,20 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 		 * abstract sockets (MUST-L2, MUST-L3 keep out what is not in it);
 		 * pid 1 itself takes no signal from inside that it has no handler
 		 * for, the kernel's rule for the init of a pid namespace.  Before
-		 * the filter: the guard's helper is forked here (GUARD-7), with
-		 * this domain and no capability, and is not under the filter. */
+		 * the filter: the guard's helper is started here (GUARD-7), a
+		 * thread of this process with this domain and no capability;
+		 * the filter is loaded for this thread alone (no TSYNC), so the
+		 * helper is not under it. */
 		caps_drop_or_fail();
 		landlock_or_fail(s);
 	}
-	int guard_sock = -1;
+	int guard_socks[2] = { -1, -1 };
 	if (guard) {
-		pid_t helper;
-		int r = guard_helper_start(s, &guard_sock, &helper);
+		int r = guard_helper_start(s, &guard_socks[0], &guard_socks[1]);
 		if (r < 0) {
 			errno = -r;
 			child_fail("cannot start the creation guard");
 		}
-		spawner_hide(helper);
 	}
 	if (s->seccomp) {
 		/* 'n': the supervisor will answer notifications (live.c). */
@@ -687,7 +692,7 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
 			child_fail("cannot load the seccomp filter");
 		}
 		if (listener >= 0)
-			listener_send_or_fail(sock, listener, guard_sock);
+			listener_send_or_fail(sock, listener, guard_socks);
 	}
 	if (proxy >= 0) {
 		struct wire_msg m = { .event = WIRE_PROXY };

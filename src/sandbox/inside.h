@@ -25,8 +25,6 @@ noreturn void inside_pid1(const struct sandbox_spec *s, const struct sandbox_pro
  * WIRE_JOIN and WIRE_STAT on ctl until nothing has run in it for
  * s->linger seconds, or ctl closes; each shell gets s's Landlock. */
 noreturn void spawner_run(const struct sandbox_spec *s, int ctl);
-/* pid (the creation guard's helper) is not counted among the sandbox's processes. */
-void spawner_hide(pid_t pid);
 
 /* SIGINT and SIGQUIT as the caller had them, kept before the clone. */
 void signals_save(void);

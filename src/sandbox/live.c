@@ -465,7 +465,9 @@ static noreturn void supervise(struct supervisor *sv)
 			{ .fd = sv->box.pidfd, .events = POLLIN },
 			{ .fd = sv->listen, .events = POLLIN },
 			{ .fd = sv->box.ctl, .events = POLLIN },
-			{ .fd = sv->box.listener, .events = POLLIN },
+			/* with the guard, its helper receives the notifications
+			 * and passes on what the supervisor answers (guard.h) */
+			{ .fd = sv->box.guard_fwd >= 0 ? sv->box.guard_fwd : sv->box.listener, .events = POLLIN },
 			{ .fd = sv->sigfd, .events = POLLIN },
 		};
 		int ready = poll(p, 5, trimmed ? -1 : MEMORY_TRIM_QUIET_MS);
@@ -487,6 +489,8 @@ static noreturn void supervise(struct supervisor *sv)
 		}
 		if (p[3].revents & POLLIN)
 			sandbox_live_answer(&sv->box, sv->denial_log, sv->id);
+		else if (p[3].revents && sv->box.guard_fwd >= 0)
+			sv->box.guard_fwd = (close(sv->box.guard_fwd), -1);
 		else if (p[3].revents)
 			sv->box.listener = (close(sv->box.listener), -1);
 		if (p[2].revents & POLLIN)

@@ -22,7 +22,9 @@
  * MUST-8  pid1: the sandbox's pid 1 keeps its capabilities (it built the
  *         mounts), so it must be out of the program's reach: it is not
  *         dumpable (no ptrace, no /proc/1/mem by the same uid), and it runs
- *         under the same seccomp filter as the program.
+ *         under the same seccomp filter as the program (its one other
+ *         thread, the creation guard's helper, guard.c GUARD-7, does not:
+ *         it answers the filter).
  * MUST-9  limits: pid 1, before the program exists, sets RLIMIT_CORE to 0
  *         and RLIMIT_NPROC to max_procs (soft = hard, so the program cannot
  *         raise them again: raising a hard limit needs CAP_SYS_RESOURCE of
@@ -35,9 +37,10 @@
  *         Memory and CPU time when the policy asks for them (RLIMIT_AS,
  *         RLIMIT_CPU per process).
  * MUST-10 listener: the filter's notification fd (seccomp.c MUST-S6)
- *         reaches the supervisor and nobody else: pid 1 passes it over a
- *         socketpair (SCM_RIGHTS) and closes both before it forks the
- *         program.
+ *         reaches the supervisor and nobody else (but, with the creation
+ *         guard, its helper, a thread of pid 1 with an fd table of its
+ *         own: guard.c): pid 1 passes it over a socketpair (SCM_RIGHTS) and
+ *         closes both before it forks the program.
  * MUST-11 joined-alike: every shell of a live sandbox (spawner.c) has what
  *         the first has: no_new_privs and the filter (inherited from pid 1,
  *         which took them before its first fork), no capability (pid 1
@@ -79,6 +82,7 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/mount.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -398,26 +402,28 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 	char buf[ERRBUF + 1];
 	ssize_t len = read_full(sv.errfd, buf, sizeof(buf) - 1);
 	fd_close(&sv.errfd);
-	int listener = -1, guard = -1, proxy = -1;
+	int listener = -1, guard = -1, guard_fwd = -1, proxy = -1;
 	bool addfd_send = false;
 	if (len == 0 && s->seccomp) {
 		struct wire_msg m;
 		size_t n = 0;
-		int fds[2] = { -1, -1 };
-		size_t want = s->guard.on ? 2 : 1;
-		if (wire_recv(sv.sock, &m, fds, 2, &n) < 0 || m.event != WIRE_LISTENER || n != want) {
+		int fds[3] = { -1, -1, -1 };
+		size_t want = s->guard.on ? 3 : 1;
+		if (wire_recv(sv.sock, &m, fds, 3, &n) < 0 || m.event != WIRE_LISTENER || n != want) {
 			for (size_t i = 0; i < n; i++)
 				close(fds[i]);
 			len = snprintf(buf, sizeof(buf), "the sandbox's pid 1 did not pass its seccomp listener");
 		} else {
 			listener = fds[0];
 			guard = fds[1];
+			guard_fwd = fds[2];
 		}
 		/* GUARD-6: no fd can be handed to a caller: no guard, no start */
 		if (guard >= 0 && guard_probe_addfd(listener, &addfd_send) < 0) {
 			close(listener);
 			close(guard);
-			listener = guard = -1;
+			close(guard_fwd);
+			listener = guard = guard_fwd = -1;
 			len = snprintf(buf, sizeof(buf), "this kernel cannot hand a file to a process of the sandbox (SECCOMP_IOCTL_NOTIF_ADDFD, Linux 5.9): the creation guard cannot work (policy create_guard = off starts without it)");
 		}
 	}
@@ -430,6 +436,7 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 		*ret_err = strdup(len > 0 ? buf : "cannot read from the sandbox's pid 1");
 		fd_close(&listener);
 		fd_close(&guard);
+		fd_close(&guard_fwd);
 		fd_close(&proxy);
 		kill(sv.pid, SIGKILL);
 		waitpid(sv.pid, NULL, 0);
@@ -437,7 +444,7 @@ int sandbox_live_start(const struct sandbox_spec *s, struct sandbox_live *ret, c
 		return -EIO;
 	}
 	*ret = (struct sandbox_live){ .pid = sv.pid, .pidfd = sv.pidfd, .ctl = sv.sock,
-				      .listener = listener, .proxy = proxy, .guard = guard, .addfd_send = addfd_send,
+				      .listener = listener, .proxy = proxy, .guard = guard, .guard_fwd = guard_fwd, .addfd_send = addfd_send,
 				      .cg = sv.cg, .pasta = sv.pasta };
 	return 0;
 }
@@ -454,6 +461,7 @@ void sandbox_live_end(struct sandbox_live *l)
 	fd_close(&l->listener);
 	fd_close(&l->proxy);
 	fd_close(&l->guard);
+	fd_close(&l->guard_fwd);
 	cgroup_release(&l->cg);
 	net_pasta_end(&l->pasta);
 	l->pid = -1;
@@ -462,12 +470,22 @@ void sandbox_live_end(struct sandbox_live *l)
 struct live_answer {
 	const struct sandbox_live *l;
 	const char *log, *flag_id;
+	const struct seccomp_denial *fwd; /* what the helper refused: its rule and path */
 };
 
 static int live_guard(void *ctx, int listener, const struct seccomp_notif *req, struct seccomp_denial *ret)
 {
 	const struct live_answer *a = ctx;
 	return guard_answer(listener, a->l->guard, a->l->addfd_send, req, ret);
+}
+
+/* A creating call the helper refused: the rule and path it passed on. */
+static int live_refused(void *ctx, int listener, const struct seccomp_notif *req, struct seccomp_denial *ret)
+{
+	const struct live_answer *a = ctx;
+	ret->group = a->fwd->group;
+	snprintf(ret->detail, sizeof(ret->detail), "%s", a->fwd->detail);
+	return 1;
 }
 
 /* A log that cannot be written must not stop the shells: the refusal is
@@ -486,8 +504,24 @@ static void live_record(void *ctx, const struct seccomp_denial *d)
 
 void sandbox_live_answer(struct sandbox_live *l, const char *log, const char *flag_id)
 {
-	static struct seccomp_denial d;
-	struct live_answer a = { l, log, flag_id };
-	(void)seccomp_notify_answer(l->listener, l->guard >= 0 ? live_guard : NULL, live_record, &a, &d);
+	static struct seccomp_denial d, fwd;
+	struct live_answer a = { l, log, flag_id, &fwd };
+	if (l->guard_fwd < 0) {
+		(void)seccomp_notify_answer(l->listener, l->guard >= 0 ? live_guard : NULL, live_record, &a, &d);
+		return;
+	}
+	/* the helper receives the notifications: what it passes on */
+	struct seccomp_notif req;
+	int kind;
+	int r = guard_forwarded(l->guard_fwd, &req, &kind, &fwd);
+	if (r == -EPIPE) {
+		l->guard_fwd = (close(l->guard_fwd), -1); /* pid 1 is gone with it */
+		return;
+	}
+	if (r == 0)
+		(void)seccomp_notify_handle(l->listener, &req,
+					    kind == GUARD_FWD_REFUSED ? live_refused
+					    : kind == GUARD_FWD_ASK  ? live_guard
+								     : NULL,
+					    live_record, &a, &d);
 }
-

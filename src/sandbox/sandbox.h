@@ -145,6 +145,8 @@ struct sandbox_live {
 	int listener;   /* the seccomp listener (MUST-10), or -1 */
 	int proxy;      /* the proxy's listening socket inside (proxy_port), or -1 */
 	int guard;      /* to the creation guard's helper inside (guard.c), or -1 */
+	int guard_fwd;  /* what the helper passes on (it receives the listener's
+			 * notifications while it runs), or -1 */
 	bool addfd_send;  /* the kernel has SECCOMP_ADDFD_FLAG_SEND (5.14) */
 	struct sandbox_cgroup cg;
 	struct net_pasta pasta;  /* pid -1: none */

@@ -19,8 +19,10 @@
  *         so that libc falls back to clone, where the flags are checked.
  * MUST-S6 notify: with a listener, a refused call of a notifying group does
  *         not run: it waits for the supervisor, which answers the group's
- *         errno (seccomp_notify_answer) and never lets it continue; the
- *         filter is the same, only who says "no" changes.
+ *         errno (seccomp_notify_answer; with the creation guard, whose
+ *         helper receives the notifications and passes these on to it
+ *         unanswered, seccomp_notify_handle) and never lets it continue;
+ *         the filter is the same, only who says "no" changes.
  * With the creation guard (mode 2), the calls that make a name go to the
  * listener as well, and openat2 fails with ENOSYS: guard.c, GUARD-1.
  * Job control (TIOCSPGRP, setpgid), ptrace of the sandbox's own processes and
@@ -449,9 +451,15 @@ int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, seccomp_record_
 	/* The kernel wants the request zeroed (EINVAL otherwise, from 5.10). */
 	memset(req, 0, sizeof(*req));
 	r = seccomp_notify_receive(listener, req);
-	if (r < 0)
-		goto out;
+	if (r == 0)
+		r = seccomp_notify_handle(listener, req, guard, record, ctx, ret);
+	seccomp_notify_free(req, resp);
+	return r;
+}
 
+int seccomp_notify_handle(int listener, const struct seccomp_notif *req, seccomp_guard_fn *guard,
+			  seccomp_record_fn *record, void *ctx, struct seccomp_denial *ret)
+{
 	const struct syscall_group *g = group_of(req->data.nr);
 	*ret = (struct seccomp_denial){
 		.pid = (pid_t)req->pid,
@@ -459,11 +467,9 @@ int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, seccomp_record_
 		.error = g ? g->error : EPERM,
 	};
 	if (guard && !g && is_guard_call(req->data.nr)) {
-		r = guard(ctx, listener, req, ret);
-		if (r == 0) {
-			r = -EAGAIN; /* answered: made, or failed as the kernel would */
-			goto out;
-		}
+		int r = guard(ctx, listener, req, ret);
+		if (r == 0)
+			return -EAGAIN; /* answered: made, or failed as the kernel would */
 		if (r < 0)
 			ret->group = "guard"; /* could not be asked: refused (GUARD-6) */
 		ret->error = EPERM;
@@ -471,10 +477,10 @@ int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, seccomp_record_
 	char *name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
 	snprintf(ret->syscall, sizeof(ret->syscall), "%s", name ? name : "?");
 	free(name);
-	if (proc_read(ret->pid, "comm", ret->comm, sizeof(ret->comm)) < 0)
+	if (ret->pid <= 0 || proc_read(ret->pid, "comm", ret->comm, sizeof(ret->comm)) < 0)
 		snprintf(ret->comm, sizeof(ret->comm), "?");
-	ret->pid_inside = id_inside(ret->pid, "NSpid");
-	ret->sid_inside = id_inside(ret->pid, "NSsid");
+	ret->pid_inside = ret->pid > 0 ? id_inside(ret->pid, "NSpid") : 0;
+	ret->sid_inside = ret->pid > 0 ? id_inside(ret->pid, "NSsid") : 0;
 	/* What was read is the caller's only if it still waits: else the pid
 	 * may have been reused by another process since. */
 	if (seccomp_notify_id_valid(listener, req->id) < 0) {
@@ -483,15 +489,12 @@ int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, seccomp_record_
 	}
 	if (record)
 		record(ctx, ret);
-	/* MUST-S6: an error, never SECCOMP_USER_NOTIF_FLAG_CONTINUE. */
-	*resp = (struct seccomp_notif_resp){ .id = req->id, .error = -ret->error };
-	/* -ENOENT: the caller died meanwhile (a signal); nothing else can be
+	/* MUST-S6: an error, never SECCOMP_USER_NOTIF_FLAG_CONTINUE.
+	 * -ENOENT: the caller died meanwhile (a signal); nothing else can be
 	 * done for it, and what it tried is worth the log all the same. */
-	seccomp_notify_respond(listener, resp);
-	r = 0;
-out:
-	seccomp_notify_free(req, resp);
-	return r;
+	struct seccomp_notif_resp resp = { .id = req->id, .error = -ret->error };
+	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	return 0;
 }
 
 bool seccomp_group_at(size_t i, bool nested_userns, struct seccomp_group_info *ret)

@@ -67,6 +67,12 @@ typedef void seccomp_record_fn(void *ctx, const struct seccomp_denial *d);
  * (-ENOENT: the caller was gone before it could be). */
 int seccomp_notify_answer(int listener, seccomp_guard_fn *guard, seccomp_record_fn *record, void *ctx,
 			  struct seccomp_denial *ret);
+/* The same for a notification received already (by the guard's helper,
+ * which passed it on: guard.c), req->pid in this process's pid namespace
+ * (0: unknown, then the log says "?"). */
+int seccomp_notify_handle(int listener, const struct seccomp_notif *req, seccomp_guard_fn *guard,
+			  seccomp_record_fn *record, void *ctx,
+			  struct seccomp_denial *ret);
 
 /* What the filter refuses, group by group, for nsb status --view. */
 struct seccomp_group_info {

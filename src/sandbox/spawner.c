@@ -227,15 +227,8 @@ static void from_start(struct shell *s)
 	}
 }
 
-static pid_t hidden; /* the creation guard's helper: not one of the sandbox's own */
-
-void spawner_hide(pid_t pid)
-{
-	hidden = pid;
-}
-
-/* The number of processes of the sandbox but pid 1 and the guard's helper
- * (its /proc). */
+/* The number of processes of the sandbox but pid 1 (its /proc; the
+ * guard's helper is a thread of pid 1). */
 static long processes(void)
 {
 	long n = 0;
@@ -248,8 +241,7 @@ static long processes(void)
 	}
 	struct dirent *e;
 	while ((e = readdir(d)))
-		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && strcmp(e->d_name, "1") != 0 &&
-		    (!hidden || atoi(e->d_name) != hidden))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && strcmp(e->d_name, "1") != 0)
 			n++;
 	closedir(d);
 	return n;

@@ -94,7 +94,17 @@ if [ -x "$TESTS/try-syscall" ]; then
 	expect_path_absent "$P/race/.git" "GUARD-2 checked-once: no race/.git ever made from a path that changed after its check"
 	run -- "$NSB" log -n 200 "$P"
 	expect_match "$OUT" "nested_git '$P/race/.git'" "GUARD-2 checked-once: the flips that read .git were refused and logged"
-	rm -rf "$P/race" "$P/try-syscall"
+	# an undumpable caller, whose memory the helper may not read: the
+	# supervisor copies the path, the helper still checks and makes it
+	mkdir -p "$P/nd"
+	in_sandbox "./try-syscall write-nodump=nd/made.txt write-nodump=$P/nd/.git"
+	expect_contains "$OUT" "write-nodump=nd/made.txt ok" "GUARD-2 checked-once: an undumpable caller's create (relative) is made through the supervisor"
+	expect_path_present "$P/nd/made.txt" "GUARD-2 checked-once: control: nd/made.txt made"
+	expect_contains "$OUT" "write-nodump=$P/nd/.git errno=EPERM" "GUARD-2 checked-once: an undumpable caller's .git is refused"
+	expect_path_absent "$P/nd/.git" "GUARD-2 checked-once: no nd/.git made for an undumpable caller"
+	run -- "$NSB" log -n 200 "$P"
+	expect_match "$OUT" "nested_git '$P/nd/.git'" "GUARD-5 refusal-logged: an undumpable caller's refusal is logged"
+	rm -rf "$P/race" "$P/nd" "$P/try-syscall"
 else
 	t_fail "GUARD-2 helper" "tests/try-syscall is not built (make tests/try-syscall)"
 fi
@@ -129,23 +139,27 @@ fi
 rm -f "$CONF"
 
 # --- GUARD-7: the helper's own /proc is not the caller's ------------------------
-# An open with O_CREAT is made by the helper, which may open its own mem:
-# a caller naming the helper's /proc/PID gets EACCES, not the helper's memory.
-in_sandbox 'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nsbsh-guard ] && g=${d#/proc/}; done; echo "comm=$(cat /proc/$g/comm)"; exec 3<>/proc/$g/mem && echo opened-mem; exec 4>>/proc/$g/fd/0 && echo opened-fd; :'
-expect_contains "$OUT" "comm=nsbsh-guard" "GUARD-7 same-domain: control: the helper is seen in the sandbox's /proc"
-expect_no_match "$OUT" "opened-mem|opened-fd" "GUARD-7 same-domain: its mem and fds are not handed to a caller through an open with O_CREAT"
+# An open with O_CREAT is made by the helper, a thread of pid 1, which may
+# open its own mem and fds: a caller naming the helper's /proc/TID, or pid
+# 1's, gets EACCES, not the helper's memory.
+in_sandbox 'for t in /proc/1/task/*; do [ "$(cat $t/comm 2>/dev/null)" = nsbsh-guard ] && g=${t#/proc/1/task/}; done; echo "comm=$(cat /proc/$g/comm)"; exec 3<>/proc/$g/mem && echo opened-mem; exec 4>>/proc/$g/fd/0 && echo opened-fd; exec 5<>/proc/1/task/$g/mem && echo opened-task-mem; exec 6>>/proc/1/fd/0 && echo opened-pid1-fd; :'
+expect_contains "$OUT" "comm=nsbsh-guard" "GUARD-7 same-domain: control: the helper is seen in the sandbox's /proc, a thread of pid 1"
+expect_no_match "$OUT" "opened-mem|opened-fd|opened-task-mem|opened-pid1-fd" "GUARD-7 same-domain: its mem and fds are not handed to a caller through an open with O_CREAT"
 expect_contains "$ERR" "Permission denied" "GUARD-7 same-domain: EACCES"
 
-# --- GUARD-1 and GUARD-6: with the helper gone, creating calls fail, opens not -
-# The helper is a process of the sandbox that code inside can kill: then
-# every creating call fails (EPERM), and an open without O_CREAT, which is
-# never notified, still works.
+# --- GUARD-1 and GUARD-6: the helper cannot be gone while the sandbox runs -------
+# The helper is a thread of pid 1, which no signal from inside ends (the
+# init of a pid namespace): after a kill -9 of it, creating calls are still
+# checked (a .git refused) and made, and an open without O_CREAT, which is
+# never notified, works.
 echo kept >"$P/kept.txt"
-in_sandbox 'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nsbsh-guard ] && kill -9 ${d#/proc/}; done; sleep 0.2; cat kept.txt; echo new >new.txt; echo "rc=$?"; mkdir newdir; echo "rc2=$?"'
-expect_contains "$OUT" kept "GUARD-1 only-creating: an open without O_CREAT works with the helper gone (never notified)"
-expect_contains "$OUT" "rc=1" "GUARD-6 fail-closed: with the helper gone, open with O_CREAT fails"
-expect_contains "$OUT" "rc2=1" "GUARD-6 fail-closed: with the helper gone, mkdir fails"
-expect_path_absent "$P/new.txt" "GUARD-6 fail-closed: nothing was made"
+in_sandbox 'for t in /proc/1/task/*; do [ "$(cat $t/comm 2>/dev/null)" = nsbsh-guard ] && kill -9 ${t#/proc/1/task/}; done; sleep 0.2; cat kept.txt; mkdir -p k && mkdir k/.git; echo "rc=$?"; echo new >new.txt; echo "rc2=$?"; ls /proc/1/task | wc -l'
+expect_contains "$OUT" kept "GUARD-1 only-creating: an open without O_CREAT works (never notified)"
+expect_contains "$OUT" "rc=1" "GUARD-6 fail-closed: after a kill -9 of the helper from inside, a .git is still refused"
+expect_path_absent "$P/k/.git" "GUARD-6 fail-closed: the refused .git was not made"
+expect_contains "$OUT" "rc2=0" "GUARD-6 fail-closed: control: the helper still makes what is allowed"
+expect_path_present "$P/new.txt" "GUARD-6 fail-closed: control: new.txt made"
+rm -rf "$P/k" "$P/new.txt"
 run -- "$NSB" stop "$P"
 in_sandbox 'echo new >new.txt && echo made'
 expect_contains "$OUT" made "GUARD-6 fail-closed: control: a new sandbox has its helper again"
