@@ -36,12 +36,12 @@ bool closure_path_ok(const char *s, size_t n)
 	return true;
 }
 
-static int paths_add(struct store_paths *acc, const char *s, size_t n)
+int store_paths_add(struct store_paths *acc, const char *s, size_t n, size_t max)
 {
 	for (size_t i = 0; i < acc->n; i++)
 		if (strlen(acc->v[i]) == n && memcmp(acc->v[i], s, n) == 0)
 			return 0;
-	if (acc->n >= CLOSURE_MAX)
+	if (acc->n >= max)
 		return -E2BIG;
 	char **v = realloc(acc->v, (acc->n + 1) * sizeof(*v));
 	if (!v)
@@ -66,7 +66,7 @@ int closure_scan(const char *text, size_t len, struct store_paths *acc)
 		while (q < end && name_char(*q))
 			q++;
 		if (closure_path_ok(p, (size_t)(q - p))) {
-			int r = paths_add(acc, p, (size_t)(q - p));
+			int r = store_paths_add(acc, p, (size_t)(q - p), CLOSURE_MAX);
 			if (r < 0)
 				return r;
 			p = q - 1;

@@ -18,6 +18,10 @@
  * base-32 digits, a NAME of the characters nix allows (no '/'). */
 bool closure_path_ok(const char *s, size_t n);
 
+/* s (n bytes) added to acc unless it is there: 0, -E2BIG when acc has
+ * max already, -ENOMEM. */
+int store_paths_add(struct store_paths *acc, const char *s, size_t n, size_t max);
+
 /* Every store path text mentions (the longest name at each
  * "/nix/store/HASH-"), added to acc once each: 0, -E2BIG past
  * CLOSURE_MAX, -ENOMEM. */

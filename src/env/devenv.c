@@ -566,19 +566,8 @@ static int paths_add(struct store_paths *p, const struct strbuf *s)
 {
 	if (!closure_path_ok(s->s, s->len))
 		return -EINVAL;
-	for (size_t i = 0; i < p->n; i++)
-		if (streq(p->v[i], s->s))
-			return 0;
-	if (p->n >= DEVENV_MAX_PATHS)
-		return -EINVAL;
-	char **v = realloc(p->v, (p->n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	p->v = v;
-	if (!(p->v[p->n] = strndup(s->s, s->len)))
-		return -ENOMEM;
-	p->n++;
-	return 0;
+	int r = store_paths_add(p, s->s, s->len, DEVENV_MAX_PATHS);
+	return r == -E2BIG ? -EINVAL : r;
 }
 
 /* A value that must be a store path, kept in R->paths. */
