@@ -57,8 +57,15 @@ fi
 # start_shell DIR - a new tmux session running an interactive nsbsh in DIR.
 start_shell() {
 	tm kill-server 2>/dev/null
-	tm -f /dev/null new-session -d -x 160 -y 50 -c "$1" \
-		"env PS1='\$ ' $(printf '%q' "$NSBSH") -i; sleep 30"
+	# a server still ending may take the new session with it (seen under
+	# load: "no server running"): asked again, five times at most
+	local i
+	for i in 1 2 3 4 5; do
+		tm -f /dev/null new-session -d -x 160 -y 50 -c "$1" \
+			"env PS1='\$ ' $(printf '%q' "$NSBSH") -i; sleep 30" 2>/dev/null &&
+			sleep 0.1 && tm has-session 2>/dev/null && return 0
+		sleep 0.2
+	done
 }
 setvar "fourth value"
 start_shell "$P"
