@@ -193,7 +193,8 @@ static int env_build(const struct env_request *q, const struct key_parts *k, con
 			       .tools = k->tools, .n_tools = k->ids.n_tools, .user = q->user,
 			       .entry_dir = entry, .key = key,
 			       .timeout_s = q->policy->eval_timeout,
-			       .offline = q->policy->network == POLICY_NETWORK_OFF, .no_daemon = q->no_daemon };
+			       .offline = q->policy->network == POLICY_NETWORK_OFF, .no_daemon = q->no_daemon,
+			       .closure = q->policy->store == POLICY_STORE_CLOSURE };
 	r = nix_build_env(&b, &err, &note);
 	if (r < 0)
 		why_failed(q->project, err ? err : strerror(-r), ret_err);

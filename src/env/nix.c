@@ -614,7 +614,8 @@ out:
 	return r;
 }
 
-/* store = closure: ENTRY/closure, the closure of the store paths the
+/* store = closure (only then: a cold entry pays one more nix run, 0.04 to
+ * 0.08 s): ENTRY/closure, the closure of the store paths the
  * environment names (its variables, its script, its tools; a flake's
  * profile), as nix recorded their references: `nix path-info --recursive`
  * once, here, so that a start runs no nix.  A path that is a link is kept
@@ -780,7 +781,7 @@ static int build_env(const struct nix_build *b, char **ret_err, char **ret_note)
 	r = file_write_atomic(b->entry_dir, "environ", env.environ ? env.environ : "", env.environ_len, 0600);
 	if (r == 0)
 		r = file_write_atomic(b->entry_dir, "rc.bash", env.rc, env.rc_len, 0600);
-	if (r == 0) {
+	if (r == 0 && b->closure) {
 		_cleanup_free_ char *why = NULL;
 		r = closure_write(b, &env, &why);
 		if (r == -ENOMEM)

@@ -38,6 +38,8 @@ struct nix_build {
 	unsigned long long timeout_s;   /* each nix (or devenv) run's limit; 0: none */
 	bool offline;                   /* network = off: only lo, nix --offline (NET-4) */
 	bool no_daemon;                 /* the daemon socket not shown (NET-5) */
+	bool closure;                   /* store = closure: ENTRY/closure written too
+					 * (one more nix run, so only then) */
 	/* set by nix_build_env: "NAME=VALUE"s for the git that nix runs */
 	char *const *git_env;
 	size_t n_git_env;

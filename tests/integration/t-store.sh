@@ -5,8 +5,8 @@
 # names, when it was built), read-only, so that one project's code cannot
 # read the sources another project's evaluation copied into the store.
 # Project Q commits a secret; its source is in the store once Q is entered;
-# project P then reads it with store = all (the control) and cannot with
-# store = closure, while its own environment still works.
+# project P cannot read it with store = closure, while its own environment
+# still works, and reads it with store = all (the control).
 . "$(dirname "$0")/../lib.sh"
 
 # files running at once write the test user's ~/.config: a config of our own
@@ -28,9 +28,6 @@ qsrc=$(grep -lx -- "$SECRET" /nix/store/*-source/secret.txt 2>/dev/null | head -
 qsrc=${qsrc%/secret.txt}
 expect_match "$qsrc" '^/nix/store/[0-9a-z]{32}-source$' "Q's source is a store path the host sees"
 
-# --- the control: store = all shows it to P's code ---------------------------
-run_nsbsh --in "$P" -c "cat $qsrc/secret.txt"
-expect_eq "$RC:$OUT" "0:$SECRET" "store = all: P's sandbox reads Q's committed file in the store (control)"
 
 # --- store = closure ------------------------------------------------------------
 userconf "linger = 0" "store = closure"
@@ -59,7 +56,19 @@ run_nsbsh --in "$P" -c 'test -S /nix/var/nix/daemon-socket/socket && echo daemon
 expect_eq "$OUT" daemon "store = closure with nix_daemon = on: the daemon's socket is shown"
 userconf "linger = 0" "store = closure"
 
+# --- the control: store = all shows it to P's code ---------------------------
+userconf "linger = 0" "store = all"
+run_nsbsh --in "$P" -c "cat $qsrc/secret.txt"
+expect_eq "$RC:$OUT" "0:$SECRET" "store = all: P's sandbox reads Q's committed file in the store (control)"
+
 # --- fail closed: an entry without its closure ------------------------------------
+# Q's entry was built with store = all: no list (nix is asked only for
+# store = closure)
+userconf "linger = 0" "store = closure"
+run_nsbsh --in "$Q" -c 'echo "[$DEMO_VAR]"'
+expect_eq "$RC:$OUT" "0:[]" "an entry built with store = all: with closure, the sandbox without the environment"
+expect_contains "$ERR" "store = closure: the closure of the environment is not known" "an entry built with store = all: said, naming nsb reload"
+
 mv "$entry/closure" "$entry/closure.saved"
 count='shopt -s nullglob; a=(/nix/store/*); echo ${#a[@]}'
 run_nsbsh --in "$P" -c 'echo "[$DEMO_VAR]"; '"$count"
