@@ -425,9 +425,10 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 		if (s->have_env && pol->store == POLICY_STORE_CLOSURE && (r = shell_closure(&s->env, &s->closure)) < 0) {
 			if (r == -ENOMEM)
 				return r;
+			char big[64];
+			snprintf(big, sizeof(big), "too large (over %d paths)", CLOSURE_MAX);
 			warn("store = closure: the closure of the environment is %s; the shell runs in the sandbox without the environment ('nsb reload' builds it again)",
-			     r == -ENOENT ? "not known" : r == -EINVAL ? "not nsbsh's list"
-				: r == -E2BIG ? "too large (over 12000 paths)" : strerror(-r));
+			     r == -ENOENT ? "not known" : r == -EINVAL ? "not nsbsh's list" : r == -E2BIG ? big : strerror(-r));
 			s->have_env = false;
 		}
 	}

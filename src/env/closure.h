@@ -12,7 +12,7 @@
 
 /* At most this many store paths in a closure: a bigger one refuses the
  * start rather than show less (or more) than the closure. */
-#define CLOSURE_MAX 12000 /* main.c says the number */
+#define CLOSURE_MAX 12000
 
 /* Whether s (n bytes) is "/nix/store/" HASH "-" NAME: 32 of nix's
  * base-32 digits, a NAME of the characters nix allows (no '/'). */

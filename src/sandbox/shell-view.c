@@ -355,10 +355,6 @@ static void shell_env(struct layout *l, const struct shell_view *v)
 	}
 }
 
-/* /bin/bash: a link into the store when it can be (the cheapest), a bind
- * otherwise: a host file (the static bash, the policy's), or with the
- * host's system shown, where /bin is the host's (read-only) and bash must
- * still be ours. */
 /* Whether the view's store shows path (a store path or beneath one). */
 static bool store_shows(const struct shell_view *v, const char *path)
 {
@@ -374,6 +370,10 @@ static bool store_shows(const struct shell_view *v, const char *path)
 	return false;
 }
 
+/* /bin/bash: a link into the store when it can be (the cheapest), a bind
+ * otherwise: a host file (the static bash, the policy's), or with the
+ * host's system shown, where /bin is the host's (read-only) and bash must
+ * still be ours. */
 static void shell_programs(struct layout *l, const struct shell_view *v)
 {
 	bool host = v->policy->host_system;
