@@ -1,0 +1,182 @@
+/* floor.c - the least some of tests/bench's goals can cost on this
+ * machine, whatever nsbsh does (static: it also runs inside a sandbox).
+ *   floor exit                 returns at once: the exec of the smallest
+ *                              program, which a join pays on top of its
+ *                              bash (issue 16's 1.5 times bash -c true);
+ *   floor MODE DIR N           N creates (openat O_CREAT|O_EXCL) in DIR,
+ *                              the median microseconds of one, in a MODE:
+ *     none      no filter;
+ *     continue  a filter that notifies each create, and a thread that
+ *               answers SECCOMP_USER_NOTIF_FLAG_CONTINUE at once (the
+ *               cheapest answer there is, and one the guard may not give:
+ *               GUARD-3);
+ *     addfd     the same thread doing the least a safe answer needs: the
+ *               path copied (process_vm_readv), the notification checked
+ *               (NOTIF_ID_VALID), the file made by the thread, its fd
+ *               handed over with ADDFD|SEND; no rule checked.
+ * FLOOR_SYNC=1 sets SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6) as the guard
+ * does; FLOOR_SPIN=US has the thread poll that long before it sleeps.
+ * tests/bench alternates the modes.  Not part of nsbsh: the guard is
+ * src/sandbox/guard.c. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SECCOMP_ADDFD_FLAG_SEND
+#define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
+#endif
+
+enum mode { NONE, CONTINUE, ADDFD };
+static const char *const names[] = { "none", "continue", "addfd" };
+static int dirfd_ = -1;
+static volatile int listener = -1;
+static volatile enum mode mode;
+
+static double now_us(void);
+
+static void *answer(void *unused)
+{
+	(void)unused;
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	while (listener < 0) /* until main loaded the filter */
+		usleep(100);
+	long spin = getenv("FLOOR_SPIN") ? atol(getenv("FLOOR_SPIN")) : 0;
+	for (;;) {
+		/* FLOOR_SPIN=US: poll for the next notification that long
+		 * before sleeping in RECV */
+		if (spin) {
+			double until = now_us() + spin;
+			struct pollfd p = { .fd = listener, .events = POLLIN };
+			while (poll(&p, 1, 0) == 0 && now_us() < until)
+				;
+		}
+		memset(&req, 0, sizeof(req));
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			return NULL;
+		}
+		memset(&resp, 0, sizeof(resp));
+		resp.id = req.id;
+		if (mode == CONTINUE) {
+			resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+			continue;
+		}
+		char path[256];
+		struct iovec l = { path, sizeof(path) - 1 }, r = { (void *)req.data.args[1], sizeof(path) - 1 };
+		ssize_t n = process_vm_readv(req.pid, &l, 1, &r, 1, 0);
+		path[n > 0 ? n : 0] = 0;
+		path[strnlen(path, sizeof(path) - 1)] = 0;
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) < 0)
+			continue;
+		int fd = openat(dirfd_, path, (int)req.data.args[2] | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				(mode_t)req.data.args[3]);
+		if (fd < 0) {
+			resp.error = -errno;
+			(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+			continue;
+		}
+		struct seccomp_notif_addfd a = { .id = req.id, .flags = SECCOMP_ADDFD_FLAG_SEND,
+						 .srcfd = (uint32_t)fd };
+		(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+		close(fd);
+	}
+}
+
+static double now_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* the filter: openat with O_CREAT notified, the rest allowed; on this
+ * thread alone (the answering thread was started before it) */
+static int load_filter(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_CREAT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog p = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &p);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "exit") == 0)
+		return 0;
+	if (argc != 4) {
+		fprintf(stderr, "usage: floor exit | floor none|continue|addfd DIR N\n");
+		return 2;
+	}
+	int m = 0, n = atoi(argv[3]);
+	while (m < 3 && strcmp(argv[1], names[m]) != 0)
+		m++;
+	if ((dirfd_ = open(argv[2], O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0 || n <= 0 || m == 3) {
+		fprintf(stderr, "floor: bad arguments\n");
+		return 2;
+	}
+	mode = (enum mode)m;
+	pthread_t t;
+	/* the answering thread first: the filter is then loaded for this
+	 * thread alone, so the answers are not notified themselves */
+	if (m != NONE && pthread_create(&t, NULL, answer, NULL) != 0)
+		return 1;
+	if (m != NONE && (listener = load_filter()) < 0) {
+		perror("seccomp");
+		return 1;
+	}
+	/* 6.6: the caller wakes the answering thread on its own CPU */
+	if (m != NONE && getenv("FLOOR_SYNC"))
+		(void)ioctl(listener, SECCOMP_IOW(4, uint64_t), 1UL);
+	char name[64];
+	double *us = calloc((size_t)n, sizeof(double));
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		double t0 = now_us();
+		int fd = openat(dirfd_, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+		us[i] = now_us() - t0;
+		if (fd < 0) {
+			perror(name);
+			return 1;
+		}
+		close(fd);
+	}
+	for (int i = 0; i < n; i++) { /* not timed */
+		snprintf(name, sizeof(name), "f%d", i);
+		(void)unlinkat(dirfd_, name, 0);
+	}
+	qsort(us, (size_t)n, sizeof(double), cmp);
+	printf("%.1f\n", us[n / 2]);
+	return 0;
+}
