@@ -331,19 +331,11 @@ static void nested_say_new(const char *worktree)
 
 /* What a shell's sandbox is made of, besides the start and the place. */
 struct shell_parts {
-	char *cache, *data, *private_home, *inside_rc, *bash, *sh, *env_program, *env_rc;
-	char *ctl, *denials, *nested, *live;
-	char *pasta;  /* network = on: pasta on the host's PATH, or NULL */
-	char *resolv; /* with pasta: the sandbox's resolv.conf (NET-6), or NULL */
+	char *cache, *data, *ctl;
+	struct shell_host host;  /* the host's pieces of the view (shell/parts.h) */
 	bool no_daemon;  /* NET-5: the daemon socket not shown */
-	size_t nested_len;
-	char **watch;
-	size_t n_watch;
-	char *own[3];
 	struct cache_entry env;
 	bool have_env, stale;
-	char *rc_dir;
-	char *connect;  /* tools/nsbsh-connect, or NULL */
 	char base_id[LIVE_ID_LEN + 1];  /* the sandbox's id without its view (live_info) */
 	struct agent_spec agent;        /* its ssh agent (ssh_keys), made by a first start */
 	struct inject_spec inject;      /* its injected tokens (inject), made by a first start */
@@ -352,15 +344,10 @@ struct shell_parts {
 
 static void shell_parts_release(struct shell_parts *s)
 {
-	char **str[] = { &s->cache, &s->data, &s->private_home, &s->inside_rc, &s->bash, &s->sh,
-			 &s->env_program, &s->env_rc, &s->ctl, &s->denials, &s->nested, &s->live,
-			 &s->own[0], &s->own[1], &s->own[2], &s->rc_dir, &s->connect, &s->pasta,
-			 &s->resolv };
-	for (size_t i = 0; i < ARRAY_SIZE(str); i++)
-		free(*str[i]);
-	for (size_t i = 0; i < s->n_watch; i++)
-		free(s->watch[i]);
-	free(s->watch);
+	free(s->cache);
+	free(s->data);
+	free(s->ctl);
+	shell_host_release(&s->host);
 	cache_entry_release(&s->env);
 	closure_release(&s->closure);
 	agent_spec_release(&s->agent);
@@ -425,69 +412,17 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 		if (s->have_env && pol->store == POLICY_STORE_CLOSURE && (r = shell_closure(&s->env, &s->closure)) < 0) {
 			if (r == -ENOMEM)
 				return r;
-			char big[64];
-			snprintf(big, sizeof(big), "too large (over %d paths)", CLOSURE_MAX);
+			char buf[64];
 			warn("store = closure: the closure of the environment is %s; the shell runs in the sandbox without the environment ('nsb reload' builds it again)",
-			     r == -ENOENT ? "not known" : r == -EINVAL ? "not nsbsh's list" : r == -E2BIG ? big : strerror(-r));
+			     shell_closure_why(r, buf));
 			s->have_env = false;
 		}
 	}
-	r = dirs_private_home(p->worktree ? p->worktree : "/", &s->private_home);
-	if (r < 0) {
-		warn("cannot create the private home: %s", strerror(-r));
-		return r;
-	}
-	r = live_dir(&s->live);
-	if (r < 0) {
-		warn("cannot use nsbsh's runtime directory: %s", strerror(-r));
-		return r;
-	}
-	const struct cache_entry *e = s->have_env ? &s->env : NULL;
 	*ret_said = false;
-	if (!(s->inside_rc = shellwrap_path("inside.bash"))) {
-		*ret_err = strdup("cannot find nsbsh's shellwrap/inside.bash (is nsbsh installed?)");
-		return -ENOENT;
-	}
-	if (!(s->bash = shell_bash(pol, e, ret_err)))
-		return -ENOENT;
-	if (pol->network == POLICY_NETWORK_ALLOW)
-		s->connect = connect_path();
-	/* NET-3: the host's PATH, at the start */
-	if (pol->network == POLICY_NETWORK_ON && net_pasta_find(getenv("PATH"), &s->pasta) < 0)
-		return -ENOMEM;
-	if (s->pasta)
-		s->resolv = shell_resolv();
-	if (e) {
-		s->sh = cache_entry_program(e, "sh");
-		s->env_program = cache_entry_program(e, "env");
-		if (asprintf(&s->env_rc, "%s/rc.bash", e->dir) < 0)
-			s->env_rc = NULL;
-	}
-	if (p->worktree && env_watched_paths(p, pol, &s->watch, &s->n_watch) < 0)
-		s->n_watch = 0;
-	if (p->worktree) {
-		/* The repositories nested in the work tree, protected like its
-		 * own (a tree that cannot be looked into: all of it read-only). */
-		r = nested_for_start(p->worktree, &s->nested, &s->nested_len);
-		if (r < 0) {
-			if (asprintf(ret_err, "cannot look for git repositories nested in it: %s", strerror(-r)) < 0)
-				*ret_err = NULL;
-			return r;
-		}
-		if (st->interactive)
-			nested_say_new(p->worktree);
-	}
-	/* Shown inside, so made now (the first refusal writes into it). */
-	if (dirs_denial_log(p->worktree ? p->worktree : "/", true, &s->denials) < 0)
-		s->denials = NULL;
-	own_dirs(s->cache, s->data, s->own);
-	/* the user's startup files for the private home (HOMERC-1); most
-	 * people keep none: looked for once, not once a file */
-	s->rc_dir = s->own[2] ? path_join(s->own[2], "home") : NULL;
-	struct stat rc_st;
-	if (s->rc_dir && (stat(s->rc_dir, &rc_st) < 0 || !S_ISDIR(rc_st.st_mode)))
-		s->rc_dir = (free(s->rc_dir), NULL);
-	return 0;
+	r = shell_host_get(p, pol, s->have_env ? &s->env : NULL, s->cache, s->data, true, &s->host, ret_err);
+	if (r == 0 && p->worktree && st->interactive)
+		nested_say_new(p->worktree);
+	return r;
 }
 
 /* The view of the shell's sandbox and this shell's part of it. */
@@ -501,39 +436,22 @@ static void shell_view_of(const struct start *st, const struct place *here, cons
 		.project = p,
 		.session = here->session,
 		.policy = pol,
-		.private_home = s->private_home,
-		.inside_rc = s->inside_rc,
-		.connect = s->connect,
-		.env_rc = s->env_rc,
 		.environ = s->have_env ? s->env.environ : NULL,
 		.environ_len = s->have_env ? s->env.environ_len : 0,
-		.bash = s->bash,
-		.sh = s->sh,
-		.env_program = s->env_program,
-		.pasta = s->pasta,
-		.resolv = s->resolv,
 		.no_daemon = s->no_daemon,
 		.store_list = s->closure.text,
 		.store_len = s->closure.len,
-		.watch = s->watch,
-		.n_watch = s->n_watch,
-		.nested = s->nested,
-		.nested_len = s->nested_len,
 		.ctl = s->ctl,
 		.ctl_shell = ctl_shell,
-		.denials = s->denials,
 		.sandbox_id = id,
-		.own_dirs = (const char *const *)s->own,
-		.n_own_dirs = ARRAY_SIZE(s->own),
-		.live_dir = s->live,
 		.interactive = st->interactive,
 		.stale = s->stale,
 		.cd_leaves = st->interactive && !pol->strict,
 		.cwd = p->worktree && here->cwd ? here->cwd : st->home,
 		.argc = st->argc,
 		.argv = st->argv,
-		.rc_dir = s->rc_dir,
 	};
+	shell_host_view(&s->host, ret);
 }
 
 /* The first start of a sandbox: its view (l, built without the control
@@ -549,7 +467,7 @@ static int shell_sandbox_create(const struct place *here, const struct policy *p
 	if (!*ctl_added) {
 		shell_view_ctl(l, s->ctl);
 		/* the ssh agent's directory, named by the id too (agent.h) */
-		int a = agent_spec_init(&s->agent, pol, s->live, id, s->denials);
+		int a = agent_spec_init(&s->agent, pol, s->host.live, id, s->host.denials);
 		if (a == 0) {
 			shell_view_agent(l, s->agent.dir);
 			l->spec.agent = &s->agent;
@@ -561,7 +479,7 @@ static int shell_sandbox_create(const struct place *here, const struct policy *p
 		}
 		/* inject's trust store, in its own directory named by the id */
 		const char *home = getenv("HOME");
-		int ij = inject_spec_init(&s->inject, pol, s->live, id, home && home[0] == '/' ? home : "/", s->denials);
+		int ij = inject_spec_init(&s->inject, pol, s->host.live, id, home && home[0] == '/' ? home : "/", s->host.denials);
 		if (ij == 0) {
 			shell_view_inject(l, s->inject.bundle);
 			l->spec.inject = &s->inject;
@@ -595,7 +513,7 @@ static int shell_sandbox_create(const struct place *here, const struct policy *p
 				  .created = (long long)time(NULL) };
 	memcpy(info.base, s->base_id, sizeof(info.base));
 	debug("sandbox ready to start");
-	return live_create(s->live, id, &l->spec, &info, lock, ret_conn, ret_ready);
+	return live_create(s->host.live, id, &l->spec, &info, lock, ret_conn, ret_ready);
 }
 
 /* What the supervisor of a first start said: 0 once it served, or why
@@ -641,8 +559,8 @@ static int shell_join(const struct start *st, const struct place *here, const st
 	shell_view_fingerprint(st, here, pol, s, &l_view, view);
 	struct live_identity li = { .worktree = here->project.worktree ? here->project.worktree : "/",
 				    .env_key = s->have_env ? strrchr(s->env.dir, '/') + 1 : "",
-				    .stale = s->stale, .policy = pol->source, .nested = s->nested,
-				    .nested_len = s->nested_len };
+				    .stale = s->stale, .policy = pol->source, .nested = s->host.nested,
+				    .nested_len = s->host.nested_len };
 	live_id(&li, s->base_id);
 	li.view = view;
 	live_id(&li, id);
@@ -653,10 +571,10 @@ static int shell_join(const struct start *st, const struct place *here, const st
 	}
 	for (int attempt = 0;; attempt++) {
 		int conn = -1, ready = -1;
-		r = live_connect(s->live, id, WIRE_JOIN, &conn);
+		r = live_connect(s->host.live, id, WIRE_JOIN, &conn);
 		if (r == -ENOENT) {
-			int lock = live_lock(s->live, id);
-			r = live_connect(s->live, id, WIRE_JOIN, &conn);
+			int lock = live_lock(s->host.live, id);
+			r = live_connect(s->host.live, id, WIRE_JOIN, &conn);
 			if (r == -ENOENT)
 				r = shell_sandbox_create(here, pol, s, &l_view, &ctl_added, id, lock, &conn, &ready,
 							 ret_err);
@@ -688,8 +606,8 @@ static int shell_join(const struct start *st, const struct place *here, const st
 			pid_t shell = 0;
 			r = join_run(conn, &q, ret_status, &shell, ret_err);
 			debug("the shell ended");
-			if (shell > 0 && s->denials)
-				denylog_unflag(s->denials, id, shell);
+			if (shell > 0 && s->host.denials)
+				denylog_unflag(s->host.denials, id, shell);
 		}
 		layout_release(&l);
 		close(conn);

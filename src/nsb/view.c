@@ -90,31 +90,23 @@ static void json_str(FILE *f, const char *s)
 /* --- what the view is made of ----------------------------------------------- */
 
 struct view_parts {
-	char *home, *user, *cache, *data, *private_home, *inside_rc, *env_rc, *bash, *sh, *env_program;
-	char *denials, *live, *rc_dir, *connect;
-	char *own[3];
-	char **watch;
-	size_t n_watch;
-	char *nested;
-	size_t nested_len;
+	char *home, *user, *cache, *data;
+	struct shell_host host;  /* as a start finds them (shell/parts.h) */
 	struct cache_entry env;
 	struct closure closure;  /* store = closure */
 	bool have_env, stale;
 	char key[65];
+	char *no_env;  /* why the view has no environment though one is built, or NULL */
 };
 
 static void view_parts_release(struct view_parts *v)
 {
-	char **s[] = { &v->home, &v->user, &v->cache, &v->data, &v->private_home, &v->inside_rc, &v->env_rc,
-		       &v->bash, &v->sh, &v->env_program, &v->denials, &v->live, &v->rc_dir, &v->nested,
-		       &v->connect };
-	for (size_t i = 0; i < ARRAY_SIZE(s); i++)
-		free(*s[i]);
-	for (size_t i = 0; i < 3; i++)
-		free(v->own[i]);
-	for (size_t i = 0; i < v->n_watch; i++)
-		free(v->watch[i]);
-	free(v->watch);
+	free(v->home);
+	free(v->user);
+	free(v->cache);
+	free(v->data);
+	free(v->no_env);
+	shell_host_release(&v->host);
 	cache_entry_release(&v->env);
 	closure_release(&v->closure);
 }
@@ -143,42 +135,18 @@ static int parts_get(const struct project *p, const struct policy *pol, struct v
 	if (!v->home || !v->user || dirs_cache(&v->cache) < 0 || dirs_data(&v->data) < 0)
 		return -ENOMEM;
 	find_env(p, pol, v);
-	/* as a start: with store = closure, no environment without its closure */
-	if (v->have_env && pol->store == POLICY_STORE_CLOSURE && shell_closure(&v->env, &v->closure) < 0)
+	/* as a start: with store = closure, no environment without its
+	 * closure, and said */
+	int r;
+	if (v->have_env && pol->store == POLICY_STORE_CLOSURE && (r = shell_closure(&v->env, &v->closure)) < 0) {
+		char buf[64];
+		if (r == -ENOMEM ||
+		    asprintf(&v->no_env, "store = closure: the closure of %s is %s ('nsb reload' builds it again)",
+			     strrchr(v->env.dir, '/') + 1, shell_closure_why(r, buf)) < 0)
+			return -ENOMEM;
 		v->have_env = false;
-	int r = dirs_private_home(p->worktree, &v->private_home);
-	if (r < 0) {
-		*ret_err = strdup("cannot create the private home");
-		return r;
 	}
-	if (live_dir_path(&v->live) < 0 || !(v->inside_rc = shellwrap_path("inside.bash"))) {
-		*ret_err = strdup("cannot find nsbsh's shellwrap/inside.bash (is nsbsh installed?)");
-		return -ENOENT;
-	}
-	if (pol->network == POLICY_NETWORK_ALLOW)
-		v->connect = connect_path();
-	const struct cache_entry *e = v->have_env ? &v->env : NULL;
-	if (!(v->bash = shell_bash(pol, e, ret_err)))
-		return -ENOENT;
-	if (e) {
-		v->sh = cache_entry_program(e, "sh");
-		v->env_program = cache_entry_program(e, "env");
-		if (asprintf(&v->env_rc, "%s/rc.bash", e->dir) < 0)
-			v->env_rc = NULL;
-	}
-	if (env_watched_paths(p, pol, &v->watch, &v->n_watch) < 0)
-		v->n_watch = 0;
-	r = nested_for_start(p->worktree, &v->nested, &v->nested_len);
-	if (r < 0) {
-		if (asprintf(ret_err, "cannot look for git repositories nested in it: %s", strerror(-r)) < 0)
-			*ret_err = NULL;
-		return r;
-	}
-	if (dirs_denial_log(p->worktree, false, &v->denials) < 0)
-		v->denials = NULL;
-	own_dirs(v->cache, v->data, v->own);
-	v->rc_dir = v->own[2] ? path_join(v->own[2], "home") : NULL;
-	return 0;
+	return shell_host_get(p, pol, v->have_env ? &v->env : NULL, v->cache, v->data, false, &v->host, ret_err);
 }
 
 /* --- showing it -------------------------------------------------------------- */
@@ -192,6 +160,8 @@ static void show_text(const struct layout *l, const struct policy *pol, const st
 	if (v->have_env)
 		printf("environment: %s%s\n", strrchr(v->env.dir, '/') + 1,
 		       v->stale ? " (the last one built: the current one is not built yet)" : "");
+	else if (v->no_env)
+		printf("environment: none: %s\n", v->no_env);
 	else
 		printf("environment: none built yet (the view has none)\n");
 	const char *net = !l->spec.unshare_net ? "the host's network, shared"
@@ -251,6 +221,10 @@ static void show_json(const struct layout *l, const struct policy *pol, const st
 		json_str(stdout, strrchr(v->env.dir, '/') + 1);
 	else
 		printf("null");
+	if (v->no_env) {
+		printf(",\"no_environment\":");
+		json_str(stdout, v->no_env);
+	}
 	printf(",\"stale\":%s,\"network\":\"%s\",\"mounts\":[", v->stale ? "true" : "false",
 	       policy_network_word(pol->network));
 	for (size_t i = 0; i < l->spec.n_ops; i++) {
@@ -316,28 +290,20 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		view_parts_release(&v);
 		return r == -ENOMEM ? EXIT_SYSTEM : 1;
 	}
-	_cleanup_free_ char *pasta = NULL, *resolv = NULL;
-	if (pol->network == POLICY_NETWORK_ON && net_pasta_find(getenv("PATH"), &pasta) < 0)
-		pasta = NULL;
-	if (pasta)
-		resolv = shell_resolv();
 	struct nixconf_trust trust;
 	if (nixconf_trust_read(NIXCONF_DAEMON, &trust) < 0)
 		trust.why[0] = '\0';
 	struct view_user u = { .name = v.user, .home = v.home, .uid = getuid(), .gid = getgid() };
 	struct shell_view sv = {
-		.user = &u, .project = p, .policy = pol, .private_home = v.private_home,
-		.inside_rc = v.inside_rc, .env_rc = v.env_rc, .connect = v.connect,
+		.user = &u, .project = p, .policy = pol,
 		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
-		.bash = v.bash, .sh = v.sh, .env_program = v.env_program, .pasta = pasta, .resolv = resolv,
 		.no_daemon = !policy_daemon_shown(pol, trust.why[0]),
 		.store_list = v.closure.text, .store_len = v.closure.len,
-		.watch = v.watch, .n_watch = v.n_watch, .nested = v.nested, .nested_len = v.nested_len,
-		.denials = v.denials, .own_dirs = (const char *const *)v.own, .n_own_dirs = 3,
-		.live_dir = v.live, .interactive = isatty(STDIN_FILENO), .stale = v.stale,
+		.interactive = isatty(STDIN_FILENO), .stale = v.stale,
 		.cd_leaves = isatty(STDIN_FILENO) && !pol->strict, .cwd = cwd,
-		.argc = 1, .argv = (char *const *)view_argv, .rc_dir = v.rc_dir,
+		.argc = 1, .argv = (char *const *)view_argv,
 	};
+	shell_host_view(&v.host, &sv);
 	_cleanup_(layout_release) struct layout l;
 	layout_init(&l);
 	shell_view_build(&l, &sv);
@@ -348,7 +314,7 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		shell_view_ctl(&l, ctl);
 	/* and its ssh agent's directory (ssh_keys), named by the id too */
 	_cleanup_free_ char *agent = NULL;
-	if (pol->ssh_keys.n && v.live && asprintf(&agent, "%s/ID.PID.agent", v.live) >= 0)
+	if (pol->ssh_keys.n && v.host.live && asprintf(&agent, "%s/ID.PID.agent", v.host.live) >= 0)
 		shell_view_agent(&l, agent);
 	shell_program_build(&l, &sv);
 	r = layout_error(&l);

@@ -1,6 +1,9 @@
 /* parts.h - what a shell's view is made of that nsbsh finds on the host. */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct cache_entry;
 struct closure;
 struct policy;
@@ -26,3 +29,35 @@ int shell_closure(const struct cache_entry *e, struct closure *ret);
  * resolver on its loopback (sandbox/net.h net_resolv_conf, NET-6),
  * malloc'ed; NULL: the host's file is shown as it is. */
 char *shell_resolv(void);
+
+/* Why shell_closure failed, in words for a message ("not known", ...). */
+const char *shell_closure_why(int r, char buf[static 64]);
+
+struct project;
+struct shell_view;
+
+/* The host's pieces of a shell's view, found one way for a start (main.c,
+ * start: makes the runtime directory and the denial log's) and for nsb
+ * status --view (makes nothing but the private home), so that the view
+ * shown is the view a start builds.  All malloc'ed or NULL. */
+struct shell_host {
+	char *private_home, *live, *inside_rc, *bash, *sh, *env_program, *env_rc, *connect;
+	char *pasta;  /* network = on: pasta on the host's PATH (NET-3), or NULL */
+	char *resolv; /* with pasta: the sandbox's resolv.conf (NET-6), or NULL */
+	char *nested, *denials;
+	size_t nested_len;
+	char **watch;
+	size_t n_watch;
+	char *own[3];
+	char *rc_dir; /* the user's startup files for the private home (HOMERC-1), or NULL: none */
+};
+
+/* Fills ret for the project p (its worktree NULL: a sandbox outside any
+ * project) with the environment e (NULL: none): 0, or a negative errno
+ * with *ret_err (one line, malloc'ed, or NULL). */
+int shell_host_get(const struct project *p, const struct policy *pol, const struct cache_entry *e,
+		   const char *cache, const char *data, bool start, struct shell_host *ret, char **ret_err);
+void shell_host_release(struct shell_host *h);
+
+/* The host's pieces into a shell view (v's other fields left as they are). */
+void shell_host_view(const struct shell_host *h, struct shell_view *v);

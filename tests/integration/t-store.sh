@@ -81,6 +81,13 @@ run_nsbsh --in "$P" -c 'echo "[$DEMO_VAR]"; '"$count"
 expect_eq "$RC:$OUT" "0:[]
 0" "a closure that is not nsbsh's list: the sandbox without the environment, nothing of it shown"
 expect_contains "$ERR" "the closure of the environment is not nsbsh's list" "a closure that is not nsbsh's list: said"
+# nsb status --view shows what that start got: no environment, and why
+NSB=$(dirname "$NSBSH")/nsb
+run --in "$P" -- "$NSB" status --view
+expect_contains "$OUT" "environment: none: store = closure: the closure of" "nsb status --view: no environment without its closure, said"
+expect_no_match "$OUT" "DEMO_VAR" "nsb status --view: none of the environment's variables without its closure"
 mv "$entry/closure.saved" "$entry/closure"
 run_nsbsh --in "$P" -c 'echo "[$DEMO_VAR]"'
 expect_eq "$RC:$OUT" "0:[hello from flake]" "the closure back: the environment enters again"
+run --in "$P" -- "$NSB" status --view
+expect_contains "$OUT" "DEMO_VAR" "nsb status --view: the closure back, the environment's variables shown (control)"
