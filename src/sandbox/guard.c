@@ -3,10 +3,11 @@
  * struct guard_resp, struct guard_fwd), kept in one file so that the two
  * cannot drift apart.
  *
- * Who does what: the helper, a thread of the sandbox's pid 1, receives the
- * filter's notifications (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP where the
- * kernel has it, 6.6: the caller wakes it on its own CPU; no measurable
- * gain on a 2-CPU VM, and no harm), copies a creating call's path,
+ * Who does what: the helper, threads of the sandbox's pid 1 (one that
+ * answers the supervisor and watches the listener, GUARD_RECEIVERS that
+ * receive the filter's notifications, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+ * where the kernel has it, 6.6: the caller wakes one on its own CPU),
+ * copies a creating call's path,
  * checks and makes it, and answers: one round trip, the supervisor not in
  * it.  It passes on to the supervisor (struct guard_fwd, with a pidfd of
  * the caller, whose fdinfo gives its pid outside) what the supervisor
@@ -55,9 +56,10 @@
  * GUARD-6 fail-closed: a sandbox whose policy has the guard does not start
  *         where the kernel has no user notification or no
  *         SECCOMP_IOCTL_NOTIF_ADDFD (before 5.9); the helper cannot be gone
- *         while the sandbox runs: it is a thread of pid 1, which no signal
- *         from inside ends (the init of a pid namespace), and a helper that
- *         fails ends pid 1 (_exit), and with it the sandbox; a request the
+ *         while the sandbox runs: its threads are threads of pid 1, which
+ *         no signal from inside ends (the init of a pid namespace), and a
+ *         thread that fails, or cannot be started, ends pid 1 (_exit), and
+ *         with it the sandbox; a request the
  *         supervisor cannot ask it, or a caller it cannot tell outside,
  *         makes the call fail with EPERM.
  * GUARD-7 same-domain: the helper is a thread that pid 1 starts after its
@@ -67,8 +69,24 @@
  *         own (unshare CLONE_FILES, CLONE_FS: pid 1's shells get neither);
  *         pid 1 is undumpable: the helper writes nowhere a shell could
  *         not, and no process inside can trace it or open its fds; a path
- *         into its own /proc/1 or /proc/TID (its mem, its fds, which it
- *         could open and hand over) is EACCES.
+ *         into its own /proc/1 or any of its threads' /proc/TID (their
+ *         mem, their fds, which it could open and hand over) is EACCES;
+ *         its receiving threads are started by it, each with a umask of
+ *         its own, and serve only once all of their ids are known.
+ * GUARD-8 nothing-unseen-in-gitdir: what is not a regular file (a
+ *         directory, a link) is never moved to or beneath a git dir (its
+ *         top or anywhere in it), and no link is made there: a directory
+ *         would bring names the rules never checked there
+ *         (modules/NAME/config, worktrees/NAME/commondir), a link would
+ *         lead git outside to what they never saw; such a check and its
+ *         rename are made while no other helper thread makes a name (a
+ *         lock: every call but a creating open takes it), so what was
+ *         checked is what moves.
+ * GUARD-9 side-by-side: notifications are received by several threads at
+ *         once, so that a caller waits neither for another's answer nor
+ *         for the end of an ADDFD (which waits for its caller to take the
+ *         fd: on two CPUs that wait was most of a create); they share no
+ *         state but the rules, read-only, and the lock of GUARD-8.
  *
  * The rules, on the resolved parent directory P and the final name N:
  * - nested_git: N is ".git" and P is at or beneath the work tree or a
@@ -134,6 +152,7 @@ static const char *const rule_key[] = { "", "nested_git", "gitdir", "protect" };
 
 enum guard_fwd_kind { FWD_DENY = 1, FWD_REFUSED, FWD_SLOW };
 
+#define GUARD_RECEIVERS 2 /* threads receiving notifications (GUARD-9) */
 #define MAX_HOPS 40  /* links followed at an open's final name, as the kernel's MAXSYMLINKS */
 
 /* What the supervisor asks the helper: one datagram, the paths after the
@@ -176,6 +195,23 @@ struct helper {
 	int root;
 	bool lexical;  /* a protected path is a link (or has one on its way) */
 };
+
+/* The helper's threads, by their ids: each one's /proc/TID is its own
+ * (GUARD-7), and a caller may name any of them. */
+static pid_t helper_tids[1 + GUARD_RECEIVERS];
+
+static void helper_tid_add(void)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&m);
+	for (size_t i = 0; i < ARRAY_SIZE(helper_tids); i++)
+		if (!helper_tids[i]) {
+			__atomic_store_n(&helper_tids[i], gettid(), __ATOMIC_RELEASE);
+			break;
+		}
+	pthread_mutex_unlock(&m);
+}
+
 
 /* The names git itself makes at the top of a git dir (git's own sources:
  * path.c's common list, refs, sequencer, bisect, merge, rebase, notes,
@@ -269,6 +305,29 @@ static enum guard_rule rule_of(const struct helper *h, int parent, const char *n
 	return RULE_NONE;
 }
 
+/* P, a parent directory, is a git dir's top or lies beneath one (or
+ * where it is cannot be told). */
+static bool in_gitdir(const struct helper *h, int parent)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	if (fd_path(parent, dir, sizeof(dir)) < 0 || fstat(parent, &st) < 0)
+		return true;
+	for (size_t i = 0; i < h->n_tops; i++) {
+		const struct gitdir_top *t = &h->tops[i];
+		if ((st.st_dev == t->dev && st.st_ino == t->ino) || under(dir, t->path))
+			return true;
+	}
+	return false;
+}
+
+/* name in dir is there and is not a regular file (a directory, a link) */
+static bool unchecked_inside(int dir, const char *name)
+{
+	struct stat st;
+	return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode);
+}
+
 static bool in_proc(int fd)
 {
 	struct statfs sf;
@@ -284,9 +343,14 @@ static bool helper_own(int dir)
 		return false;
 	if (fd_path(dir, path, sizeof(path)) < 0)
 		return true;
-	/* the helper is a thread of pid 1: /proc/1 and /proc/TID are its own */
-	pid_t ids[2] = { getpid(), gettid() };
+	/* the helper's threads are threads of pid 1: /proc/1 and each
+	 * /proc/TID are their own */
+	pid_t ids[2 + GUARD_RECEIVERS] = { getpid() };
+	for (size_t i = 0; i < ARRAY_SIZE(helper_tids); i++)
+		ids[1 + i] = __atomic_load_n(&helper_tids[i], __ATOMIC_ACQUIRE);
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		if (!ids[i])
+			continue;
 		int n = snprintf(own, sizeof(own), "/proc/%d", (int)ids[i]);
 		if (strncmp(path, own, (size_t)n) == 0 && (path[n] == '/' || path[n] == '\0'))
 			return true;
@@ -497,6 +561,10 @@ static int do_make(const struct helper *h, const struct guard_req *q, int parent
 		goto out;
 	}
 	enum guard_rule rule = rule_of(h, parent, name, q->op == OP_LINK, resp->path, sizeof(resp->path));
+	/* GUARD-8: no link in a git dir: git outside would follow it to
+	 * what the rules never saw (modules/NAME -> a tree with config) */
+	if (!rule && q->op == OP_SYMLINK && in_gitdir(h, parent))
+		rule = RULE_GITDIR;
 	if (rule) {
 		struct stat st;
 		r = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : natural_refusal(parent, name);
@@ -528,8 +596,16 @@ static int do_rename(const struct helper *h, const struct guard_req *q, int oldp
 		goto out;
 	}
 	rule = rule_of(h, newp, newname, true, resp->path, sizeof(resp->path));
-	if (!rule && (q->flags & RENAME_EXCHANGE))
+	/* GUARD-8: only a regular file is moved into a git dir: a directory
+	 * would bring names the rules never saw there (modules/NAME/config,
+	 * worktrees/NAME/commondir), a link what they never saw at all */
+	if (!rule && unchecked_inside(oldp, oldname) && in_gitdir(h, newp))
+		rule = RULE_GITDIR;
+	if (!rule && (q->flags & RENAME_EXCHANGE)) {
 		rule = rule_of(h, oldp, oldname, true, resp->path, sizeof(resp->path));
+		if (!rule && unchecked_inside(newp, newname) && in_gitdir(h, oldp))
+			rule = RULE_GITDIR;
+	}
 	if (rule) {
 		r = natural_refusal(newp, newname);
 		if (!r) {
@@ -584,7 +660,7 @@ static int serve(const struct helper *h, struct guard_req *q, size_t len, int *f
 	if (memchr(p0, 0, q->len[0]) || memchr(p1, 0, q->len[1]))
 		return -EINVAL;
 	int d0 = q->has_dir[0] ? fds[0] : -1, d1 = q->has_dir[1] ? fds[q->has_dir[0]] : -1;
-	static mode_t mask = 022; /* umask(022) at the start (inside.c) */
+	static __thread mode_t mask = 022; /* umask(022) at the thread's start */
 	if ((q->umask & 0777) != mask)
 		umask(mask = q->umask & 0777);
 	char name0[NAME_MAX + 1], name1[NAME_MAX + 1];
@@ -646,6 +722,24 @@ static int serve(const struct helper *h, struct guard_req *q, size_t len, int *f
 	}
 }
 
+/* GUARD-8: a rename is checked and made while no other helper thread
+ * makes a name that could take the place of what it moves (a directory, a
+ * link, a node, another rename); creating opens, which make only regular
+ * files, run side by side. */
+static pthread_mutex_t shape_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int serve_one(const struct helper *h, struct guard_req *q, size_t len, int *fds, size_t n_fds,
+		     struct guard_resp *resp)
+{
+	bool shape = len < REQ_HEAD || q->op != OP_OPEN;
+	if (shape)
+		pthread_mutex_lock(&shape_lock);
+	int r = serve(h, q, len, fds, n_fds, resp);
+	if (shape)
+		pthread_mutex_unlock(&shape_lock);
+	return r;
+}
+
 static void tops_load(struct helper *h)
 {
 	const struct sandbox_guard *g = h->g;
@@ -705,7 +799,7 @@ static void hand_fd(int listener, uint64_t id, int fd, int flags, bool *send)
 /* To the supervisor: a notification it answers (and logs). */
 static void forward(int fwd, const struct seccomp_notif *req, enum guard_fwd_kind kind, int rule, const char *path)
 {
-	static struct guard_fwd f;
+	static __thread struct guard_fwd f;
 	f.req = *req;
 	f.kind = kind;
 	f.rule = rule;
@@ -731,8 +825,8 @@ static void forward(int fwd, const struct seccomp_notif *req, enum guard_fwd_kin
  * undumpable process): the supervisor then asks as before (guard_answer). */
 static void notified(struct helper *h, int listener, int fwd, const struct seccomp_notif *req, bool *send)
 {
-	static struct guard_req q;
-	static struct guard_resp resp;
+	static __thread struct guard_req q;
+	static __thread struct guard_resp resp;
 	int fds[2] = { -1, -1 }, n_fds = 0;
 	size_t len = 0;
 	int r = build_req((pid_t)req->pid, req, &q, fds, &n_fds, &len);
@@ -753,7 +847,7 @@ static void notified(struct helper *h, int listener, int fwd, const struct secco
 	}
 	resp.rule = RULE_NONE;
 	resp.path[0] = '\0';
-	resp.result = serve(h, &q, len, fds, (size_t)n_fds, &resp);
+	resp.result = serve_one(h, &q, len, fds, (size_t)n_fds, &resp);
 	if (resp.rule > RULE_NONE && resp.rule <= RULE_PROTECT && resp.result == -EPERM)
 		forward(fwd, req, FWD_REFUSED, resp.rule, resp.path);
 	else if (q.op == OP_OPEN && resp.result >= 0) {
@@ -780,7 +874,7 @@ static void requested(struct helper *h, int sock)
 		return;
 	resp.rule = RULE_NONE;
 	resp.path[0] = '\0';
-	resp.result = serve(h, &q, (size_t)n, fds, n_fds, &resp);
+	resp.result = serve_one(h, &q, (size_t)n, fds, n_fds, &resp);
 	for (size_t i = 0; i < n_fds; i++)
 		close(fds[i]);
 	bool fd = q.op == OP_OPEN && resp.result >= 0;
@@ -795,6 +889,33 @@ struct helper_start {
 	int sock, fwd;
 };
 
+struct receiver_start {
+	struct helper *h;
+	int listener, fwd;
+	pthread_barrier_t *ready;
+};
+
+static void *receiver_main(void *arg)
+{
+	const struct receiver_start *rs = arg;
+	/* signals blocked as the thread that made it; a umask of its own */
+	if (unshare(CLONE_FS) < 0)
+		_exit(EXIT_FAILURE);
+	umask(022); /* what serve() starts from */
+	helper_tid_add();
+	/* none serves before every helper thread's /proc/TID is known */
+	pthread_barrier_wait(rs->ready);
+	bool send = true;
+	static __thread struct seccomp_notif req;
+	for (;;) {
+		memset(&req, 0, sizeof(req)); /* the kernel wants it zeroed */
+		if (ioctl(rs->listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0)
+			notified(rs->h, rs->listener, rs->fwd, &req, &send);
+		else if (errno != EINTR && errno != ENOENT)
+			_exit(EXIT_FAILURE); /* GUARD-6 */
+	}
+}
+
 static void *helper_main(void *arg)
 {
 	const struct helper_start *st = arg;
@@ -804,6 +925,7 @@ static void *helper_main(void *arg)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	(void)prctl(PR_SET_NAME, "nsbsh-guard", 0, 0, 0);
+	helper_tid_add();
 	/* its own umask (set to each caller's) and fd table: pid 1's fds
 	 * and umask stay what they were (GUARD-7) */
 	if (unshare(CLONE_FS | CLONE_FILES) < 0)
@@ -831,10 +953,23 @@ static void *helper_main(void *arg)
 	for (size_t i = 0; h.g->protect && i < h.g->protect->n; i++)
 		if (h.g->protect->v[i].state == PROTECT_LINK)
 			h.lexical = true;
-	bool send = true;
-	static struct seccomp_notif req;
+	/* GUARD-9: the notifications received by GUARD_RECEIVERS threads at
+	 * once (a caller waits for no other's answer, nor for this thread's
+	 * ADDFD to finish: on two CPUs that wait was most of a create);
+	 * each with a umask of its own, all of them sharing this fd table */
+	static struct receiver_start rs;
+	static pthread_barrier_t ready;
+	if (pthread_barrier_init(&ready, NULL, GUARD_RECEIVERS) != 0)
+		_exit(EXIT_FAILURE);
+	rs = (struct receiver_start){ .h = &h, .listener = listener, .fwd = fwd, .ready = &ready };
+	for (int i = 0; i < GUARD_RECEIVERS; i++) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, receiver_main, &rs) != 0 || pthread_detach(t) != 0)
+			_exit(EXIT_FAILURE); /* GUARD-6 */
+	}
+	/* this one: the supervisor's requests, and the listener's end */
 	for (;;) {
-		struct pollfd p[2] = { { .fd = listener, .events = POLLIN }, { .fd = sock, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = listener, .events = 0 }, { .fd = sock, .events = POLLIN } };
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -842,13 +977,8 @@ static void *helper_main(void *arg)
 		}
 		if (p[1].revents)
 			requested(&h, sock);
-		if (p[0].revents & POLLIN) {
-			memset(&req, 0, sizeof(req)); /* the kernel wants it zeroed */
-			if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0)
-				notified(&h, listener, fwd, &req, &send);
-		} else if (p[0].revents) {
+		if (p[0].revents)
 			_exit(EXIT_FAILURE); /* GUARD-6: no helper, no sandbox */
-		}
 	}
 }
 

@@ -142,10 +142,42 @@ rm -f "$CONF"
 # An open with O_CREAT is made by the helper, a thread of pid 1, which may
 # open its own mem and fds: a caller naming the helper's /proc/TID, or pid
 # 1's, gets EACCES, not the helper's memory.
-in_sandbox 'for t in /proc/1/task/*; do [ "$(cat $t/comm 2>/dev/null)" = nsbsh-guard ] && g=${t#/proc/1/task/}; done; echo "comm=$(cat /proc/$g/comm)"; exec 3<>/proc/$g/mem && echo opened-mem; exec 4>>/proc/$g/fd/0 && echo opened-fd; exec 5<>/proc/1/task/$g/mem && echo opened-task-mem; exec 6>>/proc/1/fd/0 && echo opened-pid1-fd; :'
-expect_contains "$OUT" "comm=nsbsh-guard" "GUARD-7 same-domain: control: the helper is seen in the sandbox's /proc, a thread of pid 1"
+# Each of its threads (GUARD-9: several receive), each open in a subshell
+# of its own (a failed exec redirection would end the shell).
+in_sandbox 'n=0; for t in /proc/1/task/*; do [ "$(cat $t/comm 2>/dev/null)" = nsbsh-guard ] || continue; g=${t#/proc/1/task/}; n=$((n + 1)); (exec 3<>/proc/$g/mem) && echo opened-mem; (exec 4>>/proc/$g/fd/0) && echo opened-fd; (exec 5<>/proc/1/task/$g/mem) && echo opened-task-mem; done; echo "guards=$n"; (exec 6>>/proc/1/fd/0) && echo opened-pid1-fd; :'
+expect_contains "$OUT" "guards=3" "GUARD-7 same-domain: control: the helper's three threads are seen in the sandbox's /proc, threads of pid 1, and each is tried"
 expect_no_match "$OUT" "opened-mem|opened-fd|opened-task-mem|opened-pid1-fd" "GUARD-7 same-domain: its mem and fds are not handed to a caller through an open with O_CREAT"
 expect_contains "$ERR" "Permission denied" "GUARD-7 same-domain: EACCES"
+
+# --- GUARD-8: nothing the rules did not see is moved or linked into a git dir -------
+# Made where the rules allow it (.git/refs/x), then moved where they do not
+# (.git/modules/sub: a submodule's git dir, whose config and hooks git
+# outside runs when the submodule is set up); or a link made there to a
+# directory of the work tree.  Regular files still move in git dirs: git's
+# own lock-file renames.
+mkdir -p "$P/evil/hooks" && printf '[core]\n\tfsmonitor = touch %s/pwned\n' "$W" >"$P/evil/config"
+in_sandbox 'mkdir -p .git/refs/x/hooks && printf "[core]\n" >.git/refs/x/config && mkdir -p .git/modules && echo prep=ok; mv .git/refs/x .git/modules/sub; echo "mv=$?"; ln -s ../../evil .git/modules/s2; echo "ln=$?"; mkdir .git/modules/m && echo mkdir=ok; echo a >.git/refs/x/f && mv .git/refs/x/f .git/modules/m/index && echo file-mv=ok; mv .git/refs/x .git/refs/y; echo "dir-in-gitdir=$?"'
+expect_contains "$OUT" "prep=ok" "GUARD-8 nothing-unseen-in-gitdir: control: the directory is made where the rules allow it"
+expect_contains "$OUT" "mv=1" "GUARD-8 nothing-unseen-in-gitdir: a directory moved into .git/modules is refused"
+expect_path_absent "$P/.git/modules/sub" "GUARD-8 nothing-unseen-in-gitdir: no .git/modules/sub outside"
+expect_contains "$OUT" "ln=1" "GUARD-8 nothing-unseen-in-gitdir: a link made in .git/modules is refused"
+expect_path_absent "$P/.git/modules/s2" "GUARD-8 nothing-unseen-in-gitdir: no link .git/modules/s2 outside"
+expect_contains "$OUT" "dir-in-gitdir=1" "GUARD-8 nothing-unseen-in-gitdir: a directory moved within a git dir is refused too"
+expect_contains "$OUT" "mkdir=ok" "GUARD-8 nothing-unseen-in-gitdir: control: mkdir in .git/modules works"
+expect_contains "$OUT" "file-mv=ok" "GUARD-8 nothing-unseen-in-gitdir: control: a regular file still moves into a git dir"
+run -- "$NSB" log -n 50 "$P"
+expect_match "$OUT" "gitdir '$P/.git/modules/sub'" "GUARD-8 nothing-unseen-in-gitdir: nsb log names the move and the key"
+rm -rf "$P/.git/modules" "$P/.git/refs/x" "$P/.git/refs/y" "$P/evil"
+
+# --- GUARD-9: notifications served side by side ---------------------------------
+# Four processes create 300 files each at once, two with umask 077 and two
+# with 022: every file is there, and each has its own process's mode (the
+# receiving threads each keep a umask of their own).
+in_sandbox 'mkdir -p par && for k in 1 2 3 4; do (if [ $((k % 2)) = 0 ]; then umask 077; else umask 022; fi; for ((i = 1; i <= 300; i++)); do echo $i >par/f$k-$i; done) & done; wait; echo made=$(ls par | wc -l)'
+expect_contains "$OUT" "made=1200" "GUARD-9 side-by-side: 1,200 files made by four processes at once"
+modes=$(cd "$P/par" && stat -c '%n %a' f* | awk '{ split($1, a, "-"); k = substr(a[1], 2); w = (k % 2 == 0) ? "600" : "644"; n++; if ($2 != w) bad++ } END { print n + 0, bad + 0 }')
+expect_eq "$modes" "1200 0" "GUARD-9 side-by-side: each of the 1,200 files has its own process's umask (077: 600, 022: 644)"
+rm -rf "$P/par"
 
 # --- GUARD-1 and GUARD-6: the helper cannot be gone while the sandbox runs -------
 # The helper is a thread of pid 1, which no signal from inside ends (the
