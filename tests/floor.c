@@ -13,9 +13,14 @@
  *     addfd     the same thread doing the least a safe answer needs: the
  *               path copied (process_vm_readv), the notification checked
  *               (NOTIF_ID_VALID), the file made by the thread, its fd
- *               handed over with ADDFD|SEND; no rule checked.
+ *               handed over with ADDFD|SEND; no rule checked;
+ *     addfd+proc  and what the guard reads of its caller besides: its
+ *               directory (/proc/PID/fd/N) and /proc/PID/status (its
+ *               umask and ids).
+ * The creates are made by a child process, as the guard's callers are, and
+ * received by FLOOR_THREADS threads (2, as the guard's GUARD_RECEIVERS).
  * FLOOR_SYNC=1 sets SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6) as the guard
- * does; FLOOR_SPIN=US has the thread poll that long before it sleeps.
+ * does; FLOOR_SPIN=US has each thread poll that long before it sleeps.
  * tests/bench alternates the modes.  Not part of nsbsh: the guard is
  * src/sandbox/guard.c. */
 #define _GNU_SOURCE
@@ -34,6 +39,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,8 +47,8 @@
 #define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
 #endif
 
-enum mode { NONE, CONTINUE, ADDFD };
-static const char *const names[] = { "none", "continue", "addfd" };
+enum mode { NONE, CONTINUE, ADDFD, ADDFD_PROC };
+static const char *const names[] = { "none", "continue", "addfd", "addfd+proc" };
 static int dirfd_ = -1;
 static volatile int listener = -1;
 static volatile enum mode mode;
@@ -84,6 +90,19 @@ static void *answer(void *unused)
 		ssize_t n = process_vm_readv(req.pid, &l, 1, &r, 1, 0);
 		path[n > 0 ? n : 0] = 0;
 		path[strnlen(path, sizeof(path) - 1)] = 0;
+		if (mode == ADDFD_PROC) { /* what the guard reads of its caller too */
+			char pp[64], buf[4096];
+			snprintf(pp, sizeof(pp), "/proc/%d/fd/%d", (int)req.pid, (int)req.data.args[0]);
+			int d = open(pp, O_PATH | O_CLOEXEC);
+			snprintf(pp, sizeof(pp), "/proc/%d/status", (int)req.pid);
+			int st = open(pp, O_RDONLY | O_CLOEXEC);
+			if (st >= 0) {
+				(void)!read(st, buf, sizeof(buf));
+				close(st);
+			}
+			if (d >= 0)
+				close(d);
+		}
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) < 0)
 			continue;
 		int fd = openat(dirfd_, path, (int)req.data.args[2] | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -140,9 +159,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int m = 0, n = atoi(argv[3]);
-	while (m < 3 && strcmp(argv[1], names[m]) != 0)
+	while (m < 4 && strcmp(argv[1], names[m]) != 0)
 		m++;
-	if ((dirfd_ = open(argv[2], O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0 || n <= 0 || m == 3) {
+	if ((dirfd_ = open(argv[2], O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0 || n <= 0 || m == 4) {
 		fprintf(stderr, "floor: bad arguments\n");
 		return 2;
 	}
@@ -150,8 +169,10 @@ int main(int argc, char **argv)
 	pthread_t t;
 	/* the answering thread first: the filter is then loaded for this
 	 * thread alone, so the answers are not notified themselves */
-	if (m != NONE && pthread_create(&t, NULL, answer, NULL) != 0)
-		return 1;
+	int threads = getenv("FLOOR_THREADS") ? atoi(getenv("FLOOR_THREADS")) : 2;
+	for (int i = 0; m != NONE && i < threads; i++)
+		if (pthread_create(&t, NULL, answer, NULL) != 0)
+			return 1;
 	if (m != NONE && (listener = load_filter()) < 0) {
 		perror("seccomp");
 		return 1;
@@ -159,6 +180,18 @@ int main(int argc, char **argv)
 	/* 6.6: the caller wakes the answering thread on its own CPU */
 	if (m != NONE && getenv("FLOOR_SYNC"))
 		(void)ioctl(listener, SECCOMP_IOW(4, uint64_t), 1UL);
+	/* the creates made by a child process, as the guard's callers are
+	 * other processes than its threads' */
+	if (m != NONE) {
+		pid_t child = fork();
+		if (child > 0) {
+			int st;
+			waitpid(child, &st, 0);
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+		}
+		if (child < 0)
+			return 1;
+	}
 	char name[64];
 	double *us = calloc((size_t)n, sizeof(double));
 	for (int i = 0; i < n; i++) {
