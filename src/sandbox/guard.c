@@ -262,8 +262,9 @@ static bool under(const char *path, const char *dir)
 }
 
 /* The rule that refuses making name in parent, or RULE_NONE; ret_path: the
- * full path (for the log). */
-static enum guard_rule rule_of(const struct helper *h, int parent, const char *name, bool move,
+ * full path (for the log).  unseen: what is made there is not a regular
+ * file (a directory moved, a link made: GUARD-8). */
+static enum guard_rule rule_of(const struct helper *h, int parent, const char *name, bool move, bool unseen,
 			       char *ret_path, size_t size)
 {
 	char dir[PATH_MAX];
@@ -282,12 +283,17 @@ static enum guard_rule rule_of(const struct helper *h, int parent, const char *n
 				return RULE_NESTED_GIT;
 	for (size_t i = 0; i < h->n_tops; i++) {
 		const struct gitdir_top *t = &h->tops[i];
-		if (st.st_dev == t->dev && st.st_ino == t->ino && !git_names(name))
+		bool top = st.st_dev == t->dev && st.st_ino == t->ino;
+		if (top && (unseen || !git_names(name)))
 			return RULE_GITDIR;
 		if (t->has_info && st.st_dev == t->info_dev && st.st_ino == t->info_ino)
 			return RULE_GITDIR;
 		size_t tl = strlen(t->path);
-		if (strncmp(dir, t->path, tl) != 0 || dir[tl] != '/')
+		if (strncmp(dir, t->path, tl) != 0 || (dir[tl] != '/' && dir[tl] != '\0'))
+			continue;
+		if (unseen)
+			return RULE_GITDIR; /* at or beneath a git dir (GUARD-8) */
+		if (dir[tl] == '\0')
 			continue;
 		const char *rest = dir + tl + 1;
 		if (streq(rest, "objects/info") && (streq(name, "alternates") || streq(name, "http-alternates")))
@@ -303,22 +309,6 @@ static enum guard_rule rule_of(const struct helper *h, int parent, const char *n
 	if (protect_refuses(g->protect, ret_path, move ? PROTECT_MOVE : PROTECT_CREATE, NULL))
 		return RULE_PROTECT;
 	return RULE_NONE;
-}
-
-/* P, a parent directory, is a git dir's top or lies beneath one (or
- * where it is cannot be told). */
-static bool in_gitdir(const struct helper *h, int parent)
-{
-	char dir[PATH_MAX];
-	struct stat st;
-	if (fd_path(parent, dir, sizeof(dir)) < 0 || fstat(parent, &st) < 0)
-		return true;
-	for (size_t i = 0; i < h->n_tops; i++) {
-		const struct gitdir_top *t = &h->tops[i];
-		if ((st.st_dev == t->dev && st.st_ino == t->ino) || under(dir, t->path))
-			return true;
-	}
-	return false;
 }
 
 /* name in dir is there and is not a regular file (a directory, a link) */
@@ -475,7 +465,7 @@ static int do_open(const struct helper *h, const struct guard_req *q, int parent
 			r = -errno;
 			if (r != -ENOENT || !create)
 				break;
-			enum guard_rule rule = rule_of(h, parent, name, false, resp->path, sizeof(resp->path));
+			enum guard_rule rule = rule_of(h, parent, name, false, false, resp->path, sizeof(resp->path));
 			if (rule) {
 				r = natural_refusal(parent, name);
 				if (!r) {
@@ -560,11 +550,10 @@ static int do_make(const struct helper *h, const struct guard_req *q, int parent
 		r = -EEXIST;
 		goto out;
 	}
-	enum guard_rule rule = rule_of(h, parent, name, q->op == OP_LINK, resp->path, sizeof(resp->path));
 	/* GUARD-8: no link in a git dir: git outside would follow it to
 	 * what the rules never saw (modules/NAME -> a tree with config) */
-	if (!rule && q->op == OP_SYMLINK && in_gitdir(h, parent))
-		rule = RULE_GITDIR;
+	enum guard_rule rule = rule_of(h, parent, name, q->op == OP_LINK, q->op == OP_SYMLINK, resp->path,
+				       sizeof(resp->path));
 	if (rule) {
 		struct stat st;
 		r = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : natural_refusal(parent, name);
@@ -595,17 +584,13 @@ static int do_rename(const struct helper *h, const struct guard_req *q, int oldp
 		r = -EBUSY;
 		goto out;
 	}
-	rule = rule_of(h, newp, newname, true, resp->path, sizeof(resp->path));
 	/* GUARD-8: only a regular file is moved into a git dir: a directory
 	 * would bring names the rules never saw there (modules/NAME/config,
 	 * worktrees/NAME/commondir), a link what they never saw at all */
-	if (!rule && unchecked_inside(oldp, oldname) && in_gitdir(h, newp))
-		rule = RULE_GITDIR;
-	if (!rule && (q->flags & RENAME_EXCHANGE)) {
-		rule = rule_of(h, oldp, oldname, true, resp->path, sizeof(resp->path));
-		if (!rule && unchecked_inside(newp, newname) && in_gitdir(h, oldp))
-			rule = RULE_GITDIR;
-	}
+	rule = rule_of(h, newp, newname, true, unchecked_inside(oldp, oldname), resp->path, sizeof(resp->path));
+	if (!rule && (q->flags & RENAME_EXCHANGE))
+		rule = rule_of(h, oldp, oldname, true, unchecked_inside(newp, newname), resp->path,
+			       sizeof(resp->path));
 	if (rule) {
 		r = natural_refusal(newp, newname);
 		if (!r) {
@@ -731,7 +716,7 @@ static pthread_mutex_t shape_lock = PTHREAD_MUTEX_INITIALIZER;
 static int serve_one(const struct helper *h, struct guard_req *q, size_t len, int *fds, size_t n_fds,
 		     struct guard_resp *resp)
 {
-	bool shape = len < REQ_HEAD || q->op != OP_OPEN;
+	bool shape = q->op != OP_OPEN;
 	if (shape)
 		pthread_mutex_lock(&shape_lock);
 	int r = serve(h, q, len, fds, n_fds, resp);
