@@ -35,7 +35,6 @@
 #include "env/cache.h"
 #include "env/choice.h"
 #include "env/closure.h"
-#include "env/nixconf.h"
 #include "git/linked.h"
 #include "git/nested.h"
 #include "git/project.h"
@@ -387,13 +386,10 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 	}
 	/* NET-5: the evaluation needs the daemon (but with network = off);
 	 * the shell, where the project's code runs, not one that trusts it */
-	struct nixconf_trust trust = { 0 };
-	if (pol->nix_daemon == POLICY_NIX_DAEMON_AUTO && pol->network != POLICY_NETWORK_OFF &&
-	    nixconf_trust_read(NIXCONF_DAEMON, &trust) < 0)
-		trust = (struct nixconf_trust){ 0 };
-	s->no_daemon = !policy_daemon_shown(pol, trust.why[0]);
-	if (trust.why[0])
-		daemon_note_once(s->cache, trust.why);
+	char why_daemon[160];
+	s->no_daemon = shell_daemon_hidden(pol, why_daemon);
+	if (why_daemon[0])
+		daemon_note_once(s->cache, why_daemon);
 	if (p->worktree) {
 		struct env_request q = { .project = p, .policy = pol, .user = &st->user,
 					 .interactive = st->interactive, .reload = reload,
@@ -409,12 +405,12 @@ static int shell_parts_get(const struct start *st, const struct place *here, con
 			     why ? why : strerror(-r));
 		/* store = closure shows no more than the closure, and never
 		 * the environment without it */
-		if (s->have_env && pol->store == POLICY_STORE_CLOSURE && (r = shell_closure(&s->env, &s->closure)) < 0) {
-			if (r == -ENOMEM)
-				return r;
-			char buf[64];
-			warn("store = closure: the closure of the environment is %s; the shell runs in the sandbox without the environment ('nsb reload' builds it again)",
-			     shell_closure_why(r, buf));
+		_cleanup_free_ char *no_env = NULL;
+		if ((r = shell_env_closure(pol, s->have_env ? &s->env : NULL, &s->closure, &no_env)) == -ENOMEM)
+			return r;
+		if (r < 0) {
+			warn("%s; the shell runs in the sandbox without the environment ('nsb reload' builds it again)",
+			     no_env);
 			s->have_env = false;
 		}
 	}

@@ -21,7 +21,6 @@
 #include "env/closure.h"
 #include "env/choice.h"
 #include "env/nix.h"
-#include "env/nixconf.h"
 #include "git/nested.h"
 #include "git/project.h"
 #include "git/protect.h"
@@ -137,15 +136,11 @@ static int parts_get(const struct project *p, const struct policy *pol, struct v
 	find_env(p, pol, v);
 	/* as a start: with store = closure, no environment without its
 	 * closure, and said */
-	int r;
-	if (v->have_env && pol->store == POLICY_STORE_CLOSURE && (r = shell_closure(&v->env, &v->closure)) < 0) {
-		char buf[64];
-		if (r == -ENOMEM ||
-		    asprintf(&v->no_env, "store = closure: the closure of %s is %s ('nsb reload' builds it again)",
-			     strrchr(v->env.dir, '/') + 1, shell_closure_why(r, buf)) < 0)
-			return -ENOMEM;
+	int r = shell_env_closure(pol, v->have_env ? &v->env : NULL, &v->closure, &v->no_env);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
 		v->have_env = false;
-	}
 	return shell_host_get(p, pol, v->have_env ? &v->env : NULL, v->cache, v->data, false, &v->host, ret_err);
 }
 
@@ -161,7 +156,7 @@ static void show_text(const struct layout *l, const struct policy *pol, const st
 		printf("environment: %s%s\n", strrchr(v->env.dir, '/') + 1,
 		       v->stale ? " (the last one built: the current one is not built yet)" : "");
 	else if (v->no_env)
-		printf("environment: none: %s\n", v->no_env);
+		printf("environment: none: %s ('nsb reload' builds it again)\n", v->no_env);
 	else
 		printf("environment: none built yet (the view has none)\n");
 	const char *net = !l->spec.unshare_net ? "the host's network, shared"
@@ -290,14 +285,12 @@ int nsb_status_view(const struct project *p, const char *cwd, const struct polic
 		view_parts_release(&v);
 		return r == -ENOMEM ? EXIT_SYSTEM : 1;
 	}
-	struct nixconf_trust trust;
-	if (nixconf_trust_read(NIXCONF_DAEMON, &trust) < 0)
-		trust.why[0] = '\0';
+	char why_daemon[160];
 	struct view_user u = { .name = v.user, .home = v.home, .uid = getuid(), .gid = getgid() };
 	struct shell_view sv = {
 		.user = &u, .project = p, .policy = pol,
 		.environ = v.have_env ? v.env.environ : NULL, .environ_len = v.have_env ? v.env.environ_len : 0,
-		.no_daemon = !policy_daemon_shown(pol, trust.why[0]),
+		.no_daemon = shell_daemon_hidden(pol, why_daemon),
 		.store_list = v.closure.text, .store_len = v.closure.len,
 		.interactive = isatty(STDIN_FILENO), .stale = v.stale,
 		.cd_leaves = isatty(STDIN_FILENO) && !pol->strict, .cwd = cwd,

@@ -21,6 +21,7 @@
 #include "env/cache.h"
 #include "env/choice.h"
 #include "env/closure.h"
+#include "env/nixconf.h"
 #include "git/nested.h"
 #include "git/project.h"
 #include "policy/config.h"
@@ -100,17 +101,32 @@ char *shell_resolv(void)
 	return ret;
 }
 
-const char *shell_closure_why(int r, char buf[static 64])
+int shell_env_closure(const struct policy *pol, const struct cache_entry *e, struct closure *ret, char **ret_why)
 {
-	if (r == -ENOENT)
-		return "not known";
-	if (r == -EINVAL)
-		return "not nsbsh's list";
-	if (r == -E2BIG) {
-		snprintf(buf, 64, "too large (over %d paths)", CLOSURE_MAX);
-		return buf;
+	if (!e || pol->store != POLICY_STORE_CLOSURE)
+		return 0;
+	int r = shell_closure(e, ret);
+	if (r >= 0 || r == -ENOMEM)
+		return r;
+	char big[64];
+	snprintf(big, sizeof(big), "too large (over %d paths)", CLOSURE_MAX);
+	if (asprintf(ret_why, "store = closure: the closure of the environment is %s",
+		     r == -ENOENT ? "not known" : r == -EINVAL ? "not nsbsh's list" : r == -E2BIG ? big : strerror(-r)) < 0) {
+		*ret_why = NULL;
+		return -ENOMEM;
 	}
-	return strerror(-r);
+	return r;
+}
+
+bool shell_daemon_hidden(const struct policy *pol, char why[static 160])
+{
+	struct nixconf_trust trust = { 0 };
+	/* the daemon's own settings count only where auto would show it */
+	if (pol->nix_daemon == POLICY_NIX_DAEMON_AUTO && pol->network != POLICY_NETWORK_OFF &&
+	    nixconf_trust_read(NIXCONF_DAEMON, &trust) < 0)
+		trust = (struct nixconf_trust){ 0 };
+	memcpy(why, trust.why, sizeof(trust.why));
+	return !policy_daemon_shown(pol, trust.why[0]);
 }
 
 static int host_err(char **ret_err, int r, const char *what)

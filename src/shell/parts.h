@@ -30,8 +30,17 @@ int shell_closure(const struct cache_entry *e, struct closure *ret);
  * malloc'ed; NULL: the host's file is shown as it is. */
 char *shell_resolv(void);
 
-/* Why shell_closure failed, in words for a message ("not known", ...). */
-const char *shell_closure_why(int r, char buf[static 64]);
+/* store = closure, as a start and nsb status --view both take it: never
+ * the environment without its closure.  With the policy's store = closure
+ * and e, e's closure into ret: 0; -ENOMEM; or another negative errno and
+ * *ret_why, one phrase (malloc'ed, or NULL): the environment is not shown.
+ * 0 with nothing done for store = all or no e. */
+int shell_env_closure(const struct policy *pol, const struct cache_entry *e, struct closure *ret, char **ret_why);
+
+/* NET-5: the shell's sandbox does not see the daemon's socket: true;
+ * why[0] nonzero when the daemon itself is the reason (it trusts the user,
+ * or builds without its sandbox: nsb doctor), read only where it counts. */
+bool shell_daemon_hidden(const struct policy *pol, char why[static 160]);
 
 struct project;
 struct shell_view;
