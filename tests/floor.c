@@ -20,7 +20,7 @@
  * The creates are made by a child process, as the guard's callers are, and
  * received by FLOOR_THREADS threads (2, as the guard's GUARD_RECEIVERS).
  * FLOOR_SYNC=1 sets SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6) as the guard
- * does; FLOOR_SPIN=US has each thread poll that long before it sleeps.
+ * does.
  * tests/bench alternates the modes.  Not part of nsbsh: the guard is
  * src/sandbox/guard.c. */
 #define _GNU_SOURCE
@@ -28,7 +28,6 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,8 +52,6 @@ static int dirfd_ = -1;
 static volatile int listener = -1;
 static volatile enum mode mode;
 
-static double now_us(void);
-
 static void *answer(void *unused)
 {
 	(void)unused;
@@ -62,16 +59,7 @@ static void *answer(void *unused)
 	struct seccomp_notif_resp resp;
 	while (listener < 0) /* until main loaded the filter */
 		usleep(100);
-	long spin = getenv("FLOOR_SPIN") ? atol(getenv("FLOOR_SPIN")) : 0;
 	for (;;) {
-		/* FLOOR_SPIN=US: poll for the next notification that long
-		 * before sleeping in RECV */
-		if (spin) {
-			double until = now_us() + spin;
-			struct pollfd p = { .fd = listener, .events = POLLIN };
-			while (poll(&p, 1, 0) == 0 && now_us() < until)
-				;
-		}
 		memset(&req, 0, sizeof(req));
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
 			if (errno == EINTR || errno == ENOENT)
