@@ -85,8 +85,8 @@ state=$(ps -o stat= -p "$(pgrep -u "$(id -u)" -fx 'sleep 4798' | head -1)" 2>/de
 expect_match "$state" '^S' "tmux: fg resumes it (running again)"
 "${TM[@]}" send-keys -t t:0 C-c
 type_in 0 'echo "back-$?"; jobs | wc -l'
-wait_for 0 "$(line 'back-130')"
-expect_match "$PANE" "$(line 'back-130')"$'0\n' "tmux: Ctrl-C ends the resumed job, no job is left"
+wait_for 0 "$(line 'back-130')"$'0(\n|$)'
+expect_match "$PANE" "$(line 'back-130')"$'0(\n|$)' "tmux: Ctrl-C ends the resumed job, no job is left"
 
 "${TM[@]}" resize-window -t t:0 -x 120 -y 40
 sleep 0.2
