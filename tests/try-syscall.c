@@ -39,6 +39,16 @@
  *                         O_CREAT and unlink); answers `ok MADE`, the
  *                         rounds whose make succeeded (the test then looks
  *                         for DIR/.git)
+ *   umask-shared=DIR      (GUARD-10) with umask 022, make DIR/s1 to
+ *                         DIR/s8; a child sharing this process's fs
+ *                         (clone CLONE_FS) sets umask 077 and exits; make
+ *                         DIR/after (the test wants 600: the child's umask)
+ *   exec-apart=DIR        (GUARD-10) a thread takes an fs of its own
+ *                         (unshare CLONE_FS) and umask 077; then, umask
+ *                         still 022 for the rest, make DIR/lead1 to
+ *                         DIR/lead8; the thread execs this program, which
+ *                         (the process's pid the leader's) makes DIR/exec
+ *                         (the test wants 600: the thread's umask)
  *   fork-count=N          fork up to N children that wait (on a pipe) until
  *                         the first fork fails or N are made; answers
  *                         `ok COUNT` or `ok COUNT errno=E...` (the failure),
@@ -451,6 +461,77 @@ static long try_write_nodump(const char *arg)
 	return try_write(arg);
 }
 
+static long make_numbered(const char *dir, const char *stem, int n)
+{
+	char path[4096];
+	for (int i = 1; i <= n; i++) {
+		snprintf(path, sizeof(path), "%s/%s%d", dir, stem, i);
+		if (try_write(path) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static long try_umask_shared(const char *arg)
+{
+	char path[4096];
+	umask(022);
+	if (make_numbered(arg, "s", 8) < 0)
+		return -1;
+	long pid = syscall(SYS_clone, CLONE_FS | SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		umask(077);
+		_exit(0);
+	}
+	int status;
+	if (waitpid((pid_t)pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	snprintf(path, sizeof(path), "%s/after", arg);
+	return try_write(path);
+}
+
+static struct {
+	const char *dir;
+	int go[2], done[2];
+} apart;
+
+static void *apart_thread(void *unused)
+{
+	(void)unused;
+	char c = 0, path[4096];
+	if (unshare(CLONE_FS) < 0)
+		c = 1;
+	umask(077);
+	if (write(apart.done[1], &c, 1) != 1 || read(apart.go[0], &c, 1) != 1)
+		_exit(EIO);
+	snprintf(path, sizeof(path), "%s/exec", apart.dir);
+	char *const argv[] = { "try-syscall", "--create", path, NULL };
+	execv("/proc/self/exe", argv);
+	_exit(errno);
+}
+
+static long try_exec_apart(const char *arg)
+{
+	apart.dir = arg;
+	umask(022);
+	if (pipe(apart.go) < 0 || pipe(apart.done) < 0)
+		return -1;
+	pthread_t t;
+	char c;
+	if (pthread_create(&t, NULL, apart_thread, NULL) != 0 || read(apart.done[0], &c, 1) != 1)
+		return -1;
+	if (c) {
+		errno = EPERM; /* unshare refused */
+		return -1;
+	}
+	if (make_numbered(arg, "lead", 8) < 0 || write(apart.go[1], "g", 1) != 1)
+		return -1;
+	pause(); /* the exec'd program exits */
+	return -1;
+}
+
 static long try_umount(const char *arg) { return umount2(arg, MNT_DETACH); }
 
 static long try_mount_bind(const char *arg)
@@ -686,6 +767,8 @@ static const struct arg_attempt {
 	{ "fork-count", try_fork_count },
 	{ "fork-bomb", try_fork_bomb },
 	{ "path-race", try_path_race },
+	{ "umask-shared", try_umask_shared },
+	{ "exec-apart", try_exec_apart },
 };
 
 static const struct attempt {
@@ -853,6 +936,9 @@ static int attempt_run(const char *name, long (*fn0)(void), long (*fn)(const cha
 int main(int argc, char **argv)
 {
 	int rc = 0;
+	/* exec-apart's program after the exec: the create in this process */
+	if (argc == 3 && strcmp(argv[1], "--create") == 0)
+		return try_write(argv[2]) < 0 ? errno : 0;
 	if (argc < 2) {
 		fprintf(stderr, "usage: try-syscall NAME[=ARG]...\n");
 		return 2;

@@ -25,6 +25,7 @@
  *         renameat, renameat2.  openat2 fails with ENOSYS (its flags are
  *         behind a pointer, which a filter cannot read; libc never uses it
  *         for open(), and programs that try it fall back to openat).
+ *         Besides these, only the calls GUARD-10 notes are notified.
  * GUARD-2 checked-once: the helper (or, for a caller it may not read,
  *         the supervisor) copies each path from the caller's memory once
  *         (process_vm_readv: the helper, a thread of pid 1, is an ancestor
@@ -87,6 +88,16 @@
  *         for the end of an ADDFD (which waits for its caller to take the
  *         fd: on two CPUs that wait was most of a create); they share no
  *         state but the rules, read-only, and the lock of GUARD-8.
+ * GUARD-10 umask-followed: a made name gets the umask its caller has
+ *         when it calls, though the helper keeps umasks it read: every
+ *         umask() is notified, and none kept is used after it nor any
+ *         kept until it is seen to have taken effect; each kept umask is
+ *         its task's (a pidfd of it, opened before the read); after any
+ *         call that gives a task an fs of its own (a thread cloned
+ *         without CLONE_FS, unshare of CLONE_FS, CLONE_NEWNS or, with
+ *         nested_userns, CLONE_NEWUSER) none is kept.  The helper lets
+ *         these calls continue once noted (their arguments are registers:
+ *         nothing is read again).
  *
  * The rules, on the resolved parent directory P and the final name N:
  * - nested_git: N is ".git" and P is at or beneath the work tree or a
@@ -194,6 +205,7 @@ struct helper {
 	size_t n_tops;
 	int root;
 	bool lexical;  /* a protected path is a link (or has one on its way) */
+	bool nested_userns;  /* the filter lets user namespaces be made (GUARD-10) */
 };
 
 /* The helper's threads, by their ids: each one's /proc/TID is its own
@@ -760,6 +772,165 @@ static int mem_string(pid_t pid, uint64_t addr, char *buf, size_t size);
 static int build_req(pid_t pid, const struct seccomp_notif *req, struct guard_req *q, int fds[2], int *ret_n_fds,
 		     size_t *ret_len);
 static int respond(int listener, uint64_t id, int64_t val, int error);
+static int caller_status(pid_t pid, uint32_t *umask, int32_t *tgid, int32_t *tid);
+
+/* GUARD-10: the callers' umasks, kept by each receiving thread for the
+ * last MASK_SLOTS callers it served (a checkout, an extraction: one
+ * process making every file), so that a create does not read the
+ * caller's /proc/PID/status (15 of its 40 us here).  A slot holds a
+ * pidfd of its task, opened before the status was read: it serves only
+ * while that task lives (its pid not yet another's), and only in the
+ * generation it was read in.  Every umask() is notified: the generation
+ * changes before it continues, and no slot is filled until each umask
+ * continued is seen to have taken effect (its caller calls again, or its
+ * status shows the value, or it is gone): another process may share its
+ * fs (clone CLONE_FS), so the value changes for callers it is not.
+ * Within a thread group that keeps one fs (pthreads, Go, every libc's
+ * threads), a umask is the group's, whichever thread execs (which gives
+ * it the leader's pid); a call that gives a task an fs of its own
+ * (seccomp.h, SECCOMP_FS_APART_*) turns the slots off for the sandbox's
+ * life: every create reads the status again, as before. */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* 6.9 */
+#endif
+#define MASK_SLOTS 8
+#define MASK_PENDING 32
+
+struct mask_slot {
+	pid_t pid;      /* the caller as notified (0: free) */
+	int pidfd;
+	uint64_t gen;
+	uint32_t umask;
+	int32_t tgid, tid;
+};
+
+static uint64_t mask_gen = 1;     /* __atomic */
+static bool mask_off;             /* __atomic: no slot serves any more */
+static unsigned mask_n_pending;   /* __atomic; written under mask_lock */
+static struct {
+	pid_t tid;
+	uint32_t umask;
+} mask_pending[MASK_PENDING];     /* under mask_lock */
+static pthread_mutex_t mask_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void mask_gen_next(void)
+{
+	__atomic_add_fetch(&mask_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+static int continue_call(int listener, uint64_t id)
+{
+	struct seccomp_notif_resp resp = { .id = id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE };
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 ? -errno : 0;
+}
+
+/* A call GUARD-10 notes (umask, or one that gives a task its own fs):
+ * noted, continued, true; any other: false.  Continuing is safe here: the
+ * kernel reads nothing again that the caller could change (the arguments
+ * are registers), and what is noted only makes the guard read more. */
+static bool mask_noted(const struct helper *h, int listener, const struct seccomp_notif *req)
+{
+	if (req->data.nr == SYS_umask) {
+		pid_t tid = (pid_t)req->pid;
+		uint32_t value = (uint32_t)req->data.args[0] & 0777;
+		pthread_mutex_lock(&mask_lock);
+		unsigned n = mask_n_pending, i;
+		for (i = 0; i < n && mask_pending[i].tid != tid; i++)
+			;
+		if (i < MASK_PENDING) {
+			mask_pending[i].tid = tid;
+			mask_pending[i].umask = value; /* its last call is the one that counts */
+			if (i == n)
+				__atomic_store_n(&mask_n_pending, n + 1, __ATOMIC_SEQ_CST);
+		} else {
+			__atomic_store_n(&mask_off, true, __ATOMIC_SEQ_CST); /* too many at once */
+		}
+		mask_gen_next();
+		pthread_mutex_unlock(&mask_lock);
+	} else if (seccomp_fs_apart(req->data.nr, req->data.args[0], h->nested_userns)) {
+		__atomic_store_n(&mask_off, true, __ATOMIC_SEQ_CST);
+		mask_gen_next();
+	} else {
+		return false;
+	}
+	(void)continue_call(listener, req->id);
+	return true;
+}
+
+/* The umask calls continued that may not have taken effect yet, for a
+ * create by caller: those that have are dropped (the generation moves on
+ * once none is left); true while any is left. */
+static bool mask_pending_left(pid_t caller)
+{
+	pthread_mutex_lock(&mask_lock);
+	unsigned n = mask_n_pending, kept = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t now;
+		int32_t tgid, tid;
+		/* the caller calls again: its umask() returned */
+		if (mask_pending[i].tid == caller)
+			continue;
+		int r = caller_status(mask_pending[i].tid, &now, &tgid, &tid);
+		if (r == -ENOENT || r == -ESRCH || (r == 0 && now == mask_pending[i].umask))
+			continue;
+		mask_pending[kept++] = mask_pending[i];
+	}
+	__atomic_store_n(&mask_n_pending, kept, __ATOMIC_SEQ_CST);
+	if (kept == 0 && n > 0)
+		mask_gen_next();
+	pthread_mutex_unlock(&mask_lock);
+	return kept > 0;
+}
+
+static bool pidfd_alive(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return poll(&p, 1, 0) == 0;
+}
+
+/* The caller's umask and ids (a receiving thread's): from its slot, or
+ * read and kept. */
+static void caller_known(pid_t pid, struct guard_req *q)
+{
+	static __thread struct mask_slot slots[MASK_SLOTS];
+	static __thread unsigned next;
+	if (__atomic_load_n(&mask_n_pending, __ATOMIC_SEQ_CST) > 0)
+		(void)mask_pending_left(pid);
+	uint64_t gen = __atomic_load_n(&mask_gen, __ATOMIC_SEQ_CST);
+	bool keep = !__atomic_load_n(&mask_off, __ATOMIC_SEQ_CST) &&
+		    __atomic_load_n(&mask_n_pending, __ATOMIC_SEQ_CST) == 0;
+	struct mask_slot *s = NULL;
+	for (size_t i = 0; i < MASK_SLOTS; i++)
+		if (slots[i].pid == pid)
+			s = &slots[i];
+	if (s && keep && s->gen == gen && pidfd_alive(s->pidfd)) {
+		q->umask = s->umask;
+		q->tgid = s->tgid;
+		q->tid = s->tid;
+		return;
+	}
+	if (!s) {
+		s = &slots[next++ % MASK_SLOTS];
+		if (s->pid)
+			close(s->pidfd);
+		s->pid = 0;
+	} else {
+		close(s->pidfd);
+		s->pid = 0;
+	}
+	/* the pidfd first: a pid reused before it was opened gives a pidfd
+	 * of the task whose status is read next */
+	int pidfd = keep ? (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD) : -1;
+	if (keep && pidfd < 0)
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0); /* before 6.9: a leader */
+	if (caller_status(pid, &q->umask, &q->tgid, &q->tid) < 0 || pidfd < 0) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return;
+	}
+	*s = (struct mask_slot){ .pid = pid, .pidfd = pidfd, .gen = gen, .umask = q->umask,
+				 .tgid = q->tgid, .tid = q->tid };
+}
 
 /* The caller's fd made by the helper into the caller (SECCOMP_IOCTL_NOTIF_ADDFD;
  * with SECCOMP_ADDFD_FLAG_SEND where the kernel has it, 5.14). */
@@ -814,11 +985,15 @@ static void notified(struct helper *h, int listener, int fwd, const struct secco
 	static __thread struct guard_resp resp;
 	int fds[2] = { -1, -1 }, n_fds = 0;
 	size_t len = 0;
+	if (mask_noted(h, listener, req))
+		return;
 	int r = build_req((pid_t)req->pid, req, &q, fds, &n_fds, &len);
 	if (r == -EINVAL) {
 		forward(fwd, req, FWD_DENY, 0, NULL); /* not a creating call */
 		return;
 	}
+	if (r == 0)
+		caller_known((pid_t)req->pid, &q);
 	/* GUARD-2: what was read is the caller's only if it still waits */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
 		goto out;
@@ -931,7 +1106,8 @@ static void *helper_main(void *arg)
 	/* the caller wakes this thread on its own CPU (6.6; else EINVAL) */
 	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 
-	struct helper h = { .g = &s->guard, .root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) };
+	struct helper h = { .g = &s->guard, .root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC),
+			    .nested_userns = s->nested_userns };
 	if (h.root < 0)
 		_exit(EXIT_FAILURE);
 	tops_load(&h);
@@ -1054,22 +1230,25 @@ static int mem_string(pid_t pid, uint64_t addr, char *buf, size_t size)
 	return -ENAMETOOLONG;
 }
 
-/* The caller's umask and its ids in the sandbox, from /proc/PID/status. */
-static void caller_status(pid_t pid, struct guard_req *q)
+/* The caller's umask and its ids in the sandbox, from /proc/PID/status:
+ * 0, or a negative errno (*umask 022, the ids 0: not known). */
+static int caller_status(pid_t pid, uint32_t *umask, int32_t *tgid, int32_t *tid)
 {
 	char path[64], buf[4096];
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	q->umask = 022;
+	*umask = 022;
+	*tgid = *tid = 0;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return;
+		return n < 0 ? -errno : -EIO;
 	buf[n] = '\0';
 	char *l;
-	if ((l = strstr(buf, "\nUmask:")))
-		q->umask = (uint32_t)strtoul(l + 7, NULL, 8);
+	if (!(l = strstr(buf, "\nUmask:")))
+		return -EIO; /* before 4.7; the guard needs 5.9 */
+	*umask = (uint32_t)strtoul(l + 7, NULL, 8);
 	static const char *const keys[] = { "\nNStgid:", "\nNSpid:" };
-	int32_t *dst[] = { &q->tgid, &q->tid };
+	int32_t *dst[] = { tgid, tid };
 	for (size_t i = 0; i < 2; i++) {
 		if (!(l = strstr(buf, keys[i])))
 			continue;
@@ -1080,6 +1259,7 @@ static void caller_status(pid_t pid, struct guard_req *q)
 				last = p + 1;
 		*dst[i] = (int32_t)strtol(last, NULL, 10);
 	}
+	return 0;
 }
 
 struct call {
@@ -1173,8 +1353,6 @@ static int build_req(pid_t pid, const struct seccomp_notif *req, struct guard_re
 	}
 	*ret_n_fds = n_fds;
 	*ret_len = REQ_HEAD + off;
-	if (r == 0)
-		caller_status(pid, q);
 	return r;
 }
 
@@ -1191,6 +1369,8 @@ int guard_answer(int listener, int helper, bool addfd_send, const struct seccomp
 	int r = build_req(pid, req, &q, fds, &n_fds, &len);
 	if (r == -EINVAL)
 		return r;
+	if (r == 0)
+		(void)caller_status(pid, &q.umask, &q.tgid, &q.tid);
 	/* GUARD-2: what was read is the caller's only if it still waits */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
 		r = -ENOENT;

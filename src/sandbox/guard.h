@@ -3,7 +3,7 @@
  * calls that make a name (seccomp.c); a helper inside (a thread of pid 1)
  * receives the notifications, copies their paths, checks and makes them;
  * what it does not answer itself (refusals, to be logged, and the filter's
- * other calls) it passes on to the supervisor.  Invariants GUARD-1..7: see
+ * other calls) it passes on to the supervisor.  Invariants GUARD-1..10: see
  * guard.c. */
 #pragma once
 

@@ -206,8 +206,46 @@ static bool is_guard_call(int nr)
 	return false;
 }
 
-static int guard_rules(scmp_filter_ctx ctx)
+/* GUARD-10: the calls after which the guard must read a caller's umask
+ * again (umask) or can no longer cache it (a thread or process whose fs,
+ * and so umask, is its own: seccomp.h, SECCOMP_FS_APART_*), to the
+ * listener too; the helper notes them and lets them continue. */
+static int guard_mask_rules(scmp_filter_ctx ctx, bool nested_userns)
 {
+	int r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(umask), 0);
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(clone), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, SECCOMP_FS_APART_CLONE_MASK, CLONE_THREAD));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(unshare), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_FS | CLONE_NEWUSER, CLONE_FS));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(unshare), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWNS | CLONE_NEWUSER, CLONE_NEWNS));
+	/* a user namespace unshared takes an fs of its own; without
+	 * nested_userns, MUST-S5 refuses it */
+	if (r == 0 && nested_userns)
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(unshare), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+	return r;
+}
+
+bool seccomp_fs_apart(int nr, uint64_t flags, bool nested_userns)
+{
+	if (nr == SYS_clone)
+		return (flags & SECCOMP_FS_APART_CLONE_MASK) == CLONE_THREAD;
+	if (nr != SYS_unshare)
+		return false;
+	if (flags & CLONE_NEWUSER)
+		return nested_userns;
+	return (flags & (CLONE_FS | CLONE_NEWNS)) != 0;
+}
+
+static int guard_rules(scmp_filter_ctx ctx, bool nested_userns)
+{
+	int r0 = guard_mask_rules(ctx, nested_userns);
+	if (r0 < 0)
+		return r0;
 	for (size_t i = 0; i < ARRAY_SIZE(guard_calls); i++) {
 		int nr = seccomp_syscall_resolve_name(guard_calls[i].name), r;
 		if (nr == __NR_SCMP_ERROR)
@@ -295,7 +333,7 @@ static int filter_build(bool nested_userns, int mode, scmp_filter_ctx *ret)
 		if (r < 0)
 			return r;
 	}
-	if (mode == 2 && (r = guard_rules(ctx)) < 0)
+	if (mode == 2 && (r = guard_rules(ctx, nested_userns)) < 0)
 		return r;
 	*ret = steal_pointer(&ctx);
 	return 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct seccomp_options {
@@ -32,6 +33,16 @@ int seccomp_install(const struct seccomp_options *o, int *ret_listener);
  * listener and the creation guard.  0 or a negative errno. */
 #define SECCOMP_MODES 3
 int seccomp_filter_export(bool nested_userns, int mode, int fd);
+
+/* With the creation guard, the calls after which a task's fs (its umask)
+ * may no longer be its thread group's, notified so that the guard stops
+ * caching umasks (guard.c GUARD-10): a clone of a thread without CLONE_FS,
+ * an unshare of CLONE_FS or CLONE_NEWNS (which implies it), and with
+ * nested_userns an unshare of CLONE_NEWUSER (which implies it too).  The
+ * clone's mask leaves out CLONE_NEWUSER, whose clone MUST-S5 refuses.
+ * seccomp_fs_apart: whether notified call nr with flags is one of them. */
+#define SECCOMP_FS_APART_CLONE_MASK (CLONE_THREAD | CLONE_FS | CLONE_NEWUSER)
+bool seccomp_fs_apart(int nr, uint64_t flags, bool nested_userns);
 
 /* The filter compiled at build time (len 0: none for this variant). */
 struct sock_fprog;

@@ -179,6 +179,29 @@ modes=$(cd "$P/par" && stat -c '%n %a' f* | awk '{ split($1, a, "-"); k = substr
 expect_eq "$modes" "1200 0" "GUARD-9 side-by-side: each of the 1,200 files has its own process's umask (077: 600, 022: 644)"
 rm -rf "$P/par"
 
+# --- GUARD-10: the umask kept is the caller's ------------------------------------
+# The helper keeps each caller's umask; a file made after a umask() change
+# gets the new one: in one process (bash's builtin and redirections), from
+# a process that shares the caller's fs (clone CLONE_FS), and after a
+# thread with an fs of its own execs (its process keeps the leader's pid).
+in_sandbox 'mkdir -p um && cd um && umask 077 && : >m1 && umask 022 && : >m2 && umask 027 && mkdir m3 && umask 002 && : >m4 && umask 077 && mkdir m5 && echo $(stat -c "%n=%a" m1 m2 m3 m4 m5)'
+expect_eq "$OUT" "m1=600 m2=644 m3=750 m4=664 m5=700" "GUARD-10 umask-followed: each umask change in one process reaches the next file it makes"
+if [ -x "$TESTS/try-syscall" ]; then
+	cp "$TESTS/try-syscall" "$P/try-syscall"
+	mkdir -p "$P/um2" "$P/um3"
+	in_sandbox "./try-syscall umask-shared=$P/um2 exec-apart=$P/um3"
+	expect_contains "$OUT" "umask-shared=$P/um2 ok" "GUARD-10 umask-followed: control: umask-shared ran"
+	expect_eq "$(stat -c %a "$P/um2/s8")" 644 "GUARD-10 umask-followed: control: before the shared change, umask 022 (644)"
+	expect_eq "$(stat -c %a "$P/um2/after")" 600 "GUARD-10 umask-followed: a umask set by a process sharing the caller's fs is the caller's next file's (600)"
+	expect_contains "$OUT" "exec-apart=$P/um3 ok" "GUARD-10 umask-followed: control: exec-apart ran"
+	expect_eq "$(stat -c %a "$P/um3/lead8")" 644 "GUARD-10 umask-followed: control: the leader's files have umask 022 (644)"
+	expect_eq "$(stat -c %a "$P/um3/exec")" 600 "GUARD-10 umask-followed: after a thread with its own fs execs (the leader's pid), its umask 077 (600)"
+	rm -rf "$P/um2" "$P/um3" "$P/try-syscall"
+else
+	t_fail "GUARD-10 helper" "tests/try-syscall is not built (make tests/try-syscall)"
+fi
+rm -rf "$P/um"
+
 # --- GUARD-1 and GUARD-6: the helper cannot be gone while the sandbox runs -------
 # The helper is a thread of pid 1, which no signal from inside ends (the
 # init of a pid namespace): after a kill -9 of it, creating calls are still
