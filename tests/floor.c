@@ -16,7 +16,14 @@
  *               handed over with ADDFD|SEND; no rule checked;
  *     addfd+proc  and what the guard reads of its caller besides: its
  *               directory (/proc/PID/fd/N) and /proc/PID/status (its
- *               umask and ids).
+ *               umask and ids);
+ *     addfd+resolve  addfd and the least a race-free check needs (issue
+ *               15: "the very thing checked is what gets created"): the
+ *               caller's directory opened, the parent resolved once from
+ *               it (openat2, no magic links), its device and inode and its
+ *               place read (fstat, readlink), the file made beneath that
+ *               fd; no rule checked, no umask read (the guard keeps them:
+ *               GUARD-10).
  * The creates are made by a child process, as the guard's callers are, and
  * received by FLOOR_THREADS threads (2, as the guard's GUARD_RECEIVERS).
  * FLOOR_SYNC=1 sets SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6) as the guard
@@ -27,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -36,6 +44,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -46,8 +55,8 @@
 #define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
 #endif
 
-enum mode { NONE, CONTINUE, ADDFD, ADDFD_PROC };
-static const char *const names[] = { "none", "continue", "addfd", "addfd+proc" };
+enum mode { NONE, CONTINUE, ADDFD, ADDFD_PROC, ADDFD_RESOLVE, N_MODES };
+static const char *const names[] = { "none", "continue", "addfd", "addfd+proc", "addfd+resolve" };
 static int dirfd_ = -1;
 static volatile int listener = -1;
 static volatile enum mode mode;
@@ -91,10 +100,27 @@ static void *answer(void *unused)
 			if (d >= 0)
 				close(d);
 		}
+		int parent = dirfd_;
+		if (mode == ADDFD_RESOLVE) { /* the least a race-free check needs */
+			char pp[64], place[4096];
+			snprintf(pp, sizeof(pp), "/proc/%d/fd/%d", (int)req.pid, (int)req.data.args[0]);
+			int d = open(pp, O_PATH | O_CLOEXEC);
+			struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+						.resolve = RESOLVE_NO_MAGICLINKS };
+			parent = d < 0 ? -1 : (int)syscall(SYS_openat2, d, ".", &how, sizeof(how));
+			struct stat st;
+			snprintf(pp, sizeof(pp), "/proc/thread-self/fd/%d", parent);
+			if (parent < 0 || fstat(parent, &st) < 0 || readlink(pp, place, sizeof(place)) < 0)
+				parent = dirfd_;
+			if (d >= 0)
+				close(d);
+		}
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) < 0)
 			continue;
-		int fd = openat(dirfd_, path, (int)req.data.args[2] | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		int fd = openat(parent, path, (int)req.data.args[2] | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 				(mode_t)req.data.args[3]);
+		if (parent != dirfd_)
+			close(parent);
 		if (fd < 0) {
 			resp.error = -errno;
 			(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
@@ -143,13 +169,13 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "exit") == 0)
 		return 0;
 	if (argc != 4) {
-		fprintf(stderr, "usage: floor exit | floor none|continue|addfd DIR N\n");
+		fprintf(stderr, "usage: floor exit | floor none|continue|addfd|addfd+proc|addfd+resolve DIR N\n");
 		return 2;
 	}
 	int m = 0, n = atoi(argv[3]);
-	while (m < 4 && strcmp(argv[1], names[m]) != 0)
+	while (m < N_MODES && strcmp(argv[1], names[m]) != 0)
 		m++;
-	if ((dirfd_ = open(argv[2], O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0 || n <= 0 || m == 4) {
+	if ((dirfd_ = open(argv[2], O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0 || n <= 0 || m == N_MODES) {
 		fprintf(stderr, "floor: bad arguments\n");
 		return 2;
 	}
@@ -182,6 +208,7 @@ int main(int argc, char **argv)
 	}
 	char name[64];
 	double *us = calloc((size_t)n, sizeof(double));
+	double gap = getenv("FLOOR_GAP_US") ? atof(getenv("FLOOR_GAP_US")) : 0;
 	for (int i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "f%d", i);
 		double t0 = now_us();
@@ -192,6 +219,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		close(fd);
+		/* FLOOR_GAP_US: work between creates, as a real caller does
+		 * (the answering threads go idle meanwhile) */
+		for (double g0 = now_us(); gap > 0 && now_us() - g0 < gap;)
+			;
 	}
 	for (int i = 0; i < n; i++) { /* not timed */
 		snprintf(name, sizeof(name), "f%d", i);
