@@ -176,6 +176,24 @@ ssize_t wire_recvmsg(int sock, void *buf, size_t len, int *fds, size_t max_fds, 
 	return n;
 }
 
+/* All of buf to a socket, as write_full, but -EPIPE rather than SIGPIPE
+ * when the peer is gone: a start whose sandbox failed (its supervisor
+ * gone before it read the request) falls back, it is not killed. */
+static int send_full(int sock, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = send(sock, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int wire_send(int sock, const struct wire_msg *m, const int *fds, size_t n_fds)
 {
 	struct wire_msg c = *m;
@@ -186,7 +204,7 @@ int wire_send(int sock, const struct wire_msg *m, const int *fds, size_t n_fds)
 	if ((size_t)n == sizeof(c))
 		return 0;
 	/* a stream socket took part of it: the rest without fds */
-	return write_full(sock, (char *)&c + n, sizeof(c) - (size_t)n);
+	return send_full(sock, (char *)&c + n, sizeof(c) - (size_t)n);
 }
 
 int wire_recv(int sock, struct wire_msg *ret, int *ret_fds, size_t max_fds, size_t *ret_n_fds)
@@ -220,11 +238,11 @@ int wire_send_bytes(int sock, const void *buf, size_t len, const int *fds, size_
 	if (sent < 0)
 		return (int)sent;
 	if ((size_t)sent < sizeof(n)) {
-		int r = write_full(sock, (char *)&n + sent, sizeof(n) - (size_t)sent);
+		int r = send_full(sock, (char *)&n + sent, sizeof(n) - (size_t)sent);
 		if (r < 0)
 			return r;
 	}
-	return write_full(sock, buf, len);
+	return send_full(sock, buf, len);
 }
 
 int wire_recv_request(int sock, char **ret, size_t *ret_len, int *ret_fds, size_t max_fds,
