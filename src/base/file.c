@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <dirent.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "base/util.h"
@@ -72,11 +73,11 @@ ssize_t read_full(int fd, void *buf, size_t size)
 	return (ssize_t)len;
 }
 
-int write_full(int fd, const void *buf, size_t len)
+static int put_full(int fd, const void *buf, size_t len, bool sock)
 {
 	const char *p = buf;
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -85,6 +86,16 @@ int write_full(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int write_full(int fd, const void *buf, size_t len)
+{
+	return put_full(fd, buf, len, false);
+}
+
+int send_full(int sock, const void *buf, size_t len)
+{
+	return put_full(sock, buf, len, true);
 }
 
 static int write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode,

@@ -39,6 +39,10 @@ int file_write_kernel(int dirfd, const char *name, const char *text);
 ssize_t read_full(int fd, void *buf, size_t size);
 /* All of buf written to fd (EINTR retried): 0 or -errno. */
 int write_full(int fd, const void *buf, size_t len);
+/* The same to a socket, with MSG_NOSIGNAL: a peer that is gone is -EPIPE,
+ * never a SIGPIPE that kills the caller (a start falls back, it does not
+ * die). */
+int send_full(int sock, const void *buf, size_t len);
 
 /* mkdir -p: path and its missing parents, made with mode; existing
  * directories are fine.  No allocation (the sandbox's own setup uses it).

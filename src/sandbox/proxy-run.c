@@ -50,6 +50,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "base/file.h"
 #include "base/util.h"
 #include "net/proxy.h"
 #include "sandbox/denylog.h"
@@ -82,21 +83,6 @@ static void set_timeout(int fd, int seconds)
 	struct timeval tv = { .tv_sec = seconds };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-static int send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* More of the request into c->buf: 0, or -1 (closed, timed out, full). */
@@ -133,7 +119,7 @@ static void http_reply(int fd, int code, const char *status, const char *why, bo
 			 code, status, refused ? "X-Nsbsh-Refused: " : "", refused ? why : "", refused ? "\r\n" : "",
 			 strlen(why) + 8, why);
 	if (n > 0 && (size_t)n < sizeof(b))
-		(void)send_all(fd, b, (size_t)n);
+		(void)send_full(fd, b, (size_t)n);
 }
 
 static int connect_timeout(const struct sockaddr *sa, socklen_t len)
@@ -364,8 +350,8 @@ static void serve_http(struct conn *c)
 		return;
 	}
 	static const char established[] = "HTTP/1.1 200 Connection established\r\n\r\n";
-	bool ok = h.connect ? send_all(c->fd, established, sizeof(established) - 1) == 0
-			    : send_all(out, h.out, h.out_len) == 0;
+	bool ok = h.connect ? send_full(c->fd, established, sizeof(established) - 1) == 0
+			    : send_full(out, h.out, h.out_len) == 0;
 	/* INJECT-1: a listed host's CONNECT only; anything else is relayed */
 	const struct inject_rule *ij = h.connect ? inject_match(c->px->inject, h.t.host) : NULL;
 	if (ok && ij) {
@@ -373,7 +359,7 @@ static void serve_http(struct conn *c)
 		ok = false;
 	}
 	if (ok && c->len > h.head_len)
-		ok = send_all(out, c->buf + h.head_len, c->len - h.head_len) == 0;
+		ok = send_full(out, c->buf + h.head_len, c->len - h.head_len) == 0;
 	proxy_http_release(&h);
 	if (ok)
 		relay(c->fd, out);
@@ -383,7 +369,7 @@ static void serve_http(struct conn *c)
 static void socks_reply(int fd, uint8_t code)
 {
 	uint8_t b[10] = { 5, code, 0, 1, 0, 0, 0, 0, 0, 0 };
-	(void)send_all(fd, b, sizeof(b));
+	(void)send_full(fd, b, sizeof(b));
 }
 
 static void serve_socks(struct conn *c)
@@ -395,10 +381,10 @@ static void serve_socks(struct conn *c)
 			return;
 	if (r < 0) {
 		if (r == -EPERM)
-			(void)send_all(c->fd, "\x05\xff", 2);
+			(void)send_full(c->fd, "\x05\xff", 2);
 		return;
 	}
-	if (send_all(c->fd, "\x05\x00", 2) < 0)
+	if (send_full(c->fd, "\x05\x00", 2) < 0)
 		return;
 	memmove(c->buf, c->buf + used, c->len - used);
 	c->len -= used;
@@ -429,7 +415,7 @@ static void serve_socks(struct conn *c)
 		close(out);
 		return;
 	}
-	if (c->len > used && send_all(out, c->buf + used, c->len - used) < 0) {
+	if (c->len > used && send_full(out, c->buf + used, c->len - used) < 0) {
 		close(out);
 		return;
 	}

@@ -176,24 +176,6 @@ ssize_t wire_recvmsg(int sock, void *buf, size_t len, int *fds, size_t max_fds, 
 	return n;
 }
 
-/* All of buf to a socket, as write_full, but -EPIPE rather than SIGPIPE
- * when the peer is gone: a start whose sandbox failed (its supervisor
- * gone before it read the request) falls back, it is not killed. */
-static int send_full(int sock, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = send(sock, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int wire_send(int sock, const struct wire_msg *m, const int *fds, size_t n_fds)
 {
 	struct wire_msg c = *m;
