@@ -224,7 +224,6 @@ static void helper_tid_add(void)
 	pthread_mutex_unlock(&m);
 }
 
-
 /* The names git itself makes at the top of a git dir (git's own sources:
  * path.c's common list, refs, sequencer, bisect, merge, rebase, notes,
  * worktree, gc, stash, fsmonitor).  Lock files (*.lock) and index.* too. */
@@ -777,7 +776,8 @@ static int caller_status(pid_t pid, uint32_t *umask, int32_t *tgid, int32_t *tid
 /* GUARD-10: the callers' umasks, kept by each receiving thread for the
  * last MASK_SLOTS callers it served (a checkout, an extraction: one
  * process making every file), so that a create does not read the
- * caller's /proc/PID/status (15 of its 40 us here).  A slot holds a
+ * caller's /proc/PID/status (15 to 17 us here, of the 76 to 84 a create
+ * cost in the sandbox's /tmp before).  A slot holds a
  * pidfd of its task, opened before the status was read: it serves only
  * while that task lives (its pid not yet another's), and only in the
  * generation it was read in.  Every umask() is notified: the generation
@@ -859,8 +859,8 @@ static bool mask_noted(const struct helper *h, int listener, const struct seccom
 
 /* The umask calls continued that may not have taken effect yet, for a
  * create by caller: those that have are dropped (the generation moves on
- * once none is left); true while any is left. */
-static bool mask_pending_left(pid_t caller)
+ * once none is left). */
+static void mask_pending_drop(pid_t caller)
 {
 	pthread_mutex_lock(&mask_lock);
 	unsigned n = mask_n_pending, kept = 0;
@@ -879,7 +879,14 @@ static bool mask_pending_left(pid_t caller)
 	if (kept == 0 && n > 0)
 		mask_gen_next();
 	pthread_mutex_unlock(&mask_lock);
-	return kept > 0;
+}
+
+/* A pidfd of the caller tid: of its thread (6.9), else of its pid (a
+ * thread group's leader); -1: none. */
+static int pidfd_of(pid_t tid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	return fd >= 0 ? fd : (int)syscall(SYS_pidfd_open, tid, 0);
 }
 
 static bool pidfd_alive(int fd)
@@ -895,7 +902,7 @@ static void caller_known(pid_t pid, struct guard_req *q)
 	static __thread struct mask_slot slots[MASK_SLOTS];
 	static __thread unsigned next;
 	if (__atomic_load_n(&mask_n_pending, __ATOMIC_SEQ_CST) > 0)
-		(void)mask_pending_left(pid);
+		mask_pending_drop(pid);
 	uint64_t gen = __atomic_load_n(&mask_gen, __ATOMIC_SEQ_CST);
 	bool keep = !__atomic_load_n(&mask_off, __ATOMIC_SEQ_CST) &&
 		    __atomic_load_n(&mask_n_pending, __ATOMIC_SEQ_CST) == 0;
@@ -909,20 +916,14 @@ static void caller_known(pid_t pid, struct guard_req *q)
 		q->tid = s->tid;
 		return;
 	}
-	if (!s) {
+	if (!s)
 		s = &slots[next++ % MASK_SLOTS];
-		if (s->pid)
-			close(s->pidfd);
-		s->pid = 0;
-	} else {
+	if (s->pid)
 		close(s->pidfd);
-		s->pid = 0;
-	}
+	s->pid = 0;
 	/* the pidfd first: a pid reused before it was opened gives a pidfd
 	 * of the task whose status is read next */
-	int pidfd = keep ? (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD) : -1;
-	if (keep && pidfd < 0)
-		pidfd = (int)syscall(SYS_pidfd_open, pid, 0); /* before 6.9: a leader */
+	int pidfd = keep ? pidfd_of(pid) : -1;
 	if (caller_status(pid, &q->umask, &q->tgid, &q->tid) < 0 || pidfd < 0) {
 		if (pidfd >= 0)
 			close(pidfd);
@@ -964,11 +965,8 @@ static void forward(int fwd, const struct seccomp_notif *req, enum guard_fwd_kin
 		snprintf(f.path, sizeof(f.path), "%s", path);
 		len += strlen(f.path) + 1;
 	}
-	/* the caller by its thread (6.9), else by its pid (a thread group's
-	 * leader): the supervisor learns its pid outside from it */
-	int pidfd = (int)syscall(SYS_pidfd_open, req->pid, O_EXCL /* PIDFD_THREAD */);
-	if (pidfd < 0)
-		pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+	/* the supervisor learns the caller's pid outside from it */
+	int pidfd = pidfd_of((pid_t)req->pid);
 	(void)wire_sendmsg(fwd, &f, len, pidfd >= 0 ? &pidfd : NULL, pidfd >= 0);
 	if (pidfd >= 0)
 		close(pidfd);
