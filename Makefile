@@ -48,6 +48,15 @@ endif
 EXPORTS := -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file \
 	-Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_path
 
+# Every libc call of nsbsh's own objects that reads what a start decides
+# from goes through src/base/inputs.c while it decides (IN-1).
+INPUTS_WRAP := $(foreach f,open __open_2 openat __openat_2 fopen fclose opendir fdopendir \
+	closedir close dup2 dup3 close_range stat lstat fstatat fstat statx statfs fstatfs \
+	statvfs fstatvfs access faccessat readlink readlinkat realpath getcwd getenv isatty \
+	getpwuid getgrgid getgroups syscall read mkdir mkdirat unlink unlinkat symlink \
+	symlinkat rename renameat rmdir linkat chmod fchmod fchmodat ftruncate utimensat \
+	mknodat fork chdir connect posix_spawn dlopen,-Wl,--wrap=$(f))
+
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-align \
 	-Wwrite-strings -Wmissing-prototypes -Wstrict-prototypes -Wundef \
 	-Wnull-dereference -Wimplicit-fallthrough -Wvla -Wno-unused-parameter
@@ -76,7 +85,7 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 all: nsbsh nsb tools/nsbsh-connect
 
 nsbsh: $(OBJS)
-	$(CC) $(LDFLAGS) $(EXPORTS) -o $@ $(OBJS) $(PC_LIBS)
+	$(CC) $(LDFLAGS) $(EXPORTS) $(INPUTS_WRAP) -o $@ $(OBJS) $(PC_LIBS)
 
 # ssh's ProxyCommand inside a sandbox with network = allow: static, the
 # sandbox may have no /usr/lib.
@@ -112,11 +121,11 @@ test-install: all
 	$(MAKE) install PREFIX=$(TEST_PREFIX)
 	$(CC) $(CFLAGS) -DNSBSH_SYSTEM_CONFIG='"$(TEST_SYSTEM_CONFIG)"' -c src/policy/sysconf.c \
 		-o $(TEST_PREFIX)/sysconf.o
-	$(CC) $(LDFLAGS) $(EXPORTS) -o $(TEST_PREFIX)/bin/nsbsh \
+	$(CC) $(LDFLAGS) $(EXPORTS) $(INPUTS_WRAP) -o $(TEST_PREFIX)/bin/nsbsh \
 		$(filter-out src/policy/sysconf.o,$(OBJS)) $(TEST_PREFIX)/sysconf.o $(PC_LIBS)
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS) tests/unit/unit.h
-	$(CC) $(CFLAGS) $(LDFLAGS) $(EXPORTS) -o $@ $< $(LIB_OBJS) $(PC_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(EXPORTS) $(INPUTS_WRAP) -o $@ $< $(LIB_OBJS) $(PC_LIBS)
 
 # Static: it runs inside the sandbox, which has no /usr/lib.
 tests/try-syscall: tests/try-syscall.c

@@ -52,7 +52,9 @@
 #include "sandbox/tls-inject.h"
 #include "sandbox/userns.h"
 #include "shell/args.h"
+#include "base/inputs.h"
 #include "shell/ctl.h"
+#include "shell/fastjoin.h"
 #include "shell/join.h"
 #include "shell/parts.h"
 #include "shell/plain.h"
@@ -103,6 +105,7 @@ static void place_cd(const struct start *st, struct place *here, struct policy *
 static noreturn void exec_outside(const struct start *st, const struct policy *pol);
 static noreturn void exit_as(int status);
 static void terminal_reclaim(void);
+static struct shell_end end_of_request(struct ctl_request *q);
 
 int main(int argc, char **argv)
 {
@@ -111,6 +114,14 @@ int main(int argc, char **argv)
 		return nsb_main(argc, argv);
 	log_init("nsbsh");
 	debug("start");
+	/* the join a start before this one decided, when nothing it decided
+	 * from changed (shell/fastjoin.h); else this start decides, its
+	 * inputs kept for the next */
+	int fast_status = 0;
+	struct ctl_request fast_q = { CTL_NONE };
+	bool fast = fastjoin_try(argc, argv, &fast_status, &fast_q);
+	if (fast && fast_q.kind == CTL_NONE)
+		exit_as(fast_status);
 
 	struct start st;
 	bool ssh;
@@ -123,9 +134,8 @@ int main(int argc, char **argv)
 	place_find(&st, &pol, &here);
 
 	bool reload = false;
+	struct shell_end end = fast ? end_of_request(&fast_q) : shell_run(&st, &here, &pol, false);
 	for (;;) {
-		struct shell_end end = shell_run(&st, &here, &pol, reload);
-		reload = false;
 		switch (end.next) {
 		case NEXT_EXIT:
 			exit_as(end.status);
@@ -144,6 +154,8 @@ int main(int argc, char **argv)
 		}
 		free(end.dir);
 		free(end.target);
+		end = shell_run(&st, &here, &pol, reload);
+		reload = false;
 	}
 }
 
@@ -567,7 +579,11 @@ static int shell_join(const struct start *st, const struct place *here, const st
 	}
 	for (int attempt = 0;; attempt++) {
 		int conn = -1, ready = -1;
+		/* whether it serves is no input of the decision (nor, below, this
+		 * shell's control file: base/inputs.h) */
+		inputs_pause(true);
 		r = live_connect(s->host.live, id, WIRE_JOIN, &conn);
+		inputs_pause(false);
 		if (r == -ENOENT) {
 			int lock = live_lock(s->host.live, id);
 			r = live_connect(s->host.live, id, WIRE_JOIN, &conn);
@@ -587,8 +603,10 @@ static int shell_join(const struct start *st, const struct place *here, const st
 			return r;
 		/* This shell's part: its command line, environment, request file. */
 		_cleanup_free_ char *ctl_host = NULL, *ctl_inside = NULL;
+		inputs_pause(true);
 		if (ctl_shell_path(s->ctl, &ctl_host, &ctl_inside) < 0)
 			debug("no control file: nsb reload will not work in this shell");
+		inputs_pause(false);
 		struct shell_view v;
 		shell_view_of(st, here, pol, s, id, ctl_inside, &v);
 		struct layout l;
@@ -598,6 +616,13 @@ static int shell_join(const struct start *st, const struct place *here, const st
 		if (r == 0) {
 			struct join_request q = { .cwd = l.prog.cwd, .path = l.prog.path, .argc = st->argc + 2,
 						  .argv = l.prog.argv, .envp = l.envp };
+			if (attempt == 0 && ready < 0)
+				fastjoin_record(&(struct fastjoin_decision){
+					.live = s->host.live, .id = id, .ctl = s->ctl, .denials = s->host.denials,
+					.worktree = here->project.worktree, .home = st->home,
+					.interactive = st->interactive, .policy = pol, .program = &l,
+					.argc = st->argc, .ctl_shell = ctl_inside != NULL });
+			inputs_end();
 			debug("joining sandbox %s", id);
 			pid_t shell = 0;
 			r = join_run(conn, &q, ret_status, &shell, ret_err);
@@ -651,9 +676,7 @@ static struct shell_end shell_run(const struct start *st, const struct place *he
 		if (ctl)
 			q = ctl_take(ctl, status, st->interactive, p->worktree, st->home);
 		if (q.kind != CTL_NONE)
-			end = (struct shell_end){ .next = q.kind == CTL_RELOAD ? NEXT_RELOAD : NEXT_CD,
-						  .dir = steal_pointer(&q.dir),
-						  .target = steal_pointer(&q.target) };
+			end = end_of_request(&q);
 		ctl_request_release(&q);
 	} else if (!said && p->worktree) {
 		warn("cannot enter the project '%s': %s", p->worktree, err ? err : strerror(-r));
@@ -667,6 +690,13 @@ static struct shell_end shell_run(const struct start *st, const struct place *he
 }
 
 /* --- what comes after a shell --------------------------------------------- */
+
+/* A shell's request (nsb reload, a cd out), q's strings taken. */
+static struct shell_end end_of_request(struct ctl_request *q)
+{
+	return (struct shell_end){ .next = q->kind == CTL_RELOAD ? NEXT_RELOAD : NEXT_CD,
+				   .dir = steal_pointer(&q->dir), .target = steal_pointer(&q->target) };
+}
 
 /* _exit: the supervisor has nothing to flush, and libraries' exit handlers
  * would only add to every shell's exit time. */

@@ -11,6 +11,7 @@
 
 static const char *log_name = "nsbsh";
 static int log_debug = -1;
+static bool log_said_any;
 
 void log_init(const char *progname)
 {
@@ -33,6 +34,7 @@ static void log_vprint(const char *prefix, const char *fmt, va_list ap)
 
 void warn(const char *fmt, ...)
 {
+	log_said_any = true;
 	va_list ap;
 	va_start(ap, fmt);
 	log_vprint("", fmt, ap);
@@ -60,6 +62,11 @@ noreturn void die(int status, const char *fmt, ...)
 	log_vprint("", fmt, ap);
 	va_end(ap);
 	exit(status);
+}
+
+bool log_said(void)
+{
+	return log_said_any;
 }
 
 const char *printable(const char *s, char *buf, size_t size)

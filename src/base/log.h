@@ -27,3 +27,6 @@ noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf
  * "dumb", and no NO_COLOR (https://no-color.org: set and not empty).  Every
  * colour nsbsh prints asks this first. */
 bool log_colour(int fd);
+/* Whether warn() said anything yet (a start that said something is not
+ * one to repeat silently: base/inputs.h). */
+bool log_said(void);

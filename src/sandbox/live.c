@@ -47,6 +47,7 @@
 
 #include "base/dirs.h"
 #include "base/file.h"
+#include "base/inputs.h"
 #include "base/path.h"
 #include "base/sha256.h"
 #include "base/strbuf.h"
@@ -126,11 +127,16 @@ int live_dir(char **ret)
 	int r = live_dir_path(&dir);
 	if (r < 0)
 		return r;
+	/* no input of a start's decision: its mtime moves with every sandbox
+	 * of the user's that starts or ends (a fast join checks it again) */
+	bool was = inputs_pause(true);
 	if (mkdir(dir, 0700) < 0 && errno == ENOENT && mkdir_parents(dir, 0700) == 0)
 		(void)mkdir(dir, 0700);
 	struct stat st;
-	if (lstat(dir, &st) < 0)
-		return -errno;
+	r = lstat(dir, &st) < 0 ? -errno : 0;
+	inputs_pause(was);
+	if (r < 0)
+		return r;
 	/* LIVE-2: the user's own, reachable by nobody else */
 	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 0777) != 0700)
 		return -EPERM;
