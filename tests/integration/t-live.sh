@@ -256,5 +256,24 @@ pane 1
 type_line 'echo still-here'
 check_screen 'still-here' "pane two's shell is untouched by pane one's end"
 tm kill-server 2>/dev/null
+
+# --- pid 1's spare (spawner.c SP-1) ---------------------------------------------
+# spare - inside, the pid of pid 1's spare: its child that is no shell (comm
+# nsbsh-supervise, as pid 1's), waited for up to 2 s (it is forked after
+# the join that took the last one: this shell's own)
+spare='for ((i = 0; i < 40; i++)); do for p in /proc/[0-9]*; do [ "${p#/proc/}" = 1 ] || { read -r c <"$p/comm"; [ "$c" = nsbsh-supervise ] && echo "${p#/proc/}" && break 2; }; done; sleep 0.05; done'
+run_nsbsh --in "$P" -c true
+run_nsbsh --in "$P" -c "sp=\$($spare); echo \$sp \$\$"
+expect_match "$OUT" '^[0-9]+ [0-9]+$' "control: while a shell runs, pid 1 has a spare for the next join, which a process inside can see"
+run_nsbsh --in "$P" -c "sp=\$($spare); kill -STOP \$sp; echo \$sp"
+sp=$OUT
+run_nsbsh --in "$P" -c 'echo after-stop $$'
+expect_eq "$RC:${OUT%% *}" "0:after-stop" "SP-1 spare-not-waited: a spare stopped from inside costs the next join nothing but a fork"
+expect_ne "${OUT#* }" "$sp" "SP-1 spare-not-waited: that shell is not the stopped spare"
+run_nsbsh --in "$P" -c "sp=\$($spare); kill -KILL \$sp; echo \$sp"
+run_nsbsh --in "$P" -c 'echo after-kill'
+expect_eq "$RC:$OUT" "0:after-kill" "SP-1 spare-not-waited: and so does a spare killed from inside"
+run "${NSBSH%nsbsh}nsb" ps "$P"
+expect_match "$OUT" "current +0 " "SP-1 spare-not-waited: the spare is not one of the sandbox's processes (nsb ps)"
 run -- "${NSBSH%nsbsh}nsb" stop --all
 exit 0
