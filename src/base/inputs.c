@@ -99,8 +99,14 @@ static struct {
 
 /* --- the list ---------------------------------------------------------------- */
 
+static void entry_free(struct entry *e);
+
 void inputs_begin(void)
 {
+	for (size_t i = 0; i < in.n; i++)
+		entry_free(&in.v[i]);
+	in.n = 0;
+	memset(in.fd_entry, 0, sizeof(in.fd_entry));
 	in.on = true;
 	in.paused = false;
 	in.spoiled = NULL;
@@ -851,11 +857,11 @@ const char *blob_get_str(struct blob *b)
 
 #define MAGIC 0x314e4953u /* "SIN1" */
 
-int inputs_save(struct strbuf *b)
+int inputs_save(struct strbuf *b, time_t now)
 {
 	if (!in.on || in.spoiled)
 		return -EINVAL;
-	uint64_t recent = (uint64_t)time(NULL) - 2;
+	uint64_t recent = (uint64_t)now - 2;
 	for (size_t i = 0; i < in.n; i++) {
 		const struct ident *id = &in.v[i].id;
 		if (id->v[12] && (id->v[8] >= recent || id->v[10] >= recent)) {

@@ -13,8 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
-/* Keeping on (a fresh list) and off; a pause leaves out a start's own
+/* Keeping on (a fresh list: what was kept before is gone) and off; a pause leaves out a start's own
  * calls (its control file, its connection) that are no input; it gives
  * what it was before, for the caller to put back. */
 void inputs_begin(void);
@@ -45,9 +46,9 @@ uint32_t blob_get_u32(struct blob *b);
 const char *blob_get_str(struct blob *b);
 
 /* The list, in b; 0, or -EINVAL when it is spoiled, or -ETXTBSY when a
- * time it holds is within the last two seconds (a change in the same tick
- * would not show; inputs_spoiled() then names the file). */
-int inputs_save(struct strbuf *b);
+ * time it holds is within the two seconds before now (time(NULL): a change
+ * in the same tick would not show; inputs_spoiled() then names the file). */
+int inputs_save(struct strbuf *b, time_t now);
 /* Each call of the list at b's position performed again: 0 when each gives
  * what it gave, -ESTALE at the first that does not (or a malformed list),
  * *ret_why then saying which. */

@@ -2,8 +2,8 @@
  * the same way (see fastjoin.h for FJ-1..4).
  *
  * The record, <cache>/fastjoin/<key> (key: a SHA-256 of the uid, gid,
- * current directory, argv[0] and bash's options before the command or
- * script), holds the inputs list (base/inputs.h) and then what the decision
+ * current directory, which of fds 0-2 are terminals, argv[0] and bash's
+ * options before the command or script), holds the inputs list (base/inputs.h) and then what the decision
  * made: the sandbox (its socket's directory and id), its control and denial
  * directories, the program, its directory and the options nsbsh puts before
  * the start's own, the environment the decision set, the policy's
@@ -43,7 +43,9 @@ static int record_key(int argc, char **argv, const char *cwd)
 	shellargs_parse(argc, argv, &a);
 	struct sha256 s;
 	sha256_init(&s);
-	uint32_t v[4] = { RECORD_VERSION, (uint32_t)getuid(), (uint32_t)getgid(), a.operand < argc };
+	/* a terminal's start and a script's in one directory: two records */
+	uint32_t v[7] = { RECORD_VERSION, (uint32_t)getuid(), (uint32_t)getgid(), a.operand < argc,
+			  (uint32_t)isatty(0), (uint32_t)isatty(1), (uint32_t)isatty(2) };
 	sha256_update(&s, v, sizeof(v));
 	sha256_update(&s, cwd, strlen(cwd) + 1);
 	for (int i = 0; i < a.operand && i < argc; i++)
@@ -246,7 +248,7 @@ void fastjoin_record(const struct fastjoin_decision *d)
 	}
 	_cleanup_(strbuf_release) struct strbuf b = { 0 };
 	blob_put_u32(&b, RECORD_VERSION);
-	int r = inputs_save(&b);
+	int r = inputs_save(&b, time(NULL));
 	const struct sandbox_program *p = &d->program->prog;
 	int n_prog = 0;
 	while (p->argv && p->argv[n_prog])

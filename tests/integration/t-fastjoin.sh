@@ -49,6 +49,11 @@ expect_eq "$(way):$OUT" "fast:[unset]" "SV-1 env-allowlist: a fast join passes n
 run_nsbsh --in "$P" --env NSBSH_DEBUG=1 -c 'echo $$ > /tmp/fj-pid; echo $NSBSH_CTL'
 expect_match "$OUT" "^/run/nsbsh/ctl/[0-9]+\.request$" "FJ-3 per-start: the shell's control file is its own start's"
 
+run_nsbsh --in "$P" --env NSBSH_DEBUG=1 -c '[ -e /tmp/fj-once ] || { : >/tmp/fj-once; nsb reload; }; echo "after reload $?"'
+expect_eq "$RC:$OUT" "0:after reload 0" "FJ-3 per-start: nsb reload from a fast join's shell: the full start follows, a new shell"
+expect_match "$ERR" "fast join of sandbox" "control: that shell was a fast join's"
+settled # the reload evaluated again: its files are new
+
 # --- a changed input is a full start, which sees the change --------------------
 run_nsbsh --in "$P" --env NSBSH_DEBUG=1 --env FJ_EXTRA=seen -c 'echo "[${FJ_EXTRA-unset}]"'
 expect_eq "$(way):$OUT" "fast:[unset]" "control: FJ_EXTRA is not passed by the policy"
