@@ -227,9 +227,10 @@ static bool fd_known(int fd)
 	return fd >= 0 && fd < FD_MAX && in.fd_entry[fd];
 }
 
+/* Also while paused: a number closed then is another fd when it comes back. */
 static void fd_forget(int fd)
 {
-	if (fd >= 0 && fd < FD_MAX)
+	if (in.on && fd >= 0 && fd < FD_MAX)
 		in.fd_entry[fd] = 0;
 }
 
@@ -721,6 +722,10 @@ REAL(int, getgroups, int size, gid_t *list)
 REAL(long, syscall, long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	long r = __real_syscall(nr, a1, a2, a3, a4, a5, a6);
+	if ((nr == SYS_clone || nr == SYS_clone3) && r == 0) {
+		in.on = false; /* a child: see fork */
+		return r;
+	}
 	if (nr == SYS_openat2 && keeping()) {
 		const struct { uint64_t flags, mode, resolve; } *how = (const void *)a3;
 		if (how->mode)
@@ -778,7 +783,16 @@ SPOILS(int, fchmodat, "a change made", (int d, const char *p, mode_t m, int f), 
 SPOILS(int, ftruncate, "a change made", (int fd, off_t n), (fd, n))
 SPOILS(int, utimensat, "a change made", (int d, const char *p, const struct timespec t[2], int f), (d, p, t, f))
 SPOILS(int, mknodat, "a change made", (int d, const char *p, mode_t m, dev_t dev), (d, p, m, dev))
-SPOILS(pid_t, fork, "a process started", (void), ())
+/* A child keeps nothing: the list is its parent's (and pid 1's threads,
+ * forked from a start, must not share its fd map). */
+REAL(pid_t, fork, void)
+{
+	inputs_spoil("a process started");
+	pid_t pid = __real_fork();
+	if (pid == 0)
+		in.on = false;
+	return pid;
+}
 SPOILS(int, chdir, "the directory changed", (const char *p), (p))
 SPOILS(int, connect, "a connection made", (int fd, const struct sockaddr *a, socklen_t n), (fd, a, n))
 SPOILS(int, posix_spawn, "a process started",

@@ -452,7 +452,8 @@ noreturn void spawner_run(const struct sandbox_spec *spec, int ctl)
 			if (r == 0 && m.event == WIRE_JOIN && n_fds == 1)
 				join(fds[0]);
 			else if (r == 0 && m.event == WIRE_STAT) {
-				struct wire_msg a = { .event = WIRE_STAT, .value = processes() - (spare_pid > 0),
+				long procs = processes();
+				struct wire_msg a = { .event = WIRE_STAT, .value = procs > 0 && spare_pid > 0 ? procs - 1 : procs,
 						      .value2 = (int64_t)n_shells,
 						      .value3 = idle_since < 0 ? -1 : now_s() - idle_since };
 				(void)wire_send(ctl, &a, NULL, 0);

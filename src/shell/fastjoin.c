@@ -168,8 +168,11 @@ static int join_from(struct blob *b, int argc, char **argv, int *ret_status, str
 	_cleanup_free_ struct policy_entry *pass = pol.passthrough.v;
 	if (!ok)
 		return -ESTALE;
+	/* this shell's own control file, never the recorded start's */
 	_cleanup_free_ char *ctl_host = NULL, *ctl_inside = NULL;
-	if (m.ctl_shell && ctl_shell_path(m.ctl, &ctl_host, &ctl_inside) == 0)
+	if (m.ctl_shell && ctl_shell_path(m.ctl, &ctl_host, &ctl_inside) < 0)
+		return -ENOMEM;
+	if (m.ctl_shell)
 		layout_setenv(&l, "NSBSH_CTL", ctl_inside);
 	int pargc = 0;
 	_cleanup_free_ char **pargv = program_argv(&m, argc, argv, &pargc);
