@@ -1,5 +1,7 @@
 /* main.c - a start of nsbsh, in the order it happens; main() is the table
  * of contents:
+ *   the fast join, when the last start that joined from here decided from
+ *   what still reads the same (shell/fastjoin.h) -> else, its inputs kept:
  *   read bash's command line -> read the policy -> find the project (its
  *   session, its overrides) -> then, until a shell ends for good: choose
  *   its environment (build it in the evaluation sandbox on a miss), build
@@ -29,6 +31,7 @@
 
 #include "base/dirs.h"
 #include "base/file.h"
+#include "base/inputs.h"
 #include "base/log.h"
 #include "base/path.h"
 #include "base/util.h"
@@ -52,7 +55,6 @@
 #include "sandbox/tls-inject.h"
 #include "sandbox/userns.h"
 #include "shell/args.h"
-#include "base/inputs.h"
 #include "shell/ctl.h"
 #include "shell/fastjoin.h"
 #include "shell/join.h"
