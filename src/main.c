@@ -650,9 +650,13 @@ static int shell_join(const struct start *st, const struct place *here, const st
 		}
 		if (ctl_host)
 			ctl_remove(ctl_host);
-		/* it ended as this start came (its linger was over): a new one */
-		if (r != -EAGAIN || attempt == 2)
+		/* it ended as this start came (its linger was over): a new one,
+		 * once its supervisor has taken its socket away (until then
+		 * it takes a connection and drops it); 255 ms at most */
+		if (r != -EAGAIN || attempt == 8)
 			return r == -EAGAIN ? -EIO : r;
+		struct timespec pause = { .tv_nsec = (1L << attempt) * 1000000L };
+		nanosleep(&pause, NULL);
 	}
 }
 

@@ -8,7 +8,9 @@
  *        start runs in) when one serves, else builds it; two
  *        first starts at once build one (live_lock), and a socket left by a
  *        dead sandbox is found out (its connect is refused) and replaced,
- *        never joined.
+ *        never joined; a start that comes as a sandbox ends (its supervisor
+ *        takes the connection and drops it) waits until it is gone, up to
+ *        255 ms, and builds the next (main.c shell_join).
  * LIVE-2 join-checked: the join socket lies where no sandbox sees it (a
  *        directory of the user's, 0700, outside every view: the runtime
  *        directory; the shell's view hides it under a tmpfs where a bind

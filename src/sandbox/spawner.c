@@ -392,8 +392,10 @@ noreturn void spawner_run(const struct sandbox_spec *spec, int ctl)
 		if (idle) {
 			long wait = shells_started ? (long)linger : FIRST_SHELL_GRACE_S;
 			long left = wait - (now_s() - idle_since);
-			if (left <= 0)
-				_exit(0); /* the sandbox ends: nothing runs in it any more */
+			if (left <= 0) {
+				spare_drop(); /* at once, not in the namespace's teardown */
+				_exit(0);     /* the sandbox ends: nothing runs in it any more */
+			}
 			timeout = left > INT_MAX / 1000 ? INT_MAX : (int)(left * 1000);
 		}
 		struct pollfd p[2 + MAX_SHELLS];
