@@ -7,7 +7,10 @@
  *   - with --older-than, an entry not used for that long (a cache hit
  *     refreshes the times of its links, or of its meta);
  *   - an entry without meta (a build that never finished) after a minute;
- *   - ROOT/last/ pointers and ROOT/discovery/ memos of projects gone.
+ *   - ROOT/last/ pointers and ROOT/discovery/ memos of projects gone;
+ *   - ROOT/fastjoin/ records written over FASTJOIN_KEEP_DAYS ago (one a
+ *     directory; a record still good costs its next start one full
+ *     decision, which writes it again).
  * What stays, whatever its age:
  *   - the entry each existing project uses now (its last/ pointer), and
  *     that of a pointer whose project cannot be told (an older pointer
@@ -48,6 +51,7 @@
 #include "git/project.h"
 
 #define INCOMPLETE_GRACE 60 /* s: between a build's mkdir and its lock */
+#define FASTJOIN_KEEP_DAYS 30
 
 /* --- durations (pure) ------------------------------------------------------- */
 
@@ -100,7 +104,7 @@ struct gc {
 	size_t n_kept;
 	/* what happened */
 	size_t removed, removed_bytes, kept_current, kept_busy, kept_other;
-	size_t pointers, memos, homes_gone, homes_gone_bytes, homes_removed;
+	size_t pointers, memos, homes_gone, homes_gone_bytes, homes_removed, records;
 	int status;
 };
 
@@ -473,6 +477,23 @@ static int sweep_home(struct gc *g, const char *path, const char *name)
 	return 0;
 }
 
+/* --- pass 5: fast-join records (shell/fastjoin.c) ------------------------------------ */
+
+static int sweep_record(struct gc *g, const char *path, const char *name)
+{
+	struct stat st;
+	if (!is_key(name) || lstat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    g->now - st.st_mtime < (time_t)FASTJOIN_KEEP_DAYS * 86400)
+		return 0;
+	if (!g->dry_run && unlink(path) < 0 && errno != ENOENT) {
+		warn("cannot remove '%s': %s", path, strerror(errno));
+		g->status = 1;
+		return 0;
+	}
+	g->records++;
+	return 0;
+}
+
 /* --- the command -------------------------------------------------------------------- */
 
 static int sweep(struct gc *g, const char *sub, each_fn *fn)
@@ -528,6 +549,8 @@ int nsb_cmd_gc(int argc, char **argv)
 		r = sweep(&g, "discovery", sweep_memo);
 	if (r == 0)
 		r = each_name(&g, g.homes_dir, sweep_home);
+	if (r == 0)
+		r = sweep(&g, "fastjoin", sweep_record);
 	if (r < 0) {
 		warn("cannot collect the cache '%s': %s", root, strerror(-r));
 		gc_release(&g);
@@ -550,6 +573,9 @@ int nsb_cmd_gc(int argc, char **argv)
 		       !g.homes ? "kept ('nsb gc --homes' removes them)"
 				: g.dry_run ? "would be removed" : "removed");
 	}
+	if (g.records)
+		printf("%s %zu fast-join record%s written over %d days ago\n", g.dry_run ? "would remove" : "removed",
+		       g.records, g.records == 1 ? "" : "s", FASTJOIN_KEEP_DAYS);
 	if (g.removed && !g.dry_run)
 		printf("their store paths are no longer rooted: nix-collect-garbage reclaims them\n");
 	int status = g.status;

@@ -106,6 +106,20 @@ expect_eq "$RC" 0 "gc --homes: status 0"
 expect_path_absent "$home_g" "gc --homes removes the private home of a project gone"
 expect_path_present "$(echo "$XDG_DATA_HOME"/nsbsh/home/kept-*)" "and keeps that of an existing project"
 
+# --- fast-join records (shell/fastjoin.c) -------------------------------------------------
+R=$XDG_CACHE_HOME/nsbsh/fastjoin
+mkdir -p "$R" && chmod 700 "$R"
+old_rec=$R/$(printf old | sha256sum | cut -c1-64) new_rec=$R/$(printf new | sha256sum | cut -c1-64)
+: >"$old_rec" && : >"$new_rec" && chmod 600 "$old_rec" "$new_rec"
+touch -d '40 days ago' "$old_rec"
+run -- "$NSB" gc --dry-run
+expect_contains "$OUT" "would remove 1 fast-join record written over 30 days ago" "gc --dry-run names the old fast-join records"
+expect_path_present "$old_rec" "and keeps them"
+run -- "$NSB" gc
+expect_path_absent "$old_rec" "gc removes a fast-join record written over 30 days ago"
+expect_path_present "$new_rec" "and keeps a recent one"
+expect_contains "$OUT" "removed 1 fast-join record written over 30 days ago" "and says so"
+
 # --- the store ---------------------------------------------------------------------------------
 if root_do_checked gc "nix-collect-garbage (root hook) succeeded"; then
 	expect_path_absent "$path_g" "nix-collect-garbage reclaims the store path of the entry of the project gone"
