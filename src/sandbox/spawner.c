@@ -12,9 +12,10 @@
  *      come, a spare child waits for the next request (a fork of pid 1
  *      costs 0.25 to 0.3 ms here, and the child's first writes to what it shares as much
  *      again, all of it off the join's way now).  pid 1 never waits for the
- *      spare: it hands the request over on a socket and goes on; a spare
- *      that stops or dies is killed and forgotten, and the next join forks
- *      as before.  The spare is not a process of the sandbox's: it is not
+ *      spare: it hands the request over on a socket and goes on (a
+ *      request that does not fit at once is not waited for: that spare
+ *      goes and the join forks); a spare that stops or dies is killed and
+ *      forgotten, and the next join forks as before.  The spare is not a process of the sandbox's: it is not
  *      counted (nsb ps, the linger), but it is one of max_procs; it goes
  *      after SPARE_KEEP_S without a join (and is forked again once after
  *      pid 1 gives back its memory, which it would otherwise keep).
@@ -195,7 +196,14 @@ static void spare_make(void)
 		spare_run(3);
 	}
 	close(sv[1]);
-	if (pid < 0) {
+	/* SP-1: a request that does not fit at once (the spare stopped before
+	 * pid 1 saw it, or a request larger than the socket's buffer) is not
+	 * waited for either: the spare goes, the join forks */
+	if (pid < 0 || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			(void)waitpid(pid, NULL, 0);
+		}
 		close(sv[0]);
 		return;
 	}

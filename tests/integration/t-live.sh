@@ -273,6 +273,10 @@ expect_ne "${OUT#* }" "$sp" "SP-1 spare-not-waited: that shell is not the stoppe
 run_nsbsh --in "$P" -c "sp=\$($spare); kill -KILL \$sp; echo \$sp"
 run_nsbsh --in "$P" -c 'echo after-kill'
 expect_eq "$RC:$OUT" "0:after-kill" "SP-1 spare-not-waited: and so does a spare killed from inside"
+big=$(head -c 100000 /dev/zero | tr '\0' x)
+run_nsbsh --in "$P" -c 'n=0; for a; do n=$((n + ${#a})); done; echo "$n"' n "$big" "$big" "$big" "$big" "$big" \
+	"$big" "$big" "$big" "$big" "$big"
+expect_eq "$RC:$OUT" "0:1000000" "SP-1 spare-not-waited: a request larger than the spare's socket holds at once (1 MB of arguments) runs all the same"
 run "${NSBSH%nsbsh}nsb" ps "$P"
 expect_match "$OUT" "current +0 " "SP-1 spare-not-waited: the spare is not one of the sandbox's processes (nsb ps)"
 
