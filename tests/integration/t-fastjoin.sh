@@ -81,6 +81,20 @@ mkdir "$P/sub"
 run_nsbsh --in "$P/sub" --env NSBSH_DEBUG=1 -c 'pwd'
 expect_eq "$(way):$OUT" "full:$P/sub" "FJ-1 same-decision: another directory has a record of its own"
 
+# --- what the view protects, made since: a full start, a new sandbox -----------------
+# (issue 15: a sandbox built before a protected path existed is not joined)
+sid() { sed -n 's/.*\(fast \)\{0,1\}join\(ing\)\{0,1\} \{0,1\}\(of \)\{0,1\}sandbox \([0-9a-f]*\).*/\4/p' <<<"$ERR" | head -n1; }
+settled # the new sub/ read again: the nested memo written
+settled
+run_nsbsh --in "$P" --env NSBSH_DEBUG=1 -c true
+expect_eq "$(way)" fast "control: nothing changed, a fast join"
+before=$(sid)
+mkdir "$P/.vscode"
+run_nsbsh --in "$P" --env NSBSH_DEBUG=1 -c 'touch .vscode/tasks.json 2>/dev/null && echo writable || echo read-only'
+expect_eq "$(way)" full "FJ-1 same-decision: a protected path made since the record (.vscode) is a full start"
+expect_ne "$(sid)" "$before" "FJ-1 same-decision: which builds the view's new sandbox, not the one before"
+expect_eq "$OUT" read-only "control: where .vscode is read-only (PROT)"
+
 # --- no sandbox, no fast join; the shell runs once -------------------------------------
 run "$NSB" stop --all
 run_nsbsh --in "$P" --env NSBSH_DEBUG=1 -c 'echo x >> /tmp/fj-count; wc -l < /tmp/fj-count'
