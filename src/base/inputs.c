@@ -282,18 +282,30 @@ static void note_open(uint32_t op, int dirfd, const char *path, int flags, int64
 	errno = saved;
 }
 
-static void note_stat(int dirfd, const char *path, int flags, int r, const struct stat *st)
+/* What is at a path, but for what changes with its content (links, size,
+ * times): a directory that a mkdir found there. */
+static void ident_there(struct ident *id)
+{
+	id->v[5] = id->v[7] = id->v[8] = id->v[9] = id->v[10] = id->v[11] = 0;
+}
+
+/* A stat (OP_STAT) or a look at what is there (OP_THERE) that gave r, and
+ * *st or errno. */
+static void note_stat(uint32_t op, int dirfd, const char *path, int flags, int r, const struct stat *st)
 {
 	if (!keeping())
 		return;
 	int saved = errno;
 	int32_t dir = dir_of(dirfd, path);
 	if (dir >= -1) {
-		struct entry e = { .op = OP_STAT, .dir = dir, .flags = flags, .arg = strdup(path) };
-		if (r < 0)
+		struct entry e = { .op = op, .dir = dir, .flags = flags, .arg = strdup(path) };
+		if (r < 0) {
 			e.err = saved;
-		else
+		} else {
 			ident_of(st, &e.id);
+			if (op == OP_THERE)
+				ident_there(&e.id);
+		}
 		if (e.arg)
 			keep(&e);
 		else
@@ -324,13 +336,6 @@ static void note_text(uint32_t op, int dirfd, const char *arg, int32_t flags, in
 	errno = saved;
 }
 
-/* What is at a path, but for what changes with its content (links, size,
- * times): a directory that a mkdir found there. */
-static void ident_there(struct ident *id)
-{
-	id->v[5] = id->v[7] = id->v[8] = id->v[9] = id->v[10] = id->v[11] = 0;
-}
-
 /* A call that made or removed something: r < 0 and it found the path as it
  * is (EEXIST, ENOENT) is a look at what is there (OP_THERE: what the
  * directory holds is read by calls of its own); anything else spoils the
@@ -345,19 +350,7 @@ static void note_change(int dirfd, const char *path, int r)
 	} else {
 		struct stat st;
 		int s = __real_fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW);
-		int32_t dir = dir_of(dirfd, path);
-		struct entry e = { .op = OP_THERE, .dir = dir, .flags = AT_SYMLINK_NOFOLLOW, .arg = strdup(path),
-				   .err = s < 0 ? errno : 0 };
-		if (s == 0) {
-			ident_of(&st, &e.id);
-			ident_there(&e.id);
-		}
-		if (dir >= -1 && e.arg)
-			keep(&e);
-		else if (dir >= -1)
-			in.spoiled = "out of memory";
-		else
-			free(e.arg);
+		note_stat(OP_THERE, dirfd, path, AT_SYMLINK_NOFOLLOW, s, &st);
 	}
 	errno = saved;
 }
@@ -472,14 +465,14 @@ REAL(int, close_range, unsigned first, unsigned last, int flags)
 REAL(int, stat, const char *path, struct stat *st)
 {
 	int r = __real_stat(path, st);
-	note_stat(AT_FDCWD, path, 0, r, st);
+	note_stat(OP_STAT, AT_FDCWD, path, 0, r, st);
 	return r;
 }
 
 REAL(int, lstat, const char *path, struct stat *st)
 {
 	int r = __real_lstat(path, st);
-	note_stat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, r, st);
+	note_stat(OP_STAT, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, r, st);
 	return r;
 }
 
@@ -490,7 +483,7 @@ REAL(int, fstatat, int dirfd, const char *path, struct stat *st, int flags)
 		if (!fd_known(dirfd))
 			spoil_fd("fstatat", dirfd);
 	} else {
-		note_stat(dirfd, path, flags, r, st);
+		note_stat(OP_STAT, dirfd, path, flags, r, st);
 	}
 	return r;
 }
