@@ -196,19 +196,17 @@ static void spare_make(void)
 		spare_run(3);
 	}
 	close(sv[1]);
-	/* SP-1: a request that does not fit at once (the spare stopped before
-	 * pid 1 saw it, or a request larger than the socket's buffer) is not
-	 * waited for either: the spare goes, the join forks */
-	if (pid < 0 || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0) {
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			(void)waitpid(pid, NULL, 0);
-		}
+	if (pid < 0) {
 		close(sv[0]);
 		return;
 	}
 	spare_pid = pid;
 	spare_sock = sv[0];
+	/* SP-1: a request that does not fit at once (the spare stopped before
+	 * pid 1 saw it, or a request larger than the socket's buffer) is not
+	 * waited for either: the spare goes, the join forks */
+	if (fcntl(spare_sock, F_SETFL, O_NONBLOCK) < 0)
+		spare_drop();
 }
 
 /* The request to the spare, which becomes its shell: its pid, or 0 (no
