@@ -508,20 +508,32 @@ void shell_view_build(struct layout *l, const struct shell_view *v)
 	protect_own_dirs(l, v);
 }
 
+char **shell_argv(char *const *opts, size_t n_opts, int argc, char *const *argv, int *ret_argc)
+{
+	int n = argc + (int)n_opts;
+	char **v = calloc((size_t)n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	v[0] = argv[0];
+	for (size_t i = 0; i < n_opts; i++)
+		v[1 + i] = opts[i];
+	for (int i = 1; i < argc; i++)
+		v[i + (int)n_opts] = argv[i];
+	*ret_argc = n;
+	return v;
+}
+
 void shell_program_build(struct layout *l, const struct shell_view *v)
 {
 	shell_env(l, v);
 	/* bash's own argv, unchanged but for --rcfile in front (long options
 	 * must come first; a user's own --rcfile later on still wins). */
-	_cleanup_free_ char **argv = calloc((size_t)v->argc + 3, sizeof(*argv));
+	char *const opts[] = { (char *)"--rcfile", (char *)SHELL_RC_INSIDE };
+	int argc = 0;
+	_cleanup_free_ char **argv = shell_argv(opts, ARRAY_SIZE(opts), v->argc, v->argv, &argc);
 	if (!argv) {
 		layout_set_error(l, -ENOMEM);
 		return;
 	}
-	argv[0] = v->argv[0];
-	argv[1] = (char *)"--rcfile";
-	argv[2] = (char *)SHELL_RC_INSIDE;
-	for (int i = 1; i < v->argc; i++)
-		argv[i + 2] = v->argv[i];
-	layout_program(l, "/bin/bash", v->argc + 2, argv, v->cwd);
+	layout_program(l, "/bin/bash", argc, argv, v->cwd);
 }

@@ -95,3 +95,8 @@ void shell_view_inject(struct layout *l, const char *bundle);
 /* One shell's part into l's program: bash's command line, its working
  * directory and its environment (SV-1). */
 void shell_program_build(struct layout *l, const struct shell_view *v);
+/* bash's command line: argv[0], then opts (nsbsh's, n_opts of them), then
+ * argv[1..argc-1]; malloc'ed (the strings are the callers'), NULL-ended,
+ * its length in *ret_argc; NULL: out of memory.  A fast join builds it
+ * with the options a full start put there (shell/fastjoin.c). */
+char **shell_argv(char *const *opts, size_t n_opts, int argc, char *const *argv, int *ret_argc);

@@ -25,6 +25,7 @@
 #include "sandbox/denylog.h"
 #include "sandbox/layout.h"
 #include "sandbox/live.h"
+#include "sandbox/shell-view.h"
 #include "shell/args.h"
 #include "shell/join.h"
 
@@ -134,23 +135,6 @@ static bool made_read(struct blob *b, struct made *m, struct policy *pol, struct
 	return !b->bad && b->pos == b->len && !layout_error(l);
 }
 
-/* The shell's command line: bash's argv[0], nsbsh's options, then the
- * start's own (as shell_program_build). */
-static char **program_argv(const struct made *m, int argc, char **argv, int *ret_argc)
-{
-	int n = argc + (int)m->n_inserted;
-	char **v = calloc((size_t)n + 1, sizeof(*v));
-	if (!v)
-		return NULL;
-	v[0] = argv[0];
-	for (uint32_t i = 0; i < m->n_inserted; i++)
-		v[1 + i] = (char *)m->inserted[i];
-	for (int i = 1; i < argc; i++)
-		v[i + (int)m->n_inserted] = argv[i];
-	*ret_argc = n;
-	return v;
-}
-
 /* The record holds and its sandbox serves: the shell run, 0 and its
  * status; or a negative errno and no shell run (FJ-4). */
 static int join_from(struct blob *b, int argc, char **argv, int *ret_status, struct ctl_request *ret_q)
@@ -175,7 +159,7 @@ static int join_from(struct blob *b, int argc, char **argv, int *ret_status, str
 	if (m.ctl_shell)
 		layout_setenv(&l, "NSBSH_CTL", ctl_inside);
 	int pargc = 0;
-	_cleanup_free_ char **pargv = program_argv(&m, argc, argv, &pargc);
+	_cleanup_free_ char **pargv = shell_argv((char *const *)m.inserted, m.n_inserted, argc, argv, &pargc);
 	if (!pargv || layout_error(&l))
 		return -ENOMEM;
 	/* LIVE-2, checked again: the record's directory, still the user's own */
@@ -241,6 +225,13 @@ bool fastjoin_try(int argc, char **argv, int *ret_status, struct ctl_request *re
 	return false;
 }
 
+/* Whether variable i of l is the decision's, not the outer environment's
+ * (layout_pass_env's origins, which a fast join passes anew: FJ-3). */
+static bool decided(const struct layout *l, size_t i)
+{
+	return !streq(l->env_from[i], "allowlist") && !streq(l->env_from[i], "passthrough");
+}
+
 void fastjoin_record(const struct fastjoin_decision *d)
 {
 	const char *spoiled = log_said() ? "a message said" : inputs_spoiled();
@@ -277,10 +268,10 @@ void fastjoin_record(const struct fastjoin_decision *d)
 	const struct layout *l = d->program;
 	uint32_t n_env = 0;
 	for (size_t i = 0; i < l->n_env; i++)
-		n_env += !streq(l->env_from[i], "allowlist") && !streq(l->env_from[i], "passthrough");
+		n_env += decided(l, i);
 	blob_put_u32(&b, n_env);
 	for (size_t i = 0; i < l->n_env; i++)
-		if (!streq(l->env_from[i], "allowlist") && !streq(l->env_from[i], "passthrough"))
+		if (decided(l, i))
 			blob_put_str(&b, l->envp[i]);
 	r = b.oom ? -ENOMEM : mkdir_private(record_dir);
 	if (r == 0)
