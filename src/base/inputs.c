@@ -510,15 +510,20 @@ REAL(int, statx, int dirfd, const char *path, int flags, unsigned mask, struct s
 	return __real_statx(dirfd, path, flags, mask, stx);
 }
 
+/* What of a statfs a list keeps: the type, the flags, the fsid. */
+static void statfs_text(const struct statfs *sf, uint64_t v[3])
+{
+	v[0] = (uint64_t)sf->f_type;
+	v[1] = (uint64_t)sf->f_flags;
+	memcpy(&v[2], &sf->f_fsid, sizeof(v[2]));
+}
+
 REAL(int, statfs, const char *path, struct statfs *sf)
 {
 	int r = __real_statfs(path, sf);
 	uint64_t v[3] = { 0 };
-	if (r == 0) {
-		v[0] = (uint64_t)sf->f_type;
-		v[1] = (uint64_t)sf->f_flags;
-		memcpy(&v[2], &sf->f_fsid, sizeof(v[2]));
-	}
+	if (r == 0)
+		statfs_text(sf, v);
 	note_text(OP_STATFS, AT_FDCWD, path, 0, 0, r == 0 ? v : NULL, sizeof(v), r < 0 ? errno : 0);
 	return r;
 }
@@ -980,9 +985,7 @@ static void perform(const struct entry *e, int dirfd, struct entry *got, int *re
 		if (__real_statfs(e->arg, &sf) < 0) {
 			got->err = errno;
 		} else {
-			v[0] = (uint64_t)sf.f_type;
-			v[1] = (uint64_t)sf.f_flags;
-			memcpy(&v[2], &sf.f_fsid, sizeof(v[2]));
+			statfs_text(&sf, v);
 			got->text = text_dup(v, got->text_len = sizeof(v));
 		}
 		break;
