@@ -1,8 +1,20 @@
 /* floor.c - the least some of tests/bench's goals can cost on this
  * machine, whatever nsbsh does (static: it also runs inside a sandbox).
- *   floor exit                 returns at once: the exec of the smallest
- *                              program, which a join pays on top of its
- *                              bash (issue 16's 1.5 times bash -c true);
+ *   floor spawn PROG ARG...    PROG started in a child (posix_spawn, a
+ *                              vfork) and waited for, its status
+ *                              returned: two execs (the start's and its
+ *                              shell's) and nothing between them, the
+ *                              least of any start whose shell is another
+ *                              process;
+ *   floor serve SOCK PROG ARG... a server on the unix socket SOCK, with a
+ *                              child forked ahead, as a live sandbox's
+ *                              pid 1 and its spare (sandbox/spawner.c);
+ *   floor join SOCK            its client, as a join: fds 0-2 sent to the
+ *                              server, which hands them to the spare, which
+ *                              execs PROG; the server waits for it, forks
+ *                              the next spare and sends the status back:
+ *                              the least a join through a spare costs (two
+ *                              execs and four wake-ups), nothing checked;
  *   floor MODE DIR N           N creates (openat O_CREAT|O_EXCL) in DIR,
  *                              the median microseconds of one, in a MODE:
  *     none      no filter;
@@ -37,6 +49,7 @@
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,11 +58,15 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #ifndef SECCOMP_ADDFD_FLAG_SEND
 #define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
@@ -164,12 +181,108 @@ static int load_filter(void)
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &p);
 }
 
+/* fds 0-2 over a unix socket, with one byte */
+static int fds_send(int s, const int *fds)
+{
+	char c = 0, buf[CMSG_SPACE(3 * sizeof(int))] = { 0 };
+	struct iovec io = { &c, 1 };
+	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf) };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(3 * sizeof(int));
+	memcpy(CMSG_DATA(h), fds, 3 * sizeof(int));
+	return sendmsg(s, &m, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+static int fds_recv(int s, int *fds)
+{
+	char c, buf[CMSG_SPACE(3 * sizeof(int))];
+	struct iovec io = { &c, 1 };
+	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf) };
+	if (recvmsg(s, &m, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	if (!h || h->cmsg_type != SCM_RIGHTS || h->cmsg_len != CMSG_LEN(3 * sizeof(int)))
+		return -1;
+	memcpy(fds, CMSG_DATA(h), 3 * sizeof(int));
+	return 0;
+}
+
+/* a spare: waits on its end of a socketpair for fds 0-2, then execs */
+static pid_t spare_fork(char **argv, int *ret_fd)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fds[3];
+		close(sp[0]);
+		if (fds_recv(sp[1], fds) < 0)
+			_exit(127);
+		for (int i = 0; i < 3; i++)
+			dup2(fds[i], i);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(sp[1]);
+	*ret_fd = sp[0];
+	return pid;
+}
+
+static int serve(const char *path, char **argv)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), spare_fd;
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 16) < 0)
+		return 1;
+	pid_t spare = spare_fork(argv, &spare_fd);
+	for (;;) {
+		int c = accept4(l, NULL, NULL, SOCK_CLOEXEC), fds[3], st;
+		if (c < 0 || spare < 0)
+			return 1;
+		if (fds_recv(c, fds) == 0 && fds_send(spare_fd, fds) == 0) {
+			pid_t shell = spare;
+			close(spare_fd);
+			for (int i = 0; i < 3; i++)
+				close(fds[i]);
+			spare = spare_fork(argv, &spare_fd);
+			if (waitpid(shell, &st, 0) == shell)
+				(void)!write(c, &st, sizeof(st));
+		}
+		close(c);
+	}
+}
+
+static int join(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), st;
+	const int fds[3] = { 0, 1, 2 };
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0 || fds_send(s, fds) < 0 ||
+	    read(s, &st, sizeof(st)) != sizeof(st))
+		return 127;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "exit") == 0)
-		return 0;
+	if (argc >= 3 && strcmp(argv[1], "spawn") == 0) {
+		pid_t pid;
+		int st;
+		if (posix_spawn(&pid, argv[2], NULL, NULL, argv + 2, environ) != 0 || waitpid(pid, &st, 0) != pid)
+			return 127;
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	if (argc >= 4 && strcmp(argv[1], "serve") == 0)
+		return serve(argv[2], argv + 3);
+	if (argc == 3 && strcmp(argv[1], "join") == 0)
+		return join(argv[2]);
 	if (argc != 4) {
-		fprintf(stderr, "usage: floor exit | floor none|continue|addfd|addfd+proc|addfd+resolve DIR N\n");
+		fprintf(stderr, "usage: floor spawn PROG ARG... | floor serve SOCK PROG ARG... | floor join SOCK | floor none|continue|addfd|addfd+proc|addfd+resolve DIR N\n");
 		return 2;
 	}
 	int m = 0, n = atoi(argv[3]);
