@@ -24,6 +24,8 @@ int file_read(int dirfd, const char *path, size_t max, unsigned flags, char **re
 		return -EISDIR;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
+	if ((flags & FILE_PRIVATE) && (st.st_uid != getuid() || (st.st_mode & 07777) != 0600))
+		return -EPERM;
 	if ((unsigned long long)st.st_size > max)
 		return -EFBIG;
 	/* st_size is a hint (0 for kernel files): room for one byte more than

@@ -10,13 +10,15 @@
 
 /* file_read's flags. */
 #define FILE_NOFOLLOW 1u  /* a link at path is refused (-ELOOP), never followed */
+#define FILE_PRIVATE 2u   /* a file not the user's own, or not mode 0600, is refused (-EPERM) */
 
 /* The whole regular file dirfd/path (AT_FDCWD: path alone) if it holds at
  * most max bytes: 0 and *ret (malloc'ed, NUL-terminated after *ret_len
  * bytes).  Opened without blocking (a FIFO planted where a file should be
  * must not hang a start); -ENOENT, -EISDIR, -EINVAL (not a regular file),
  * -EFBIG (more than max bytes, also when it grew while read), -ELOOP (a
- * link, with FILE_NOFOLLOW) or another negative errno.  Kernel files
+ * link, with FILE_NOFOLLOW), -EPERM (with FILE_PRIVATE) or another negative
+ * errno.  Kernel files
  * (/proc: size 0 in fstat) are read to their end too. */
 int file_read(int dirfd, const char *path, size_t max, unsigned flags, char **ret, size_t *ret_len);
 

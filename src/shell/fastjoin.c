@@ -69,21 +69,7 @@ static int record_read(struct blob *b)
 	_cleanup_close_ int dir = open(record_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dir < 0)
 		return -errno;
-	_cleanup_close_ int fd = openat(dir, record_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 07777) != 0600 ||
-	    st.st_size > RECORD_MAX)
-		return -EPERM;
-	b->data = malloc((size_t)st.st_size + 1);
-	if (!b->data)
-		return -ENOMEM;
-	ssize_t n = read_full(fd, b->data, (size_t)st.st_size + 1);
-	if (n != st.st_size)
-		return -EIO;
-	b->len = (size_t)n;
-	return 0;
+	return file_read(dir, record_name, RECORD_MAX, FILE_NOFOLLOW | FILE_PRIVATE, &b->data, &b->len);
 }
 
 /* What the decision made, read back. */
