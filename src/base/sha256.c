@@ -59,8 +59,12 @@ static void sha256_block_c(struct sha256 *s, const uint8_t *p)
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
 #include <immintrin.h>
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+#else
+#include <cpuid.h>
+#endif
 
 /* The same block with the CPU's SHA extensions (Intel SHA-NI, AMD Zen),
  * about eight times as fast: the message schedule four words at a time
@@ -99,13 +103,21 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void sha256_block_ni(struct s
 	_mm_storeu_si128((__m128i *)&s->h[4], st1);
 }
 
+/* Whether the CPU has them.  glibc (2.33) answers from what its loader
+ * read at the start: in a VM each CPUID exits to the hypervisor (6.3 us
+ * each on the one this was written on), and asking again took four, in
+ * every start that hashes, a fast join's key among them. */
 static bool sha_ni(void)
 {
 	static int have = -1;
 	if (have < 0) {
+#ifdef CPU_FEATURE_ACTIVE
+		have = CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SHA);
+#else
 		unsigned a, b, c, d;
 		have = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1) && (c & bit_SSSE3) &&
 		       __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+#endif
 	}
 	return have;
 }
