@@ -19,7 +19,11 @@
  *      file's device, inode, mode, owner, group, links, rdev, size, mtime and
  *      ctime (a change to a file's content, links, owner or mode moves its
  *      ctime, which no process can set back), a link's or a path's text, a
- *      variable's value, an errno.
+ *      variable's value, an errno.  A realpath() whose answer was its own
+ *      (absolute) path, or ENOENT, is performed as one openat2 that follows
+ *      no link: it finds the path, or misses a component, exactly when
+ *      realpath() would give that answer again (no link on the way, the
+ *      same components there); any other outcome asks realpath() itself.
  * IN-3 not-racy: a list is kept only when every mtime and ctime in it is
  *      more than two seconds old: a change in the same clock tick as the
  *      read could leave both as they were.
@@ -34,6 +38,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <pwd.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -899,6 +904,29 @@ int inputs_save(struct strbuf *b, time_t now)
 	return b->oom ? -ENOMEM : 0;
 }
 
+/* IN-2's realpath() as one walk, when e's answer allows it: true and
+ * *got set, or false (realpath() itself decides). */
+static bool realpath_by_walk(const struct entry *e, struct entry *got)
+{
+	if (e->arg[0] != '/')
+		return false;
+	bool itself = e->err == 0 && e->text && e->text_len == strlen(e->arg) &&
+		      memcmp(e->text, e->arg, e->text_len) == 0;
+	if (!itself && e->err != ENOENT)
+		return false;
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+	int fd = (int)__real_syscall(SYS_openat2, AT_FDCWD, (long)e->arg, (long)&how, sizeof(how), 0, 0);
+	bool same = itself ? fd >= 0 : fd < 0 && errno == ENOENT;
+	if (fd >= 0)
+		__real_close(fd);
+	if (!same)
+		return false;
+	got->err = e->err;
+	if (itself)
+		got->text = text_dup(e->arg, got->text_len = e->text_len);
+	return true;
+}
+
 /* The call e performed again, without keeping anything: its result in *got
  * (text malloc'ed), and the fd it opened in *ret_fd (-1: none). */
 static void perform(const struct entry *e, int dirfd, struct entry *got, int *ret_fd)
@@ -963,6 +991,8 @@ static void perform(const struct entry *e, int dirfd, struct entry *got, int *re
 	}
 	case OP_REALPATH:
 	case OP_GETCWD: {
+		if (e->op == OP_REALPATH && realpath_by_walk(e, got))
+			break;
 		char *p = e->op == OP_REALPATH ? __real_realpath(e->arg, NULL) : __real_getcwd(NULL, 0);
 		if (!p)
 			got->err = errno;

@@ -93,6 +93,46 @@ static void test_same_and_changed(void)
 	CHECK(replay(&b) == -ESTALE);
 }
 
+/* IN-2: a realpath() that found its own path, and one that found none,
+ * replayed by one walk that follows no link: the same while nothing
+ * changed; a link put on the way, or the missing component made, seen. */
+static void resolve(void)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	free(realpath(p, NULL));
+	snprintf(p, sizeof(p), "%s/missing/x", dir);
+	free(realpath(p, NULL));
+}
+
+static int keep_resolve(struct strbuf *b)
+{
+	inputs_begin();
+	resolve();
+	inputs_pause(true);
+	return inputs_save(b, time(NULL) + 3);
+}
+
+static void test_realpath(void)
+{
+	char sub[256], other[256], missing[256];
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	snprintf(missing, sizeof(missing), "%s/missing", dir);
+	CHECK(mkdir(sub, 0700) == 0 && mkdir(other, 0700) == 0);
+	_cleanup_(strbuf_release) struct strbuf b = { 0 };
+	CHECK(keep_resolve(&b) == 0);
+	CHECK(inputs_count() == 2);
+	CHECK(replay(&b) == 0);
+	/* the same path, now through a link: realpath() would answer other */
+	CHECK(rmdir(sub) == 0 && symlink("other", sub) == 0);
+	CHECK(replay(&b) == -ESTALE);
+	CHECK(unlink(sub) == 0 && mkdir(sub, 0700) == 0);
+	CHECK(replay(&b) == 0); /* control: a directory there again */
+	CHECK(mkdir(missing, 0700) == 0 && mkdir(strcat(missing, "/x"), 0700) == 0);
+	CHECK(replay(&b) == -ESTALE);
+}
+
 static void test_spoiled_and_racy(void)
 {
 	_cleanup_(strbuf_release) struct strbuf b = { 0 };
@@ -117,4 +157,4 @@ static void test_spoiled_and_racy(void)
 	CHECK(system(cmd) == 0);
 }
 
-UNIT_MAIN("inputs", test_same_and_changed, test_spoiled_and_racy)
+UNIT_MAIN("inputs", test_same_and_changed, test_realpath, test_spoiled_and_racy)
