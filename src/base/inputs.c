@@ -24,6 +24,11 @@
  *      no link: it finds the path, or misses a component, exactly when
  *      realpath() would give that answer again (no link on the way, the
  *      same components there); any other outcome asks realpath() itself.
+ *      A password entry that is /etc/passwd's (nsswitch.conf's passwd:
+ *      files first, no action after it, no nscd socket) is kept with the
+ *      identities of nsswitch.conf and /etc/passwd and the socket's
+ *      absence, looked at before it, and given back by a replay that found
+ *      them the same; any other entry is asked of the database again.
  * IN-3 not-racy: a list is kept only when every mtime and ctime in it is
  *      more than two seconds old: a change in the same clock tick as the
  *      read could leave both as they were.
@@ -682,10 +687,92 @@ static void note_db(uint32_t op, int32_t id, const void *e, void (*text)(const v
 	note_made(op, id, e != NULL, t, n, 0);
 }
 
+/* IN-2's password entry from the file alone.  While nsswitch.conf names
+ * files first for passwd with no action after it, no nscd listens and the
+ * entry is /etc/passwd's first for its uid, the entry is that file's: the
+ * three looked at, kept before it, show it unchanged, and a replay gives
+ * it back without asking the database again (nscd's socket tried twice,
+ * nsswitch.conf and the file read: 17 system calls). */
+#define NSSWITCH "/etc/nsswitch.conf"
+#define PASSWD_FILE "/etc/passwd"
+#define NSCD_SOCKET "/var/run/nscd/socket"
+#define FROM_FILES 1
+
+/* nsswitch.conf's one passwd line: "files" first, no action after it */
+static bool passwd_files_first(void)
+{
+	FILE *f = __real_fopen(NSSWITCH, "re");
+	if (!f)
+		return false;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	int lines = 0;
+	bool first = false;
+	while (getline(&line, &cap, f) > 0) {
+		char *p = line + strspn(line, " \t"), *save = NULL;
+		if (strncasecmp(p, "passwd", 6) != 0 || p[6 + strspn(p + 6, " \t")] != ':')
+			continue;
+		lines++;
+		const char *tok = strtok_r(strchr(p, ':') + 1, " \t\n", &save);
+		const char *next = tok ? strtok_r(NULL, " \t\n", &save) : NULL;
+		first = tok && streq(tok, "files") && (!next || next[0] != '[');
+	}
+	__real_fclose(f);
+	return first && lines == 1;
+}
+
+/* /etc/passwd's first entry of uid, as text, is text */
+static bool passwd_file_gives(uid_t uid, const char *text, size_t len)
+{
+	FILE *f = __real_fopen(PASSWD_FILE, "re");
+	if (!f)
+		return false;
+	bool same = false;
+	for (struct passwd *pw; (pw = fgetpwent(f));) {
+		if (pw->pw_uid != uid)
+			continue;
+		_cleanup_free_ char *t = NULL;
+		size_t n;
+		passwd_text(pw, &t, &n);
+		same = t && n == len && memcmp(t, text, n) == 0;
+		break;
+	}
+	__real_fclose(f);
+	return same;
+}
+
+/* The three looked at, kept (before the entry), when the entry is the
+ * file's: FROM_FILES, else 0. */
+static int64_t passwd_from_files(uid_t uid, const char *text, size_t len)
+{
+	struct stat sw, sp, sn;
+	int rw = __real_fstatat(AT_FDCWD, NSSWITCH, &sw, 0), rp = __real_fstatat(AT_FDCWD, PASSWD_FILE, &sp, 0);
+	int rn = __real_fstatat(AT_FDCWD, NSCD_SOCKET, &sn, 0);
+	if (!text || rw < 0 || rp < 0 || rn == 0 || errno != ENOENT || !passwd_files_first() ||
+	    !passwd_file_gives(uid, text, len))
+		return 0;
+	note_stat(OP_STAT, AT_FDCWD, NSSWITCH, 0, rw, &sw);
+	note_stat(OP_STAT, AT_FDCWD, PASSWD_FILE, 0, rp, &sp);
+	errno = ENOENT;
+	note_stat(OP_STAT, AT_FDCWD, NSCD_SOCKET, 0, rn, &sn);
+	return FROM_FILES;
+}
+
 REAL(struct passwd *, getpwuid, uid_t uid)
 {
 	struct passwd *pw = __real_getpwuid(uid);
-	note_db(OP_PASSWD, (int32_t)uid, pw, passwd_text);
+	if (!keeping())
+		return pw;
+	int saved = errno;
+	char *t;
+	size_t n;
+	passwd_text(pw, &t, &n);
+	int64_t from = pw ? passwd_from_files(uid, t, n) : 0;
+	if (pw && !t)
+		in.spoiled = "out of memory";
+	note_text(OP_PASSWD, AT_FDCWD, NULL, (int32_t)uid, from, t, n, 0);
+	free(t);
+	errno = saved;
 	return pw;
 }
 
@@ -1021,7 +1108,11 @@ static void perform(const struct entry *e, int dirfd, struct entry *got, int *re
 		break;
 	}
 	case OP_PASSWD:
-		passwd_text(__real_getpwuid((uid_t)e->flags), &got->text, &got->text_len);
+		/* the file's entry: the three looked at before it are the same */
+		if (e->arg2 == FROM_FILES && e->text)
+			got->text = text_dup(e->text, got->text_len = e->text_len);
+		else
+			passwd_text(__real_getpwuid((uid_t)e->flags), &got->text, &got->text_len);
 		break;
 	case OP_GROUP:
 		group_text(__real_getgrgid((gid_t)e->flags), &got->text, &got->text_len);

@@ -67,6 +67,21 @@ expect_eq "$(way)" recorded "IN-3 not-racy: two seconds on, a start records agai
 run_nsbsh --in "$P" --env NSBSH_DEBUG=1 --env FJ_EXTRA=seen -c 'echo "[${FJ_EXTRA-unset}]"'
 expect_eq "$(way):$OUT" "fast:[seen]" "FJ-3 per-start: the new record passes what the new policy passes"
 
+# --- the password database: the entry read from /etc/passwd, which is kept ---------
+# (base/inputs.c: with nsswitch.conf's passwd files first and no nscd, the
+# file's identity stands for the entry; otherwise the entry is asked again)
+run_nsbsh --in "$P" --env NSBSH_DEBUG=1 -c true
+expect_eq "$(way)" fast "control: nothing changed, a fast join"
+if root_step passwd-gecos "IN-2 replay-exact: /etc/passwd rewritten (usermod -c), a full start"; then
+	run_nsbsh --in "$P" --env NSBSH_DEBUG=1 -c 'echo "$HOME"'
+	expect_eq "$(way)" full "IN-2 replay-exact: /etc/passwd rewritten (usermod -c), a full start"
+	expect_eq "$RC" 0 "control: which runs its shell"
+	root_do passwd-restore
+	settled
+	run_nsbsh --in "$P" --env NSBSH_DEBUG=1 -c true
+	expect_eq "$(way)" fast "control: /etc/passwd settled, a fast join again"
+fi
+
 # --- the record is nsbsh's own ---------------------------------------------------
 rec=$(find "$RECORDS" -type f -newer "$CONF" | head -n1)
 chmod 0644 "$rec"
