@@ -21,17 +21,21 @@ LIBS_PC := libgit2 libseccomp libedit libconfuse libssl
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
 # libgit2 and libedit are loaded with dlopen when a start needs them
 # (src/git/gitlib.h, src/shell/picker.c), by the soname of the library
-# pkg-config finds; libconfuse is linked as usual.
+# pkg-config finds; libconfuse too, by the first parse of a policy file
+# (src/policy/parse.c): a fast join and a start with no file parse none.
 # libssl too, by a live sandbox's supervisor with inject (sandbox/tls-inject.c).
 # libseccomp too, by whoever builds a sandbox (sandbox/seccomp.c): a join
-# needs none of it.
-PC_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libgit2 libedit libssl libseccomp,$(LIBS_PC)))
+# needs none of it.  So nsbsh links libc alone.
 soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" | awk '/SONAME/ { print $$2 }')
 LIBGIT2_SONAME := $(call soname,libgit2)
 LIBEDIT_SONAME := $(call soname,libedit)
 LIBSSL_SONAME := $(call soname,libssl)
 LIBCRYPTO_SONAME := $(call soname,libcrypto)
 LIBSECCOMP_SONAME := $(call soname,libseccomp)
+LIBCONFUSE_SONAME := $(call soname,libconfuse)
+ifeq ($(LIBCONFUSE_SONAME),)
+$(error cannot find the soname of libconfuse (is libconfuse-dev installed?))
+endif
 ifeq ($(LIBSECCOMP_SONAME),)
 $(error cannot find the soname of libseccomp (is libseccomp-dev installed?))
 endif
@@ -69,7 +73,8 @@ override CFLAGS += -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
 	-fstack-protector-strong -MMD -MP -DNSBSH_VERSION='"$(VERSION)"' \
 	-DLIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' -DLIBEDIT_SONAME='"$(LIBEDIT_SONAME)"' \
 	-DLIBSSL_SONAME='"$(LIBSSL_SONAME)"' -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"' \
-	-DLIBSECCOMP_SONAME='"$(LIBSECCOMP_SONAME)"' -Isrc $(PC_CFLAGS)
+	-DLIBSECCOMP_SONAME='"$(LIBSECCOMP_SONAME)"' -DLIBCONFUSE_SONAME='"$(LIBCONFUSE_SONAME)"' \
+	-Isrc $(PC_CFLAGS)
 ifneq ($(SANITIZE),)
 override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 override LDFLAGS += -fsanitize=$(SANITIZE)
@@ -85,7 +90,7 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 all: nsbsh nsb tools/nsbsh-connect
 
 nsbsh: $(OBJS)
-	$(CC) $(LDFLAGS) $(EXPORTS) $(INPUTS_WRAP) -o $@ $(OBJS) $(PC_LIBS)
+	$(CC) $(LDFLAGS) $(EXPORTS) $(INPUTS_WRAP) -o $@ $(OBJS)
 
 # ssh's ProxyCommand inside a sandbox with network = allow: static, the
 # sandbox may have no /usr/lib.
@@ -100,7 +105,7 @@ nsb: nsbsh
 # instead of building it.
 tools/gen-seccomp: tools/gen-seccomp.c src/sandbox/seccomp.c src/sandbox/seccomp.h src/base/util.h src/base/dl.c
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(LDFLAGS) -DSECCOMP_NO_PRECOMPILED -o $@ \
-		tools/gen-seccomp.c src/sandbox/seccomp.c src/base/dl.c $(PC_LIBS)
+		tools/gen-seccomp.c src/sandbox/seccomp.c src/base/dl.c
 
 src/sandbox/seccomp-bpf.inc: tools/gen-seccomp
 	tools/gen-seccomp >$@.tmp && mv $@.tmp $@
@@ -122,10 +127,10 @@ test-install: all
 	$(CC) $(CFLAGS) -DNSBSH_SYSTEM_CONFIG='"$(TEST_SYSTEM_CONFIG)"' -c src/policy/sysconf.c \
 		-o $(TEST_PREFIX)/sysconf.o
 	$(CC) $(LDFLAGS) $(EXPORTS) $(INPUTS_WRAP) -o $(TEST_PREFIX)/bin/nsbsh \
-		$(filter-out src/policy/sysconf.o,$(OBJS)) $(TEST_PREFIX)/sysconf.o $(PC_LIBS)
+		$(filter-out src/policy/sysconf.o,$(OBJS)) $(TEST_PREFIX)/sysconf.o
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS) tests/unit/unit.h
-	$(CC) $(CFLAGS) $(LDFLAGS) $(EXPORTS) $(INPUTS_WRAP) -o $@ $< $(LIB_OBJS) $(PC_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(EXPORTS) $(INPUTS_WRAP) -o $@ $< $(LIB_OBJS)
 
 # Static: it runs inside the sandbox, which has no /usr/lib.
 tests/try-syscall: tests/try-syscall.c
@@ -162,7 +167,7 @@ FUZZ_DEVENV := src/env/devenv.c src/env/closure.c src/base/strbuf.c
 # the questions they ask (query.c), printable() (log.c) and the path
 # rules (path.c); not load.c, which reads files.
 FUZZ_CONFIG := src/policy/parse.c src/policy/text.c src/policy/merge.c src/policy/query.c \
-	src/base/log.c src/base/path.c src/net/proxy.c src/net/inject.c src/base/strbuf.c
+	src/base/dl.c src/base/log.c src/base/path.c src/net/proxy.c src/net/inject.c src/base/strbuf.c
 FUZZ_BRANCHNAME := src/git/branchname.c src/base/sha256.c
 FUZZ_GITCONFIG := src/git/gitconfig.c src/git/protect.c src/base/path.c
 FUZZ_SSHAGENT := src/sandbox/sshagent.c src/base/sha256.c
@@ -174,8 +179,8 @@ tests/fuzz/fuzz_devenv: tests/fuzz/fuzz_devenv.c $(FUZZ_DEVENV) src/env/devenv.h
 
 tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG) src/policy/config.h \
 		src/policy/internal.h src/base/log.h src/base/path.h src/base/util.h
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags libconfuse) -o $@ \
-		tests/fuzz/fuzz_config.c $(FUZZ_CONFIG) $(shell $(PKG_CONFIG) --libs libconfuse)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags libconfuse) \
+		-DLIBCONFUSE_SONAME='"$(LIBCONFUSE_SONAME)"' -o $@ tests/fuzz/fuzz_config.c $(FUZZ_CONFIG)
 
 tests/fuzz/fuzz_branchname: tests/fuzz/fuzz_branchname.c $(FUZZ_BRANCHNAME) src/git/branchname.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_branchname.c $(FUZZ_BRANCHNAME)

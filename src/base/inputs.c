@@ -5,7 +5,8 @@
  * IN-1 complete: while the list is on, every call of nsbsh's own code that
  *      reads the file system, the environment, the terminal's state or the
  *      password database is kept with what it gave; a call whose result the
- *      list cannot replay spoils it: a library loaded, a process started, a
+ *      list cannot replay spoils it: a library loaded (but libconfuse,
+ *      which reads only what nsbsh hands it), a process started, a
  *      file written or made (a mkdir that found one is a look at it), a kernel
  *      file (/proc, /sys) opened, an fd the list did not open used as a
  *      directory, the standard input read, a message said (log.c), a
@@ -889,7 +890,16 @@ SPOILS(int, posix_spawn, "a process started",
        (pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *at,
 	char *const argv[], char *const envp[]),
        (pid, path, fa, at, argv, envp))
-SPOILS(void *, dlopen, "a library loaded", (const char *f, int flags), (f, flags))
+/* What a library loaded reads is not kept: it spoils the list.  libconfuse
+ * reads nothing of its own (policy/parse.c hands it the text nsbsh read,
+ * scrubbed of the "${" it would expand): loading it is no more an input
+ * than its being linked was. */
+REAL(void *, dlopen, const char *f, int flags)
+{
+	if (!f || !streq(f, LIBCONFUSE_SONAME))
+		inputs_spoil("a library loaded");
+	return __real_dlopen(f, flags);
+}
 
 /* --- the blob ------------------------------------------------------------------ */
 

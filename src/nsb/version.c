@@ -3,11 +3,11 @@
 
 #include "nsb/nsb.h"
 
-#include <confuse.h>
 #include <histedit.h>
 #include <seccomp.h>
 
 #include "git/gitlib.h"
+#include "policy/config.h"
 #include "sandbox/seccomp.h"
 
 void version_print(FILE *f, const char *name)
@@ -24,7 +24,7 @@ void version_print(FILE *f, const char *name)
 	free(err);
 	fprintf(f, "%s %s (libgit2 %s, libseccomp %u.%u.%u, libedit %d.%d, libconfuse %s)\n", name,
 		NSBSH_VERSION, git, sv ? sv->major : 0, sv ? sv->minor : 0, sv ? sv->micro : 0,
-		LIBEDIT_MAJOR, LIBEDIT_MINOR, confuse_version);
+		LIBEDIT_MAJOR, LIBEDIT_MINOR, config_lib_version() ? config_lib_version() : "not found");
 }
 
 int nsb_cmd_version(int argc, char **argv)

@@ -252,6 +252,10 @@ void policy_init_defaults(struct policy *p);
 void policy_release(struct policy *p);
 void policy_layer_release(struct policy_layer *l);
 
+/* libconfuse's version (loaded with dlopen when a file is first parsed), or
+ * NULL when it cannot be loaded. */
+const char *config_lib_version(void);
+
 /* Parses one file's text (len bytes, no NUL needed; a NUL inside is an
  * error).  filename only names it in messages; home (absolute, or NULL
  * when there is none) is what ~ expands to and what binds must not expose.
