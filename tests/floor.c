@@ -181,6 +181,12 @@ static int load_filter(void)
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &p);
 }
 
+/* a wait status as a shell's exit status */
+static int status_of(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 /* fds 0-2 over a unix socket, with one byte */
 static int fds_send(int s, const int *fds)
 {
@@ -265,7 +271,7 @@ static int join(const char *path)
 	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0 || fds_send(s, fds) < 0 ||
 	    read(s, &st, sizeof(st)) != sizeof(st))
 		return 127;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return status_of(st);
 }
 
 int main(int argc, char **argv)
@@ -275,7 +281,7 @@ int main(int argc, char **argv)
 		int st;
 		if (posix_spawn(&pid, argv[2], NULL, NULL, argv + 2, environ) != 0 || waitpid(pid, &st, 0) != pid)
 			return 127;
-		return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		return status_of(st);
 	}
 	if (argc >= 4 && strcmp(argv[1], "serve") == 0)
 		return serve(argv[2], argv + 3);

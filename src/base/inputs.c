@@ -667,12 +667,12 @@ static void group_text(const void *entry, char **ret, size_t *len)
 
 /* A call's text result, made by the caller (NULL: none, or out of memory
  * when the call gave something), kept and freed. */
-static void note_made(uint32_t op, int32_t flags, bool gave, char *text, size_t n, int err)
+static void note_made(uint32_t op, int32_t flags, int64_t arg2, bool gave, char *text, size_t n, int err)
 {
 	int saved = errno;
 	if (gave && !text)
 		in.spoiled = "out of memory";
-	note_text(op, AT_FDCWD, NULL, flags, 0, text, n, err);
+	note_text(op, AT_FDCWD, NULL, flags, arg2, text, n, err);
 	free(text);
 	errno = saved;
 }
@@ -685,7 +685,7 @@ static void note_db(uint32_t op, int32_t id, const void *e, void (*text)(const v
 	char *t;
 	size_t n;
 	text(e, &t, &n);
-	note_made(op, id, e != NULL, t, n, 0);
+	note_made(op, id, 0, e != NULL, t, n, 0);
 }
 
 /* IN-2's password entry from the file alone.  While nsswitch.conf names
@@ -769,11 +769,8 @@ REAL(struct passwd *, getpwuid, uid_t uid)
 	size_t n;
 	passwd_text(pw, &t, &n);
 	int64_t from = pw ? passwd_from_files(uid, t, n) : 0;
-	if (pw && !t)
-		in.spoiled = "out of memory";
-	note_text(OP_PASSWD, AT_FDCWD, NULL, (int32_t)uid, from, t, n, 0);
-	free(t);
 	errno = saved;
+	note_made(OP_PASSWD, (int32_t)uid, from, pw != NULL, t, n, 0);
 	return pw;
 }
 
@@ -805,7 +802,7 @@ REAL(int, getgroups, int size, gid_t *list)
 		char *t;
 		size_t n;
 		groups_text(r, size, list, &t, &n);
-		note_made(OP_GROUPS, size, true, t, n, err);
+		note_made(OP_GROUPS, size, 0, true, t, n, err);
 	}
 	return r;
 }

@@ -13,6 +13,7 @@
 void version_print(FILE *f, const char *name)
 {
 	const struct scmp_version *sv = seccomp_lib_version();
+	const char *confuse = config_lib_version();
 	const struct gitlib *g = NULL;
 	char *err = NULL;
 	int major = 0, minor = 0, rev = 0;
@@ -24,7 +25,7 @@ void version_print(FILE *f, const char *name)
 	free(err);
 	fprintf(f, "%s %s (libgit2 %s, libseccomp %u.%u.%u, libedit %d.%d, libconfuse %s)\n", name,
 		NSBSH_VERSION, git, sv ? sv->major : 0, sv ? sv->minor : 0, sv ? sv->micro : 0,
-		LIBEDIT_MAJOR, LIBEDIT_MINOR, config_lib_version() ? config_lib_version() : "not found");
+		LIBEDIT_MAJOR, LIBEDIT_MINOR, confuse ? confuse : "not found");
 }
 
 int nsb_cmd_version(int argc, char **argv)
